@@ -1,0 +1,69 @@
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { type Viewer } from '../../../shared/src';
+import { type MemberEntity } from '../persistence/member.entity';
+import { type MembersService } from '../services/members.service';
+
+export enum MemberStatus {
+  ACTIVE = 'ACTIVE',
+  CLOSED = 'CLOSED',
+}
+registerEnumType(MemberStatus, { name: 'MemberStatus' });
+
+@Directive('@key(fields: "id")')
+@ObjectType('Member', { description: 'A coalition member: one card and one points balance across every partner.' })
+export class MemberType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  displayName!: string;
+
+  @Field(() => String, { description: '16 digits, printable on a card; the last digit is a Damm check digit.' })
+  cardNumber!: string;
+
+  @Field(() => String, { nullable: true, description: 'Visible to the member, the admin and the partner that enrolled the member.' })
+  email!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD. Same visibility as email.' })
+  birthDate!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The code this member shares to refer others. Visible to the member and the admin.' })
+  referralCode!: string | null;
+
+  @Field(() => MemberStatus)
+  status!: MemberStatus;
+
+  @Field(() => String, { description: 'ISO 8601, UTC.' })
+  enrolledAt!: string;
+}
+
+@ObjectType('MemberPage')
+export class MemberPageType {
+  @Field(() => [MemberType])
+  nodes!: MemberType[];
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page; null on the last page.' })
+  endCursor!: string | null;
+}
+
+@ObjectType('EnrollMemberPayload')
+export class EnrollMemberPayload {
+  @Field(() => MemberType)
+  member!: MemberType;
+}
+
+/** Maps a stored member to the public type, hiding what this viewer may not see. */
+export function toMemberType(entity: MemberEntity, viewer: Viewer, service: MembersService): MemberType {
+  const personal = service.canSeePersonalData(viewer, entity);
+  const self = viewer.memberId === entity.id || viewer.scopes.has('admin');
+  return Object.assign(new MemberType(), {
+    id: entity.id,
+    displayName: entity.displayName,
+    cardNumber: entity.cardNumber,
+    email: personal ? entity.email : null,
+    birthDate: personal ? entity.birthDate : null,
+    referralCode: self ? entity.referralCode : null,
+    status: entity.status as MemberStatus,
+    enrolledAt: entity.enrolledAt.toISOString(),
+  });
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource, In } from 'typeorm';
+import {
+  badInput,
+  callerOf,
+  idempotent,
+  isAdmin,
+  requireAdmin,
+  requireMember,
+  requireScope,
+  sql,
+  validate,
+  type Viewer,
+} from '../../../shared/src';
+import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
+import { validateEnrollment, type EnrollmentInput } from '../domain/enrollment.rules';
+import { generateReferralCode } from '../domain/referral-code';
+import { MemberEntity } from '../persistence/member.entity';
+
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * Enrolls members and finds them by id or card, deciding who may see which member.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ */
+export class MembersService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A member sees themself; a partner with members:lookup and the admin see any member. */
+  canSee(viewer: Viewer, memberId: string): boolean {
+    return isAdmin(viewer) || viewer.memberId === memberId || (!!viewer.partnerId && viewer.scopes.has('members:lookup'));
+  }
+
+  /** Email, birth date: the member, the admin, and the partner that enrolled the member. */
+  canSeePersonalData(viewer: Viewer, member: MemberEntity): boolean {
+    return (
+      isAdmin(viewer) ||
+      viewer.memberId === member.id ||
+      (!!viewer.partnerId && viewer.partnerId === member.enrolledByPartnerId)
+    );
+  }
+
+  async enroll(viewer: Viewer, input: EnrollmentInput & { idempotencyKey: string }): Promise<MemberEntity> {
+    requireScope(viewer, 'members:enroll');
+    if (!isAdmin(viewer) && !viewer.partnerId) throw badInput('idempotencyKey', 'enrollment needs a partner or admin token');
+    const valid = validateEnrollment(input);
+    const { result } = await this.dataSource.transaction(async (manager) =>
+      idempotent(manager, { caller: callerOf(viewer), operation: 'enrollMember', key: input.idempotencyKey, input }, async () => {
+        let referredBy: string | null = null;
+        if (valid.referralCode) {
+          const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM members WHERE referral_code = $1', [valid.referralCode]);
+          if (!rows[0]) throw badInput('referralCode', 'no member has this referral code');
+          referredBy = rows[0].id;
+        }
+        // Card numbers and referral codes are random; a collision (odds ~1e-9) just draws again.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const id = randomUUID();
+          const { rows } = await sql<{ id: string }>(
+            manager,
+            `INSERT INTO members (id, display_name, email, email_normalized, birth_date, card_number, referral_code, referred_by, enrolled_by_partner_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+            [id, valid.displayName, valid.email, valid.emailNormalized, valid.birthDate, generateCardNumber(), generateReferralCode(), referredBy, viewer.partnerId ?? null],
+          );
+          if (rows[0]) return { memberId: id };
+          const taken = await sql(manager, 'SELECT 1 FROM members WHERE email_normalized = $1', [valid.emailNormalized]);
+          if (taken.rowCount > 0) throw badInput('email', 'is already enrolled');
+        }
+        throw new Error('could not allocate a unique card number');
+      }),
+    );
+    const member = await this.dataSource.getRepository(MemberEntity).findOneBy({ id: result.memberId });
+    if (!member) throw new Error('enrolled member vanished');
+    return member;
+  }
+
+  async me(viewer: Viewer): Promise<MemberEntity | null> {
+    const memberId = requireMember(viewer);
+    return this.dataSource.getRepository(MemberEntity).findOneBy({ id: memberId });
+  }
+
+  async byId(viewer: Viewer, id: string): Promise<MemberEntity | null> {
+    requireScope(viewer, 'members:lookup');
+    const memberId = validate.uuid('id', id);
+    return this.dataSource.getRepository(MemberEntity).findOneBy({ id: memberId });
+  }
+
+  async byCard(viewer: Viewer, cardNumber: string): Promise<MemberEntity | null> {
+    requireScope(viewer, 'members:lookup');
+    const normalized = normalizeCardNumber(cardNumber);
+    if (!isValidCardNumber(normalized)) throw badInput('cardNumber', 'is not a valid card number (check digit does not match)');
+    return this.dataSource.getRepository(MemberEntity).findOneBy({ cardNumber: normalized });
+  }
+
+  /** The admin's list of members, oldest first; `after` is the id of the last member of the previous page. */
+  async list(viewer: Viewer, first: number, after?: string | null): Promise<MemberEntity[]> {
+    requireAdmin(viewer);
+    const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
+    const query = this.dataSource
+      .getRepository(MemberEntity)
+      .createQueryBuilder('m')
+      .orderBy('m.enrolledAt', 'ASC')
+      .addOrderBy('m.id', 'ASC')
+      .limit(limit);
+    if (after) {
+      query.where('(m.enrolled_at, m.id) > (SELECT enrolled_at, id FROM members WHERE id = :after)', {
+        after: validate.uuid('after', after),
+      });
+    }
+    return query.getMany();
+  }
+
+  /** Internal existence check for other subgraphs (points); answers only callers that act on members. */
+  async status(viewer: Viewer, id: string): Promise<'ACTIVE' | 'CLOSED' | null> {
+    if (viewer.memberId) {
+      if (viewer.memberId !== id) return null;
+    } else {
+      requireScope(viewer, 'points:earn', 'points:redeem', 'points:reverse', 'members:lookup');
+    }
+    const memberId = validate.uuid('id', id);
+    const member = await this.dataSource.getRepository(MemberEntity).findOneBy({ id: memberId });
+    return member?.status ?? null;
+  }
+
+  async loadMany(ids: readonly string[]): Promise<MemberEntity[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (valid.length === 0) return [];
+    return this.dataSource.getRepository(MemberEntity).findBy({ id: In(valid) });
+  }
+}

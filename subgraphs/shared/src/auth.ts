@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
+import { AppError, forbidden, unauthenticated } from './errors';
+
+/** The only signature algorithms the hub accepts (API-CONTRACT.md). */
+export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+
+export const SCOPES = [
+  'admin',
+  'points:earn',
+  'points:redeem',
+  'points:reverse',
+  'members:enroll',
+  'members:lookup',
+  'reports:read',
+  'member',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling, as proven by a verified access token. */
+export interface Viewer {
+  subject: string;
+  scopes: ReadonlySet<string>;
+  partnerId?: string;
+  memberId?: string;
+  charityId?: string;
+  /** The raw bearer token, forwarded unchanged when one subgraph calls another. */
+  token: string;
+}
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  jwksFile?: string;
+  /** Seconds; the contract allows at most 30. */
+  clockTolerance?: number;
+}
+
+export interface TokenVerifier {
+  /** Verifies an `Authorization` header value; throws UNAUTHENTICATED on anything but a valid bearer token. */
+  verify(authorization: string | null | undefined): Promise<Viewer>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'];
+
+export function authConfigFromEnv(env: {
+  AUTH_ISSUER: string;
+  AUTH_AUDIENCE: string;
+  AUTH_JWKS_URL?: string;
+  AUTH_JWKS_FILE?: string;
+  AUTH_CLOCK_TOLERANCE_SECONDS?: number;
+}): AuthConfig {
+  return {
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+    jwksUrl: env.AUTH_JWKS_URL,
+    jwksFile: env.AUTH_JWKS_FILE,
+    clockTolerance: env.AUTH_CLOCK_TOLERANCE_SECONDS,
+  };
+}
+
+/**
+ * Builds the verifier used by the gateway and by every subgraph. Keys come from a remote JWKS (cached by
+ * jose for 10 minutes, refetched at most every 30 s when a token names an unknown `kid`) or a local file.
+ */
+export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+  const clockTolerance = Math.min(config.clockTolerance ?? 30, 30);
+  let keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
+  if (config.jwksUrl) {
+    keys = createRemoteJWKSet(new URL(config.jwksUrl), { cacheMaxAge: 600_000, cooldownDuration: 30_000 });
+  } else if (config.jwksFile) {
+    keys = createLocalJWKSet(JSON.parse(readFileSync(config.jwksFile, 'utf8')) as JSONWebKeySet);
+  } else {
+    throw new Error('AUTH_JWKS_URL or AUTH_JWKS_FILE is required');
+  }
+
+  return {
+    async verify(authorization) {
+      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization?.trim() ?? '');
+      if (!match) throw unauthenticated('A bearer token is required');
+      const token = match[1];
+      let payload: JWTPayload;
+      try {
+        const header = decodeProtectedHeader(token);
+        if (FORBIDDEN_HEADERS.some((h) => h in header)) throw unauthenticated('Token header not accepted');
+        ({ payload } = await jwtVerify(token, keys, {
+          issuer: config.issuer,
+          audience: config.audience,
+          algorithms: [...ALLOWED_ALGORITHMS],
+          requiredClaims: ['exp', 'sub'],
+          clockTolerance,
+        }));
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        if (error instanceof joseErrors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) {
+          throw unauthenticated(describeJoseError(error));
+        }
+        throw error;
+      }
+      return viewerFromClaims(payload, token);
+    },
+  };
+}
+
+function describeJoseError(error: Error): string {
+  if (error instanceof joseErrors.JWTExpired) return 'Token expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `Token claim rejected: ${error.claim}`;
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'Token signed by an unknown key';
+  return 'Invalid token';
+}
+
+function optionalId(payload: JWTPayload, claim: string): string | undefined {
+  const value = payload[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !UUID.test(value)) throw unauthenticated(`Token claim rejected: ${claim}`);
+  return value.toLowerCase();
+}
+
+function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthenticated('Token claim rejected: sub');
+  const scope = payload.scope ?? '';
+  if (typeof scope !== 'string') throw unauthenticated('Token claim rejected: scope');
+  const viewer: Viewer = {
+    subject: payload.sub,
+    scopes: new Set(scope.split(' ').filter(Boolean)),
+    partnerId: optionalId(payload, 'partner_id'),
+    memberId: optionalId(payload, 'member_id'),
+    charityId: optionalId(payload, 'charity_id'),
+    token,
+  };
+  const identities = [viewer.partnerId, viewer.memberId, viewer.charityId].filter(Boolean).length;
+  if (identities > 1) throw unauthenticated('Token names more than one of partner_id, member_id, charity_id');
+  return viewer;
+}
+
+export const isAdmin = (viewer: Viewer): boolean => viewer.scopes.has('admin');
+
+/** Passes when the viewer is admin or holds any of `scopes`; FORBIDDEN otherwise. */
+export function requireScope(viewer: Viewer, ...scopes: Scope[]): void {
+  if (isAdmin(viewer)) return;
+  if (!scopes.some((s) => viewer.scopes.has(s))) throw forbidden(`Requires scope: ${scopes.join(' or ')}`);
+}
+
+/** A partner operation: the token must carry `partner_id` and `scope`. Returns the partner id. */
+export function requirePartner(viewer: Viewer, scope: Scope): string {
+  if (!viewer.partnerId || !viewer.scopes.has(scope)) throw forbidden(`Requires a partner token with scope ${scope}`);
+  return viewer.partnerId;
+}
+
+/** A member operation: the token must carry `member_id` and the `member` scope. Returns the member id. */
+export function requireMember(viewer: Viewer): string {
+  if (!viewer.memberId || !viewer.scopes.has('member')) throw forbidden('Requires a member token');
+  return viewer.memberId;
+}
+
+export function requireAdmin(viewer: Viewer): void {
+  if (!isAdmin(viewer)) throw forbidden('Requires scope: admin');
+}

@@ -1,0 +1,114 @@
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { Client } from 'pg';
+
+export interface DatabaseOptions {
+  url: string;
+  /** The PostgreSQL schema this subgraph owns; its tables live there and nowhere else. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/**
+ * One DataSource per subgraph, confined to its own schema by `search_path`. Statement, idle-in-transaction
+ * and connection timeouts make a stuck database fail fast instead of hanging requests.
+ */
+export function createDataSource(options: DatabaseOptions): DataSource {
+  if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`Invalid schema name: ${options.schema}`);
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: false,
+    poolSize: options.poolSize ?? 10,
+    applicationName: options.applicationName ?? `hub-${options.schema}`,
+    extra: {
+      options: `-c search_path=${options.schema}`,
+      statement_timeout: options.statementTimeoutMs ?? 15_000,
+      idle_in_transaction_session_timeout: 30_000,
+      connectionTimeoutMillis: 5_000,
+    },
+  });
+}
+
+/**
+ * Creates the schema if needed and applies pending migrations, one transaction each. An advisory lock
+ * serialises instances that start at the same time against the same database.
+ */
+export async function migrate(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`hub-migrate-${schema}`]);
+    try {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`hub-migrate-${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+export interface Rows<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Runs raw SQL on the manager's connection (inside its transaction, if any) and returns rows and count. */
+export async function sql<T = Record<string, unknown>>(manager: EntityManager, text: string, params: unknown[] = []): Promise<Rows<T>> {
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    const result = await runner.query(text, params, true);
+    return { rows: result.records as T[], rowCount: result.affected ?? result.records.length };
+  } finally {
+    if (!manager.queryRunner) await runner.release();
+  }
+}
+
+/** PostgreSQL error codes the services translate. */
+export const PgCodes = {
+  uniqueViolation: '23505',
+  checkViolation: '23514',
+  foreignKeyViolation: '23503',
+  lockNotAvailable: '55P03',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+} as const;
+
+export function pgCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Creates `database` on the server of `adminUrl` unless it exists (used by the embedded start and tests). */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-zA-Z0-9_]+$/.test(database)) throw new Error(`Invalid database name: ${database}`);
+  const client = new Client({ connectionString: adminUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Replaces the database name in a postgres:// URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

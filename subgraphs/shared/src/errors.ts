@@ -1,0 +1,58 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The one registry of error codes the hub answers with (see API-CONTRACT.md). Every refused request
+ * carries one of these in `extensions.code`; nothing is written when one is raised.
+ */
+export const ErrorCodes = {
+  UNAUTHENTICATED: 'No valid bearer token: missing, expired, wrongly signed, or for another issuer or audience.',
+  FORBIDDEN: 'The token is valid but lacks the scope or identity this operation needs.',
+  BAD_USER_INPUT: 'An input value is invalid; extensions.field names it.',
+  NOT_FOUND: 'The object does not exist, or belongs to another tenant (both answer the same).',
+  INSUFFICIENT_POINTS: 'The member does not have enough available points.',
+  IDEMPOTENCY_KEY_REUSED: 'The idempotency key was already used with a different input.',
+  IDEMPOTENCY_KEY_IN_USE: 'A request with the same idempotency key is still being processed.',
+  REDEMPTION_CODE_INVALID: 'The redemption code is unknown, used, expired, or for another member.',
+  ALREADY_FINALIZED: 'The hold was already captured or voided, or the transaction already reversed.',
+  HOLD_EXPIRED: 'The redemption hold expired before it was captured.',
+  PARTNER_SUSPENDED: 'The partner is suspended and can neither earn nor redeem.',
+  CHARITY_INACTIVE: 'The charity is not active and verified.',
+  RATE_LIMITED: 'Too many requests; retry later.',
+  INTERNAL: 'An unexpected error; details are logged under the request id.',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
+};
+
+/** A refusal the client is meant to see: a GraphQL error with a registered code. */
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message?: string, extra: Record<string, unknown> = {}) {
+    super(message ?? ErrorCodes[code], {
+      extensions: { code, ...extra, ...(HTTP_STATUS[code] ? { http: { status: HTTP_STATUS[code] } } : {}) },
+    });
+    this.code = code;
+  }
+}
+
+export const unauthenticated = (message?: string): AppError => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message?: string): AppError => new AppError('FORBIDDEN', message);
+export const notFound = (what = 'Object'): AppError => new AppError('NOT_FOUND', `${what} not found`);
+
+/** Bad input: `field` is the path inside the operation's `input` argument, for example `purchase.amount`. */
+export const badInput = (field: string, message: string): AppError =>
+  new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** Codes that clients may see; anything else is masked as INTERNAL. */
+export function isPublicCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && code in ErrorCodes;
+}

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { type EntityManager } from 'typeorm';
+import { AppError, badInput } from './errors';
+import { PgCodes, pgCode, sql } from './db';
+import { type Viewer } from './auth';
+
+/** How long keys are kept. The contract promises at least 24 hours; we keep 48. */
+export const IDEMPOTENCY_RETENTION_HOURS = 48;
+
+/** DDL for the table each subgraph keeps in its own schema (used by the subgraphs' first migrations). */
+export const IDEMPOTENCY_TABLE_DDL = `
+  CREATE TABLE idempotency_keys (
+    caller       text        NOT NULL,
+    operation    text        NOT NULL,
+    key          text        NOT NULL,
+    request_hash text        NOT NULL,
+    response     jsonb       NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (caller, operation, key)
+  );
+  CREATE INDEX idempotency_keys_created_at_idx ON idempotency_keys (created_at);`;
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Keys are 1 to 255 printable ASCII characters (no spaces or control characters). */
+export function validateIdempotencyKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) throw badInput('idempotencyKey', 'must be 1 to 255 printable ASCII characters');
+}
+
+/** Keys are scoped to the caller: the token subject plus the tenant it acts for. */
+export function callerOf(viewer: Viewer): string {
+  const tenant = viewer.partnerId ?? viewer.memberId ?? viewer.charityId ?? '';
+  return `${viewer.subject}|${tenant}`;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k, v]) => k !== 'idempotencyKey' && v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** SHA-256 of the input with sorted keys, excluding the idempotency key itself. */
+export function requestHash(input: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex');
+}
+
+export interface IdempotentRequest {
+  caller: string;
+  operation: string;
+  key: string;
+  input: unknown;
+}
+
+/**
+ * Runs `effect` at most once per (caller, operation, key) inside the caller's transaction `manager`.
+ * The key row is inserted in the same transaction as the effect, so both commit or neither does.
+ * A duplicate that races the original waits on the key's unique index, then returns the stored result.
+ * Raises IDEMPOTENCY_KEY_REUSED (different input) and IDEMPOTENCY_KEY_IN_USE (original still running
+ * after 5 s).
+ */
+export async function idempotent<R extends object>(
+  manager: EntityManager,
+  request: IdempotentRequest,
+  effect: () => Promise<R>,
+): Promise<{ result: R; replayed: boolean }> {
+  validateIdempotencyKey(request.key);
+  const hash = requestHash(request.input);
+  await sql(manager, `SET LOCAL lock_timeout = '5s'`);
+  let inserted: boolean;
+  try {
+    const { rows } = await sql(
+      manager,
+      `INSERT INTO idempotency_keys (caller, operation, key, request_hash, response)
+       VALUES ($1, $2, $3, $4, 'null'::jsonb) ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+      [request.caller, request.operation, request.key, hash],
+    );
+    inserted = rows.length === 1;
+  } catch (error) {
+    if (pgCode(error) === PgCodes.lockNotAvailable) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+    throw error;
+  }
+  await sql(manager, `SET LOCAL lock_timeout = 0`);
+  if (!inserted) {
+    const { rows } = await sql<{ request_hash: string; response: R }>(
+      manager,
+      `SELECT request_hash, response FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3`,
+      [request.caller, request.operation, request.key],
+    );
+    const stored = rows[0];
+    if (!stored) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+    if (stored.request_hash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    return { result: stored.response, replayed: true };
+  }
+  const result = await effect();
+  await sql(manager, `UPDATE idempotency_keys SET response = $4 WHERE caller = $1 AND operation = $2 AND key = $3`, [
+    request.caller,
+    request.operation,
+    request.key,
+    JSON.stringify(result),
+  ]);
+  return { result, replayed: false };
+}
+
+/** Deletes keys past retention; each subgraph runs it hourly. */
+export async function purgeIdempotencyKeys(manager: EntityManager): Promise<number> {
+  const { rowCount } = await sql(manager, `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+    IDEMPOTENCY_RETENTION_HOURS,
+  ]);
+  return rowCount;
+}

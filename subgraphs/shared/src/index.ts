@@ -1,0 +1,12 @@
+export * from './auth';
+export * from './db';
+export * from './env';
+export * from './errors';
+export * from './idempotency';
+export * from './loaders';
+export * from './logger';
+export * from './money';
+export * from './schema';
+export * from './server';
+export * from './subgraph';
+export * as validate from './validation';

@@ -1,0 +1,65 @@
+import { badInput } from './errors';
+
+/**
+ * Money and rates as exact integers. Amounts are held in minor units (cents, øre) as bigint; rates as
+ * decimal strings parsed to a scaled bigint. Nothing here uses floating point.
+ */
+
+const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && ISO_CURRENCIES.has(code);
+}
+
+/** Number of minor-unit digits of an ISO 4217 currency (2 for NOK, SEK, DKK and EUR; 0 for JPY). */
+export function currencyExponent(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+export function currency(field: string, value: string): string {
+  if (!isCurrency(value)) throw badInput(field, 'must be an ISO 4217 currency code such as NOK, SEK, DKK or EUR');
+  return value;
+}
+
+const DECIMAL = /^(0|[1-9]\d*)(?:\.(\d+))?$/;
+
+/** Parses a non-negative decimal string into an integer scaled by 10^scale; refuses extra precision. */
+export function parseScaled(field: string, value: string, scale: number, maxDigits = 30): bigint {
+  const match = DECIMAL.exec(value.trim());
+  if (!match) throw badInput(field, 'must be a non-negative decimal number such as "12.50"');
+  const whole = match[1];
+  const fraction = match[2] ?? '';
+  if (fraction.length > scale) throw badInput(field, `must have at most ${scale} decimal places`);
+  if (whole.length + scale > maxDigits) throw badInput(field, 'is too large');
+  return BigInt(whole + fraction.padEnd(scale, '0'));
+}
+
+/** Formats an integer scaled by 10^scale back to a decimal string with exactly `scale` decimals. */
+export function formatScaled(value: bigint, scale: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = scale > 0 ? `.${digits.slice(digits.length - scale)}` : '';
+  return `${negative ? '-' : ''}${whole}${fraction}`;
+}
+
+export interface MoneyValue {
+  /** Minor units. */
+  minor: bigint;
+  currency: string;
+}
+
+/** Parses `{amount, currency}` input; the amount must be positive unless `allowZero`. */
+export function parseMoney(field: string, input: { amount: string; currency: string }, allowZero = false): MoneyValue {
+  const code = currency(`${field}.currency`, input.currency);
+  const minor = parseScaled(`${field}.amount`, input.amount, currencyExponent(code), 18);
+  if (!allowZero && minor === 0n) throw badInput(`${field}.amount`, 'must be greater than zero');
+  return { minor, currency: code };
+}
+
+export function formatMoney(value: MoneyValue): { amount: string; currency: string } {
+  return { amount: formatScaled(value.minor, currencyExponent(value.currency)), currency: value.currency };
+}
+
+/** Scale of stored rates (points per currency unit, prices per point): 6 decimal places. */
+export const RATE_SCALE = 6;

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { type TokenVerifier, type Viewer } from './auth';
+import { AppError, isPublicCode } from './errors';
+import { type Logger } from './logger';
+
+/** What every subgraph resolver receives; subgraphs extend it with their services and loaders. */
+export interface BaseSubgraphContext extends BaseContext {
+  viewer: Viewer;
+  requestId: string;
+}
+
+export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
+  name: string;
+  schema: GraphQLSchema;
+  verifier: TokenVerifier;
+  logger: Logger;
+  host: string;
+  port: number;
+  production: boolean;
+  /** Builds the per-request context (services, fresh DataLoaders) for a verified caller. */
+  createContext(viewer: Viewer, requestId: string): C;
+  /** Throws when a dependency (the database) is unreachable; drives `/readyz`. */
+  checkReady(): Promise<void>;
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Codes produced by GraphQL itself for malformed requests; safe to show as they are. */
+const GRAPHQL_CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Masks anything that is not a deliberate client-facing error as INTERNAL: no stack, SQL or table names. */
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  const code = formatted.extensions?.code;
+  if (original instanceof AppError || (isPublicCode(code) && code !== 'INTERNAL') || GRAPHQL_CLIENT_CODES.has(String(code))) {
+    const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return { message: 'Internal error', path: formatted.path, extensions: { code: 'INTERNAL' } };
+}
+
+function errorPlugin(logger: Logger): ApolloServerPlugin<BaseSubgraphContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const original = error.originalError ?? error;
+            if (original instanceof AppError || GRAPHQL_CLIENT_CODES.has(String(error.extensions?.code))) continue;
+            logger.error('request failed', { requestId: contextValue.requestId, path: error.path, error: original });
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === 'INTERNAL') {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extraHeaders });
+  res.end(text);
+}
+
+function errorBody(code: string, message: string, requestId: string): unknown {
+  return { errors: [{ message, extensions: { code, ...(code === 'INTERNAL' ? { requestId } : {}) } }] };
+}
+
+/**
+ * Serves one subgraph over HTTP: `/graphql` (bearer token verified before any execution), `/healthz`
+ * (process up) and `/readyz` (database reachable). Apollo Server runs with batching and its landing
+ * page off, CSRF prevention on, introspection only outside production and every unexpected error masked.
+ */
+export async function startSubgraphServer<C extends BaseSubgraphContext>(options: SubgraphServerOptions<C>): Promise<RunningServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const apollo = new ApolloServer<C>({
+    schema: options.schema,
+    introspection: !options.production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: options.production,
+    formatError: maskError,
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin(options.logger) as ApolloServerPlugin<C>],
+  });
+  await apollo.start();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://subgraph');
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', service: options.name });
+    if (url.pathname === '/readyz') {
+      try {
+        await options.checkReady();
+        return sendJson(res, 200, { status: 'ready', service: options.name });
+      } catch {
+        return sendJson(res, 503, { status: 'unavailable', service: options.name });
+      }
+    }
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+
+    let viewer: Viewer;
+    try {
+      viewer = await options.verifier.verify(req.headers.authorization);
+    } catch (error) {
+      if (error instanceof AppError) return sendJson(res, 401, errorBody(error.code, error.message, requestId));
+      throw error;
+    }
+
+    const body = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let parsed: unknown = body;
+    if ((headers.get('content-type') ?? '').includes('json') && body.length > 0) {
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return sendJson(res, 400, errorBody('BAD_USER_INPUT', 'Malformed JSON body', requestId));
+      }
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
+      context: async () => options.createContext(viewer, requestId),
+    });
+    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+    for (const [key, value] of response.headers) outHeaders[key] = value;
+    res.writeHead(response.status ?? 200, outHeaders);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const status = (error as { status?: number }).status;
+      if (status === 413) {
+        if (!res.headersSent) sendJson(res, 413, errorBody('BAD_USER_INPUT', 'Request body too large', 'n/a'), { connection: 'close' });
+        return;
+      }
+      const requestId = randomUUID();
+      options.logger.error('unhandled request error', { requestId, error });
+      if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL', 'Internal error', requestId));
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  options.logger.info('subgraph listening', { url: `http://${host}:${port}/graphql` });
+
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

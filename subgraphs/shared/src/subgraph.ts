@@ -1,0 +1,112 @@
+import { type GraphQLSchema } from 'graphql';
+import { type DataSource } from 'typeorm';
+import { type z } from 'zod';
+import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
+import { createDataSource, migrate, type DatabaseOptions } from './db';
+import { parseEnv, subgraphEnv } from './env';
+import { purgeIdempotencyKeys } from './idempotency';
+import { createLogger, type Logger } from './logger';
+import { startSubgraphServer, type BaseSubgraphContext, type RunningServer } from './server';
+
+type BaseEnv = z.infer<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
+
+export interface SubgraphRuntime<E> {
+  dataSource: DataSource;
+  env: BaseEnv & E;
+  logger: Logger;
+}
+
+/** Everything that distinguishes one subgraph from another; `startSubgraph` does the rest. */
+export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> {
+  /** Subgraph name, also the PostgreSQL schema it owns. */
+  name: 'members' | 'points' | 'partners' | 'donations';
+  defaultPort: number;
+  entities: DatabaseOptions['entities'];
+  migrations: DatabaseOptions['migrations'];
+  /** Extra environment this subgraph reads, beyond the common subgraph settings. */
+  env?: z.ZodRawShape;
+  buildSchema(): Promise<GraphQLSchema>;
+  /** Wires services once per process and returns the per-request context factory. */
+  setup(runtime: SubgraphRuntime<E>): {
+    createContext(viewer: Viewer, requestId: string): C;
+    close?(): Promise<void>;
+  };
+}
+
+export interface RunningSubgraph extends RunningServer {
+  dataSource: DataSource;
+}
+
+/** Parses env, connects and migrates the subgraph's schema, and serves it. Used by index.ts and tests. */
+export async function startSubgraph<C extends BaseSubgraphContext, E>(
+  definition: SubgraphDefinition<C, E>,
+  source: NodeJS.ProcessEnv = process.env,
+): Promise<RunningSubgraph> {
+  const env = parseEnv({ ...subgraphEnv(definition.defaultPort), ...(definition.env ?? {}) }, source) as BaseEnv & E;
+  const logger = createLogger(definition.name, env.LOG_LEVEL);
+  const dataSource = createDataSource({
+    url: env.DATABASE_URL,
+    schema: definition.name,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    poolSize: env.DB_POOL_SIZE,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+  });
+  await dataSource.initialize();
+  try {
+    if (env.MIGRATE_ON_START) await migrate(dataSource, definition.name);
+    const schema = await definition.buildSchema();
+    const wiring = definition.setup({ dataSource, env, logger });
+    const server = await startSubgraphServer({
+      name: definition.name,
+      schema,
+      verifier: createTokenVerifier(authConfigFromEnv(env)),
+      logger,
+      host: env.HOST,
+      port: env.PORT,
+      production: env.NODE_ENV === 'production',
+      createContext: wiring.createContext,
+      checkReady: async () => {
+        await dataSource.query('SELECT 1');
+      },
+    });
+    const purge = setInterval(() => {
+      purgeIdempotencyKeys(dataSource.manager).catch((error: unknown) => logger.warn('idempotency purge failed', { error }));
+    }, 3_600_000);
+    purge.unref();
+    return {
+      ...server,
+      dataSource,
+      async stop() {
+        clearInterval(purge);
+        await server.stop();
+        await wiring.close?.();
+        await dataSource.destroy();
+      },
+    };
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+/** The process entry point of a subgraph: start, then stop cleanly on SIGTERM or SIGINT. */
+export async function runSubgraphProcess<C extends BaseSubgraphContext, E>(definition: SubgraphDefinition<C, E>): Promise<void> {
+  const running = await startSubgraph(definition);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    running
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(`${definition.name}: error during ${signal} shutdown`, error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
