@@ -10,3 +10,5 @@ export * from './schema';
 export * from './server';
 export * from './subgraph';
 export * as validate from './validation';
+export * from './graphql/money.type';
+export * from './subgraph-client';

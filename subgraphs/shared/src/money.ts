@@ -63,3 +63,14 @@ export function formatMoney(value: MoneyValue): { amount: string; currency: stri
 
 /** Scale of stored rates (points per currency unit, prices per point): 6 decimal places. */
 export const RATE_SCALE = 6;
+
+/**
+ * Formats a stored decimal (PostgreSQL numeric text such as "0.010000") with trailing zeros trimmed,
+ * keeping at least `minDecimals` places.
+ */
+export function trimDecimal(value: string, minDecimals: number): string {
+  const [whole, fraction = ''] = value.split('.');
+  let trimmed = fraction.replace(/0+$/, '');
+  if (trimmed.length < minDecimals) trimmed = trimmed.padEnd(minDecimals, '0');
+  return trimmed.length > 0 ? `${whole}.${trimmed}` : whole;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { type TokenVerifier, type Viewer } from './auth';
 import { AppError, isPublicCode } from './errors';
@@ -126,7 +126,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: options.production,
     formatError: maskError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin(options.logger) as ApolloServerPlugin<C>],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), errorPlugin(options.logger) as ApolloServerPlugin<C>],
   });
   await apollo.start();
 

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { createGraphQLError } from '@graphql-tools/utils';
+import { type z } from 'zod';
+import { authConfigFromEnv, createLogger, createTokenVerifier, parseEnv, type RunningServer } from '../../subgraphs/shared/src';
+import { useHubAuth, type HubGatewayContext } from './auth.plugin';
+import { gatewayEnv } from './env';
+import { loadSupergraph } from './supergraph';
+
+export type GatewayEnv = z.infer<z.ZodObject<typeof gatewayEnv>>;
+
+/** The supergraph committed under schema/, found from both the sources and the compiled dist/. */
+export function defaultSupergraphPath(): string {
+  const up = __dirname.includes(`${join('dist', 'gateway')}`) ? ['..', '..', '..'] : ['..', '..'];
+  return join(__dirname, ...up, 'schema', 'supergraph.graphql');
+}
+
+async function subgraphsReady(subgraphs: Map<string, string>): Promise<Record<string, boolean>> {
+  const entries = await Promise.all(
+    [...subgraphs].map(async ([name, url]) => {
+      try {
+        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) });
+        return [name, response.ok] as const;
+      } catch {
+        return [name, false] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * The one public endpoint: the Hive gateway runtime serving the supergraph at `/graphql`, with
+ * `/healthz` (process up) and `/readyz` (every subgraph ready). Tokens are verified here and again in
+ * every subgraph; the Authorization header and request id travel to the subgraphs unchanged.
+ */
+export async function startGateway(source: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const env = parseEnv(gatewayEnv, source);
+  const logger = createLogger('gateway', env.LOG_LEVEL);
+  const production = env.NODE_ENV === 'production';
+  const { sdl, subgraphs } = loadSupergraph(env.SUPERGRAPH_PATH ?? defaultSupergraphPath(), {
+    members: env.MEMBERS_URL,
+    points: env.POINTS_URL,
+    partners: env.PARTNERS_URL,
+    donations: env.DONATIONS_URL,
+  });
+  const verifier = createTokenVerifier(authConfigFromEnv(env));
+
+  const gateway = createGatewayRuntime<HubGatewayContext>({
+    supergraph: sdl,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    readinessCheckEndpoint: '/gateway-readiness',
+    landingPage: false,
+    graphiql: !production,
+    logging: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL,
+    disableIntrospection: production ? { disableIf: () => true } : undefined,
+    maskedErrors: {
+      maskError(error) {
+        const original = (error as { originalError?: unknown }).originalError;
+        const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+        if (code && code !== 'INTERNAL' && code !== 'INTERNAL_SERVER_ERROR') return error as Error;
+        const requestId = randomUUID();
+        logger.error('gateway error', { requestId, error: original ?? error });
+        return createGraphQLError('Internal error', { extensions: { code: 'INTERNAL', requestId } });
+      },
+    },
+    propagateHeaders: {
+      fromClientToSubgraphs: ({ request, context }) => ({
+        authorization: request.headers.get('authorization'),
+        'x-request-id': context.requestId,
+      }),
+    },
+    plugins: () => [useHubAuth(verifier)],
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/readyz') {
+      const status = await subgraphsReady(subgraphs);
+      const ready = Object.values(status).every(Boolean);
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs: status });
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > env.MAX_BODY_BYTES) {
+      res.setHeader('connection', 'close');
+      return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+    }
+    await gateway(req, res);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error('unhandled gateway error', { error });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info('gateway listening', { url });
+  return {
+    url,
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await gateway.dispose();
+    },
+  };
+}

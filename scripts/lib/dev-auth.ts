@@ -1,0 +1,68 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+
+/** The issuer and audience the hub trusts when it signs its own tokens (no AUTH_* configured). */
+export const DEV_ISSUER = 'urn:coalition-hub:local';
+export const DEV_AUDIENCE = 'coalition-hub';
+
+export interface DevKeys {
+  jwksFile: string;
+  privateJwk: JWK;
+}
+
+/**
+ * The local signing key: an Ed25519 key pair generated on first start and kept in `dir` (private key
+ * mode 0600, public JWKS beside it). Never committed; a fresh clone makes its own.
+ */
+export async function ensureDevKeys(dir: string): Promise<DevKeys> {
+  const privateFile = join(dir, 'signing-key.json');
+  const jwksFile = join(dir, 'jwks.json');
+  if (existsSync(privateFile) && existsSync(jwksFile)) {
+    return { jwksFile, privateJwk: JSON.parse(readFileSync(privateFile, 'utf8')) as JWK };
+  }
+  mkdirSync(dir, { recursive: true });
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA', use: 'sig' };
+  writeFileSync(privateFile, JSON.stringify(privateJwk), { mode: 0o600 });
+  chmodSync(privateFile, 0o600);
+  writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }] }, null, 2));
+  return { jwksFile, privateJwk };
+}
+
+export type TokenKind = 'admin' | 'partner' | 'member' | 'charity';
+
+export interface TokenRequest {
+  kind: TokenKind;
+  /** partner_id, member_id or charity_id; none for admin. */
+  id?: string;
+  scope?: string;
+  subject?: string;
+  expiresIn?: string;
+}
+
+export const DEFAULT_SCOPES: Record<TokenKind, string> = {
+  admin: 'admin',
+  partner: 'points:earn points:redeem points:reverse members:enroll members:lookup reports:read',
+  member: 'member',
+  charity: 'reports:read',
+};
+
+/** Signs an access token with the local key, shaped as the contract describes. */
+export async function signDevToken(keys: DevKeys, request: TokenRequest): Promise<string> {
+  const claims: Record<string, string> = { scope: request.scope ?? DEFAULT_SCOPES[request.kind] };
+  if (request.kind === 'partner') claims.partner_id = request.id ?? '';
+  if (request.kind === 'member') claims.member_id = request.id ?? '';
+  if (request.kind === 'charity') claims.charity_id = request.id ?? '';
+  const key = await importJWK(keys.privateJwk, 'EdDSA');
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', kid: keys.privateJwk.kid, typ: 'at+jwt' })
+    .setIssuer(DEV_ISSUER)
+    .setAudience(DEV_AUDIENCE)
+    .setSubject(request.subject ?? (request.kind === 'admin' ? 'local-admin' : `${request.kind}:${request.id}`))
+    .setIssuedAt()
+    .setExpirationTime(request.expiresIn ?? '12h')
+    .sign(key);
+}

@@ -1,0 +1,103 @@
+import { type DevKeys, signDevToken } from './dev-auth';
+import { mustQuery } from './graphql-client';
+
+/** The demo coalition: partners selling in four currencies, two charities, ten members with history. */
+const PARTNERS = [
+  { name: 'Nordic Grocer', currency: 'NOK', earnRate: '1', issuePrice: '0.10', reimbursement: '0.08' },
+  { name: 'Svea Fuel', currency: 'SEK', earnRate: '0.5', issuePrice: '0.10', reimbursement: '0.09' },
+  { name: 'Dansk Books', currency: 'DKK', earnRate: '2', issuePrice: '0.07', reimbursement: '0.06' },
+  { name: 'Euro Air', currency: 'EUR', earnRate: '10', issuePrice: '0.012', reimbursement: '0.01' },
+];
+const CHARITIES = [
+  { name: 'Red Cross Nordic', description: 'Emergency relief across the Nordics.' },
+  { name: 'Ocean Cleanup Fund', description: 'Removes plastic from the North Sea.' },
+];
+const MEMBERS = ['Astrid Lund', 'Bjørn Dahl', 'Camilla Berg', 'David Nilsson', 'Elin Sørensen', 'Frida Holm', 'Gustav Moen', 'Hanna Eriksen', 'Ivar Lind', 'Julie Jensen'];
+const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+const PURCHASES = ['249.90', '88.00', '1200.00', '35.50', '460.25'];
+
+export interface SeedResult {
+  seeded: boolean;
+  partnerId: string;
+  memberId: string;
+  charityId?: string;
+}
+
+/**
+ * Seeds through the gateway, so every write passes the same validation, authorization and ledger rules
+ * as production traffic. Runs only when the hub has no partner yet; idempotency keys make a rerun after
+ * an interrupted seed safe.
+ */
+export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedResult> {
+  const admin = await signDevToken(keys, { kind: 'admin' });
+  const existing = await mustQuery<{ partners: { nodes: { id: string }[] }; members: { nodes: { id: string }[] } }>(
+    gatewayUrl,
+    '{ partners(first: 1) { nodes { id } } members(first: 1) { nodes { id } } }',
+    {},
+    admin,
+  );
+  if (existing.partners.nodes[0] && existing.members.nodes[0]) {
+    return { seeded: false, partnerId: existing.partners.nodes[0].id, memberId: existing.members.nodes[0].id };
+  }
+
+  const partnerIds: string[] = [];
+  for (const p of PARTNERS) {
+    const data = await mustQuery<{ createPartner: { partner: { id: string } } }>(
+      gatewayUrl,
+      'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+      {
+        input: {
+          name: p.name,
+          currency: p.currency,
+          earnRate: p.earnRate,
+          issuePrice: { amount: p.issuePrice, currency: p.currency },
+          reimbursement: { amount: p.reimbursement, currency: p.currency },
+          idempotencyKey: `seed-partner-${slug(p.name)}`,
+        },
+      },
+      admin,
+    );
+    partnerIds.push(data.createPartner.partner.id);
+  }
+  let charityId: string | undefined;
+  for (const c of CHARITIES) {
+    const data = await mustQuery<{ createCharity: { charity: { id: string } } }>(
+      gatewayUrl,
+      'mutation($input: CreateCharityInput!) { createCharity(input: $input) { charity { id } } }',
+      { input: { ...c, idempotencyKey: `seed-charity-${slug(c.name)}` } },
+      admin,
+    );
+    charityId ??= data.createCharity.charity.id;
+  }
+
+  const partnerTokens = await Promise.all(partnerIds.map((id) => signDevToken(keys, { kind: 'partner', id })));
+  const memberIds: string[] = [];
+  for (const [i, name] of MEMBERS.entries()) {
+    const enrolling = i % partnerIds.length;
+    const email = `${name.toLowerCase().replace(/ø/g, 'o').replace(/\s+/g, '.')}@example.com`;
+    const data = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+      gatewayUrl,
+      'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+      { input: { email, displayName: name, birthDate: `19${70 + i * 2}-0${(i % 9) + 1}-1${i % 9}`, idempotencyKey: `seed-member-${i}` } },
+      partnerTokens[enrolling],
+    );
+    memberIds.push(data.enrollMember.member.id);
+    for (let k = 0; k < 2 + (i % 3); k++) {
+      const p = (i + k) % partnerIds.length;
+      await mustQuery(
+        gatewayUrl,
+        'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+        {
+          input: {
+            memberId: data.enrollMember.member.id,
+            purchase: { amount: PURCHASES[(i + k) % PURCHASES.length], currency: PARTNERS[p].currency },
+            reference: `DEMO-${i}-${k}`,
+            idempotencyKey: `seed-earn-${i}-${k}`,
+          },
+        },
+        partnerTokens[p],
+      );
+    }
+  }
+  return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
+}

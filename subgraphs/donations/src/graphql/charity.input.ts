@@ -1,0 +1,13 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType('CreateCharityInput')
+export class CreateCharityInput {
+  @Field(() => String, { description: 'Unique (case-insensitive), at most 200 characters.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'At most 2000 characters.' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Optional: makes a retried onboarding safe.' })
+  idempotencyKey?: string | null;
+}

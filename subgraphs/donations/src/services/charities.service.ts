@@ -1,0 +1,71 @@
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { badInput, callerOf, idempotent, isAdmin, forbidden, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
+import { CharityEntity, DonationEntity } from '../persistence/charity.entity';
+
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * Onboards charities and reads them and members' donations.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ */
+export class CharitiesService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(viewer: Viewer, input: { name: string; description?: string | null; idempotencyKey?: string | null }): Promise<CharityEntity> {
+    requireAdmin(viewer);
+    const name = validate.text('name', input.name, 200);
+    const description = input.description == null ? null : validate.text('description', input.description, 2000);
+    const insert = async (manager: EntityManager): Promise<{ charityId: string }> => {
+      const { rows } = await sql<{ id: string }>(
+        manager,
+        `INSERT INTO charities (name, name_normalized, description) VALUES ($1, lower($1), $2)
+         ON CONFLICT (name_normalized) DO NOTHING RETURNING id`,
+        [name, description],
+      );
+      if (!rows[0]) throw badInput('name', 'a charity with this name already exists');
+      return { charityId: rows[0].id };
+    };
+    const { charityId } = await this.dataSource.transaction(async (manager) => {
+      if (input.idempotencyKey == null) return insert(manager);
+      const request = { caller: callerOf(viewer), operation: 'createCharity', key: input.idempotencyKey, input };
+      return (await idempotent(manager, request, () => insert(manager))).result;
+    });
+    const charity = await this.dataSource.getRepository(CharityEntity).findOneBy({ id: charityId });
+    if (!charity) throw notFound('Charity');
+    return charity;
+  }
+
+  /** Charities are public to any authenticated caller: members choose where to give. */
+  async byId(id: string): Promise<CharityEntity | null> {
+    return this.dataSource.getRepository(CharityEntity).findOneBy({ id: validate.uuid('id', id) });
+  }
+
+  async list(first: number, after?: string | null): Promise<CharityEntity[]> {
+    const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
+    const query = this.dataSource
+      .getRepository(CharityEntity)
+      .createQueryBuilder('c')
+      .orderBy('c.createdAt', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .limit(limit);
+    if (after) {
+      query.where('(c.created_at, c.id) > (SELECT created_at, id FROM charities WHERE id = :after)', { after: validate.uuid('after', after) });
+    }
+    return query.getMany();
+  }
+
+  async loadMany(ids: readonly string[]): Promise<CharityEntity[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    return valid.length === 0 ? [] : this.dataSource.getRepository(CharityEntity).findBy({ id: In(valid) });
+  }
+
+  /** A member's own giving, newest first: the member themself and the admin only. */
+  async donationsOf(viewer: Viewer, memberId: string): Promise<DonationEntity[]> {
+    if (!isAdmin(viewer) && viewer.memberId !== memberId) throw forbidden('Only the member and the admin see donations');
+    return this.dataSource.getRepository(DonationEntity).find({
+      where: { memberId },
+      order: { createdAt: 'DESC' },
+      take: MAX_PAGE_SIZE,
+    });
+  }
+}

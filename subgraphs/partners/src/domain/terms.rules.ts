@@ -1,0 +1,48 @@
+import { badInput, currency as parseCurrency, formatScaled, parseScaled, RATE_SCALE, validate } from '../../../shared/src';
+
+export interface PartnerInput {
+  name: string;
+  currency: string;
+  earnRate?: string | null;
+  issuePrice?: { amount: string; currency: string } | null;
+  reimbursement?: { amount: string; currency: string } | null;
+}
+
+export interface ValidPartner {
+  name: string;
+  currency: string;
+  /** Decimal strings with at most 6 places, as stored in numeric(20,6). */
+  earnRate: string;
+  issuePrice: string;
+  reimbursement: string;
+}
+
+export const PARTNER_NAME_MAX = 200;
+/** Defaults when the admin gives none: 1 point per currency unit; one point priced and reimbursed at 0.01. */
+export const DEFAULT_TERMS = { earnRate: '1', issuePrice: '0.01', reimbursement: '0.01' } as const;
+const MAX_RATE = 1_000_000n * 10n ** BigInt(RATE_SCALE);
+
+function rate(field: string, value: string, allowZero: boolean): string {
+  const scaled = parseScaled(field, value, RATE_SCALE, 20);
+  if (!allowZero && scaled === 0n) throw badInput(field, 'must be greater than zero');
+  if (scaled > MAX_RATE) throw badInput(field, 'must be at most 1000000');
+  return formatScaled(scaled, RATE_SCALE);
+}
+
+function pricePerPoint(field: string, value: { amount: string; currency: string }, partnerCurrency: string): string {
+  if (value.currency !== partnerCurrency) throw badInput(`${field}.currency`, `must be the partner's currency (${partnerCurrency})`);
+  return rate(`${field}.amount`, value.amount, true);
+}
+
+/** Validates a new partner's name, currency and contract terms; raises BAD_USER_INPUT naming the field. */
+export function validatePartner(input: PartnerInput): ValidPartner {
+  const name = validate.text('name', input.name, PARTNER_NAME_MAX);
+  const currency = parseCurrency('currency', input.currency);
+  return {
+    name,
+    currency,
+    earnRate: rate('earnRate', input.earnRate ?? DEFAULT_TERMS.earnRate, false),
+    issuePrice: pricePerPoint('issuePrice', input.issuePrice ?? { amount: DEFAULT_TERMS.issuePrice, currency }, currency),
+    reimbursement: pricePerPoint('reimbursement', input.reimbursement ?? { amount: DEFAULT_TERMS.reimbursement, currency }, currency),
+  };
+}

@@ -1,0 +1,104 @@
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { formatMoney, MoneyType, money } from '../../../shared/src';
+import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
+
+@ObjectType('PointsAccount', { description: "A member's points." })
+export class PointsAccountType {
+  @Field(() => Int, { description: 'Posted points.' })
+  balance!: number;
+
+  @Field(() => Int, { description: 'Balance minus open holds: what can be spent now.' })
+  available!: number;
+
+  @Field(() => Int, { description: 'Held by open redemption holds.' })
+  pending!: number;
+}
+
+/** Member as the points subgraph sees it: an id and its points. */
+@Directive('@key(fields: "id")')
+@ObjectType('Member')
+export class PointsMemberType {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** A reference to the partners subgraph's Partner; this subgraph knows only its id. */
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType('Partner')
+export class PartnerRefType {
+  @Field(() => ID)
+  id!: string;
+}
+
+export enum PointsTransactionKind {
+  EARN = 'EARN',
+  REDEEM = 'REDEEM',
+  REVERSAL = 'REVERSAL',
+  EXPIRY = 'EXPIRY',
+  DONATION = 'DONATION',
+}
+registerEnumType(PointsTransactionKind, { name: 'PointsTransactionKind' });
+
+@ObjectType('PointsTransaction', { description: 'One ledger transaction as it affects a member.' })
+export class PointsTransactionType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => PointsTransactionKind)
+  kind!: PointsTransactionKind;
+
+  @Field(() => Int, { description: 'Points added to (positive) or taken from (negative) the member.' })
+  points!: number;
+
+  @Field(() => String, { description: "The partner's own reference, for example a receipt number." })
+  reference!: string;
+
+  @Field(() => PartnerRefType, { nullable: true })
+  partner!: PartnerRefType | null;
+
+  @Field(() => MoneyType, { nullable: true, description: 'The purchase an earn was for.' })
+  purchase!: MoneyType | null;
+
+  @Field(() => String, { nullable: true, description: 'Points per currency unit applied to an earn.' })
+  earnRate!: string | null;
+
+  @Field(() => String, { description: 'ISO 8601, UTC.' })
+  createdAt!: string;
+}
+
+@ObjectType('EarnPointsPayload')
+export class EarnPointsPayload {
+  @Field(() => PointsTransactionType)
+  transaction!: PointsTransactionType;
+}
+
+const toInt = (value: string | bigint): number => {
+  const n = BigInt(value);
+  if (n > 2_147_483_647n || n < -2_147_483_648n) throw new RangeError('points exceed the Int range');
+  return Number(n);
+};
+
+export function toAccountType(account: AccountEntity | null): PointsAccountType {
+  const balance = BigInt(account?.balance ?? 0);
+  const pending = BigInt(account?.pending ?? 0);
+  return Object.assign(new PointsAccountType(), { balance: toInt(balance), pending: toInt(pending), available: toInt(balance - pending) });
+}
+
+export function toTransactionType(row: TransactionEntity): PointsTransactionType {
+  return Object.assign(new PointsTransactionType(), {
+    id: row.id,
+    kind: row.kind as PointsTransactionKind,
+    points: toInt(row.points),
+    reference: row.reference,
+    partner: row.partnerId ? Object.assign(new PartnerRefType(), { id: row.partnerId }) : null,
+    purchase:
+      row.purchaseMinor && row.purchaseCurrency
+        ? (() => {
+            const m = formatMoney({ minor: BigInt(row.purchaseMinor), currency: row.purchaseCurrency });
+            return money(m.amount, m.currency);
+          })()
+        : null,
+    earnRate: row.earnRate ? row.earnRate.replace(/\.?0+$/, '') : null,
+    createdAt: row.createdAt.toISOString(),
+  });
+}

@@ -1,0 +1,81 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type AccountKind = 'MEMBER' | 'PARTNER_ISSUED' | 'PARTNER_HONOURED' | 'CHARITY' | 'COALITION_BREAKAGE';
+
+@Entity({ name: 'accounts' })
+export class AccountEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  kind!: AccountKind;
+
+  @Column('uuid', { name: 'owner_id', nullable: true })
+  ownerId!: string | null;
+
+  /** bigint: a string from pg; parse with BigInt. */
+  @Column('bigint')
+  balance!: string;
+
+  @Column('bigint')
+  pending!: string;
+
+  @Column('boolean')
+  maintained!: boolean;
+}
+
+export type TransactionKind = 'EARN' | 'REDEEM' | 'REVERSAL' | 'EXPIRY' | 'DONATION';
+
+@Entity({ name: 'transactions' })
+export class TransactionEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  kind!: TransactionKind;
+
+  @Column('uuid', { name: 'partner_id', nullable: true })
+  partnerId!: string | null;
+
+  @Column('uuid', { name: 'member_id', nullable: true })
+  memberId!: string | null;
+
+  @Column('text')
+  reference!: string;
+
+  @Column('bigint')
+  points!: string;
+
+  @Column('bigint', { name: 'purchase_minor', nullable: true })
+  purchaseMinor!: string | null;
+
+  @Column('text', { name: 'purchase_currency', nullable: true })
+  purchaseCurrency!: string | null;
+
+  @Column('numeric', { name: 'earn_rate', nullable: true })
+  earnRate!: string | null;
+
+  @Column('uuid', { nullable: true })
+  reverses!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}
+
+@Entity({ name: 'postings' })
+export class PostingEntity {
+  @PrimaryColumn('bigint')
+  id!: string;
+
+  @Column('uuid', { name: 'transaction_id' })
+  transactionId!: string;
+
+  @Column('uuid', { name: 'account_id' })
+  accountId!: string;
+
+  @Column('bigint')
+  amount!: string;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}

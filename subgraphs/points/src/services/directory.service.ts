@@ -1,0 +1,40 @@
+import { forbidden, type SubgraphClient, type Viewer } from '../../../shared/src';
+
+export interface PartnerFacts {
+  id: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  currency: string;
+  earnRate: string;
+}
+
+/**
+ * Reads the facts the ledger needs from the subgraphs that own them (partners, members), as the
+ * calling viewer, so the owners' own access rules apply. The points subgraph never reads their tables.
+ */
+export class DirectoryService {
+  constructor(
+    private readonly partners: SubgraphClient,
+    private readonly members: SubgraphClient,
+  ) {}
+
+  /** The calling partner's status, currency and current earn rate. */
+  async callingPartner(viewer: Viewer, requestId: string): Promise<PartnerFacts> {
+    const data = await this.partners.request<{
+      viewerPartner: { id: string; status: 'ACTIVE' | 'SUSPENDED'; currency: string; terms: { earnRate: string } | null } | null;
+    }>('query CallingPartner { viewerPartner { id status currency terms { earnRate } } }', {}, viewer, requestId);
+    const partner = data.viewerPartner;
+    if (!partner || !partner.terms) throw forbidden('The token names a partner that is not onboarded');
+    return { id: partner.id, status: partner.status, currency: partner.currency, earnRate: partner.terms.earnRate };
+  }
+
+  /** Whether the member exists and is active, asked of the members subgraph. */
+  async memberIsActive(viewer: Viewer, memberId: string, requestId: string): Promise<boolean> {
+    const data = await this.members.request<{ memberStatus: 'ACTIVE' | 'CLOSED' | null }>(
+      'query MemberStatus($id: ID!) { memberStatus(id: $id) }',
+      { id: memberId },
+      viewer,
+      requestId,
+    );
+    return data.memberStatus === 'ACTIVE';
+  }
+}
