@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { inject } from 'vitest';
+import { startGateway } from '../../gateway/src/gateway';
+import { graphql, mustQuery, type GraphQLResponse } from '../../scripts/lib/graphql-client';
+import { startSubgraph, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
+import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
+import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
+import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';
+import { pointsSubgraph } from '../../subgraphs/points/src/subgraph';
+import { createTestKeys, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys, type TokenOptions } from './keys';
+
+export type SubgraphKey = 'members' | 'points' | 'partners' | 'donations';
+
+export interface TestHub {
+  gatewayUrl: string;
+  urls: Record<SubgraphKey, string>;
+  keys: TestKeys;
+  /** A pool on the test database, for assertions on what was (not) written. */
+  db: Pool;
+  token(claims: Record<string, unknown>, options?: TokenOptions): Promise<string>;
+  admin(): Promise<string>;
+  partnerToken(partnerId: string, scope?: string): Promise<string>;
+  memberToken(memberId: string): Promise<string>;
+  /** GraphQL through the gateway (default) or straight to one subgraph. */
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string, target?: SubgraphKey): Promise<GraphQLResponse<T>>;
+  must<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, token: string): Promise<T>;
+  seed: SeedBuilder;
+  stop(): Promise<void>;
+}
+
+export const PARTNER_SCOPES = 'points:earn points:redeem points:reverse members:enroll members:lookup reports:read';
+
+export interface SeedBuilder {
+  partner(input?: { currency?: string; earnRate?: string; name?: string }): Promise<{ id: string; token: string; currency: string }>;
+  member(partnerToken: string, input?: { email?: string; displayName?: string }): Promise<{ id: string; cardNumber: string; token: string }>;
+  charity(name?: string): Promise<{ id: string }>;
+  earn(partnerToken: string, memberId: string, amount: string, currency: string, key?: string): Promise<{ id: string; points: number }>;
+}
+
+/** Which subgraphs a test needs; the gateway joins whichever run. Points needs members and partners. */
+export interface HubOptions {
+  gateway?: boolean;
+  subgraphs?: SubgraphKey[];
+}
+
+/**
+ * Starts the hub in-process on free ports against the run's test database, with its own trusted keys.
+ * Each subgraph still owns its schema and pool, and the gateway still talks HTTP to each of them.
+ */
+export async function startHub(options: HubOptions = {}): Promise<TestHub> {
+  const databaseUrl = inject('databaseUrl');
+  const keys = await createTestKeys();
+  const base: NodeJS.ProcessEnv = {
+    DATABASE_URL: databaseUrl,
+    AUTH_ISSUER: TEST_ISSUER,
+    AUTH_AUDIENCE: TEST_AUDIENCE,
+    AUTH_JWKS_FILE: keys.jwksFile,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DB_POOL_SIZE: '4',
+    NODE_ENV: 'test',
+  };
+  const wanted = new Set<SubgraphKey>(options.subgraphs ?? ['members', 'points', 'partners', 'donations']);
+  const running: Partial<Record<SubgraphKey, RunningSubgraph>> = {};
+  const started: RunningServer[] = [];
+  const start = async (key: SubgraphKey, env: NodeJS.ProcessEnv = {}) => {
+    const definitions = { members: membersSubgraph, points: pointsSubgraph, partners: partnersSubgraph, donations: donationsSubgraph };
+    const server = await startSubgraph(definitions[key] as Parameters<typeof startSubgraph>[0], { ...base, ...env });
+    running[key] = server;
+    started.push(server);
+  };
+  await Promise.all((['members', 'partners', 'donations'] as const).filter((k) => wanted.has(k)).map((k) => start(k)));
+  if (wanted.has('points')) {
+    await start('points', {
+      MEMBERS_URL: running.members?.url ?? 'http://127.0.0.1:9/graphql',
+      PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql',
+    });
+  }
+  const urls = Object.fromEntries(Object.entries(running).map(([k, v]) => [k, v.url])) as Record<SubgraphKey, string>;
+  let gatewayUrl = '';
+  if (options.gateway !== false) {
+    const gateway = await startGateway({
+      ...base,
+      MEMBERS_URL: urls.members ?? 'http://127.0.0.1:9/graphql',
+      POINTS_URL: urls.points ?? 'http://127.0.0.1:9/graphql',
+      PARTNERS_URL: urls.partners ?? 'http://127.0.0.1:9/graphql',
+      DONATIONS_URL: urls.donations ?? 'http://127.0.0.1:9/graphql',
+    });
+    started.push(gateway);
+    gatewayUrl = gateway.url;
+  }
+  const db = new Pool({ connectionString: databaseUrl, max: 3 });
+  db.on('error', () => undefined);
+
+  const token = (claims: Record<string, unknown>, opts?: TokenOptions) => signToken(keys, claims, opts);
+  const admin = () => token({ scope: 'admin' }, { subject: 'operator' });
+  const partnerToken = (partnerId: string, scope = PARTNER_SCOPES) => token({ scope, partner_id: partnerId }, { subject: `client-${partnerId}` });
+  const memberToken = (memberId: string) => token({ scope: 'member', member_id: memberId }, { subject: `user-${memberId}` });
+  const query: TestHub['query'] = (q, variables = {}, tok, target) => graphql(target ? urls[target] : gatewayUrl, q, variables, tok);
+  const must: TestHub['must'] = (q, variables, tok) => mustQuery(gatewayUrl || urls.members, q, variables, tok);
+
+  const seed: SeedBuilder = {
+    async partner(input = {}) {
+      const currency = input.currency ?? 'NOK';
+      const data = await must<{ createPartner: { partner: { id: string } } }>(
+        'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+        { input: { name: input.name ?? `Partner ${randomUUID()}`, currency, earnRate: input.earnRate ?? '1' } },
+        await admin(),
+      );
+      const id = data.createPartner.partner.id;
+      return { id, currency, token: await partnerToken(id) };
+    },
+    async member(partnerTok, input = {}) {
+      const data = await must<{ enrollMember: { member: { id: string; cardNumber: string } } }>(
+        'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id cardNumber } } }',
+        {
+          input: {
+            email: input.email ?? `m-${randomUUID()}@example.com`,
+            displayName: input.displayName ?? 'Test Member',
+            idempotencyKey: randomUUID(),
+          },
+        },
+        partnerTok,
+      );
+      const m = data.enrollMember.member;
+      return { id: m.id, cardNumber: m.cardNumber, token: await memberToken(m.id) };
+    },
+    async charity(name = `Charity ${randomUUID()}`) {
+      const data = await must<{ createCharity: { charity: { id: string } } }>(
+        'mutation($input: CreateCharityInput!) { createCharity(input: $input) { charity { id } } }',
+        { input: { name } },
+        await admin(),
+      );
+      return data.createCharity.charity;
+    },
+    async earn(partnerTok, memberId, amount, currency, key = randomUUID()) {
+      const data = await must<{ earnPoints: { transaction: { id: string; points: number } } }>(
+        'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } } }',
+        { input: { memberId, purchase: { amount, currency }, reference: `R-${key}`, idempotencyKey: key } },
+        partnerTok,
+      );
+      return data.earnPoints.transaction;
+    },
+  };
+
+  return {
+    gatewayUrl,
+    urls,
+    keys,
+    db,
+    token,
+    admin,
+    partnerToken,
+    memberToken,
+    query,
+    must,
+    seed,
+    async stop() {
+      for (const server of started.reverse()) await server.stop();
+      await db.end();
+    },
+  };
+}
+
+/** Counts rows of `table` (schema-qualified) matching an optional WHERE clause. */
+export async function count(db: Pool, table: string, where = 'true', params: unknown[] = []): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${where}`, params);
+  return Number(rows[0].n);
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+
+export const TEST_ISSUER = 'https://issuer.test.example';
+export const TEST_AUDIENCE = 'coalition-hub-test';
+
+interface SigningKey {
+  alg: 'RS256' | 'ES256' | 'EdDSA';
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  publicPem: string;
+}
+
+async function makeKey(alg: SigningKey['alg']): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  return { alg, kid, privateKey, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, publicPem: await exportSPKI(publicKey) };
+}
+
+export interface TestKeys {
+  jwksFile: string;
+  trusted: Record<SigningKey['alg'], SigningKey>;
+  /** A key the hub does not know, with a kid of its own. */
+  stranger: SigningKey;
+}
+
+/** One trusted key per allowed algorithm, published in a JWKS file, plus one untrusted key. */
+export async function createTestKeys(): Promise<TestKeys> {
+  const [rs, es, ed, stranger] = await Promise.all([makeKey('RS256'), makeKey('ES256'), makeKey('EdDSA'), makeKey('ES256')]);
+  const dir = mkdtempSync(join(tmpdir(), 'hub-test-keys-'));
+  const jwksFile = join(dir, 'jwks.json');
+  writeFileSync(jwksFile, JSON.stringify({ keys: [rs.publicJwk, es.publicJwk, ed.publicJwk] }));
+  return { jwksFile, trusted: { RS256: rs, ES256: es, EdDSA: ed }, stranger };
+}
+
+export interface TokenOptions {
+  alg?: SigningKey['alg'];
+  key?: SigningKey;
+  issuer?: string;
+  audience?: string;
+  expiresIn?: string | number;
+  subject?: string;
+  notBefore?: string | number;
+  omitExp?: boolean;
+}
+
+export async function signToken(keys: TestKeys, claims: Record<string, unknown>, options: TokenOptions = {}): Promise<string> {
+  const key = options.key ?? keys.trusted[options.alg ?? 'ES256'];
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid })
+    .setIssuer(options.issuer ?? TEST_ISSUER)
+    .setAudience(options.audience ?? TEST_AUDIENCE)
+    .setSubject(options.subject ?? 'test-subject')
+    .setIssuedAt();
+  if (!options.omitExp) jwt = jwt.setExpirationTime(options.expiresIn ?? '10m');
+  if (options.notBefore !== undefined) jwt = jwt.setNotBefore(options.notBefore);
+  return jwt.sign(key.privateKey);
+}
