@@ -92,7 +92,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     }
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
-      res.setHeader('connection', 'close');
+      req.resume(); // drain unread, so the client gets the answer rather than a reset
       return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
     }
     await gateway(req, res);

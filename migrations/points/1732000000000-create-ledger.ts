@@ -5,7 +5,8 @@ import { IDEMPOTENCY_TABLE_DDL } from '../../subgraphs/shared/src/idempotency';
  * The points ledger: accounts, immutable transactions and append-only postings that sum to zero per
  * transaction. The database, not only the code, enforces: postings and transactions are never updated
  * or deleted; each transaction balances at commit; a member's balance never drops below its holds;
- * maintained balances change only through postings (a trigger applies each one).
+ * maintained balances change only through postings (a trigger applies each one). The trigger
+ * functions pin the search_path they were created with (the points schema), whoever fires them.
  */
 export class CreateLedger1732000000000 implements MigrationInterface {
   name = 'CreateLedger1732000000000';
@@ -59,7 +60,7 @@ export class CreateLedger1732000000000 implements MigrationInterface {
       CREATE INDEX postings_account_idx ON postings (account_id, id);
       CREATE INDEX postings_transaction_idx ON postings (transaction_id);
 
-      CREATE FUNCTION ledger_forbid_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION ledger_forbid_change() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       BEGIN
         RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$;
@@ -72,7 +73,7 @@ export class CreateLedger1732000000000 implements MigrationInterface {
       CREATE TRIGGER transactions_no_truncate BEFORE TRUNCATE ON transactions
         FOR EACH STATEMENT EXECUTE FUNCTION ledger_forbid_change();
 
-      CREATE FUNCTION ledger_apply_posting() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION ledger_apply_posting() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       BEGIN
         UPDATE accounts SET balance = balance + NEW.amount WHERE id = NEW.account_id AND maintained;
         RETURN NEW;
@@ -80,7 +81,7 @@ export class CreateLedger1732000000000 implements MigrationInterface {
       CREATE TRIGGER postings_apply AFTER INSERT ON postings
         FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting();
 
-      CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       DECLARE total numeric;
       BEGIN
         SELECT coalesce(sum(amount), 0) INTO total FROM postings WHERE transaction_id = NEW.transaction_id;

@@ -83,20 +83,19 @@ function errorPlugin(logger: Logger): ApolloServerPlugin<BaseSubgraphContext> {
   };
 }
 
+/** Reads the body up to `limit` bytes; past it, drains the rest unbuffered and fails with status 413. */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > limit) reject(Object.assign(new Error('Request body too large'), { status: 413 }));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
@@ -185,7 +184,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     handle(req, res).catch((error: unknown) => {
       const status = (error as { status?: number }).status;
       if (status === 413) {
-        if (!res.headersSent) sendJson(res, 413, errorBody('BAD_USER_INPUT', 'Request body too large', 'n/a'), { connection: 'close' });
+        if (!res.headersSent) sendJson(res, 413, errorBody('BAD_USER_INPUT', 'Request body too large', 'n/a'));
         return;
       }
       const requestId = randomUUID();
