@@ -3,7 +3,7 @@ import { badInput } from './errors';
 /** Input checks shared by every subgraph. Each names the offending field, as the contract requires. */
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A practical subset of RFC 5321/5322: local part, one @, a dotted domain with a 2+ letter TLD.
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
