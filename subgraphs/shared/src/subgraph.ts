@@ -109,4 +109,6 @@ export async function runSubgraphProcess<C extends BaseSubgraphContext, E>(defin
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Started by `npm start` with an IPC channel: stop when the parent goes away, even if it was killed.
+  if (process.send) process.on('disconnect', () => shutdown('parent exit'));
 }
