@@ -64,14 +64,14 @@ describe('the hub through the gateway', () => {
     expect(foreign.partner.terms).toBeNull();
 
     await hub.must('mutation($id: ID!) { suspendPartner(input: { partnerId: $id }) { partner { status } } }', { id: partner.id }, await hub.admin());
-    const before = await count(hub.db, 'points.transactions');
+    const before = await count(hub.db, 'points.transactions', 'partner_id = $1', [partner.id]);
     const refused = await hub.query(
       'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
       { input: { memberId: member.id, purchase: { amount: '10.00', currency: 'DKK' }, reference: 'R1', idempotencyKey: randomUUID() } },
       partner.token,
     );
     expect(refused.errors?.[0]?.extensions?.code).toBe('PARTNER_SUSPENDED');
-    expect(await count(hub.db, 'points.transactions')).toBe(before);
+    expect(await count(hub.db, 'points.transactions', 'partner_id = $1', [partner.id])).toBe(before);
   });
 
   it('reports readiness of every subgraph', async () => {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, startHub, type TestHub } from '../support/hub';
 
 let hub: TestHub;
+/** Marks this file's rows, so counts ignore what other test files write meanwhile. */
+const tag = randomUUID().slice(0, 8);
 let partner: { id: string; token: string };
 let member: { id: string };
 
@@ -20,20 +22,20 @@ const CREATE_CHARITY = 'mutation($input: CreateCharityInput!) { createCharity(in
 
 async function totals() {
   return {
-    members: await count(hub.db, 'members.members'),
-    partners: await count(hub.db, 'partners.partners'),
-    terms: await count(hub.db, 'partners.partner_terms'),
-    charities: await count(hub.db, 'donations.charities'),
-    transactions: await count(hub.db, 'points.transactions'),
-    postings: await count(hub.db, 'points.postings'),
-    keys: (await count(hub.db, 'members.idempotency_keys')) + (await count(hub.db, 'points.idempotency_keys')),
+    members: await count(hub.db, 'members.members', 'email LIKE $1', [`%${tag}%`]),
+    partners: await count(hub.db, 'partners.partners', 'name LIKE $1', [`%${tag}%`]),
+    charities: await count(hub.db, 'donations.charities', 'name LIKE $1', [`%${tag}%`]),
+    transactions: await count(hub.db, 'points.transactions', 'member_id = $1', [member.id]),
+    postings: await count(hub.db, 'points.postings p JOIN points.accounts a ON a.id = p.account_id', 'a.owner_id = $1', [member.id]),
+    keys: (await count(hub.db, 'members.idempotency_keys', 'caller LIKE $1', [`%${partner.id}`])) +
+      (await count(hub.db, 'points.idempotency_keys', 'caller LIKE $1', [`%${partner.id}`])),
   };
 }
 
 describe('bad input', () => {
   it('is refused with BAD_USER_INPUT naming the field, and nothing is written', async () => {
     const admin = await hub.admin();
-    const enroll = (patch: Record<string, unknown>) => ({ input: { email: `ok-${randomUUID()}@example.com`, displayName: 'Fine Name', idempotencyKey: randomUUID(), ...patch } });
+    const enroll = (patch: Record<string, unknown>) => ({ input: { email: `ok-${tag}-${randomUUID()}@example.com`, displayName: 'Fine Name', idempotencyKey: randomUUID(), ...patch } });
     const earn = (patch: Record<string, unknown>) => ({
       input: { memberId: member.id, purchase: { amount: '10.00', currency: 'NOK' }, reference: 'R-1', idempotencyKey: randomUUID(), ...patch },
     });
@@ -47,10 +49,10 @@ describe('bad input', () => {
       ['empty idempotency key', partner.token, ENROLL, enroll({ idempotencyKey: '' }), 'idempotencyKey'],
       ['empty partner name', admin, CREATE_PARTNER, { input: { name: '', currency: 'NOK' } }, 'name'],
       ['over-long partner name', admin, CREATE_PARTNER, { input: { name: 'p'.repeat(201), currency: 'NOK' } }, 'name'],
-      ['unknown partner currency', admin, CREATE_PARTNER, { input: { name: `P ${randomUUID()}`, currency: 'XYZ' } }, 'currency'],
-      ['negative earn rate', admin, CREATE_PARTNER, { input: { name: `P ${randomUUID()}`, currency: 'NOK', earnRate: '-1' } }, 'earnRate'],
-      ['zero earn rate', admin, CREATE_PARTNER, { input: { name: `P ${randomUUID()}`, currency: 'NOK', earnRate: '0' } }, 'earnRate'],
-      ['issue price in another currency', admin, CREATE_PARTNER, { input: { name: `P ${randomUUID()}`, currency: 'NOK', issuePrice: { amount: '0.1', currency: 'EUR' } } }, 'issuePrice.currency'],
+      ['unknown partner currency', admin, CREATE_PARTNER, { input: { name: `P ${tag} ${randomUUID()}`, currency: 'XYZ' } }, 'currency'],
+      ['negative earn rate', admin, CREATE_PARTNER, { input: { name: `P ${tag} ${randomUUID()}`, currency: 'NOK', earnRate: '-1' } }, 'earnRate'],
+      ['zero earn rate', admin, CREATE_PARTNER, { input: { name: `P ${tag} ${randomUUID()}`, currency: 'NOK', earnRate: '0' } }, 'earnRate'],
+      ['issue price in another currency', admin, CREATE_PARTNER, { input: { name: `P ${tag} ${randomUUID()}`, currency: 'NOK', issuePrice: { amount: '0.1', currency: 'EUR' } } }, 'issuePrice.currency'],
       ['empty charity name', admin, CREATE_CHARITY, { input: { name: '' } }, 'name'],
       ['negative purchase', partner.token, EARN, earn({ purchase: { amount: '-5.00', currency: 'NOK' } }), 'purchase.amount'],
       ['fractional minor units', partner.token, EARN, earn({ purchase: { amount: '10.005', currency: 'NOK' } }), 'purchase.amount'],
@@ -91,7 +93,7 @@ describe('bad input', () => {
   });
 
   it('refuses a second enrollment of the same email (any case)', async () => {
-    const email = `dupe-${randomUUID()}@example.com`;
+    const email = `dupe-${tag}-${randomUUID()}@example.com`;
     await hub.must(ENROLL, { input: { email, displayName: 'First', idempotencyKey: randomUUID() } }, partner.token);
     const before = await totals();
     const again = await hub.query(ENROLL, { input: { email: email.toUpperCase(), displayName: 'Second', idempotencyKey: randomUUID() } }, partner.token);
