@@ -1,25 +1,101 @@
 import { randomUUID } from 'node:crypto';
 import { type GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { type TokenVerifier, type Viewer } from '../../subgraphs/shared/src';
+import { GraphQLError } from 'graphql';
+import {
+  AppError,
+  fieldOfRequestError,
+  isPublicCode,
+  withoutSuggestions,
+  type Logger,
+  type TokenVerifier,
+  type Viewer,
+} from '../../subgraphs/shared/src';
 
 export interface HubGatewayContext {
   viewer: Viewer;
   requestId: string;
 }
 
+interface RequestState {
+  viewer?: Viewer;
+  requestId: string;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+function json(status: number, body: unknown, requestId: string): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+  });
+}
+
 /**
- * Verifies the bearer token of every GraphQL request before it is planned or sent anywhere; an
- * unauthenticated request never reaches a subgraph. The viewer and a request id join the context.
+ * Gateway policy around the Hive runtime:
+ * - the bearer token is verified when the request arrives, before the document is even parsed, so an
+ *   unauthenticated caller learns nothing about the schema and never reaches a subgraph;
+ * - every error leaving the gateway carries a contract code: refusals pass through (with only `code` and
+ *   `field`), malformed requests become BAD_USER_INPUT naming the field, everything else is INTERNAL
+ *   with the request id under which the cause was logged (the subgraph's, when a subgraph failed).
  */
-export function useHubAuth(verifier: TokenVerifier): GatewayPlugin<HubGatewayContext> {
+export function useHubPolicy(options: { verifier: TokenVerifier; logger: Logger; production: boolean; graphqlPath: string }): GatewayPlugin<HubGatewayContext> {
+  const state = new WeakMap<Request, RequestState>();
+
+  const shape = (error: GraphQLError, requestId: string): GraphQLError => {
+    const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+    const code = extensions.code;
+    const message = options.production ? withoutSuggestions(error.message) : error.message;
+    if (isPublicCode(code) && code !== 'INTERNAL') {
+      const field = code === 'BAD_USER_INPUT' ? (typeof extensions.field === 'string' ? extensions.field : fieldOfRequestError(error.message)) : undefined;
+      return new GraphQLError(message, { path: error.path, extensions: { code, ...(field ? { field } : {}) } });
+    }
+    if (code === 'INTERNAL' && typeof extensions.requestId === 'string') {
+      return new GraphQLError('Internal error', { path: error.path, extensions: { code: 'INTERNAL', requestId: extensions.requestId } });
+    }
+    const original = error.originalError;
+    const fromGraphQL = !original || (original instanceof GraphQLError && !original.originalError);
+    if (!error.path && fromGraphQL) {
+      // Parse, validation and variable coercion errors (graphql-js raised them, before any resolver ran):
+      // the request itself is malformed.
+      return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'BAD_USER_INPUT', field: fieldOfRequestError(error.message) } });
+    }
+    options.logger.error('request failed', {
+      requestId,
+      path: error.path,
+      code,
+      service: extensions.serviceName,
+      message: error.message,
+      error: error.originalError ?? error,
+    });
+    return new GraphQLError('Internal error', { path: error.path, extensions: { code: 'INTERNAL', requestId } });
+  };
+
   return {
-    async onContextBuilding({ context, extendContext }) {
-      const incoming = context.request.headers.get('x-request-id');
+    async onRequest({ request, url, endResponse }) {
+      const incoming = request.headers.get('x-request-id');
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      const viewer = await verifier.verify(context.request.headers.get('authorization'));
-      extendContext({ viewer, requestId });
+      state.set(request, { requestId });
+      if (url.pathname !== options.graphqlPath) return;
+      try {
+        state.set(request, { requestId, viewer: await options.verifier.verify(request.headers.get('authorization')) });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        endResponse(json(401, { errors: [{ message: error.message, extensions: { code: error.code } }] }, requestId));
+      }
+    },
+    onContextBuilding({ context, extendContext }) {
+      const found = state.get(context.request);
+      if (!found?.viewer) throw new AppError('UNAUTHENTICATED');
+      extendContext({ viewer: found.viewer, requestId: found.requestId });
+    },
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors?.length) return;
+      const requestId = state.get(request)?.requestId ?? randomUUID();
+      setResult({ ...result, errors: (result.errors as readonly GraphQLError[]).map((e) => shape(e, requestId)) });
+    },
+    onResponse({ request, response }) {
+      const requestId = state.get(request)?.requestId;
+      if (requestId && !response.headers.has('x-request-id')) response.headers.set('x-request-id', requestId);
     },
   };
 }

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
-import { createGraphQLError } from '@graphql-tools/utils';
 import { type z } from 'zod';
 import { authConfigFromEnv, createLogger, createTokenVerifier, parseEnv, type RunningServer } from '../../subgraphs/shared/src';
-import { useHubAuth, type HubGatewayContext } from './auth.plugin';
+import { useHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { gatewayEnv } from './env';
 import { loadSupergraph } from './supergraph';
 
@@ -64,23 +62,15 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     graphiql: !production,
     logging: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL,
     disableIntrospection: production ? { disableIf: () => true } : undefined,
-    maskedErrors: {
-      maskError(error) {
-        const original = (error as { originalError?: unknown }).originalError;
-        const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-        if (code && code !== 'INTERNAL' && code !== 'INTERNAL_SERVER_ERROR') return error as Error;
-        const requestId = randomUUID();
-        logger.error('gateway error', { requestId, error: original ?? error });
-        return createGraphQLError('Internal error', { extensions: { code: 'INTERNAL', requestId } });
-      },
-    },
+    // Errors are shaped by useHubPolicy, which also sees the request id; Yoga's own masking is off.
+    maskedErrors: false,
     propagateHeaders: {
       fromClientToSubgraphs: ({ request, context }) => ({
         authorization: request.headers.get('authorization'),
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [useHubAuth(verifier)],
+    plugins: () => [useHubPolicy({ verifier, logger, production, graphqlPath: '/graphql' })],
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -93,7 +83,12 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset
-      return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+      return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+    }
+    // A body without a length (chunked) could not be held to the limit before it is read: refuse it.
+    if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+      req.resume();
+      return sendJson(res, 411, { errors: [{ message: 'A Content-Length header is required', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
     }
     await gateway(req, res);
   };

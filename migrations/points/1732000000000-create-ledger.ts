@@ -4,8 +4,9 @@ import { IDEMPOTENCY_TABLE_DDL } from '../../subgraphs/shared/src/idempotency';
 /**
  * The points ledger: accounts, immutable transactions and append-only postings that sum to zero per
  * transaction. The database, not only the code, enforces: postings and transactions are never updated
- * or deleted; each transaction balances at commit; a member's balance never drops below its holds;
- * maintained balances change only through postings (a trigger applies each one). The trigger
+ * or deleted; each transaction balances at commit, and its `points` equal what it moves on member
+ * accounts; a member's balance never drops below its holds nor passes the Int range; account identity
+ * is immutable and maintained balances change only through postings (a trigger applies each one). The trigger
  * functions pin the search_path they were created with (the points schema), whoever fires them.
  */
 export class CreateLedger1732000000000 implements MigrationInterface {
@@ -25,6 +26,8 @@ export class CreateLedger1732000000000 implements MigrationInterface {
         CONSTRAINT accounts_owner_check CHECK ((kind = 'COALITION_BREAKAGE') = (owner_id IS NULL)),
         CONSTRAINT accounts_pending_check CHECK (pending >= 0),
         CONSTRAINT accounts_member_funds_check CHECK (kind <> 'MEMBER' OR balance >= pending),
+        -- A member balance is a GraphQL Int: an earn that would pass 2^31 - 1 is refused, never wrapped.
+        CONSTRAINT accounts_member_int_check CHECK (kind <> 'MEMBER' OR balance <= 2147483647),
         -- Only member and charity balances are kept row by row; partner and coalition accounts are
         -- summed from postings, so earns at one partner never queue behind one hot row.
         CONSTRAINT accounts_maintained_check CHECK (maintained = (kind IN ('MEMBER', 'CHARITY'))),
@@ -81,6 +84,25 @@ export class CreateLedger1732000000000 implements MigrationInterface {
       CREATE TRIGGER postings_apply AFTER INSERT ON postings
         FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting();
 
+      -- Accounts: identity never changes, and a maintained balance moves only through the posting trigger
+      -- (trigger depth 2); the application may change only \`pending\` (redemption holds).
+      CREATE FUNCTION ledger_guard_account() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.maintained <> OLD.maintained THEN
+          RAISE EXCEPTION 'account identity is immutable' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NEW.balance <> OLD.balance AND pg_trigger_depth() < 2 THEN
+          RAISE EXCEPTION 'balances change only through postings' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER accounts_guard BEFORE UPDATE ON accounts
+        FOR EACH ROW EXECUTE FUNCTION ledger_guard_account();
+      CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+        FOR EACH ROW EXECUTE FUNCTION ledger_forbid_change();
+      CREATE TRIGGER accounts_no_truncate BEFORE TRUNCATE ON accounts
+        FOR EACH STATEMENT EXECUTE FUNCTION ledger_forbid_change();
+
       CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       DECLARE total numeric;
       BEGIN
@@ -93,6 +115,20 @@ export class CreateLedger1732000000000 implements MigrationInterface {
       CREATE CONSTRAINT TRIGGER postings_balanced AFTER INSERT ON postings
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
 
+      -- A transaction's \`points\` is the net change it makes to member accounts, checked at commit.
+      CREATE FUNCTION ledger_check_member_points() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      DECLARE net numeric;
+      BEGIN
+        SELECT coalesce(sum(p.amount), 0) INTO net FROM postings p JOIN accounts a ON a.id = p.account_id
+         WHERE p.transaction_id = NEW.id AND a.kind = 'MEMBER';
+        IF net <> NEW.points THEN
+          RAISE EXCEPTION 'transaction % claims % points but moves % on member accounts', NEW.id, NEW.points, net USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE CONSTRAINT TRIGGER transactions_points_match AFTER INSERT ON transactions
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_member_points();
+
       ${IDEMPOTENCY_TABLE_DDL}
     `);
   }
@@ -100,7 +136,8 @@ export class CreateLedger1732000000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TABLE idempotency_keys; DROP TABLE postings; DROP TABLE transactions; DROP TABLE accounts;
-      DROP FUNCTION ledger_check_balanced(); DROP FUNCTION ledger_apply_posting(); DROP FUNCTION ledger_forbid_change();
+      DROP FUNCTION ledger_check_member_points(); DROP FUNCTION ledger_check_balanced(); DROP FUNCTION ledger_guard_account();
+      DROP FUNCTION ledger_apply_posting(); DROP FUNCTION ledger_forbid_change();
     `);
   }
 }

@@ -159,6 +159,7 @@ describe('authorization', () => {
       'points',
     );
     expect(viaEntities.data?._entities).toEqual([null]);
+    expect(viaEntities.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const own = await hub.query<{ _entities: unknown[] }>(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { id points { balance } } } }',
       { r: [{ __typename: 'Member', id: member.id }] },
@@ -173,5 +174,24 @@ describe('authorization', () => {
       'members',
     );
     expect(memberEntity.data?._entities).toEqual([null]);
+  });
+
+  it('shows a partner with members:lookup only the available points of a member', async () => {
+    const lookup = await hub.partnerToken(partner.id, 'members:lookup');
+    const available = await hub.query<{ member: { points: { available: number } } }>(`{ member(id: "${member.id}") { points { available } } }`, {}, lookup);
+    expect(available.errors).toBeUndefined();
+    expect(available.data?.member.points.available).toBe(0);
+    for (const field of ['balance', 'pending']) {
+      const refused = await hub.query(`{ member(id: "${member.id}") { points { ${field} } } }`, {}, lookup);
+      expect(refused.errors?.[0]?.extensions?.code, field).toBe('FORBIDDEN');
+    }
+    const enrollOnly = await hub.partnerToken(partner.id, 'members:enroll');
+    const enrolled = await hub.query<{ enrollMember: { member: { id: string } } }>(
+      'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id points { available } } } }',
+      { input: { email: `enrolled-${randomUUID()}@example.com`, displayName: 'Enrolled', idempotencyKey: randomUUID() } },
+      enrollOnly,
+    );
+    expect(enrolled.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(enrolled.errors?.[0]?.path).toEqual(['enrollMember', 'member', 'points']);
   });
 });

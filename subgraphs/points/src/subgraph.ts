@@ -4,7 +4,7 @@ import { buildFederatedSchema, createSubgraphClient, type SubgraphDefinition } f
 import { pointsMigrations } from '../../../migrations/points';
 import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
-import { PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
+import { PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
 import { AccountEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DirectoryService } from './services/directory.service';
@@ -21,7 +21,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, { MEMBERS_URL: st
   entities: [AccountEntity, TransactionEntity, PostingEntity],
   migrations: pointsMigrations,
   env: pointsEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [PointsMemberResolver, PointsTransactionResolver], orphanedTypes: [PointsMemberType] }, pointsReferences),
+  buildSchema: () => buildFederatedSchema({ resolvers: [PointsMemberResolver, PointsAccountResolver, PointsTransactionResolver], orphanedTypes: [PointsMemberType] }, pointsReferences),
   setup({ dataSource, env }) {
     const directory = new DirectoryService(createSubgraphClient(env.PARTNERS_URL), createSubgraphClient(env.MEMBERS_URL));
     const points = new PointsService(dataSource, directory);

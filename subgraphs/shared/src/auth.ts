@@ -86,7 +86,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
 
   return {
     async verify(authorization) {
-      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization?.trim() ?? '');
+      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(authorization?.trim() ?? '');
       if (!match) throw unauthenticated('A bearer token is required');
       const token = match[1];
       let payload: JWTPayload;
@@ -107,6 +107,8 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         }
         throw error;
       }
+      // jose checks `iat` only with maxTokenAge; a token issued in the future is as suspect as an early `nbf`.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockTolerance) throw unauthenticated('Token claim rejected: iat');
       return viewerFromClaims(payload, token);
     },
   };
@@ -144,6 +146,9 @@ function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
 }
 
 export const isAdmin = (viewer: Viewer): boolean => viewer.scopes.has('admin');
+
+/** The viewer is this member acting as themself: the `member_id` claim and the `member` scope together. */
+export const isSelf = (viewer: Viewer, memberId: string): boolean => viewer.memberId === memberId && viewer.scopes.has('member');
 
 /** Passes when the viewer is admin or holds any of `scopes`; FORBIDDEN otherwise. */
 export function requireScope(viewer: Viewer, ...scopes: Scope[]): void {

@@ -92,6 +92,13 @@ export function pgCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The constraint a PostgreSQL error names, if any. */
+export function pgConstraint(error: unknown): string | undefined {
+  const e = error as { constraint?: unknown; driverError?: { constraint?: unknown } };
+  const name = e?.driverError?.constraint ?? e?.constraint;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** Creates `database` on the server of `adminUrl` unless it exists (used by the embedded start and tests). */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   if (!/^[a-zA-Z0-9_]+$/.test(database)) throw new Error(`Invalid database name: ${database}`);

@@ -56,3 +56,25 @@ export function isAppError(error: unknown): error is AppError {
 export function isPublicCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && code in ErrorCodes;
 }
+
+/**
+ * The input field a GraphQL request-level error is about, from graphql-js's variable coercion messages:
+ * `Variable "$input" got invalid value 12.5 at "input.purchase.amount"` gives `purchase.amount`;
+ * `... at "input.purchase"; Field "amount" of required type ... was not provided` gives `purchase.amount`;
+ * `Variable "$input" of required type "X!" was not provided` gives `input`. Anything else (a syntax or
+ * validation error in the document itself) is about `query`.
+ */
+export function fieldOfRequestError(message: string): string {
+  const variable = /^Variable "\$(\w+)"/.exec(message)?.[1];
+  if (!variable) return 'query';
+  const at = /got invalid value .*? at "([^"]+)"/.exec(message)?.[1];
+  const missing = /Field "(\w+)" of required type .* was not provided/.exec(message)?.[1];
+  const path = [...(at ? at.split('.') : [variable]), ...(missing ? [missing] : [])];
+  if (path[0] === 'input' && path.length > 1) path.shift();
+  return path.join('.');
+}
+
+/** Strips "Did you mean ...?" suggestions, which would let unauthenticated callers map the schema. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean .*\?$/, '');
+}

@@ -5,7 +5,22 @@ import { badInput } from './errors';
  * decimal strings parsed to a scaled bigint. Nothing here uses floating point.
  */
 
-const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+/**
+ * ISO 4217 minor units, from the standard's table rather than ICU/CLDR (which differs for HUF, IDR, COP,
+ * IQD and others, and may change with a Node upgrade: stored minor-unit amounts must never be rescaled).
+ * Currencies not listed here have 2.
+ */
+const MINOR_UNITS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
+  XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+/** Codes ISO 4217 lists without minor units: precious metals, fund and testing codes. Not money here. */
+const NOT_MONEY = new Set(['XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX']);
+
+const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency').filter((c) => !NOT_MONEY.has(c)));
 
 export function isCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && ISO_CURRENCIES.has(code);
@@ -13,7 +28,7 @@ export function isCurrency(code: string): boolean {
 
 /** Number of minor-unit digits of an ISO 4217 currency (2 for NOK, SEK, DKK and EUR; 0 for JPY). */
 export function currencyExponent(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return MINOR_UNITS[currency] ?? 2;
 }
 
 export function currency(field: string, value: string): string {

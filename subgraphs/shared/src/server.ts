@@ -5,7 +5,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } fr
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { type TokenVerifier, type Viewer } from './auth';
-import { AppError, isPublicCode } from './errors';
+import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from './errors';
 import { type Logger } from './logger';
 
 /** What every subgraph resolver receives; subgraphs extend it with their services and loaders. */
@@ -35,8 +35,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Codes produced by GraphQL itself for malformed requests; safe to show as they are. */
-const GRAPHQL_CLIENT_CODES = new Set([
+/** Codes graphql-js and Apollo Server give malformed requests; answered as BAD_USER_INPUT. */
+const REQUEST_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -48,13 +48,19 @@ const GRAPHQL_CLIENT_CODES = new Set([
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** Masks anything that is not a deliberate client-facing error as INTERNAL: no stack, SQL or table names. */
+/**
+ * Every error a client sees carries a contract code: our own refusals as raised, malformed requests as
+ * BAD_USER_INPUT naming the field, and anything else masked as INTERNAL (no stack, SQL or table names).
+ */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const code = formatted.extensions?.code;
-  if (original instanceof AppError || (isPublicCode(code) && code !== 'INTERNAL') || GRAPHQL_CLIENT_CODES.has(String(code))) {
-    const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+  if (original instanceof AppError || (isPublicCode(code) && code !== 'INTERNAL' && code !== 'BAD_USER_INPUT')) {
+    return { message: formatted.message, path: formatted.path, extensions: { code, ...(formatted.extensions?.field ? { field: formatted.extensions.field } : {}) } };
+  }
+  if (REQUEST_ERROR_CODES.has(String(code))) {
+    const field = typeof formatted.extensions?.field === 'string' ? formatted.extensions.field : fieldOfRequestError(formatted.message);
+    return { message: withoutSuggestions(formatted.message), locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', field } };
   }
   return { message: 'Internal error', path: formatted.path, extensions: { code: 'INTERNAL' } };
 }
@@ -66,7 +72,7 @@ function errorPlugin(logger: Logger): ApolloServerPlugin<BaseSubgraphContext> {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const original = error.originalError ?? error;
-            if (original instanceof AppError || GRAPHQL_CLIENT_CODES.has(String(error.extensions?.code))) continue;
+            if (original instanceof AppError || REQUEST_ERROR_CODES.has(String(error.extensions?.code))) continue;
             logger.error('request failed', { requestId: contextValue.requestId, path: error.path, error: original });
           }
         },
@@ -162,7 +168,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       try {
         parsed = JSON.parse(body);
       } catch {
-        return sendJson(res, 400, errorBody('BAD_USER_INPUT', 'Malformed JSON body', requestId));
+        return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
       }
     }
     const response = await apollo.executeHTTPGraphQLRequest({
@@ -184,7 +190,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     handle(req, res).catch((error: unknown) => {
       const status = (error as { status?: number }).status;
       if (status === 413) {
-        if (!res.headersSent) sendJson(res, 413, errorBody('BAD_USER_INPUT', 'Request body too large', 'n/a'));
+        if (!res.headersSent) sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
         return;
       }
       const requestId = randomUUID();

@@ -86,3 +86,21 @@ describe('token verification', () => {
     expect(requireMember(member)).toBe(member.memberId);
   });
 });
+
+describe('token edge cases', () => {
+  it('refuses a token issued in the future and accepts any case of the Bearer scheme', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const future = await new (await import('jose')).SignJWT({ scope: 'admin' })
+      .setProtectedHeader({ alg: 'ES256', kid: keys.trusted.ES256.kid })
+      .setIssuer(TEST_ISSUER)
+      .setAudience(TEST_AUDIENCE)
+      .setSubject('s')
+      .setIssuedAt(now + 120)
+      .setExpirationTime(now + 600)
+      .sign(keys.trusted.ES256.privateKey);
+    expect(await refusal(local, `Bearer ${future}`)).toBe('UNAUTHENTICATED');
+    const token = await signToken(keys, { scope: 'admin' });
+    expect(await refusal(local, `bearer ${token}`)).toBeUndefined();
+    expect(await refusal(local, `BEARER ${token}`)).toBeUndefined();
+  });
+});

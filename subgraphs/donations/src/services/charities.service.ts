@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { badInput, callerOf, idempotent, isAdmin, forbidden, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
+import { badInput, callerOf, idempotent, isAdmin, isSelf, forbidden, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
 import { CharityEntity, DonationEntity } from '../persistence/charity.entity';
 
 export const MAX_PAGE_SIZE = 100;
@@ -61,7 +61,7 @@ export class CharitiesService {
 
   /** A member's own giving, newest first: the member themself and the admin only. */
   async donationsOf(viewer: Viewer, memberId: string): Promise<DonationEntity[]> {
-    if (!isAdmin(viewer) && viewer.memberId !== memberId) throw forbidden('Only the member and the admin see donations');
+    if (!isAdmin(viewer) && !isSelf(viewer, memberId)) throw forbidden('Only the member and the admin see donations');
     return this.dataSource.getRepository(DonationEntity).find({
       where: { memberId },
       order: { createdAt: 'DESC' },

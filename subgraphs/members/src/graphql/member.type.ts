@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { type Viewer } from '../../../shared/src';
+import { isAdmin, isSelf, type Viewer } from '../../../shared/src';
 import { type MemberEntity } from '../persistence/member.entity';
 import { type MembersService } from '../services/members.service';
 
@@ -55,7 +55,7 @@ export class EnrollMemberPayload {
 /** Maps a stored member to the public type, hiding what this viewer may not see. */
 export function toMemberType(entity: MemberEntity, viewer: Viewer, service: MembersService): MemberType {
   const personal = service.canSeePersonalData(viewer, entity);
-  const self = viewer.memberId === entity.id || viewer.scopes.has('admin');
+  const self = isSelf(viewer, entity.id) || isAdmin(viewer);
   return Object.assign(new MemberType(), {
     id: entity.id,
     displayName: entity.displayName,

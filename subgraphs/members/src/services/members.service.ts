@@ -4,7 +4,9 @@ import {
   badInput,
   callerOf,
   idempotent,
+  forbidden,
   isAdmin,
+  isSelf,
   requireAdmin,
   requireMember,
   requireScope,
@@ -28,21 +30,21 @@ export class MembersService {
 
   /** A member sees themself; a partner with members:lookup and the admin see any member. */
   canSee(viewer: Viewer, memberId: string): boolean {
-    return isAdmin(viewer) || viewer.memberId === memberId || (!!viewer.partnerId && viewer.scopes.has('members:lookup'));
+    return isAdmin(viewer) || isSelf(viewer, memberId) || (!!viewer.partnerId && viewer.scopes.has('members:lookup'));
   }
 
   /** Email, birth date: the member, the admin, and the partner that enrolled the member. */
   canSeePersonalData(viewer: Viewer, member: MemberEntity): boolean {
     return (
       isAdmin(viewer) ||
-      viewer.memberId === member.id ||
+      isSelf(viewer, member.id) ||
       (!!viewer.partnerId && viewer.partnerId === member.enrolledByPartnerId)
     );
   }
 
   async enroll(viewer: Viewer, input: EnrollmentInput & { idempotencyKey: string }): Promise<MemberEntity> {
     requireScope(viewer, 'members:enroll');
-    if (!isAdmin(viewer) && !viewer.partnerId) throw badInput('idempotencyKey', 'enrollment needs a partner or admin token');
+    if (!isAdmin(viewer) && !viewer.partnerId) throw forbidden('Enrollment needs a partner or admin token');
     const valid = validateEnrollment(input);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, { caller: callerOf(viewer), operation: 'enrollMember', key: input.idempotencyKey, input }, async () => {
@@ -112,7 +114,7 @@ export class MembersService {
   /** Internal existence check for other subgraphs (points); answers only callers that act on members. */
   async status(viewer: Viewer, id: string): Promise<'ACTIVE' | 'CLOSED' | null> {
     if (viewer.memberId) {
-      if (viewer.memberId !== id) return null;
+      if (!isSelf(viewer, id)) return null;
     } else {
       requireScope(viewer, 'points:earn', 'points:redeem', 'points:reverse', 'members:lookup');
     }

@@ -1,11 +1,12 @@
-import { type PointsContext } from '../context';
 import { PointsMemberType } from './points.type';
 
-/** `_entities` for Member: only viewers allowed to see this member's points get an object; others null. */
+/**
+ * `_entities` for Member: the id alone reveals nothing, so it always resolves; the `points` field then
+ * refuses viewers who may not see them (FORBIDDEN with a path, rather than an unexplained null).
+ */
 export const pointsReferences = {
   Member: {
-    __resolveReference(reference: { id: string }, ctx: PointsContext): PointsMemberType | null {
-      if (!ctx.points.canSeeAccount(ctx.viewer, reference.id)) return null;
+    __resolveReference(reference: { id: string }): PointsMemberType {
       return Object.assign(new PointsMemberType(), { id: reference.id });
     },
   },

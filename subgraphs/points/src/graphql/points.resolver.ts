@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { forbidden } from '../../../shared/src';
 import { type PointsContext } from '../context';
 import { EarnPointsInput } from './points.input';
 import { EarnPointsPayload, PointsAccountType, PointsMemberType, PointsTransactionType, toAccountType, toTransactionType } from './points.type';
@@ -7,7 +8,23 @@ import { EarnPointsPayload, PointsAccountType, PointsMemberType, PointsTransacti
 export class PointsMemberResolver {
   @FieldResolver(() => PointsAccountType, { description: "The member's points. The member, the admin, and partners with members:lookup." })
   async points(@Root() member: PointsMemberType, @Ctx() ctx: PointsContext): Promise<PointsAccountType> {
-    return toAccountType(await ctx.loaders.account.load(member.id));
+    const view = ctx.points.accountView(ctx.viewer, member.id);
+    return toAccountType(await ctx.loaders.account.load(member.id), view);
+  }
+}
+
+@Resolver(() => PointsAccountType)
+export class PointsAccountResolver {
+  @FieldResolver(() => Int, { description: 'Posted points. The member and the admin only.' })
+  balance(@Root() account: PointsAccountType): number {
+    if (account.view !== 'full') throw forbidden('Partners see only available points');
+    return account.postedBalance;
+  }
+
+  @FieldResolver(() => Int, { description: 'Held by open redemption holds. The member and the admin only.' })
+  pending(@Root() account: PointsAccountType): number {
+    if (account.view !== 'full') throw forbidden('Partners see only available points');
+    return account.heldPoints;
   }
 }
 

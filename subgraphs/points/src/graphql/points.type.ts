@@ -2,16 +2,15 @@ import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-gr
 import { formatMoney, MoneyType, money } from '../../../shared/src';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 
-@ObjectType('PointsAccount', { description: "A member's points." })
+@ObjectType('PointsAccount', { description: "A member's points. A partner with members:lookup sees only `available`." })
 export class PointsAccountType {
-  @Field(() => Int, { description: 'Posted points.' })
-  balance!: number;
-
   @Field(() => Int, { description: 'Balance minus open holds: what can be spent now.' })
   available!: number;
 
-  @Field(() => Int, { description: 'Held by open redemption holds.' })
-  pending!: number;
+  /** Resolved by PointsAccountResolver, which hides them from lookup-only viewers. */
+  postedBalance!: number;
+  heldPoints!: number;
+  view!: 'full' | 'available';
 }
 
 /** Member as the points subgraph sees it: an id and its points. */
@@ -78,10 +77,10 @@ const toInt = (value: string | bigint): number => {
   return Number(n);
 };
 
-export function toAccountType(account: AccountEntity | null): PointsAccountType {
+export function toAccountType(account: AccountEntity | null, view: 'full' | 'available'): PointsAccountType {
   const balance = BigInt(account?.balance ?? 0);
   const pending = BigInt(account?.pending ?? 0);
-  return Object.assign(new PointsAccountType(), { balance: toInt(balance), pending: toInt(pending), available: toInt(balance - pending) });
+  return Object.assign(new PointsAccountType(), { postedBalance: toInt(balance), heldPoints: toInt(pending), available: toInt(balance - pending), view });
 }
 
 export function toTransactionType(row: TransactionEntity): PointsTransactionType {

@@ -5,10 +5,13 @@ import {
   callerOf,
   currencyExponent,
   idempotent,
+  forbidden,
   isAdmin,
+  isSelf,
   notFound,
   parseMoney,
   parseScaled,
+  pgConstraint,
   RATE_SCALE,
   requestHash,
   requirePartner,
@@ -39,9 +42,14 @@ export class PointsService {
     private readonly directory: DirectoryService,
   ) {}
 
-  /** A member's points: the member, the admin, and partners allowed to look members up. */
-  canSeeAccount(viewer: Viewer, memberId: string): boolean {
-    return isAdmin(viewer) || viewer.memberId === memberId || (!!viewer.partnerId && viewer.scopes.has('members:lookup'));
+  /**
+   * Who sees a member's points: the member and the admin all of them; a partner with members:lookup only
+   * `available` (the contract's lookup view); anyone else nothing. Returns the view, or throws FORBIDDEN.
+   */
+  accountView(viewer: Viewer, memberId: string): 'full' | 'available' {
+    if (isAdmin(viewer) || isSelf(viewer, memberId)) return 'full';
+    if (viewer.partnerId && viewer.scopes.has('members:lookup')) return 'available';
+    throw forbidden("Only the member, the admin and partners with members:lookup see a member's points");
   }
 
   async earn(viewer: Viewer, input: EarnInput, requestId: string): Promise<TransactionEntity> {
@@ -87,7 +95,12 @@ export class PointsService {
             (-points).toString(),
             memberAccount,
             points.toString(),
-          ]);
+          ]).catch((error: unknown) => {
+            if (pgConstraint(error) === 'accounts_member_int_check') {
+              throw badInput('purchase.amount', "would take the member's balance past the largest balance a member can hold (2147483647 points)");
+            }
+            throw error;
+          });
         }
         return { transactionId };
       }),
@@ -99,7 +112,7 @@ export class PointsService {
   async transaction(viewer: Viewer, id: string): Promise<TransactionEntity | null> {
     const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id: validate.uuid('id', id) });
     if (!row) return null;
-    const visible = isAdmin(viewer) || (!!viewer.partnerId && row.partnerId === viewer.partnerId) || (!!viewer.memberId && row.memberId === viewer.memberId);
+    const visible = isAdmin(viewer) || (!!viewer.partnerId && row.partnerId === viewer.partnerId) || (!!row.memberId && isSelf(viewer, row.memberId));
     return visible ? row : null;
   }
 

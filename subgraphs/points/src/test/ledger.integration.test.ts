@@ -82,7 +82,7 @@ describe('points subgraph ledger, called directly', () => {
     try {
       const account = await client.query(`SELECT id FROM points.accounts WHERE kind = 'MEMBER' LIMIT 1`);
       await client.query('BEGIN');
-      const tx = await client.query(`INSERT INTO points.transactions (kind, reference, points) VALUES ('EXPIRY', 'forged', 0) RETURNING id`);
+      const tx = await client.query(`INSERT INTO points.transactions (kind, reference, points) VALUES ('EXPIRY', 'forged', 1000) RETURNING id`);
       await client.query('INSERT INTO points.postings (transaction_id, account_id, amount) VALUES ($1, $2, 1000)', [tx.rows[0].id, account.rows[0].id]);
       await expect(client.query('COMMIT')).rejects.toThrow(/does not balance/);
     } finally {
@@ -90,6 +90,55 @@ describe('points subgraph ledger, called directly', () => {
       client.release();
     }
     expect(await ledgerInvariants()).toEqual({ unbalanced: 0, drift: 0, negative: 0 });
+  });
+
+  it('has the database guard accounts: identity immutable, balances moved only by postings, points matching postings', async () => {
+    const member = await hub.seed.member(partner.token);
+    await hub.seed.earn(partner.token, member.id, '2.00', 'EUR');
+    const where = `kind = 'MEMBER' AND owner_id = '${member.id}'`;
+    await expect(hub.db.query(`UPDATE points.accounts SET balance = balance + 1000 WHERE ${where}`)).rejects.toThrow(/only through postings/);
+    await expect(hub.db.query(`UPDATE points.accounts SET owner_id = gen_random_uuid() WHERE ${where}`)).rejects.toThrow(/immutable/);
+    await expect(hub.db.query(`DELETE FROM points.accounts WHERE ${where}`)).rejects.toThrow(/append-only/);
+
+    const client = await hub.db.connect();
+    try {
+      const accounts = await client.query<{ id: string; kind: string }>(
+        `SELECT id, kind FROM points.accounts WHERE (kind = 'MEMBER' AND owner_id = $1) OR (kind = 'PARTNER_ISSUED' AND owner_id = $2)`,
+        [member.id, partner.id],
+      );
+      await client.query('BEGIN');
+      const adjustment = await client.query(`INSERT INTO points.transactions (kind, reference, points) VALUES ('EXPIRY', 'understated', -1) RETURNING id`);
+      const memberAccount = accounts.rows.find((a) => a.kind === 'MEMBER')!.id;
+      const partnerAccount = accounts.rows.find((a) => a.kind === 'PARTNER_ISSUED')!.id;
+      await client.query('INSERT INTO points.postings (transaction_id, account_id, amount) VALUES ($1, $2, -5), ($1, $3, 5)', [adjustment.rows[0].id, memberAccount, partnerAccount]);
+      await expect(client.query('COMMIT')).rejects.toThrow(/claims -1 points but moves -5/);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+    const balance = await hub.db.query(`SELECT balance FROM points.accounts WHERE ${where}`);
+    expect(balance.rows[0].balance).toBe('20');
+  });
+
+  it('refuses an earn that would pass the largest balance, and writes nothing', async () => {
+    const admin = await hub.admin();
+    const created = await hub.must<{ createPartner: { partner: { id: string } } }>(
+      'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+      { input: { name: `Generous ${randomUUID()}`, currency: 'NOK', earnRate: '1000000' } },
+      admin,
+    );
+    const generous = await hub.partnerToken(created.createPartner.partner.id);
+    const member = await hub.seed.member(generous);
+    await hub.seed.earn(generous, member.id, '2000.00', 'NOK');
+    const second = await hub.query(
+      EARN,
+      { input: { memberId: member.id, purchase: { amount: '2000.00', currency: 'NOK' }, reference: 'R2', idempotencyKey: randomUUID() } },
+      generous,
+    );
+    expect(second.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'purchase.amount' });
+    expect(await count(hub.db, 'points.transactions', 'member_id = $1', [member.id])).toBe(1);
+    const me = await hub.query<{ me: { points: { balance: number } } }>('{ me { points { balance } } }', {}, member.token);
+    expect(me.data?.me.points.balance).toBe(2_000_000_000);
   });
 
   it('has the database refuse a member balance below zero', async () => {
