@@ -1,3 +1,4 @@
 import { CreateLedger1732000000000 } from './1732000000000-create-ledger';
+import { LotsHoldsTiers1732100000000 } from './1732100000000-lots-holds-tiers';
 
-export const pointsMigrations = [CreateLedger1732000000000];
+export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000];

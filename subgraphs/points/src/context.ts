@@ -2,8 +2,14 @@ import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
 import { type AccountEntity } from './persistence/ledger.entity';
 import { type PointsService } from './services/points.service';
+import { type ProgrammeService } from './services/programme.service';
+import { type RedemptionService } from './services/redemption.service';
+import { type ReversalService } from './services/reversal.service';
 
 export interface PointsContext extends BaseSubgraphContext {
   points: PointsService;
+  redemptions: RedemptionService;
+  reversals: ReversalService;
+  programme: ProgrammeService;
   loaders: { account: DataLoader<string, AccountEntity | null> };
 }

@@ -6,30 +6,62 @@ import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
 import { PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
-import { AccountEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
+import { ProgrammeResolver } from './graphql/programme.resolver';
+import { RedemptionResolver } from './graphql/redemption.resolver';
+import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DirectoryService } from './services/directory.service';
+import { MaintenanceService } from './services/maintenance.service';
 import { PointsService } from './services/points.service';
+import { ProgrammeService } from './services/programme.service';
+import { RedemptionService } from './services/redemption.service';
+import { ReversalService } from './services/reversal.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
   PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+  POINTS_EXPIRY_MONTHS: z.coerce.number().int().min(1).max(240).default(24),
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  REDEMPTION_CODE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  LEDGER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
 };
 
-export const pointsSubgraph: SubgraphDefinition<PointsContext, { MEMBERS_URL: string; PARTNERS_URL: string }> = {
+type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number };
+
+export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
-  entities: [AccountEntity, TransactionEntity, PostingEntity],
+  entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
   env: pointsEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [PointsMemberResolver, PointsAccountResolver, PointsTransactionResolver], orphanedTypes: [PointsMemberType] }, pointsReferences),
-  setup({ dataSource, env }) {
+  buildSchema: () =>
+    buildFederatedSchema(
+      {
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver],
+        orphanedTypes: [PointsMemberType],
+      },
+      pointsReferences,
+    ),
+  setup({ dataSource, env, logger }) {
+    const config = {
+      expiryMonths: env.POINTS_EXPIRY_MONTHS,
+      holdTtlSeconds: env.HOLD_TTL_SECONDS,
+      redemptionCodeTtlSeconds: env.REDEMPTION_CODE_TTL_SECONDS,
+      sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
+    };
     const directory = new DirectoryService(createSubgraphClient(env.PARTNERS_URL), createSubgraphClient(env.MEMBERS_URL));
-    const points = new PointsService(dataSource, directory);
+    const programme = new ProgrammeService(dataSource);
+    const points = new PointsService(dataSource, directory, programme, config);
+    const redemptions = new RedemptionService(dataSource, directory, config);
+    const reversals = new ReversalService(dataSource);
+    const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
         points,
+        redemptions,
+        reversals,
+        programme,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);
@@ -37,6 +69,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, { MEMBERS_URL: st
           }),
         },
       }),
+      close: async () => stopSweeper(),
     };
   },
 };

@@ -115,3 +115,19 @@ export async function purgeIdempotencyKeys(manager: EntityManager): Promise<numb
   ]);
   return rowCount;
 }
+
+/**
+ * A retry answered before any work: the stored result of a completed request with this key, null when
+ * the key is new (or its request is still running, which `idempotent` then waits for). Raises
+ * IDEMPOTENCY_KEY_REUSED when the key was used with another input.
+ */
+export async function storedResult<R>(manager: EntityManager, request: IdempotentRequest): Promise<R | null> {
+  const { rows } = await sql<{ request_hash: string; response: R | null }>(
+    manager,
+    'SELECT request_hash, response FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3',
+    [request.caller, request.operation, request.key],
+  );
+  if (!rows[0]) return null;
+  if (rows[0].request_hash !== requestHash(request.input)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return rows[0].response;
+}

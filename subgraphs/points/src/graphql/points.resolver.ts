@@ -2,14 +2,27 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { forbidden } from '../../../shared/src';
 import { type PointsContext } from '../context';
 import { EarnPointsInput } from './points.input';
-import { EarnPointsPayload, PointsAccountType, PointsMemberType, PointsTransactionType, toAccountType, toTransactionType } from './points.type';
+import { encodeCursor } from '../services/points.service';
+import {
+  EarnPointsPayload,
+  ExpiringPointsType,
+  MemberTierType,
+  PointsAccountType,
+  PointsHistoryType,
+  PointsMemberType,
+  PointsTransactionType,
+  toAccountType,
+  toInt,
+  toTransactionType,
+} from './points.type';
+import { formatMultiplier } from '../services/programme.service';
 
 @Resolver(() => PointsMemberType)
 export class PointsMemberResolver {
   @FieldResolver(() => PointsAccountType, { description: "The member's points. The member, the admin, and partners with members:lookup." })
   async points(@Root() member: PointsMemberType, @Ctx() ctx: PointsContext): Promise<PointsAccountType> {
     const view = ctx.points.accountView(ctx.viewer, member.id);
-    return toAccountType(await ctx.loaders.account.load(member.id), view);
+    return toAccountType(member.id, await ctx.loaders.account.load(member.id), view);
   }
 }
 
@@ -25,6 +38,40 @@ export class PointsAccountResolver {
   pending(@Root() account: PointsAccountType): number {
     if (account.view !== 'full') throw forbidden('Partners see only available points');
     return account.heldPoints;
+  }
+
+  @FieldResolver(() => PointsHistoryType, { description: 'Transactions, newest first. A partner sees only its own entries.' })
+  async history(
+    @Root() account: PointsAccountType,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: PointsContext,
+  ): Promise<PointsHistoryType> {
+    const page = await ctx.points.history(ctx.viewer, account.memberId, first, after);
+    const last = page.rows[page.rows.length - 1];
+    return { nodes: page.rows.map(toTransactionType), pageInfo: { endCursor: last ? encodeCursor(last) : null, hasNextPage: page.hasNextPage } };
+  }
+
+  @FieldResolver(() => [ExpiringPointsType], { description: 'Points that expire within `days`, by expiry time. The member and the admin only.' })
+  async expiringSoon(
+    @Root() account: PointsAccountType,
+    @Arg('days', () => Int, { defaultValue: 30 }) days: number,
+    @Ctx() ctx: PointsContext,
+  ): Promise<ExpiringPointsType[]> {
+    const rows = await ctx.points.expiringSoon(ctx.viewer, account.memberId, days);
+    return rows.map((r) => ({ points: toInt(r.points), expiresAt: r.expiresAt.toISOString() }));
+  }
+
+  @FieldResolver(() => MemberTierType, { description: "The member's tier from the last 12 months' earning. The member and the admin only." })
+  async tier(@Root() account: PointsAccountType, @Ctx() ctx: PointsContext): Promise<MemberTierType> {
+    const s = await ctx.points.tierStanding(ctx.viewer, account.memberId);
+    return {
+      name: s.tier.name,
+      multiplier: formatMultiplier(s.tier.multiplierMilli),
+      qualifyingPoints: s.qualifyingPoints.toString(),
+      nextTier: s.next?.name ?? null,
+      pointsToNextTier: s.pointsToNext.toString(),
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { formatMoney, MoneyType, money } from '../../../shared/src';
+import { formatMoney, MoneyType, money, trimDecimal } from '../../../shared/src';
+import { formatMultiplier } from '../services/programme.service';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 
 @ObjectType('PointsAccount', { description: "A member's points. A partner with members:lookup sees only `available`." })
@@ -8,6 +9,7 @@ export class PointsAccountType {
   available!: number;
 
   /** Resolved by PointsAccountResolver, which hides them from lookup-only viewers. */
+  memberId!: string;
   postedBalance!: number;
   heldPoints!: number;
   view!: 'full' | 'available';
@@ -35,6 +37,7 @@ export enum PointsTransactionKind {
   REVERSAL = 'REVERSAL',
   EXPIRY = 'EXPIRY',
   DONATION = 'DONATION',
+  CLAWBACK = 'CLAWBACK',
 }
 registerEnumType(PointsTransactionKind, { name: 'PointsTransactionKind' });
 
@@ -61,6 +64,18 @@ export class PointsTransactionType {
   @Field(() => String, { nullable: true, description: 'Points per currency unit applied to an earn.' })
   earnRate!: string | null;
 
+  @Field(() => Int, { nullable: true, description: 'An earn: points from the purchase at the earn rate, before tier and campaigns.' })
+  basePoints!: number | null;
+
+  @Field(() => String, { nullable: true, description: "An earn: the member's tier multiplier applied, for example \"1.25\"." })
+  tierMultiplier!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'An earn: points added by campaigns.' })
+  campaignBonus!: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'A reversal: the transaction it reverses.' })
+  reverses!: string | null;
+
   @Field(() => String, { description: 'ISO 8601, UTC.' })
   createdAt!: string;
 }
@@ -71,16 +86,16 @@ export class EarnPointsPayload {
   transaction!: PointsTransactionType;
 }
 
-const toInt = (value: string | bigint): number => {
+export const toInt = (value: string | bigint): number => {
   const n = BigInt(value);
   if (n > 2_147_483_647n || n < -2_147_483_648n) throw new RangeError('points exceed the Int range');
   return Number(n);
 };
 
-export function toAccountType(account: AccountEntity | null, view: 'full' | 'available'): PointsAccountType {
+export function toAccountType(memberId: string, account: AccountEntity | null, view: 'full' | 'available'): PointsAccountType {
   const balance = BigInt(account?.balance ?? 0);
   const pending = BigInt(account?.pending ?? 0);
-  return Object.assign(new PointsAccountType(), { postedBalance: toInt(balance), heldPoints: toInt(pending), available: toInt(balance - pending), view });
+  return Object.assign(new PointsAccountType(), { memberId, postedBalance: toInt(balance), heldPoints: toInt(pending), available: toInt(balance - pending), view });
 }
 
 export function toTransactionType(row: TransactionEntity): PointsTransactionType {
@@ -97,7 +112,56 @@ export function toTransactionType(row: TransactionEntity): PointsTransactionType
             return money(m.amount, m.currency);
           })()
         : null,
-    earnRate: row.earnRate ? row.earnRate.replace(/\.?0+$/, '') : null,
+    earnRate: row.earnRate ? trimDecimal(row.earnRate, 0) : null,
+    basePoints: row.basePoints === null ? null : toInt(row.basePoints),
+    tierMultiplier: row.tierMultiplierMilli === null ? null : formatMultiplier(BigInt(row.tierMultiplierMilli)),
+    campaignBonus: row.campaignBonus === null ? null : toInt(row.campaignBonus),
+    reverses: row.reverses,
     createdAt: row.createdAt.toISOString(),
   });
+}
+
+@ObjectType('PageInfo')
+export class PageInfoType {
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
+  endCursor!: string | null;
+
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+}
+
+@ObjectType('PointsHistory', { description: 'A page of transactions, newest first.' })
+export class PointsHistoryType {
+  @Field(() => [PointsTransactionType])
+  nodes!: PointsTransactionType[];
+
+  @Field(() => PageInfoType)
+  pageInfo!: PageInfoType;
+}
+
+@ObjectType('ExpiringPoints')
+export class ExpiringPointsType {
+  @Field(() => Int)
+  points!: number;
+
+  @Field(() => String, { description: 'ISO 8601, UTC.' })
+  expiresAt!: string;
+}
+
+@ObjectType('MemberTier')
+export class MemberTierType {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: 'Earn multiplier, for example "1.25".' })
+  multiplier!: string;
+
+  @Field(() => String, { description: 'Points earned in the last 12 months, not counting reversed earns.' })
+  qualifyingPoints!: string;
+
+  @Field(() => String, { nullable: true })
+  nextTier!: string | null;
+
+  @Field(() => String, { description: 'Qualifying points still needed for the next tier; "0" at the top.' })
+  pointsToNextTier!: string;
 }

@@ -24,7 +24,7 @@ export class AccountEntity {
   maintained!: boolean;
 }
 
-export type TransactionKind = 'EARN' | 'REDEEM' | 'REVERSAL' | 'EXPIRY' | 'DONATION';
+export type TransactionKind = 'EARN' | 'REDEEM' | 'REVERSAL' | 'EXPIRY' | 'DONATION' | 'CLAWBACK';
 
 @Entity({ name: 'transactions' })
 export class TransactionEntity {
@@ -58,6 +58,18 @@ export class TransactionEntity {
   @Column('uuid', { nullable: true })
   reverses!: string | null;
 
+  @Column('bigint', { name: 'base_points', nullable: true })
+  basePoints!: string | null;
+
+  @Column('integer', { name: 'tier_multiplier_milli', nullable: true })
+  tierMultiplierMilli!: number | null;
+
+  @Column('bigint', { name: 'campaign_bonus', nullable: true })
+  campaignBonus!: string | null;
+
+  @Column('uuid', { name: 'hold_id', nullable: true })
+  holdId!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 }
@@ -78,4 +90,45 @@ export class PostingEntity {
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
+}
+
+export type HoldStatus = 'OPEN' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
+
+@Entity({ name: 'holds' })
+export class HoldEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'account_id' })
+  accountId!: string;
+
+  @Column('uuid', { name: 'member_id' })
+  memberId!: string;
+
+  @Column('uuid', { name: 'partner_id' })
+  partnerId!: string;
+
+  @Column('bigint')
+  points!: string;
+
+  @Column('text')
+  reference!: string;
+
+  @Column('text')
+  status!: HoldStatus;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'expires_at' })
+  expiresAt!: Date;
+
+  @Column('timestamptz', { name: 'finalized_at', nullable: true })
+  finalizedAt!: Date | null;
+
+  @Column('bigint', { name: 'captured_points', nullable: true })
+  capturedPoints!: string | null;
+
+  @Column('uuid', { name: 'capture_transaction_id', nullable: true })
+  captureTransactionId!: string | null;
 }

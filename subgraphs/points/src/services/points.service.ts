@@ -4,8 +4,8 @@ import {
   badInput,
   callerOf,
   currencyExponent,
-  idempotent,
   forbidden,
+  idempotent,
   isAdmin,
   isSelf,
   notFound,
@@ -13,16 +13,23 @@ import {
   parseScaled,
   pgConstraint,
   RATE_SCALE,
-  requestHash,
   requirePartner,
   sql,
+  storedResult,
   validate,
   validateIdempotencyKey,
   type Viewer,
 } from '../../../shared/src';
+import { applyMultipliers } from '../domain/campaign.rules';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
+import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
+import { consumeLots, createLot, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
+import { type LedgerConfig } from './ledger.config';
+import { type ProgrammeService } from './programme.service';
+
+export const MAX_PAGE_SIZE = 100;
 
 export interface EarnInput {
   memberId: string;
@@ -40,6 +47,8 @@ export class PointsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryService,
+    private readonly programme: ProgrammeService,
+    private readonly config: LedgerConfig,
   ) {}
 
   /**
@@ -61,7 +70,7 @@ export class PointsService {
     const request = { caller: callerOf(viewer), operation: 'earnPoints', key: input.idempotencyKey, input };
 
     // A retry is answered from the stored result before any call to other subgraphs.
-    const replay = await this.storedResult<{ transactionId: string }>(request);
+    const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return this.mustLoadTransaction(replay.transactionId);
 
     const partner = await this.directory.callingPartner(viewer, requestId);
@@ -70,42 +79,146 @@ export class PointsService {
     if (purchase.currency !== partner.currency) {
       throw badInput('purchase.currency', `must be the partner's currency (${partner.currency})`);
     }
-    const points = pointsForPurchase(purchase.minor, currencyExponent(purchase.currency), parseScaled('earnRate', partner.earnRate, RATE_SCALE));
-    if (points > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
+    const base = pointsForPurchase(purchase.minor, currencyExponent(purchase.currency), parseScaled('earnRate', partner.earnRate, RATE_SCALE));
 
-    if (!(await this.accountExists('MEMBER', memberId)) && !(await this.directory.memberIsActive(viewer, memberId, requestId))) {
+    if (!(await this.memberAccountExists(memberId)) && !(await this.directory.memberIsActive(viewer, memberId, requestId))) {
       throw notFound('Member');
     }
 
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
-        const memberAccount = await this.ensureAccount(manager, 'MEMBER', memberId);
-        const issuedAccount = await this.ensureAccount(manager, 'PARTNER_ISSUED', partnerId);
-        const { rows } = await sql<{ id: string }>(
-          manager,
-          `INSERT INTO transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate)
-           VALUES ('EARN', $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-          [partnerId, memberId, reference, points.toString(), purchase.minor.toString(), purchase.currency, partner.earnRate],
-        );
-        const transactionId = rows[0].id;
-        if (points > 0n) {
-          await sql(manager, `INSERT INTO postings (transaction_id, account_id, amount) VALUES ($1, $2, $3), ($1, $4, $5)`, [
-            transactionId,
-            issuedAccount,
-            (-points).toString(),
-            memberAccount,
-            points.toString(),
-          ]).catch((error: unknown) => {
-            if (pgConstraint(error) === 'accounts_member_int_check') {
-              throw badInput('purchase.amount', "would take the member's balance past the largest balance a member can hold (2147483647 points)");
-            }
-            throw error;
-          });
+        const memberAccount = await ensureAccount(manager, 'MEMBER', memberId);
+        const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', partnerId);
+        // Earns of one member serialise here (tier, lots and clawbacks are per member); a partner's own
+        // account is never locked, so earns at one partner for different members run in parallel.
+        const locked = await lockMemberAccount(manager, memberId);
+        if (!locked) throw new Error('member account vanished');
+        const tiers = await this.programme.tiers(manager);
+        const campaigns = await this.programme.activeCampaigns(manager, partnerId);
+        const qualifying = await this.qualifyingPoints(manager, memberId);
+        const tier = standing(tiers, qualifying).tier;
+        const earned = applyMultipliers(base, tier.multiplierMilli, campaigns);
+        if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
+
+        const transactionId = await insertTransaction(manager, {
+          kind: 'EARN',
+          partnerId,
+          memberId,
+          reference,
+          points: earned.total,
+          purchaseMinor: purchase.minor,
+          purchaseCurrency: purchase.currency,
+          earnRate: partner.earnRate,
+          basePoints: earned.base,
+          tierMultiplierMilli: tier.multiplierMilli,
+          campaignBonus: earned.campaignBonus,
+        });
+        await post(manager, transactionId, [
+          { accountId: issuedAccount, amount: -earned.total },
+          { accountId: memberAccount, amount: earned.total },
+        ]).catch((error: unknown) => {
+          if (pgConstraint(error) === 'accounts_member_int_check') {
+            throw badInput('purchase.amount', "would take the member's balance past the largest balance a member can hold (2147483647 points)");
+          }
+          throw error;
+        });
+        if (earned.total > 0n) {
+          await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
+          await this.settleClawbacks(manager, memberId, memberAccount, locked.balance + earned.total - locked.pending);
         }
         return { transactionId };
       }),
     );
     return this.mustLoadTransaction(result.transactionId);
+  }
+
+  /**
+   * Refunded points the member had already spent are owed back (see ReversalService). New earnings
+   * repay them first, oldest debt first, each repayment its own CLAWBACK transaction back to the
+   * partner that issued the refunded points. The caller holds the member's account lock.
+   */
+  private async settleClawbacks(manager: EntityManager, memberId: string, accountId: string, available: bigint): Promise<void> {
+    const { rows } = await sql<{ id: string; partner_id: string; outstanding: string; reversal_transaction: string }>(
+      manager,
+      'SELECT id, partner_id, outstanding, reversal_transaction FROM clawbacks WHERE account_id = $1 AND outstanding > 0 ORDER BY created_at, id FOR UPDATE',
+      [accountId],
+    );
+    let left = available;
+    for (const debt of rows) {
+      if (left <= 0n) break;
+      const take = BigInt(debt.outstanding) < left ? BigInt(debt.outstanding) : left;
+      const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', debt.partner_id);
+      const transactionId = await insertTransaction(manager, {
+        kind: 'CLAWBACK',
+        partnerId: debt.partner_id,
+        memberId,
+        reference: `clawback of ${debt.reversal_transaction}`,
+        points: -take,
+      });
+      await post(manager, transactionId, [
+        { accountId, amount: -take },
+        { accountId: issuedAccount, amount: take },
+      ]);
+      await consumeLots(manager, transactionId, accountId, take);
+      await sql(manager, 'UPDATE clawbacks SET outstanding = outstanding - $2 WHERE id = $1', [debt.id, take.toString()]);
+      left -= take;
+    }
+  }
+
+  /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
+  async qualifyingPoints(manager: EntityManager, memberId: string): Promise<bigint> {
+    const { rows } = await sql<{ total: string }>(
+      manager,
+      `SELECT coalesce(sum(t.points), 0)::text AS total FROM transactions t
+        WHERE t.member_id = $1 AND t.kind = 'EARN' AND t.created_at > now() - interval '12 months'
+          AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = t.id)`,
+      [memberId],
+    );
+    return BigInt(rows[0].total);
+  }
+
+  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[] }> {
+    this.requireFullView(viewer, memberId);
+    const manager = this.dataSource.manager;
+    const [tiers, qualifying] = await Promise.all([this.programme.tiers(manager), this.qualifyingPoints(manager, memberId)]);
+    return { ...standing(tiers, qualifying), tiers };
+  }
+
+  /** The member's points that expire within `days`, by expiry date. The member and the admin only. */
+  async expiringSoon(viewer: Viewer, memberId: string, days: number): Promise<{ points: bigint; expiresAt: Date }[]> {
+    this.requireFullView(viewer, memberId);
+    const window = validate.points('days', days, 1);
+    const { rows } = await sql<{ points: string; expires_at: Date }>(
+      this.dataSource.manager,
+      `SELECT sum(l.remaining)::text AS points, l.expires_at FROM lots l JOIN accounts a ON a.id = l.account_id
+        WHERE a.kind = 'MEMBER' AND a.owner_id = $1 AND l.remaining > 0 AND l.expires_at <= now() + make_interval(days => $2)
+        GROUP BY l.expires_at ORDER BY l.expires_at`,
+      [memberId, Math.min(window, 3660)],
+    );
+    return rows.map((r) => ({ points: BigInt(r.points), expiresAt: r.expires_at }));
+  }
+
+  /**
+   * A member's transactions, newest first, after an opaque cursor. The member and the admin see all;
+   * a partner with members:lookup sees only its own entries.
+   */
+  async history(viewer: Viewer, memberId: string, first: number, after?: string | null): Promise<{ rows: TransactionEntity[]; hasNextPage: boolean }> {
+    const view = this.accountView(viewer, memberId);
+    const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
+    const query = this.dataSource
+      .getRepository(TransactionEntity)
+      .createQueryBuilder('t')
+      .where('t.member_id = :memberId', { memberId })
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit + 1);
+    if (view === 'available') query.andWhere('t.partner_id = :partnerId', { partnerId: viewer.partnerId });
+    if (after) {
+      const cursor = decodeCursor(after);
+      query.andWhere('(t.created_at, t.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
+    }
+    const rows = await query.getMany();
+    return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 
   /** A transaction the viewer may see: its partner's, its member's, or any for the admin. Else null. */
@@ -121,39 +234,29 @@ export class PointsService {
     return this.dataSource.getRepository(AccountEntity).findBy({ kind: 'MEMBER', ownerId: In([...memberIds]) });
   }
 
-  private async storedResult<R>(request: { caller: string; operation: string; key: string; input: unknown }): Promise<R | null> {
-    const { rows } = await sql<{ request_hash: string; response: R | null }>(
-      this.dataSource.manager,
-      'SELECT request_hash, response FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3',
-      [request.caller, request.operation, request.key],
-    );
-    if (!rows[0]) return null;
-    if (rows[0].request_hash !== requestHash(request.input)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-    return rows[0].response;
+  private requireFullView(viewer: Viewer, memberId: string): void {
+    if (this.accountView(viewer, memberId) !== 'full') throw forbidden('Only the member and the admin see this');
   }
 
-  private async accountExists(kind: 'MEMBER', ownerId: string): Promise<boolean> {
-    const { rowCount } = await sql(this.dataSource.manager, 'SELECT 1 FROM accounts WHERE kind = $1 AND owner_id = $2', [kind, ownerId]);
+  private async memberAccountExists(memberId: string): Promise<boolean> {
+    const { rowCount } = await sql(this.dataSource.manager, `SELECT 1 FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [memberId]);
     return rowCount > 0;
   }
 
-  private async ensureAccount(manager: EntityManager, kind: 'MEMBER' | 'PARTNER_ISSUED', ownerId: string): Promise<string> {
-    // Two statements, not one CTE: after waiting on a concurrent insert, only a new statement (a new
-    // snapshot at READ COMMITTED) sees the row the other transaction committed. No row lock is taken,
-    // so a partner's account never serialises its earns.
-    const inserted = await sql<{ id: string }>(
-      manager,
-      'INSERT INTO accounts (kind, owner_id, maintained) VALUES ($1, $2, $3) ON CONFLICT (kind, owner_id) DO NOTHING RETURNING id',
-      [kind, ownerId, kind === 'MEMBER'],
-    );
-    if (inserted.rows[0]) return inserted.rows[0].id;
-    const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id = $2', [kind, ownerId]);
-    return rows[0].id;
-  }
-
-  private async mustLoadTransaction(id: string): Promise<TransactionEntity> {
+  async mustLoadTransaction(id: string): Promise<TransactionEntity> {
     const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id });
     if (!row) throw notFound('Transaction');
     return row;
   }
+}
+
+/** History cursors: the last row's time and id, opaque to clients. */
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+  return { at, id };
 }

@@ -1,0 +1,35 @@
+import { MULTIPLIER_SCALE } from './tier.rules';
+
+/** A time-boxed earn promotion: a multiplier, a fixed bonus, or both. Multiplier x 1000 as in tiers. */
+export interface CampaignTerms {
+  multiplierMilli: bigint;
+  bonusPoints: bigint;
+}
+
+export interface EarnBreakdown {
+  /** Points from the purchase at the earn rate, rounded down. */
+  base: bigint;
+  /** Extra from the tier multiplier. */
+  tierBonus: bigint;
+  /** Extra from campaigns (multipliers and fixed bonuses). */
+  campaignBonus: bigint;
+  total: bigint;
+}
+
+/**
+ * Total points for an earn: base x tier multiplier x each campaign multiplier, rounded down once at the
+ * end, plus fixed campaign bonuses. Multipliers compound; rounding down never issues unpaid fractions.
+ */
+export function applyMultipliers(base: bigint, tierMilli: bigint, campaigns: readonly CampaignTerms[]): EarnBreakdown {
+  const afterTier = (base * tierMilli) / MULTIPLIER_SCALE;
+  let numerator = base * tierMilli;
+  let denominator = MULTIPLIER_SCALE;
+  for (const c of campaigns) {
+    numerator *= c.multiplierMilli;
+    denominator *= MULTIPLIER_SCALE;
+  }
+  const multiplied = numerator / denominator;
+  const fixed = campaigns.reduce((sum, c) => sum + c.bonusPoints, 0n);
+  const total = multiplied + fixed;
+  return { base, tierBonus: afterTier - base, campaignBonus: total - afterTier, total };
+}

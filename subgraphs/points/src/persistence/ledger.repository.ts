@@ -1,0 +1,166 @@
+import { type EntityManager } from 'typeorm';
+import { sql } from '../../../shared/src';
+import { type AccountKind, type TransactionKind } from './ledger.entity';
+
+/**
+ * The ledger's SQL, used inside a caller's database transaction. It decides nothing: services choose
+ * what to post; this writes it so that postings, lots and their movements always agree.
+ */
+
+export interface LockedAccount {
+  id: string;
+  balance: bigint;
+  pending: bigint;
+}
+
+/**
+ * Returns the account of (kind, owner), creating it if needed. Two statements, not one CTE: after
+ * waiting on a concurrent insert, only a new statement (a new snapshot at READ COMMITTED) sees the row
+ * the other transaction committed. No row lock is taken, so a partner's account never serialises writers.
+ */
+export async function ensureAccount(manager: EntityManager, kind: AccountKind, ownerId: string | null): Promise<string> {
+  const maintained = kind === 'MEMBER' || kind === 'CHARITY';
+  const inserted = await sql<{ id: string }>(
+    manager,
+    'INSERT INTO accounts (kind, owner_id, maintained) VALUES ($1, $2, $3) ON CONFLICT (kind, owner_id) DO NOTHING RETURNING id',
+    [kind, ownerId, maintained],
+  );
+  if (inserted.rows[0]) return inserted.rows[0].id;
+  const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id IS NOT DISTINCT FROM $2', [kind, ownerId]);
+  return rows[0].id;
+}
+
+/** Locks a member's account row for the rest of the transaction: the one serialisation point per member. */
+export async function lockMemberAccount(manager: EntityManager, memberId: string): Promise<LockedAccount | null> {
+  const { rows } = await sql<{ id: string; balance: string; pending: string }>(
+    manager,
+    `SELECT id, balance, pending FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1 FOR UPDATE`,
+    [memberId],
+  );
+  return rows[0] ? { id: rows[0].id, balance: BigInt(rows[0].balance), pending: BigInt(rows[0].pending) } : null;
+}
+
+export interface NewTransaction {
+  kind: TransactionKind;
+  partnerId?: string | null;
+  memberId?: string | null;
+  reference: string;
+  /** Net change to member accounts; checked against the postings at commit. */
+  points: bigint;
+  purchaseMinor?: bigint | null;
+  purchaseCurrency?: string | null;
+  earnRate?: string | null;
+  reverses?: string | null;
+  basePoints?: bigint | null;
+  tierMultiplierMilli?: bigint | null;
+  campaignBonus?: bigint | null;
+  holdId?: string | null;
+}
+
+export async function insertTransaction(manager: EntityManager, t: NewTransaction): Promise<string> {
+  const { rows } = await sql<{ id: string }>(
+    manager,
+    `INSERT INTO transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, reverses,
+                               base_points, tier_multiplier_milli, campaign_bonus, hold_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+    [
+      t.kind,
+      t.partnerId ?? null,
+      t.memberId ?? null,
+      t.reference,
+      t.points.toString(),
+      t.purchaseMinor?.toString() ?? null,
+      t.purchaseCurrency ?? null,
+      t.earnRate ?? null,
+      t.reverses ?? null,
+      t.basePoints?.toString() ?? null,
+      t.tierMultiplierMilli?.toString() ?? null,
+      t.campaignBonus?.toString() ?? null,
+      t.holdId ?? null,
+    ],
+  );
+  return rows[0].id;
+}
+
+/** Writes a transaction's postings; zero amounts are skipped (the table refuses them). */
+export async function post(manager: EntityManager, transactionId: string, postings: { accountId: string; amount: bigint }[]): Promise<void> {
+  const nonZero = postings.filter((p) => p.amount !== 0n);
+  if (nonZero.length === 0) return;
+  const values = nonZero.map((_, i) => `($1, $${i * 2 + 2}, $${i * 2 + 3})`).join(', ');
+  await sql(manager, `INSERT INTO postings (transaction_id, account_id, amount) VALUES ${values}`, [
+    transactionId,
+    ...nonZero.flatMap((p) => [p.accountId, p.amount.toString()]),
+  ]);
+}
+
+export async function createLot(
+  manager: EntityManager,
+  lot: { accountId: string; transactionId: string; partnerId: string; points: bigint; lifetimeMonths: number },
+): Promise<void> {
+  await sql(
+    manager,
+    `INSERT INTO lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
+     VALUES ($1, $2, $3, $4, $4, now() + make_interval(months => $5))`,
+    [lot.accountId, lot.transactionId, lot.partnerId, lot.points.toString(), lot.lifetimeMonths],
+  );
+}
+
+/**
+ * Takes `points` from the account's lots, oldest expiry first (optionally one lot first, as a refund
+ * takes back the points it earned), recording each draw as a movement of `transactionId`. The caller
+ * holds the account lock and has checked the balance; lots always sum to the balance.
+ */
+export async function consumeLots(
+  manager: EntityManager,
+  transactionId: string,
+  accountId: string,
+  points: bigint,
+  options: { firstFromTransaction?: string; onlyExpired?: boolean } = {},
+): Promise<void> {
+  if (points <= 0n) return;
+  const { rows } = await sql<{ id: string; remaining: string }>(
+    manager,
+    `SELECT id, remaining FROM lots
+      WHERE account_id = $1 AND remaining > 0 ${options.onlyExpired ? 'AND expires_at <= now()' : ''}
+      ORDER BY (transaction_id = $2) DESC, expires_at, earned_at, id
+      FOR UPDATE`,
+    [accountId, options.firstFromTransaction ?? '00000000-0000-0000-0000-000000000000'],
+  );
+  let left = points;
+  const draws: { lotId: string; take: bigint }[] = [];
+  for (const lot of rows) {
+    if (left === 0n) break;
+    const take = BigInt(lot.remaining) < left ? BigInt(lot.remaining) : left;
+    draws.push({ lotId: lot.id, take });
+    left -= take;
+  }
+  if (left > 0n) throw new Error(`lots of account ${accountId} hold ${points - left} points, ${points} needed`);
+  await applyDraws(manager, transactionId, draws.map((d) => ({ lotId: d.lotId, delta: -d.take })));
+}
+
+/** Gives back to each lot what `originalTransactionId` took from it (a reversed redemption). */
+export async function restoreLots(manager: EntityManager, transactionId: string, originalTransactionId: string): Promise<void> {
+  const { rows } = await sql<{ lot_id: string; points: string }>(
+    manager,
+    'SELECT lot_id, sum(points)::text AS points FROM lot_movements WHERE transaction_id = $1 GROUP BY lot_id HAVING sum(points) < 0',
+    [originalTransactionId],
+  );
+  await applyDraws(manager, transactionId, rows.map((r) => ({ lotId: r.lot_id, delta: -BigInt(r.points) })));
+}
+
+async function applyDraws(manager: EntityManager, transactionId: string, draws: { lotId: string; delta: bigint }[]): Promise<void> {
+  if (draws.length === 0) return;
+  const ids = draws.map((d) => d.lotId);
+  const deltas = draws.map((d) => d.delta.toString());
+  await sql(
+    manager,
+    `UPDATE lots l SET remaining = l.remaining + d.delta
+       FROM unnest($1::uuid[], $2::bigint[]) AS d(lot_id, delta) WHERE l.id = d.lot_id`,
+    [ids, deltas],
+  );
+  await sql(
+    manager,
+    `INSERT INTO lot_movements (transaction_id, lot_id, points) SELECT $1, lot_id, delta FROM unnest($2::uuid[], $3::bigint[]) AS d(lot_id, delta)`,
+    [transactionId, ids, deltas],
+  );
+}

@@ -1,0 +1,241 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+import {
+  AppError,
+  badInput,
+  callerOf,
+  idempotent,
+  notFound,
+  requireMember,
+  requirePartner,
+  sql,
+  storedResult,
+  validate,
+  validateIdempotencyKey,
+  type Viewer,
+} from '../../../shared/src';
+import { generateRedemptionCode, hashRedemptionCode, normalizeRedemptionCode, REDEMPTION_CODE_DIGITS } from '../domain/redemption-code.rules';
+import { HoldEntity, TransactionEntity } from '../persistence/ledger.entity';
+import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { type DirectoryService } from './directory.service';
+import { type LedgerConfig } from './ledger.config';
+
+export interface RedeemInput {
+  memberId: string;
+  points: number;
+  redemptionCode: string;
+  reference: string;
+  idempotencyKey: string;
+}
+
+/**
+ * Spending points at a partner: one-time redemption codes the member creates, direct redemptions, and
+ * the till's two-phase flow (authorize a hold, then capture all or part of it, or void it). Every
+ * spend locks the member's account row, so concurrent spends of the same points serialise and the
+ * balance check cannot race; the database's CHECK (balance >= pending) backs it.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, INSUFFICIENT_POINTS, REDEMPTION_CODE_INVALID,
+ * ALREADY_FINALIZED, HOLD_EXPIRED, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ */
+export class RedemptionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
+    private readonly config: LedgerConfig,
+  ) {}
+
+  /** A single-use code for the calling member, valid for a few minutes, optionally capped. */
+  async createCode(viewer: Viewer, input: { maxPoints?: number | null }): Promise<{ code: string; expiresAt: Date }> {
+    const memberId = requireMember(viewer);
+    const maxPoints = input.maxPoints == null ? null : validate.points('maxPoints', input.maxPoints, 1);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const code = generateRedemptionCode();
+      const { rows } = await sql<{ expires_at: Date }>(
+        this.dataSource.manager,
+        `INSERT INTO redemption_codes (member_id, code_hash, max_points, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4)) ON CONFLICT (code_hash) DO NOTHING RETURNING expires_at`,
+        [memberId, hashRedemptionCode(memberId, code), maxPoints, this.config.redemptionCodeTtlSeconds],
+      );
+      if (rows[0]) return { code, expiresAt: rows[0].expires_at };
+    }
+    throw new Error('could not allocate a unique redemption code');
+  }
+
+  async redeem(viewer: Viewer, input: RedeemInput, requestId: string): Promise<TransactionEntity> {
+    const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'redeemPoints');
+    const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
+    if (replay) return this.loadTransaction(replay.transactionId);
+    await this.requireActivePartner(viewer, partnerId, requestId);
+    const { result } = await this.dataSource.transaction(async (manager) =>
+      idempotent(manager, request, async () => {
+        await this.useCode(manager, memberId, input.redemptionCode, points);
+        const account = await this.lockFunds(manager, memberId, points);
+        const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
+        const transactionId = await insertTransaction(manager, { kind: 'REDEEM', partnerId, memberId, reference, points: -points });
+        await post(manager, transactionId, [
+          { accountId: account, amount: -points },
+          { accountId: honoured, amount: points },
+        ]);
+        await consumeLots(manager, transactionId, account, points);
+        return { transactionId };
+      }),
+    );
+    return this.loadTransaction(result.transactionId);
+  }
+
+  /** Places a hold: the points leave `available` at once and are spent only when captured. */
+  async authorize(viewer: Viewer, input: RedeemInput, requestId: string): Promise<HoldEntity> {
+    const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'authorizeRedemption');
+    const replay = await storedResult<{ holdId: string }>(this.dataSource.manager, request);
+    if (replay) return this.loadHold(replay.holdId);
+    await this.requireActivePartner(viewer, partnerId, requestId);
+    const { result } = await this.dataSource.transaction(async (manager) =>
+      idempotent(manager, request, async () => {
+        await this.useCode(manager, memberId, input.redemptionCode, points);
+        const account = await this.lockFunds(manager, memberId, points);
+        await sql(manager, 'UPDATE accounts SET pending = pending + $2 WHERE id = $1', [account, points.toString()]);
+        const { rows } = await sql<{ id: string }>(
+          manager,
+          `INSERT INTO holds (account_id, member_id, partner_id, points, reference, expires_at)
+           VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id`,
+          [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
+        );
+        return { holdId: rows[0].id };
+      }),
+    );
+    return this.loadHold(result.holdId);
+  }
+
+  /** Posts all of a hold, or part of it (`points`), and releases the rest. */
+  async capture(
+    viewer: Viewer,
+    input: { holdId: string; points?: number | null; idempotencyKey: string },
+    requestId: string,
+  ): Promise<{ hold: HoldEntity; transaction: TransactionEntity }> {
+    const partnerId = requirePartner(viewer, 'points:redeem');
+    const holdId = validate.uuid('holdId', input.holdId);
+    const wanted = input.points == null ? null : BigInt(validate.points('points', input.points, 1));
+    validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'captureRedemption', key: input.idempotencyKey, input };
+    const replay = await storedResult<{ holdId: string; transactionId: string }>(this.dataSource.manager, request);
+    if (!replay) await this.requireActivePartner(viewer, partnerId, requestId);
+    const { result } =
+      replay !== null
+        ? { result: replay }
+        : await this.dataSource.transaction(async (manager) =>
+            idempotent(manager, request, async () => {
+              const hold = await this.lockOpenHold(manager, holdId, partnerId);
+              const points = wanted ?? BigInt(hold.points);
+              if (points > BigInt(hold.points)) throw badInput('points', `must be at most the ${hold.points} points held`);
+              await lockMemberAccount(manager, hold.memberId);
+              await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [hold.accountId, hold.points]);
+              const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
+              const transactionId = await insertTransaction(manager, {
+                kind: 'REDEEM',
+                partnerId,
+                memberId: hold.memberId,
+                reference: hold.reference,
+                points: -points,
+                holdId,
+              });
+              await post(manager, transactionId, [
+                { accountId: hold.accountId, amount: -points },
+                { accountId: honoured, amount: points },
+              ]);
+              await consumeLots(manager, transactionId, hold.accountId, points);
+              await sql(
+                manager,
+                `UPDATE holds SET status = 'CAPTURED', finalized_at = now(), captured_points = $2, capture_transaction_id = $3 WHERE id = $1`,
+                [holdId, points.toString(), transactionId],
+              );
+              return { holdId, transactionId };
+            }),
+          );
+    return { hold: await this.loadHold(result.holdId), transaction: await this.loadTransaction(result.transactionId) };
+  }
+
+  /** Releases a hold without spending anything. */
+  async void(viewer: Viewer, input: { holdId: string; idempotencyKey: string }): Promise<HoldEntity> {
+    const partnerId = requirePartner(viewer, 'points:redeem');
+    const holdId = validate.uuid('holdId', input.holdId);
+    validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'voidRedemption', key: input.idempotencyKey, input };
+    await this.dataSource.transaction(async (manager) =>
+      idempotent(manager, request, async () => {
+        const hold = await this.lockOpenHold(manager, holdId, partnerId);
+        await lockMemberAccount(manager, hold.memberId);
+        await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [hold.accountId, hold.points]);
+        await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
+        return { holdId };
+      }),
+    );
+    return this.loadHold(holdId);
+  }
+
+  /** A hold the viewer may see: the partner's own, or any for the admin; null otherwise. */
+  async hold(viewer: Viewer, id: string): Promise<HoldEntity | null> {
+    const hold = await this.dataSource.getRepository(HoldEntity).findOneBy({ id: validate.uuid('id', id) });
+    if (!hold) return null;
+    return viewer.scopes.has('admin') || hold.partnerId === viewer.partnerId ? hold : null;
+  }
+
+  private validateSpend(viewer: Viewer, input: RedeemInput, operation: string) {
+    const partnerId = requirePartner(viewer, 'points:redeem');
+    const memberId = validate.uuid('memberId', input.memberId);
+    const points = BigInt(validate.points('points', input.points, 1));
+    const reference = validate.text('reference', input.reference, 255);
+    validateIdempotencyKey(input.idempotencyKey);
+    return { partnerId, memberId, points, reference, request: { caller: callerOf(viewer), operation, key: input.idempotencyKey, input } };
+  }
+
+  private async requireActivePartner(viewer: Viewer, partnerId: string, requestId: string): Promise<void> {
+    const partner = await this.directory.callingPartner(viewer, requestId);
+    if (partner.id !== partnerId) throw new AppError('FORBIDDEN');
+    if (partner.status !== 'ACTIVE') throw new AppError('PARTNER_SUSPENDED');
+  }
+
+  /** Marks the member's code used, in the caller's transaction: a failed spend leaves it unused. */
+  private async useCode(manager: EntityManager, memberId: string, code: string, points: bigint): Promise<void> {
+    const normalized = normalizeRedemptionCode(code);
+    if (!new RegExp(`^\\d{${REDEMPTION_CODE_DIGITS}}$`).test(normalized)) throw new AppError('REDEMPTION_CODE_INVALID');
+    const { rows } = await sql<{ id: string }>(
+      manager,
+      `UPDATE redemption_codes SET used_at = now()
+        WHERE code_hash = $1 AND member_id = $2 AND used_at IS NULL AND expires_at > now() AND (max_points IS NULL OR max_points >= $3)
+        RETURNING id`,
+      [hashRedemptionCode(memberId, normalized), memberId, points.toString()],
+    );
+    if (!rows[0]) throw new AppError('REDEMPTION_CODE_INVALID');
+  }
+
+  /** Locks the member's account and checks `points` are available; returns the account id. */
+  private async lockFunds(manager: EntityManager, memberId: string, points: bigint): Promise<string> {
+    const account = await lockMemberAccount(manager, memberId);
+    if (!account || account.balance - account.pending < points) throw new AppError('INSUFFICIENT_POINTS');
+    return account.id;
+  }
+
+  /** Locks a hold of this partner that is still open and unexpired, or says why it is not. */
+  private async lockOpenHold(manager: EntityManager, holdId: string, partnerId: string): Promise<HoldEntity & { expired: boolean }> {
+    const { rows } = await sql<{ id: string; account_id: string; member_id: string; points: string; reference: string; status: string; expired: boolean }>(
+      manager,
+      'SELECT id, account_id, member_id, points, reference, status, expires_at <= now() AS expired FROM holds WHERE id = $1 AND partner_id = $2 FOR UPDATE',
+      [holdId, partnerId],
+    );
+    const row = rows[0];
+    if (!row) throw notFound('Hold');
+    if (row.status === 'EXPIRED' || (row.status === 'OPEN' && row.expired)) throw new AppError('HOLD_EXPIRED');
+    if (row.status !== 'OPEN') throw new AppError('ALREADY_FINALIZED');
+    return Object.assign(new HoldEntity(), { id: row.id, accountId: row.account_id, memberId: row.member_id, points: row.points, reference: row.reference, expired: false });
+  }
+
+  async loadHold(id: string): Promise<HoldEntity> {
+    const hold = await this.dataSource.getRepository(HoldEntity).findOneBy({ id });
+    if (!hold) throw notFound('Hold');
+    return hold;
+  }
+
+  private async loadTransaction(id: string): Promise<TransactionEntity> {
+    const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id });
+    if (!row) throw notFound('Transaction');
+    return row;
+  }
+}
