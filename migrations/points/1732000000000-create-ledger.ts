@@ -45,7 +45,9 @@ export class CreateLedger1732000000000 implements MigrationInterface {
         purchase_currency text          CHECK (purchase_currency ~ '^[A-Z]{3}$'),
         earn_rate         numeric(20,6) CHECK (earn_rate > 0),
         reverses          uuid          REFERENCES transactions (id),
-        created_at        timestamptz   NOT NULL DEFAULT now(),
+        -- clock_timestamp: several transactions written in one database transaction (an earn and the
+        -- clawback it repays) keep the order they were written in.
+        created_at        timestamptz   NOT NULL DEFAULT clock_timestamp(),
         CONSTRAINT transactions_reverses_key UNIQUE (reverses),
         CONSTRAINT transactions_earn_check CHECK (kind <> 'EARN' OR (partner_id IS NOT NULL AND member_id IS NOT NULL
           AND purchase_minor IS NOT NULL AND purchase_currency IS NOT NULL AND earn_rate IS NOT NULL AND points >= 0))

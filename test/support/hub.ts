@@ -14,6 +14,8 @@ export type SubgraphKey = 'members' | 'points' | 'partners' | 'donations';
 
 export interface TestHub {
   gatewayUrl: string;
+  /** The running subgraphs, for tests that drive a service directly (the ledger sweeper). */
+  subgraphs: Partial<Record<SubgraphKey, RunningSubgraph>>;
   urls: Record<SubgraphKey, string>;
   keys: TestKeys;
   /** A pool on the test database, for assertions on what was (not) written. */
@@ -42,6 +44,8 @@ export interface SeedBuilder {
 export interface HubOptions {
   gateway?: boolean;
   subgraphs?: SubgraphKey[];
+  /** Extra environment for every process, for example a short HOLD_TTL_SECONDS. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -61,6 +65,8 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     LOG_LEVEL: 'silent',
     DB_POOL_SIZE: '4',
     NODE_ENV: 'test',
+    LEDGER_SWEEP_INTERVAL_MS: '0',
+    ...options.env,
   };
   const wanted = new Set<SubgraphKey>(options.subgraphs ?? ['members', 'points', 'partners', 'donations']);
   const running: Partial<Record<SubgraphKey, RunningSubgraph>> = {};
@@ -147,6 +153,7 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
 
   return {
     gatewayUrl,
+    subgraphs: running,
     urls,
     keys,
     db,

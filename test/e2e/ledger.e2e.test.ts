@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
+import { createLogger } from '../../subgraphs/shared/src';
+import { count, startHub, type TestHub } from '../support/hub';
+import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+
+let hub: TestHub;
+let ledger: ReturnType<typeof ledgerClient>;
+let grocer: { id: string; token: string; currency: string };
+let fuel: { id: string; token: string; currency: string };
+
+beforeAll(async () => {
+  hub = await startHub();
+  ledger = ledgerClient(hub);
+  grocer = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+  fuel = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+});
+afterAll(async () => hub?.stop());
+
+const sweeper = () => new MaintenanceService(hub.subgraphs.points!.dataSource, createLogger('test', 'silent'));
+
+async function memberWith(points: number) {
+  const member = await hub.seed.member(grocer.token);
+  if (points > 0) await hub.seed.earn(grocer.token, member.id, `${points}.00`, 'NOK');
+  return member;
+}
+
+describe('redemption', () => {
+  it('lets exactly 10 of 50 concurrent redemptions of 100 spend a balance of 1000', async () => {
+    const member = await memberWith(1000);
+    const codes = await Promise.all(Array.from({ length: 50 }, () => ledger.code(member.token)));
+    const results = await Promise.all(codes.map((c) => ledger.redeem(fuel.token, member.id, 100, c)));
+    const outcomes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'ok');
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(10);
+    expect(outcomes.filter((o) => o === 'INSUFFICIENT_POINTS')).toHaveLength(40);
+    expect(await ledger.points(member.token)).toEqual({ balance: 0, available: 0, pending: 0 });
+    expect(await count(hub.db, 'points.redemption_codes', 'member_id = $1 AND used_at IS NOT NULL', [member.id])).toBe(10);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('accepts a code once, for its member only, within its cap', async () => {
+    const member = await memberWith(500);
+    const other = await memberWith(500);
+    const capped = await ledger.code(member.token, 50);
+    expect((await ledger.redeem(fuel.token, member.id, 60, capped)).errors?.[0]?.extensions?.code).toBe('REDEMPTION_CODE_INVALID');
+    expect((await ledger.redeem(fuel.token, other.id, 50, capped)).errors?.[0]?.extensions?.code).toBe('REDEMPTION_CODE_INVALID');
+    expect((await ledger.redeem(fuel.token, member.id, 50, capped)).errors).toBeUndefined();
+    expect((await ledger.redeem(fuel.token, member.id, 50, capped)).errors?.[0]?.extensions?.code).toBe('REDEMPTION_CODE_INVALID');
+    expect((await ledger.redeem(fuel.token, member.id, 10, '12345678')).errors?.[0]?.extensions?.code).toBe('REDEMPTION_CODE_INVALID');
+    const noScope = await hub.partnerToken(fuel.id, 'points:earn');
+    expect((await ledger.redeem(noScope, member.id, 10, await ledger.code(member.token))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ledger.points(member.token)).balance).toBe(450);
+  });
+
+  it('holds lower available at once; a partial capture spends part and releases the rest', async () => {
+    const member = await memberWith(300);
+    const auth = await ledger.authorize(fuel.token, member.id, 200, await ledger.code(member.token));
+    expect(auth.data?.authorizeRedemption.hold).toMatchObject({ points: 200, status: 'OPEN' });
+    expect(await ledger.points(member.token)).toEqual({ balance: 300, available: 100, pending: 200 });
+    const captured = await ledger.capture(fuel.token, auth.data!.authorizeRedemption.hold.id, 120);
+    expect(captured.data?.captureRedemption.hold).toMatchObject({ status: 'CAPTURED', capturedPoints: 120 });
+    expect(captured.data?.captureRedemption.transaction).toMatchObject({ points: -120, kind: 'REDEEM' });
+    expect(await ledger.points(member.token)).toEqual({ balance: 180, available: 180, pending: 0 });
+    expect((await ledger.capture(fuel.token, auth.data!.authorizeRedemption.hold.id)).errors?.[0]?.extensions?.code).toBe('ALREADY_FINALIZED');
+    expect((await ledger.capture(grocer.token, auth.data!.authorizeRedemption.hold.id)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('resolves a hold exactly once when captures and voids race', async () => {
+    const member = await memberWith(400);
+    const auth = await ledger.authorize(fuel.token, member.id, 300, await ledger.code(member.token));
+    const holdId = auth.data!.authorizeRedemption.hold.id;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? ledger.capture(fuel.token, holdId) : ledger.void(fuel.token, holdId))));
+    const outcomes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'ok');
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'ALREADY_FINALIZED')).toHaveLength(19);
+    const p = await ledger.points(member.token);
+    expect(p.pending).toBe(0);
+    expect([100, 400]).toContain(p.balance);
+    expect(await count(hub.db, 'points.transactions', 'hold_id = $1', [holdId])).toBe(p.balance === 100 ? 1 : 0);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});
+
+describe('reversal', () => {
+  it('takes a refunded earn back once, only for the partner that made it', async () => {
+    const member = await hub.seed.member(grocer.token);
+    const earn = await hub.seed.earn(grocer.token, member.id, '250.00', 'NOK');
+    expect((await ledger.reverse(fuel.token, earn.id)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const keys = Array.from({ length: 10 }, () => randomUUID());
+    const racing = await Promise.all(keys.map((k) => ledger.reverse(grocer.token, earn.id, k)));
+    expect(racing.filter((r) => !r.errors)).toHaveLength(1);
+    expect(racing.filter((r) => r.errors?.[0]?.extensions?.code === 'ALREADY_FINALIZED')).toHaveLength(9);
+    expect(await ledger.points(member.token)).toMatchObject({ balance: 0 });
+    const reversal = racing.find((r) => !r.errors)!.data!.reverseTransaction.transaction;
+    expect(reversal).toMatchObject({ kind: 'REVERSAL', points: -250 });
+    expect((await ledger.reverse(await hub.admin(), reversal.id)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'transactionId' });
+  });
+
+  it('returns the points of a reversed redemption to the member', async () => {
+    const member = await memberWith(300);
+    const spent = await ledger.redeem(fuel.token, member.id, 200, await ledger.code(member.token));
+    const back = await ledger.reverse(fuel.token, spent.data!.redeemPoints.transaction.id);
+    expect(back.data?.reverseTransaction.transaction).toMatchObject({ kind: 'REVERSAL', points: 200 });
+    expect((await ledger.points(member.token)).balance).toBe(300);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('never mints points from earn, spend, refund: the spent part is clawed back from the next earnings', async () => {
+    const member = await hub.seed.member(grocer.token);
+    const earn = await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK');
+    await ledger.redeem(fuel.token, member.id, 80, await ledger.code(member.token));
+    const refund = await ledger.reverse(grocer.token, earn.id);
+    expect(refund.data?.reverseTransaction.transaction.points).toBe(-20);
+    expect((await ledger.points(member.token)).balance).toBe(0);
+    const next = await hub.seed.earn(fuel.token, member.id, '50.00', 'NOK');
+    expect(next.points).toBe(50);
+    expect((await ledger.points(member.token)).balance).toBe(0); // 50 of the 80 owed repaid
+    await hub.seed.earn(fuel.token, member.id, '50.00', 'NOK');
+    expect((await ledger.points(member.token)).balance).toBe(20); // the last 30 repaid, 20 left
+    const history = await hub.must<{ me: { points: { history: { nodes: { kind: string; points: number }[] } } } }>(
+      '{ me { points { history(first: 10) { nodes { kind points } } } } }',
+      {},
+      member.token,
+    );
+    expect(history.me.points.history.nodes.map((n) => `${n.kind}:${n.points}`)).toEqual([
+      'CLAWBACK:-30',
+      'EARN:50',
+      'CLAWBACK:-50',
+      'EARN:50',
+      'REVERSAL:-20',
+      'REDEEM:-80',
+      'EARN:100',
+    ]);
+    // Across the whole story the member kept 20 points for 200 NOK paid and 100 NOK refunded.
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});
+
+describe('expiry, tiers, campaigns and history', () => {
+  it('moves expired points to breakage exactly once, however many sweepers run', async () => {
+    const member = await memberWith(70);
+    await hub.seed.earn(grocer.token, member.id, '30.00', 'NOK');
+    const soon = await hub.must<{ me: { points: { expiringSoon: { points: number }[] } } }>('{ me { points { expiringSoon(days: 800) { points expiresAt } } } }', {}, member.token);
+    expect(soon.me.points.expiringSoon.reduce((s, e) => s + e.points, 0)).toBe(100);
+    await hub.db.query(
+      `UPDATE points.lots SET expires_at = now() - interval '1 second'
+        WHERE account_id = (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1) AND points = 70`,
+      [member.id],
+    );
+    await Promise.all(Array.from({ length: 5 }, () => sweeper().expireLots()));
+    expect((await ledger.points(member.token)).balance).toBe(30);
+    expect(await count(hub.db, 'points.transactions', `member_id = $1 AND kind = 'EXPIRY'`, [member.id])).toBe(1);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('places members in tiers from 12 months of earning and applies the multiplier', async () => {
+    const member = await memberWith(4_999);
+    const tier = async () =>
+      (await hub.must<{ me: { points: { tier: Record<string, unknown> } } }>('{ me { points { tier { name multiplier qualifyingPoints nextTier pointsToNextTier } } } }', {}, member.token)).me.points.tier;
+    expect(await tier()).toEqual({ name: 'Bronze', multiplier: '1', qualifyingPoints: '4999', nextTier: 'Silver', pointsToNextTier: '1' });
+    await hub.seed.earn(grocer.token, member.id, '1.00', 'NOK');
+    expect(await tier()).toMatchObject({ name: 'Silver', multiplier: '1.25', nextTier: 'Gold', pointsToNextTier: '15000' });
+    expect((await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK')).points).toBe(125);
+  });
+
+  it('applies a running campaign of the partner, and only of that partner', async () => {
+    const partner = await hub.seed.partner({ currency: 'NOK' });
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const end = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await hub.query(
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id partnerId multiplier bonusPoints } } }',
+      { input: { name: 'Double days', multiplier: '2', bonusPoints: 10, startsAt: start, endsAt: end } },
+      partner.token,
+    );
+    expect(created.data).toMatchObject({ createCampaign: { campaign: { partnerId: partner.id, multiplier: '2', bonusPoints: 10 } } });
+    const member = await hub.seed.member(partner.token);
+    expect((await hub.seed.earn(partner.token, member.id, '100.00', 'NOK')).points).toBe(210);
+    expect((await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK')).points).toBe(100);
+    const foreign = await hub.query(
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }',
+      { input: { name: 'Not mine', partnerId: grocer.id, multiplier: '3', startsAt: start, endsAt: end } },
+      partner.token,
+    );
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('pages history newest first and shows a partner only its own entries', async () => {
+    const member = await hub.seed.member(grocer.token);
+    for (let i = 1; i <= 5; i++) await hub.seed.earn(i % 2 ? grocer.token : fuel.token, member.id, `${i}.00`, 'NOK');
+    const page = (after?: string) =>
+      hub.must<{ me: { points: { history: { nodes: { points: number; partner: { id: string } }[]; pageInfo: { endCursor: string; hasNextPage: boolean } } } } }>(
+        'query($after: String) { me { points { history(first: 2, after: $after) { nodes { points partner { id name } } pageInfo { endCursor hasNextPage } } } } }',
+        { after },
+        member.token,
+      );
+    const first = await page();
+    expect(first.me.points.history.nodes.map((n) => n.points)).toEqual([5, 4]);
+    expect(first.me.points.history.nodes[0].partner.id).toBe(grocer.id);
+    const second = await page(first.me.points.history.pageInfo.endCursor);
+    const third = await page(second.me.points.history.pageInfo.endCursor);
+    expect(second.me.points.history.nodes.map((n) => n.points)).toEqual([3, 2]);
+    expect(third.me.points.history.nodes.map((n) => n.points)).toEqual([1]);
+    expect(third.me.points.history.pageInfo.hasNextPage).toBe(false);
+
+    const asGrocer = await hub.must<{ member: { points: { history: { nodes: { points: number }[] } } } }>(
+      `{ member(id: "${member.id}") { points { history(first: 10) { nodes { points } } } } }`,
+      {},
+      grocer.token,
+    );
+    expect(asGrocer.member.points.history.nodes.map((n) => n.points)).toEqual([5, 3, 1]);
+  });
+});
