@@ -41,6 +41,19 @@ export function createDataSource(options: DatabaseOptions): DataSource {
 }
 
 /**
+ * Gives every pooled connection an error listener. node-postgres emits `error` on a client whose
+ * connection dies while it is checked out (a killed backend, a failover between two queries of one
+ * transaction); with no listener that error would crash the process. The query in flight still fails
+ * and its transaction rolls back; the pool then discards the dead client.
+ */
+export function guardPoolClients(dataSource: DataSource, onError: (error: unknown) => void): void {
+  const pool = (dataSource.driver as unknown as { master?: { on(event: string, listener: (client: { listenerCount(e: string): number; on(e: string, l: (error: unknown) => void): void }) => void): void } }).master;
+  pool?.on('acquire', (client) => {
+    if (client.listenerCount('error') === 0) client.on('error', onError);
+  });
+}
+
+/**
  * Creates the schema if needed and applies pending migrations, one transaction each. An advisory lock
  * serialises instances that start at the same time against the same database.
  */

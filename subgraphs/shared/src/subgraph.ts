@@ -2,7 +2,7 @@ import { type GraphQLSchema } from 'graphql';
 import { type DataSource } from 'typeorm';
 import { type z } from 'zod';
 import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
-import { createDataSource, migrate, type DatabaseOptions } from './db';
+import { createDataSource, guardPoolClients, migrate, type DatabaseOptions } from './db';
 import { parseEnv, subgraphEnv } from './env';
 import { purgeIdempotencyKeys } from './idempotency';
 import { createLogger, type Logger } from './logger';
@@ -53,6 +53,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
   });
   await dataSource.initialize();
+  guardPoolClients(dataSource, (error) => logger.warn('database connection lost', { error }));
   try {
     if (env.MIGRATE_ON_START) await migrate(dataSource, definition.name);
     const schema = await definition.buildSchema();
