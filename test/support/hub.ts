@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/src/gateway';
 import { graphql, mustQuery, type GraphQLResponse } from '../../scripts/lib/graphql-client';
-import { startSubgraph, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
+import { ensureDatabase, startSubgraph, withDatabase, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
 import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
 import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';
@@ -46,6 +46,8 @@ export interface HubOptions {
   subgraphs?: SubgraphKey[];
   /** Extra environment for every process, for example a short HOLD_TTL_SECONDS. */
   env?: NodeJS.ProcessEnv;
+  /** A database of its own (dropped at stop), for tests that must break invariants on purpose. */
+  isolatedDatabase?: boolean;
 }
 
 /**
@@ -53,7 +55,13 @@ export interface HubOptions {
  * Each subgraph still owns its schema and pool, and the gateway still talks HTTP to each of them.
  */
 export async function startHub(options: HubOptions = {}): Promise<TestHub> {
-  const databaseUrl = inject('databaseUrl');
+  let databaseUrl = inject('databaseUrl');
+  let isolated: string | undefined;
+  if (options.isolatedDatabase) {
+    isolated = `${new URL(databaseUrl).pathname.slice(1)}_iso_${randomUUID().slice(0, 8)}`;
+    await ensureDatabase(databaseUrl, isolated);
+    databaseUrl = withDatabase(databaseUrl, isolated);
+  }
   const keys = await createTestKeys();
   const base: NodeJS.ProcessEnv = {
     DATABASE_URL: databaseUrl,
@@ -167,6 +175,12 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     async stop() {
       for (const server of started.reverse()) await server.stop();
       await db.end();
+      if (isolated) {
+        const admin = new Pool({ connectionString: inject('databaseUrl'), max: 1 });
+        admin.on('error', () => undefined);
+        await admin.query(`DROP DATABASE IF EXISTS "${isolated}" WITH (FORCE)`);
+        await admin.end();
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
 import { type AccountEntity } from './persistence/ledger.entity';
+import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
 import { type ProgrammeService } from './services/programme.service';
 import { type RedemptionService } from './services/redemption.service';
@@ -11,5 +12,6 @@ export interface PointsContext extends BaseSubgraphContext {
   redemptions: RedemptionService;
   reversals: ReversalService;
   programme: ProgrammeService;
+  integrity: IntegrityService;
   loaders: { account: DataLoader<string, AccountEntity | null> };
 }

@@ -10,6 +10,7 @@ import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DirectoryService } from './services/directory.service';
+import { IntegrityService } from './services/integrity.service';
 import { MaintenanceService } from './services/maintenance.service';
 import { PointsService } from './services/points.service';
 import { ProgrammeService } from './services/programme.service';
@@ -53,6 +54,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const points = new PointsService(dataSource, directory, programme, config);
     const redemptions = new RedemptionService(dataSource, directory, config);
     const reversals = new ReversalService(dataSource);
+    const integrity = new IntegrityService(dataSource);
     const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
     return {
       createContext: (viewer, requestId) => ({
@@ -62,6 +64,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         redemptions,
         reversals,
         programme,
+        integrity,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);

@@ -47,9 +47,14 @@ export function createDataSource(options: DatabaseOptions): DataSource {
  * and its transaction rolls back; the pool then discards the dead client.
  */
 export function guardPoolClients(dataSource: DataSource, onError: (error: unknown) => void): void {
-  const pool = (dataSource.driver as unknown as { master?: { on(event: string, listener: (client: { listenerCount(e: string): number; on(e: string, l: (error: unknown) => void): void }) => void): void } }).master;
+  type PgClient = { on(event: 'error', listener: (error: unknown) => void): void };
+  const pool = (dataSource.driver as unknown as { master?: { on(event: 'acquire', listener: (client: PgClient) => void): void } }).master;
+  const guarded = new WeakSet<PgClient>();
+  // 'acquire' fires before the pool removes its own idle listener, so count nothing: add ours once.
   pool?.on('acquire', (client) => {
-    if (client.listenerCount('error') === 0) client.on('error', onError);
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', onError);
   });
 }
 

@@ -6,6 +6,7 @@ import {
   ConfigureTiersPayload,
   CreateCampaignInput,
   CreateCampaignPayload,
+  LedgerCheckType,
   TierType,
   toCampaignType,
   toTierType,
@@ -21,6 +22,21 @@ export class ProgrammeResolver {
   @Query(() => [CampaignType], { description: "Campaigns: a partner's own and the coalition-wide ones; all for the admin." })
   async campaigns(@Ctx() ctx: PointsContext): Promise<CampaignType[]> {
     return (await ctx.programme.campaigns(ctx.viewer)).map(toCampaignType);
+  }
+
+  @Query(() => LedgerCheckType, { description: 'Proves every balance from the postings (a full scan). Scope: admin.' })
+  async ledgerCheck(@Ctx() ctx: PointsContext): Promise<LedgerCheckType> {
+    const c = await ctx.integrity.check(ctx.viewer);
+    return Object.assign(new LedgerCheckType(), {
+      ok: c.ok,
+      transactions: c.transactions.toString(),
+      postings: c.postings.toString(),
+      unbalancedTransactions: c.unbalancedTransactions.toString(),
+      balanceDrift: c.balanceDrift.toString(),
+      lotDrift: c.lotDrift.toString(),
+      pendingDrift: c.pendingDrift.toString(),
+      pointsMismatch: c.pointsMismatch.toString(),
+    });
   }
 
   @Mutation(() => ConfigureTiersPayload, { description: 'Replaces the tier table. Scope: admin.' })

@@ -104,3 +104,30 @@ export function toCampaignType(c: Campaign): CampaignType {
     endsAt: c.endsAt.toISOString(),
   });
 }
+
+@ObjectType('LedgerCheck', { description: "The ledger proved from its own rows. Counts are strings (they can pass 2^31)." })
+export class LedgerCheckType {
+  @Field(() => Boolean, { description: 'True when every count below but the totals is zero.' })
+  ok!: boolean;
+
+  @Field(() => String)
+  transactions!: string;
+
+  @Field(() => String)
+  postings!: string;
+
+  @Field(() => String, { description: 'Transactions whose postings do not sum to zero.' })
+  unbalancedTransactions!: string;
+
+  @Field(() => String, { description: 'Maintained balances that differ from the sum of their postings.' })
+  balanceDrift!: string;
+
+  @Field(() => String, { description: 'Member accounts whose open lots do not sum to the balance.' })
+  lotDrift!: string;
+
+  @Field(() => String, { description: 'Member accounts whose pending points differ from their open holds.' })
+  pendingDrift!: string;
+
+  @Field(() => String, { description: 'Transactions whose points differ from what they moved on member accounts.' })
+  pointsMismatch!: string;
+}
