@@ -1,0 +1,217 @@
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Pool } from 'pg';
+import { startGateway } from '../gateway/src/gateway';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
+import { mustQuery } from '../scripts/lib/graphql-client';
+import { SUBGRAPHS } from '../scripts/lib/subgraphs';
+import { ensureDatabase, runMain, startSubgraph, withDatabase, type RunningServer } from '../subgraphs/shared/src';
+
+/**
+ * Ledger figures, each a ratio of two measurements taken in the same run on the same machine:
+ * - balanceHistory: balance-read throughput for a member with 100,000 postings over one with 10;
+ * - hotPartner: earn throughput with every earn at one partner over earns spread across 20 partners.
+ * Usage: npm run bench [-- --quick]. Prints a table and writes bench/results/ledger-latest.json.
+ */
+const exec = promisify(execFile);
+const quick = process.argv.includes('--quick');
+const DURATION_MS = quick ? 3_000 : 8_000;
+const ROUNDS = quick ? 1 : 3;
+const HISTORY = 100_000;
+
+interface Figures {
+  requests: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, connections: number, requests: { token: string; body: string }[], durationMs = DURATION_MS): Promise<Figures> {
+  const script = join(__dirname, 'load.js');
+  const { stdout } = await exec(process.execPath, [script, JSON.stringify({ url, connections, durationMs, requests })], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as Figures;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; stop(): Promise<void> }> {
+  const env: NodeJS.ProcessEnv = {
+    DATABASE_URL: databaseUrl,
+    AUTH_ISSUER: DEV_ISSUER,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    AUTH_JWKS_FILE: keys.jwksFile,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    NODE_ENV: 'production',
+    LEDGER_SWEEP_INTERVAL_MS: '0',
+  };
+  const started: RunningServer[] = [];
+  const urls: Record<string, string> = {};
+  for (const definition of SUBGRAPHS.filter((d) => d.name !== 'points')) {
+    const s = await startSubgraph(definition as Parameters<typeof startSubgraph>[0], env);
+    started.push(s);
+    urls[definition.name] = s.url;
+  }
+  const points = SUBGRAPHS.find((d) => d.name === 'points')!;
+  const p = await startSubgraph(points as Parameters<typeof startSubgraph>[0], { ...env, MEMBERS_URL: urls.members, PARTNERS_URL: urls.partners });
+  started.push(p);
+  urls.points = p.url;
+  const gateway = await startGateway({ ...env, MEMBERS_URL: urls.members, POINTS_URL: urls.points, PARTNERS_URL: urls.partners, DONATIONS_URL: urls.donations });
+  started.push(gateway);
+  return {
+    gatewayUrl: gateway.url,
+    async stop() {
+      for (const s of started.reverse()) await s.stop();
+    },
+  };
+}
+
+runMain(async () => {
+  const work = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+  chmodSync(work, 0o755);
+  let embedded: EmbeddedDatabase | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    embedded = await startEmbeddedPostgres(join(work, 'pg'));
+    adminUrl = embedded.adminUrl;
+  }
+  const database = `hub_bench_${Date.now()}`;
+  await ensureDatabase(adminUrl, database);
+  const databaseUrl = withDatabase(adminUrl, database);
+  const keys = await ensureDevKeys(join(work, 'auth'));
+  const hub = await startHub(databaseUrl, keys);
+  const db = new Pool({ connectionString: databaseUrl, max: 2 });
+  db.on('error', () => undefined);
+  try {
+    const admin = await signDevToken(keys, { kind: 'admin' });
+    const partners: { id: string; token: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const data = await mustQuery<{ createPartner: { partner: { id: string } } }>(
+        hub.gatewayUrl,
+        'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+        { input: { name: `Bench partner ${i}`, currency: 'NOK' } },
+        admin,
+      );
+      const id = data.createPartner.partner.id;
+      partners.push({ id, token: await signDevToken(keys, { kind: 'partner', id }) });
+    }
+    const members: { id: string; token: string }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const data = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+        hub.gatewayUrl,
+        'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+        { input: { email: `bench-${i}@example.com`, displayName: `Bench ${i}`, idempotencyKey: `bench-${i}` } },
+        partners[i % partners.length].token,
+      );
+      const id = data.enrollMember.member.id;
+      members.push({ id, token: await signDevToken(keys, { kind: 'member', id }) });
+    }
+    const earn = (partnerToken: string, memberId: string, key: string) =>
+      mustQuery(
+        hub.gatewayUrl,
+        'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+        { input: { memberId, purchase: { amount: '10.00', currency: 'NOK' }, reference: key, idempotencyKey: key } },
+        partnerToken,
+      );
+    // The small member: 10 earns. The large member: one real earn, then 99,999 more written in bulk
+    // through the same ledger tables and triggers (every balance and lot stays consistent).
+    const [small, large] = members;
+    for (let i = 0; i < 10; i++) await earn(partners[0].token, small.id, randomUUID());
+    await earn(partners[0].token, large.id, randomUUID());
+    const seedStarted = performance.now();
+    await db.query('BEGIN');
+    await db.query(
+      `WITH accts AS (
+         SELECT (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1) AS member_account,
+                (SELECT id FROM points.accounts WHERE kind = 'PARTNER_ISSUED' AND owner_id = $2) AS issued_account
+       ), tx AS (
+         INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, base_points, tier_multiplier_milli, campaign_bonus)
+         SELECT 'EARN', $2, $1, 'bulk-' || g, 1, 100, 'NOK', 1, 1, 1000, 0 FROM generate_series(1, $3) g RETURNING id
+       ), lots AS (
+         INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
+         SELECT accts.member_account, tx.id, $2, 1, 1, now() + interval '24 months' FROM tx, accts
+       )
+       INSERT INTO points.postings (transaction_id, account_id, amount)
+       SELECT tx.id, accts.member_account, 1 FROM tx, accts
+       UNION ALL SELECT tx.id, accts.issued_account, -1 FROM tx, accts`,
+      [large.id, partners[0].id, HISTORY - 1],
+    );
+    await db.query('COMMIT');
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    const count = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM points.postings p JOIN points.accounts a ON a.id = p.account_id WHERE a.kind = 'MEMBER' AND a.owner_id = $1`,
+      [large.id],
+    );
+    await db.query('ANALYZE');
+
+    const balance = JSON.stringify({ query: '{ me { points { balance available } } }' });
+    const balanceRuns = { small: [] as Figures[], large: [] as Figures[] };
+    await load(hub.gatewayUrl, 10, [{ token: small.token, body: balance }], 1_500); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      balanceRuns.small.push(await load(hub.gatewayUrl, 10, [{ token: small.token, body: balance }]));
+      balanceRuns.large.push(await load(hub.gatewayUrl, 10, [{ token: large.token, body: balance }]));
+    }
+
+    const earnBody = (memberId: string) =>
+      JSON.stringify({
+        query: 'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+        variables: { input: { memberId, purchase: { amount: '10.00', currency: 'NOK' }, reference: 'bench-$SEQ', idempotencyKey: 'bench-$SEQ' } },
+      });
+    const earners = members.slice(2);
+    const hot = earners.map((m) => ({ token: partners[0].token, body: earnBody(m.id) }));
+    const spread = earners.map((m, i) => ({ token: partners[i % partners.length].token, body: earnBody(m.id) }));
+    const earnRuns = { hot: [] as Figures[], spread: [] as Figures[] };
+    await load(hub.gatewayUrl, 20, spread, 1_500); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      earnRuns.hot.push(await load(hub.gatewayUrl, 20, hot));
+      earnRuns.spread.push(await load(hub.gatewayUrl, 20, spread));
+    }
+
+    const summary = (runs: Figures[]) => ({
+      throughput: median(runs.map((r) => r.throughput)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: runs.reduce((s, r) => s + r.errors, 0),
+    });
+    const result = {
+      at: new Date().toISOString(),
+      quick,
+      rounds: ROUNDS,
+      durationMs: DURATION_MS,
+      seed: { largeMemberPostings: Number(count.rows[0].n), bulkSeconds: Number(seedSeconds.toFixed(1)) },
+      scenarios: {
+        balanceSmallHistory: summary(balanceRuns.small),
+        balanceLargeHistory: summary(balanceRuns.large),
+        earnOnePartner: summary(earnRuns.hot),
+        earnTwentyPartners: summary(earnRuns.spread),
+      },
+      ratios: {} as Record<string, number>,
+    };
+    result.ratios.historyLength = Number((result.scenarios.balanceLargeHistory.throughput / result.scenarios.balanceSmallHistory.throughput).toFixed(3));
+    result.ratios.hotPartner = Number((result.scenarios.earnOnePartner.throughput / result.scenarios.earnTwentyPartners.throughput).toFixed(3));
+
+    console.log(`\nLedger benchmark (${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians)`);
+    console.log(`large member: ${result.seed.largeMemberPostings} postings, bulk-written in ${result.seed.bulkSeconds} s\n`);
+    console.log('scenario               req/s    p50 ms   p99 ms   errors');
+    for (const [name, s] of Object.entries(result.scenarios)) {
+      console.log(`${name.padEnd(22)} ${String(s.throughput).padStart(6)} ${String(s.p50).padStart(9)} ${String(s.p99).padStart(8)} ${String(s.errors).padStart(8)}`);
+    }
+    console.log(`\nratios: balance read, 100,000 vs 10 postings = ${result.ratios.historyLength}; earns at one partner vs 20 = ${result.ratios.hotPartner}`);
+    const dir = join(__dirname, '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'ledger-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(dir, `ledger-${result.at.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await db.end();
+    await hub.stop();
+    if (embedded) await embedded.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
