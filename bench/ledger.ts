@@ -35,7 +35,9 @@ interface Figures {
 
 async function load(url: string, connections: number, requests: { token: string; body: string }[], durationMs = DURATION_MS): Promise<Figures> {
   const script = join(__dirname, 'load.js');
-  const { stdout } = await exec(process.execPath, [script, JSON.stringify({ url, connections, durationMs, requests })], { maxBuffer: 1 << 20 });
+  const jobFile = join(tmpdir(), `hub-bench-job-${randomUUID()}.json`);
+  writeFileSync(jobFile, JSON.stringify({ url, connections, durationMs, requests }));
+  const { stdout } = await exec(process.execPath, [script, jobFile], { maxBuffer: 1 << 20 }).finally(() => rmSync(jobFile, { force: true }));
   return JSON.parse(stdout) as Figures;
 }
 
@@ -79,7 +81,9 @@ runMain(async () => {
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(join(work, 'pg'));
+    embedded = await startEmbeddedPostgres(join(work, 'pg'), (line) => {
+      if (process.env.BENCH_PG_LOG) console.error(`[pg] ${line}`);
+    });
     adminUrl = embedded.adminUrl;
   }
   const database = `hub_bench_${Date.now()}`;
@@ -126,24 +130,28 @@ runMain(async () => {
     for (let i = 0; i < 10; i++) await earn(partners[0].token, small.id, randomUUID());
     await earn(partners[0].token, large.id, randomUUID());
     const seedStarted = performance.now();
-    await db.query('BEGIN');
-    await db.query(
-      `WITH accts AS (
-         SELECT (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1) AS member_account,
-                (SELECT id FROM points.accounts WHERE kind = 'PARTNER_ISSUED' AND owner_id = $2) AS issued_account
-       ), tx AS (
-         INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, base_points, tier_multiplier_milli, campaign_bonus)
-         SELECT 'EARN', $2, $1, 'bulk-' || g, 1, 100, 'NOK', 1, 1, 1000, 0 FROM generate_series(1, $3) g RETURNING id
-       ), lots AS (
-         INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
-         SELECT accts.member_account, tx.id, $2, 1, 1, now() + interval '24 months' FROM tx, accts
-       )
-       INSERT INTO points.postings (transaction_id, account_id, amount)
-       SELECT tx.id, accts.member_account, 1 FROM tx, accts
-       UNION ALL SELECT tx.id, accts.issued_account, -1 FROM tx, accts`,
-      [large.id, partners[0].id, HISTORY - 1],
-    );
-    await db.query('COMMIT');
+    // Batches of 1,000 transactions: one database transaction updating the member's balance row
+    // 100,000 times would walk an ever longer chain of row versions (quadratic); batches keep it short.
+    const client = await db.connect();
+    for (let written = 0; written < HISTORY - 1; written += 1_000) {
+      await client.query(
+        `WITH accts AS (
+           SELECT (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1) AS member_account,
+                  (SELECT id FROM points.accounts WHERE kind = 'PARTNER_ISSUED' AND owner_id = $2) AS issued_account
+         ), tx AS (
+           INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, base_points, tier_multiplier_milli, campaign_bonus)
+           SELECT 'EARN', $2, $1, 'bulk-' || ($4::int + g), 1, 100, 'NOK', 1, 1, 1000, 0 FROM generate_series(1, $3::int) g RETURNING id
+         ), lots AS (
+           INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
+           SELECT accts.member_account, tx.id, $2, 1, 1, now() + interval '24 months' FROM tx, accts
+         )
+         INSERT INTO points.postings (transaction_id, account_id, amount)
+         SELECT tx.id, accts.member_account, 1 FROM tx, accts
+         UNION ALL SELECT tx.id, accts.issued_account, -1 FROM tx, accts`,
+        [large.id, partners[0].id, Math.min(1_000, HISTORY - 1 - written), written],
+      );
+    }
+    client.release();
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const count = await db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM points.postings p JOIN points.accounts a ON a.id = p.account_id WHERE a.kind = 'MEMBER' AND a.owner_id = $1`,

@@ -1,9 +1,10 @@
 /**
  * A load generator, run as its own process so it never shares an event loop with the hub. Each
  * virtual client sends its own request body and token (no two clients send identical requests).
- * Input: one JSON argument { url, connections, durationMs, requests: [{ token, body }] } where
+ * Input: the path of a JSON file { url, connections, durationMs, requests: [{ token, body }] } where
  * requests[i % requests.length] is client i's request. Output: one JSON line of figures.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
 interface Job {
@@ -14,7 +15,7 @@ interface Job {
 }
 
 async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2]) as Job;
+  const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
   const url = new URL(job.url);
   const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
   const latencies: number[] = [];
