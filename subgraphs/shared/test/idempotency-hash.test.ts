@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../test/support/random';
 import { AppError } from '../src/errors';
 import { requestHash, validateIdempotencyKey } from '../src/idempotency';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** A small seeded PRNG (mulberry32) so any failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], next: () => number): T[] {
   const out = [...items];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors';
+import { expectBadInput } from '../../../test/support/errors';
+import { rng } from '../../../test/support/random';
 import {
   RATE_SCALE,
   currency,
@@ -12,17 +13,6 @@ import {
   trimDecimal,
 } from '../src/money';
 
-/** A small seeded PRNG (mulberry32) so any failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random non-negative bigint of 1..maxDigits decimal digits (no leading zeros). */
 function randomBigint(next: () => number, maxDigits: number): bigint {
@@ -30,23 +20,6 @@ function randomBigint(next: () => number, maxDigits: number): bigint {
   let digits = '';
   for (let i = 0; i < length; i++) digits += String(Math.floor(next() * 10));
   return BigInt(digits);
-}
-
-function caught(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, but nothing was thrown');
-}
-
-function expectBadInput(fn: () => unknown, field: string): AppError {
-  const error = caught(fn);
-  expect(error.extensions.code).toBe('BAD_USER_INPUT');
-  expect(error.extensions.field).toBe(field);
-  return error;
 }
 
 describe('isCurrency and currency()', () => {

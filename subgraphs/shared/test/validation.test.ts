@@ -1,25 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors';
+import { expectBadInput } from '../../../test/support/errors';
 import { email, pastDate, points, text, uuid } from '../src/validation';
-
-function caught(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, but nothing was thrown');
-}
-
-function expectBadInput(fn: () => unknown, field: string): AppError {
-  const error = caught(fn);
-  expect(error.extensions.code).toBe('BAD_USER_INPUT');
-  expect(error.extensions.field).toBe(field);
-  expect(error.message.startsWith(`${field}: `)).toBe(true);
-  return error;
-}
 
 describe('text', () => {
   it('trims and returns the value', () => {

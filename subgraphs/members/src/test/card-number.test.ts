@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../../test/support/random';
 import {
   CARD_NUMBER_LENGTH,
   dammCheckDigit,
@@ -8,17 +9,6 @@ import {
   normalizeCardNumber,
 } from '../domain/card-number';
 
-/** A small seeded PRNG (mulberry32) so any failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomDigits(next: () => number, length: number): string {
   let out = '';

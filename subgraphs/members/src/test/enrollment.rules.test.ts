@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/src/errors';
+import { expectBadInput as expectFieldError } from '../../../../test/support/errors';
+import { type AppError } from '../../../shared/src/errors';
 import { DISPLAY_NAME_MAX, type EnrollmentInput, validateEnrollment } from '../domain/enrollment.rules';
 
 const NOW = new Date('2024-06-15T12:00:00Z');
@@ -10,24 +11,8 @@ function enroll(patch: Partial<EnrollmentInput>) {
   return validateEnrollment({ ...base, ...patch }, NOW);
 }
 
-/** Runs `fn` and returns the AppError it raised, failing the test if it raised nothing or something else. */
-function caught(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected a BAD_USER_INPUT error, but nothing was thrown');
-}
-
 function expectBadInput(patch: Partial<EnrollmentInput>, field: string): AppError {
-  const error = caught(() => enroll(patch));
-  expect(error.extensions.code).toBe('BAD_USER_INPUT');
-  expect(error.extensions.field).toBe(field);
-  expect(error.code).toBe('BAD_USER_INPUT');
-  expect(error.message.startsWith(`${field}: `)).toBe(true);
-  return error;
+  return expectFieldError(() => enroll(patch), field);
 }
 
 describe('validateEnrollment: a valid enrollment', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../../test/support/random';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 
-/** A small seeded PRNG (mulberry32) so any failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random non-negative bigint of 1..maxDigits decimal digits. */
 function randomBigint(next: () => number, maxDigits: number): bigint {
