@@ -211,3 +211,101 @@ describe('expiry, tiers, campaigns and history', () => {
     expect(asGrocer.member.points.history.nodes.map((n) => n.points)).toEqual([5, 3, 1]);
   });
 });
+
+describe('refunds, holds and expiry together (review regressions)', () => {
+  const lotsOf = (memberId: string) => `account_id = (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = '${memberId}')`;
+
+  it('repays a clawback from points a void releases, so refunded points are never spendable', async () => {
+    const member = await hub.seed.member(grocer.token);
+    const earn = await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK');
+    const hold = await ledger.authorize(fuel.token, member.id, 100, await ledger.code(member.token));
+    expect((await ledger.reverse(grocer.token, earn.id)).data?.reverseTransaction.transaction.points).toBe(0);
+    await ledger.void(fuel.token, hold.data!.authorizeRedemption.hold.id);
+    expect(await ledger.points(member.token)).toEqual({ balance: 0, available: 0, pending: 0 });
+    expect((await ledger.redeem(fuel.token, member.id, 100, await ledger.code(member.token))).errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_POINTS');
+  });
+
+  it('repays a clawback from points a reversed redemption returns', async () => {
+    const member = await hub.seed.member(grocer.token);
+    const earn = await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK');
+    const spent = await ledger.redeem(fuel.token, member.id, 100, await ledger.code(member.token));
+    await ledger.reverse(grocer.token, earn.id);
+    await ledger.reverse(fuel.token, spent.data!.redeemPoints.transaction.id);
+    expect(await ledger.points(member.token)).toEqual({ balance: 0, available: 0, pending: 0 });
+    expect(await count(hub.db, 'points.clawbacks', `${lotsOf(member.id)} AND outstanding > 0`)).toBe(0);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('lets a hold keep expired points it reserved, whatever the sweeper does first', async () => {
+    const member = await hub.seed.member(grocer.token);
+    await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK');
+    await hub.seed.earn(grocer.token, member.id, '101.00', 'NOK');
+    const hold = await ledger.authorize(fuel.token, member.id, 100, await ledger.code(member.token));
+    await hub.db.query(`UPDATE points.lots SET expires_at = now() - interval '1 second' WHERE ${lotsOf(member.id)} AND points = 100`);
+    await sweeper().expireLots();
+    await ledger.capture(fuel.token, hold.data!.authorizeRedemption.hold.id);
+    expect(await ledger.points(member.token)).toEqual({ balance: 101, available: 101, pending: 0 });
+  });
+
+  it('never spends expired points, even before the sweeper runs', async () => {
+    const member = await memberWith(50);
+    await hub.db.query(`UPDATE points.lots SET expires_at = now() - interval '1 second' WHERE ${lotsOf(member.id)}`);
+    const refused = await ledger.redeem(fuel.token, member.id, 10, await ledger.code(member.token));
+    expect(refused.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_POINTS');
+    expect(await count(hub.db, 'points.transactions', `member_id = $1 AND kind = 'EXPIRY'`, [member.id])).toBe(0); // the refusal rolled back
+    await sweeper().expireLots();
+    expect((await ledger.points(member.token)).balance).toBe(0);
+  });
+
+  it('does not charge a member twice for a refunded earn whose points already expired', async () => {
+    const member = await hub.seed.member(grocer.token);
+    const earn = await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK');
+    await hub.db.query(`UPDATE points.lots SET expires_at = now() - interval '1 second' WHERE ${lotsOf(member.id)}`);
+    await sweeper().expireLots();
+    const refund = await ledger.reverse(grocer.token, earn.id);
+    expect(refund.data?.reverseTransaction.transaction.points).toBe(0);
+    expect(await count(hub.db, 'points.clawbacks', lotsOf(member.id))).toBe(0);
+    await hub.seed.earn(fuel.token, member.id, '100.00', 'NOK');
+    expect((await ledger.points(member.token)).balance).toBe(100);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('replays an authorization with the hold as authorized, and null equals an omitted field', async () => {
+    const member = await memberWith(100);
+    const key = randomUUID();
+    const code = await ledger.code(member.token);
+    const first = await ledger.authorize(fuel.token, member.id, 40, code, key);
+    const holdId = first.data!.authorizeRedemption.hold.id;
+    const captureKey = randomUUID();
+    await ledger.capture(fuel.token, holdId, undefined, captureKey);
+    const replay = await ledger.authorize(fuel.token, member.id, 40, code, key);
+    expect(replay.data?.authorizeRedemption.hold).toEqual(first.data?.authorizeRedemption.hold);
+    const again = await hub.query(
+      'mutation($input: CaptureRedemptionInput!) { captureRedemption(input: $input) { hold { status } } }',
+      { input: { holdId, idempotencyKey: captureKey } },
+      fuel.token,
+    );
+    expect(again.errors).toBeUndefined();
+  });
+
+  it('pages through transactions written microseconds apart without skipping any', async () => {
+    const member = await hub.seed.member(grocer.token);
+    const earn = await hub.seed.earn(grocer.token, member.id, '100.00', 'NOK');
+    await ledger.redeem(fuel.token, member.id, 100, await ledger.code(member.token));
+    await ledger.reverse(grocer.token, earn.id);
+    await hub.seed.earn(fuel.token, member.id, '150.00', 'NOK'); // an earn and a clawback in one database transaction
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: { me: { points: { history: { nodes: { id: string }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } } } } = await hub.must(
+        'query($after: String) { me { points { history(first: 1, after: $after) { nodes { id } pageInfo { endCursor hasNextPage } } } } }',
+        { after },
+        member.token,
+      );
+      seen.push(...page.me.points.history.nodes.map((n) => n.id));
+      after = page.me.points.history.pageInfo.hasNextPage ? page.me.points.history.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toHaveLength(await count(hub.db, 'points.transactions', 'member_id = $1', [member.id]));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+});

@@ -38,7 +38,7 @@ function canonical(value: unknown): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
-        .filter(([k, v]) => k !== 'idempotencyKey' && v !== undefined)
+        .filter(([k, v]) => k !== 'idempotencyKey' && v !== undefined && v !== null)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([k, v]) => [k, canonical(v)]),
     );
@@ -46,7 +46,7 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** SHA-256 of the input with sorted keys, excluding the idempotency key itself. */
+/** SHA-256 of the input with sorted keys, excluding the idempotency key itself; null and absent are the same. */
 export function requestHash(input: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex');
 }

@@ -57,9 +57,10 @@ describe('requestHash', () => {
     expect(requestHash(earnInput)).toBe(requestHash(withoutKey));
   });
 
-  it('ignores undefined fields but not null ones', () => {
+  it('treats undefined and null fields as absent (GraphQL gives an omitted optional input either way)', () => {
     expect(requestHash({ a: 1, b: undefined })).toBe(requestHash({ a: 1 }));
-    expect(requestHash({ a: 1, b: null })).not.toBe(requestHash({ a: 1 }));
+    expect(requestHash({ a: 1, b: null })).toBe(requestHash({ a: 1 }));
+    expect(requestHash({ a: 1, b: 0 })).not.toBe(requestHash({ a: 1 }));
   });
 
   it('differs when any value differs', () => {

@@ -14,7 +14,11 @@ export function normalizeRedemptionCode(value: string): string {
   return value.replace(/[\s-]/g, '');
 }
 
-/** Codes are stored only as a hash bound to the member, so a leaked table reveals no usable code. */
+/**
+ * Codes are stored as a hash bound to the member, never in clear. With only 10^8 codes the hash alone does
+ * not resist an offline search: what protects a code is its 10-minute life, single use and the member
+ * binding (rate limits on redemption attempts come with the API-hardening work).
+ */
 export function hashRedemptionCode(memberId: string, code: string): string {
   return createHash('sha256').update(`${memberId}:${normalizeRedemptionCode(code)}`).digest('hex');
 }

@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { sql, type Logger } from '../../../shared/src';
-import { consumeLots, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
+import { expireDueLots, settleClawbacks } from './member-ledger';
 
 /**
  * The ledger's clockwork, run on a timer by every points instance (safe in parallel: rows are claimed
@@ -40,57 +40,48 @@ export class MaintenanceService {
 
   async expireHolds(batch = 500): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const { rows } = await sql<{ account_id: string; points: string }>(
+      const { rows } = await sql<{ account_id: string; member_id: string; points: string }>(
         manager,
         `WITH due AS (
            SELECT id FROM holds WHERE status = 'OPEN' AND expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
          )
-         UPDATE holds h SET status = 'EXPIRED', finalized_at = now() FROM due WHERE h.id = due.id RETURNING h.account_id, h.points`,
+         UPDATE holds h SET status = 'EXPIRED', finalized_at = now() FROM due WHERE h.id = due.id RETURNING h.account_id, h.member_id, h.points`,
         [batch],
       );
-      const byAccount = new Map<string, bigint>();
-      for (const r of rows) byAccount.set(r.account_id, (byAccount.get(r.account_id) ?? 0n) + BigInt(r.points));
-      for (const [accountId, points] of [...byAccount].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const byAccount = new Map<string, { memberId: string; points: bigint }>();
+      for (const r of rows) {
+        const entry = byAccount.get(r.account_id) ?? { memberId: r.member_id, points: 0n };
+        entry.points += BigInt(r.points);
+        byAccount.set(r.account_id, entry);
+      }
+      // Accounts in a fixed order, so two sweepers never wait on each other in a cycle.
+      for (const [accountId, { memberId, points }] of [...byAccount].sort(([a], [b]) => (a < b ? -1 : 1))) {
         await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [accountId, points.toString()]);
+        await settleClawbacks(manager, accountId, memberId);
       }
       return rows.length;
     });
   }
 
+  /** Every account with expired lots, paged by account id so that accounts stuck behind holds never starve the rest. */
   async expireLots(batch = 200): Promise<number> {
-    const { rows: due } = await sql<{ account_id: string }>(
-      this.dataSource.manager,
-      'SELECT DISTINCT account_id FROM lots WHERE remaining > 0 AND expires_at <= now() LIMIT $1',
-      [batch],
-    );
     let expired = 0;
-    for (const { account_id: accountId } of due) {
-      expired += await this.dataSource.transaction(async (manager) => {
-        const { rows } = await sql<{ owner_id: string; balance: string; pending: string }>(
-          manager,
-          `SELECT owner_id, balance, pending FROM accounts WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-          [accountId],
-        );
-        const account = rows[0];
-        if (!account) return 0;
-        const { rows: sum } = await sql<{ points: string }>(
-          manager,
-          'SELECT coalesce(sum(remaining), 0)::text AS points FROM lots WHERE account_id = $1 AND remaining > 0 AND expires_at <= now()',
-          [accountId],
-        );
-        const spendable = BigInt(account.balance) - BigInt(account.pending);
-        const points = BigInt(sum[0].points) < spendable ? BigInt(sum[0].points) : spendable;
-        if (points <= 0n) return 0;
-        const breakage = await ensureAccount(manager, 'COALITION_BREAKAGE', null);
-        const transactionId = await insertTransaction(manager, { kind: 'EXPIRY', memberId: account.owner_id, reference: 'points expired', points: -points });
-        await post(manager, transactionId, [
-          { accountId, amount: -points },
-          { accountId: breakage, amount: points },
-        ]);
-        await consumeLots(manager, transactionId, accountId, points, { onlyExpired: true });
-        return Number(points);
-      });
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const { rows: due } = await sql<{ account_id: string }>(
+        this.dataSource.manager,
+        'SELECT DISTINCT account_id FROM lots WHERE remaining > 0 AND expires_at <= now() AND account_id > $1 ORDER BY account_id LIMIT $2',
+        [after, batch],
+      );
+      if (due.length === 0) return expired;
+      after = due[due.length - 1].account_id;
+      for (const { account_id: accountId } of due) {
+        expired += await this.dataSource.transaction(async (manager) => {
+          const { rows } = await sql<{ owner_id: string }>(manager, 'SELECT owner_id FROM accounts WHERE id = $1 FOR UPDATE SKIP LOCKED', [accountId]);
+          if (!rows[0]) return 0;
+          return Number(await expireDueLots(manager, accountId, rows[0].owner_id));
+        });
+      }
     }
-    return expired;
   }
 }

@@ -24,8 +24,9 @@ import { applyMultipliers } from '../domain/campaign.rules';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
-import { consumeLots, createLot, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { createLot, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
+import { settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { type ProgrammeService } from './programme.service';
 
@@ -124,45 +125,12 @@ export class PointsService {
         });
         if (earned.total > 0n) {
           await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
-          await this.settleClawbacks(manager, memberId, memberAccount, locked.balance + earned.total - locked.pending);
+          await settleClawbacks(manager, memberAccount, memberId);
         }
         return { transactionId };
       }),
     );
     return this.mustLoadTransaction(result.transactionId);
-  }
-
-  /**
-   * Refunded points the member had already spent are owed back (see ReversalService). New earnings
-   * repay them first, oldest debt first, each repayment its own CLAWBACK transaction back to the
-   * partner that issued the refunded points. The caller holds the member's account lock.
-   */
-  private async settleClawbacks(manager: EntityManager, memberId: string, accountId: string, available: bigint): Promise<void> {
-    const { rows } = await sql<{ id: string; partner_id: string; outstanding: string; reversal_transaction: string }>(
-      manager,
-      'SELECT id, partner_id, outstanding, reversal_transaction FROM clawbacks WHERE account_id = $1 AND outstanding > 0 ORDER BY created_at, id FOR UPDATE',
-      [accountId],
-    );
-    let left = available;
-    for (const debt of rows) {
-      if (left <= 0n) break;
-      const take = BigInt(debt.outstanding) < left ? BigInt(debt.outstanding) : left;
-      const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', debt.partner_id);
-      const transactionId = await insertTransaction(manager, {
-        kind: 'CLAWBACK',
-        partnerId: debt.partner_id,
-        memberId,
-        reference: `clawback of ${debt.reversal_transaction}`,
-        points: -take,
-      });
-      await post(manager, transactionId, [
-        { accountId, amount: -take },
-        { accountId: issuedAccount, amount: take },
-      ]);
-      await consumeLots(manager, transactionId, accountId, take);
-      await sql(manager, 'UPDATE clawbacks SET outstanding = outstanding - $2 WHERE id = $1', [debt.id, take.toString()]);
-      left -= take;
-    }
   }
 
   /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
@@ -214,8 +182,8 @@ export class PointsService {
       .limit(limit + 1);
     if (view === 'available') query.andWhere('t.partner_id = :partnerId', { partnerId: viewer.partnerId });
     if (after) {
-      const cursor = decodeCursor(after);
-      query.andWhere('(t.created_at, t.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
+      // The cursor names the last row seen; its exact (microsecond) time comes from the database.
+      query.andWhere('(t.created_at, t.id) < (SELECT c.created_at, c.id FROM transactions c WHERE c.id = :after)', { after: decodeCursor(after) });
     }
     const rows = await query.getMany();
     return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
@@ -250,13 +218,13 @@ export class PointsService {
   }
 }
 
-/** History cursors: the last row's time and id, opaque to clients. */
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+/** History cursors: the last row's id, opaque to clients. */
+export function encodeCursor(row: { id: string }): string {
+  return Buffer.from(`tx:${row.id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after', 'is not a cursor this API gave out');
-  return { at, id };
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8').replace(/^tx:/, '');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+  return id;
 }

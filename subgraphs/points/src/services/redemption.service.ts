@@ -18,6 +18,7 @@ import { HoldEntity, TransactionEntity } from '../persistence/ledger.entity';
 import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
 import { type LedgerConfig } from './ledger.config';
+import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
 
 export interface RedeemInput {
   memberId: string;
@@ -84,8 +85,9 @@ export class RedemptionService {
   /** Places a hold: the points leave `available` at once and are spent only when captured. */
   async authorize(viewer: Viewer, input: RedeemInput, requestId: string): Promise<HoldEntity> {
     const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'authorizeRedemption');
-    const replay = await storedResult<{ holdId: string }>(this.dataSource.manager, request);
-    if (replay) return this.loadHold(replay.holdId);
+    // The hold as authorized is stored with the key: a replay answers with it, not the hold's state now.
+    const replay = await storedResult<{ hold: HoldSnapshot }>(this.dataSource.manager, request);
+    if (replay) return fromSnapshot(replay.hold);
     await this.requireActivePartner(viewer, partnerId, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
@@ -98,10 +100,11 @@ export class RedemptionService {
            VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id`,
           [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
         );
-        return { holdId: rows[0].id };
+        const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
+        return { hold: toSnapshot(hold) };
       }),
     );
-    return this.loadHold(result.holdId);
+    return fromSnapshot(result.hold);
   }
 
   /** Posts all of a hold, or part of it (`points`), and releases the rest. */
@@ -146,6 +149,8 @@ export class RedemptionService {
                 `UPDATE holds SET status = 'CAPTURED', finalized_at = now(), captured_points = $2, capture_transaction_id = $3 WHERE id = $1`,
                 [holdId, points.toString(), transactionId],
               );
+              // The uncaptured rest is available again: it repays any clawback first.
+              await settleClawbacks(manager, hold.accountId, hold.memberId);
               return { holdId, transactionId };
             }),
           );
@@ -164,6 +169,7 @@ export class RedemptionService {
         await lockMemberAccount(manager, hold.memberId);
         await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [hold.accountId, hold.points]);
         await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
+        await settleClawbacks(manager, hold.accountId, hold.memberId);
         return { holdId };
       }),
     );
@@ -206,10 +212,15 @@ export class RedemptionService {
     if (!rows[0]) throw new AppError('REDEMPTION_CODE_INVALID');
   }
 
-  /** Locks the member's account and checks `points` are available; returns the account id. */
+  /**
+   * Locks the member's account, expires what is due (expired points are never spent or held), and
+   * checks `points` are available; returns the account id.
+   */
   private async lockFunds(manager: EntityManager, memberId: string, points: bigint): Promise<string> {
     const account = await lockMemberAccount(manager, memberId);
-    if (!account || account.balance - account.pending < points) throw new AppError('INSUFFICIENT_POINTS');
+    if (!account) throw new AppError('INSUFFICIENT_POINTS');
+    await expireDueLots(manager, account.id, memberId);
+    if ((await availablePoints(manager, account.id)) < points) throw new AppError('INSUFFICIENT_POINTS');
     return account.id;
   }
 
@@ -238,4 +249,20 @@ export class RedemptionService {
     if (!row) throw notFound('Transaction');
     return row;
   }
+}
+
+/** A hold as JSON, for the idempotency record. */
+type HoldSnapshot = Omit<HoldEntity, 'createdAt' | 'expiresAt' | 'finalizedAt'> & { createdAt: string; expiresAt: string; finalizedAt: string | null };
+
+function toSnapshot(hold: HoldEntity): HoldSnapshot {
+  return { ...hold, createdAt: hold.createdAt.toISOString(), expiresAt: hold.expiresAt.toISOString(), finalizedAt: hold.finalizedAt?.toISOString() ?? null };
+}
+
+function fromSnapshot(snapshot: HoldSnapshot): HoldEntity {
+  return Object.assign(new HoldEntity(), {
+    ...snapshot,
+    createdAt: new Date(snapshot.createdAt),
+    expiresAt: new Date(snapshot.expiresAt),
+    finalizedAt: snapshot.finalizedAt ? new Date(snapshot.finalizedAt) : null,
+  });
 }

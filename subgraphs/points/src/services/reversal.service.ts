@@ -1,4 +1,4 @@
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
   AppError,
   badInput,
@@ -18,16 +18,34 @@ import {
 } from '../../../shared/src';
 import { TransactionEntity } from '../persistence/ledger.entity';
 import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
+import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
+
+/**
+ * What became of an earn's lot: points still in it, and points that expired from it (net of any
+ * restored into it later). The rest were spent.
+ */
+async function earnLotFate(manager: EntityManager, earnId: string): Promise<{ remaining: bigint; expired: bigint }> {
+  const { rows } = await sql<{ remaining: string | null; expired: string | null }>(
+    manager,
+    `SELECT l.remaining::text AS remaining,
+            (SELECT coalesce(-sum(m.points), 0) FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id
+              WHERE m.lot_id = l.id AND t.kind = 'EXPIRY')::text AS expired
+       FROM lots l WHERE l.transaction_id = $1 FOR UPDATE OF l`,
+    [earnId],
+  );
+  return { remaining: BigInt(rows[0]?.remaining ?? 0), expired: BigInt(rows[0]?.expired ?? 0) };
+}
 
 /**
  * Reverses an earn (a refund) or a redemption (a return), at most once, by the partner that made it or
  * the admin. Points never come from nowhere:
  * - reversing a redemption gives the member back exactly the points it took, into the lots they came
  *   from (lots that expired meanwhile expire again at the next sweep);
- * - reversing an earn takes its points back out of the member: what is still available now, from that
- *   earn's lot first; if the member already spent them, the shortfall becomes a clawback that the
- *   member's next earnings repay before anything else. A refund can never leave the member with points
- *   that no purchase paid for, and the balance never goes below zero.
+ * - reversing an earn settles each point the earn issued by what became of it: points still in the
+ *   earn's lot come back out of the member; points that expired come back from breakage (the member is
+ *   not charged twice); points the member spent are taken from other available points, and whatever
+ *   is still missing becomes a clawback that points becoming available again repay first. A refund can
+ *   never leave the member with points that no purchase paid for, and no balance goes below zero.
  * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, ALREADY_FINALIZED, IDEMPOTENCY_KEY_REUSED,
  * IDEMPOTENCY_KEY_IN_USE.
  */
@@ -59,29 +77,40 @@ export class ReversalService {
               const already = await sql(manager, 'SELECT 1 FROM transactions WHERE reverses = $1', [original.id]);
               if (already.rowCount > 0) throw new AppError('ALREADY_FINALIZED');
 
+              await expireDueLots(manager, account.id, original.memberId);
+
               const points = BigInt(original.points);
               if (original.kind === 'EARN') {
-                const available = account.balance - account.pending;
-                const recovered = points < available ? points : available > 0n ? available : 0n;
+                // What became of the earn's own lot decides who gives the points back.
+                const fate = await earnLotFate(manager, original.id);
+                const available = await availablePoints(manager, account.id);
+                const stillThere = fate.remaining < available ? fate.remaining : available > 0n ? available : 0n;
+                const spent = points - fate.remaining - fate.expired;
+                const otherAvailable = available - stillThere;
+                const recoveredSpent = spent < otherAvailable ? spent : otherAvailable > 0n ? otherAvailable : 0n;
+                const fromMember = stillThere + recoveredSpent;
+                const owed = points - fate.expired - fromMember;
                 const issued = await ensureAccount(manager, 'PARTNER_ISSUED', original.partnerId);
+                const breakage = fate.expired > 0n ? await ensureAccount(manager, 'COALITION_BREAKAGE', null) : null;
                 const transactionId = await insertTransaction(manager, {
                   kind: 'REVERSAL',
                   partnerId: original.partnerId,
                   memberId: original.memberId,
                   reference: original.reference,
-                  points: -recovered,
+                  points: -fromMember,
                   reverses: original.id,
                 });
                 await post(manager, transactionId, [
-                  { accountId: account.id, amount: -recovered },
-                  { accountId: issued, amount: recovered },
+                  { accountId: account.id, amount: -fromMember },
+                  ...(breakage ? [{ accountId: breakage, amount: -fate.expired }] : []),
+                  { accountId: issued, amount: fromMember + fate.expired },
                 ]);
-                await consumeLots(manager, transactionId, account.id, recovered, { firstFromTransaction: original.id });
-                if (points > recovered) {
+                await consumeLots(manager, transactionId, account.id, fromMember, { firstFromTransaction: original.id });
+                if (owed > 0n) {
                   await sql(
                     manager,
                     'INSERT INTO clawbacks (account_id, partner_id, reversal_transaction, points, outstanding) VALUES ($1, $2, $3, $4, $4)',
-                    [account.id, original.partnerId, transactionId, (points - recovered).toString()],
+                    [account.id, original.partnerId, transactionId, owed.toString()],
                   );
                 }
                 return { transactionId };
@@ -99,8 +128,14 @@ export class ReversalService {
               await post(manager, transactionId, [
                 { accountId: honoured, amount: points },
                 { accountId: account.id, amount: -points },
-              ]);
+              ]).catch((error: unknown) => {
+                if (pgConstraint(error) === 'accounts_member_int_check') {
+                  throw badInput('transactionId', "would take the member's balance past the largest balance a member can hold (2147483647 points)");
+                }
+                throw error;
+              });
               await restoreLots(manager, transactionId, original.id);
+              await settleClawbacks(manager, account.id, original.memberId);
               return { transactionId };
             }),
           )

@@ -1,0 +1,80 @@
+import { type EntityManager } from 'typeorm';
+import { sql } from '../../../shared/src';
+import { consumeLots, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
+
+/**
+ * Ledger steps on one member's account that several operations share. Every function here expects the
+ * caller to hold that account's row lock (`lockMemberAccount`) in the same database transaction.
+ */
+
+async function figures(manager: EntityManager, accountId: string): Promise<{ balance: bigint; pending: bigint }> {
+  const { rows } = await sql<{ balance: string; pending: string }>(manager, 'SELECT balance, pending FROM accounts WHERE id = $1', [accountId]);
+  return { balance: BigInt(rows[0].balance), pending: BigInt(rows[0].pending) };
+}
+
+/** The member's spendable points now: balance minus open holds. */
+export async function availablePoints(manager: EntityManager, accountId: string): Promise<bigint> {
+  const f = await figures(manager, accountId);
+  return f.balance - f.pending;
+}
+
+/**
+ * Moves the member's expired points to breakage, one EXPIRY transaction. Points under open holds stay:
+ * a hold draws on the oldest lots first, so `expired - pending` is what expires now, and the rest waits
+ * for the hold to resolve. Spends call this first, so expired points are never spent or held.
+ */
+export async function expireDueLots(manager: EntityManager, accountId: string, memberId: string): Promise<bigint> {
+  const { rows } = await sql<{ points: string }>(
+    manager,
+    'SELECT coalesce(sum(remaining), 0)::text AS points FROM lots WHERE account_id = $1 AND remaining > 0 AND expires_at <= now()',
+    [accountId],
+  );
+  const expired = BigInt(rows[0].points);
+  if (expired === 0n) return 0n;
+  const { pending } = await figures(manager, accountId);
+  const points = expired - pending;
+  if (points <= 0n) return 0n;
+  const breakage = await ensureAccount(manager, 'COALITION_BREAKAGE', null);
+  const transactionId = await insertTransaction(manager, { kind: 'EXPIRY', memberId, reference: 'points expired', points: -points });
+  await post(manager, transactionId, [
+    { accountId, amount: -points },
+    { accountId: breakage, amount: points },
+  ]);
+  await consumeLots(manager, transactionId, accountId, points, { onlyExpired: true });
+  return points;
+}
+
+/**
+ * Refunded points the member had already spent are owed back (see ReversalService). Whenever points
+ * become available again (an earn, a void, the rest of a partial capture, an expired hold, a reversed
+ * redemption) they repay those debts first, oldest first, each repayment a CLAWBACK transaction back to
+ * the partner that refunded. So owed points are never spendable.
+ */
+export async function settleClawbacks(manager: EntityManager, accountId: string, memberId: string): Promise<void> {
+  const { rows } = await sql<{ id: string; partner_id: string; outstanding: string; reversal_transaction: string }>(
+    manager,
+    'SELECT id, partner_id, outstanding, reversal_transaction FROM clawbacks WHERE account_id = $1 AND outstanding > 0 ORDER BY created_at, id FOR UPDATE',
+    [accountId],
+  );
+  if (rows.length === 0) return;
+  let left = await availablePoints(manager, accountId);
+  for (const debt of rows) {
+    if (left <= 0n) break;
+    const take = BigInt(debt.outstanding) < left ? BigInt(debt.outstanding) : left;
+    const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', debt.partner_id);
+    const transactionId = await insertTransaction(manager, {
+      kind: 'CLAWBACK',
+      partnerId: debt.partner_id,
+      memberId,
+      reference: `clawback of ${debt.reversal_transaction}`,
+      points: -take,
+    });
+    await post(manager, transactionId, [
+      { accountId, amount: -take },
+      { accountId: issuedAccount, amount: take },
+    ]);
+    await consumeLots(manager, transactionId, accountId, take);
+    await sql(manager, 'UPDATE clawbacks SET outstanding = outstanding - $2 WHERE id = $1', [debt.id, take.toString()]);
+    left -= take;
+  }
+}
