@@ -195,3 +195,31 @@ describe('authorization', () => {
     expect(enrolled.errors?.[0]?.path).toEqual(['enrollMember', 'member', 'points']);
   });
 });
+
+describe('entity representations', () => {
+  it('answer a malformed id as a missing object, never as an internal error', async () => {
+    const admin = await hub.admin();
+    for (const [target, typename, selection] of [
+      ['members', 'Member', 'id displayName'],
+      ['partners', 'Partner', 'id name'],
+      ['donations', 'Charity', 'id name'],
+    ] as const) {
+      const result = await hub.query<{ _entities: unknown[] }>(
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { ${selection} } } }`,
+        { r: [{ __typename: typename, id: "1' OR '1'='1" }] },
+        admin,
+        target,
+      );
+      expect(result.errors, target).toBeUndefined();
+      expect(result.data?._entities, target).toEqual([null]);
+    }
+    const points = await hub.query<{ _entities: { points: { balance: number } }[] }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { points { balance } } } }',
+      { r: [{ __typename: 'Member', id: 'not-a-uuid' }] },
+      admin,
+      'points',
+    );
+    expect(points.errors).toBeUndefined();
+    expect(points.data?._entities[0].points.balance).toBe(0);
+  });
+});

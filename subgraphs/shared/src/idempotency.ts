@@ -108,6 +108,16 @@ export async function idempotent<R extends object>(
   return { result, replayed: false };
 }
 
+/** For operations whose key is optional (onboarding): idempotent when a key is given, plain otherwise. */
+export async function idempotentIfKeyed<R extends object>(
+  manager: EntityManager,
+  request: Omit<IdempotentRequest, 'key'> & { key?: string | null },
+  effect: () => Promise<R>,
+): Promise<R> {
+  if (request.key == null) return effect();
+  return (await idempotent(manager, { ...request, key: request.key }, effect)).result;
+}
+
 /** Deletes keys past retention; each subgraph runs it hourly. */
 export async function purgeIdempotencyKeys(manager: EntityManager): Promise<number> {
   const { rowCount } = await sql(manager, `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [

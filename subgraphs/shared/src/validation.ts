@@ -26,6 +26,10 @@ export function email(field: string, value: string): string {
   return trimmed;
 }
 
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 export function uuid(field: string, value: string): string {
   if (!UUID.test(value)) throw badInput(field, 'must be a valid id');
   return value.toLowerCase();

@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { badInput, callerOf, idempotent, isAdmin, isSelf, forbidden, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
+import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
 import { CharityEntity, DonationEntity } from '../persistence/charity.entity';
 
 export const MAX_PAGE_SIZE = 100;
@@ -26,9 +26,7 @@ export class CharitiesService {
       return { charityId: rows[0].id };
     };
     const { charityId } = await this.dataSource.transaction(async (manager) => {
-      if (input.idempotencyKey == null) return insert(manager);
-      const request = { caller: callerOf(viewer), operation: 'createCharity', key: input.idempotencyKey, input };
-      return (await idempotent(manager, request, () => insert(manager))).result;
+      return idempotentIfKeyed(manager, { caller: callerOf(viewer), operation: 'createCharity', key: input.idempotencyKey, input }, () => insert(manager));
     });
     const charity = await this.dataSource.getRepository(CharityEntity).findOneBy({ id: charityId });
     if (!charity) throw notFound('Charity');
@@ -55,8 +53,7 @@ export class CharitiesService {
   }
 
   async loadMany(ids: readonly string[]): Promise<CharityEntity[]> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-    return valid.length === 0 ? [] : this.dataSource.getRepository(CharityEntity).findBy({ id: In(valid) });
+    return this.dataSource.getRepository(CharityEntity).findBy({ id: In([...ids]) });
   }
 
   /** A member's own giving, newest first: the member themself and the admin only. */

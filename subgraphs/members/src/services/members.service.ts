@@ -124,8 +124,6 @@ export class MembersService {
   }
 
   async loadMany(ids: readonly string[]): Promise<MemberEntity[]> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-    if (valid.length === 0) return [];
-    return this.dataSource.getRepository(MemberEntity).findBy({ id: In(valid) });
+    return this.dataSource.getRepository(MemberEntity).findBy({ id: In([...ids]) });
   }
 }

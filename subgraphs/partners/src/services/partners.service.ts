@@ -2,7 +2,7 @@ import { type DataSource, type EntityManager, In } from 'typeorm';
 import {
   badInput,
   callerOf,
-  idempotent,
+  idempotentIfKeyed,
   isAdmin,
   notFound,
   requireAdmin,
@@ -47,9 +47,7 @@ export class PartnersService {
       return { partnerId: rows[0].id };
     };
     const { partnerId } = await this.dataSource.transaction(async (manager) => {
-      if (input.idempotencyKey == null) return insert(manager);
-      const request = { caller: callerOf(viewer), operation: 'createPartner', key: input.idempotencyKey, input };
-      return (await idempotent(manager, request, () => insert(manager))).result;
+      return idempotentIfKeyed(manager, { caller: callerOf(viewer), operation: 'createPartner', key: input.idempotencyKey, input }, () => insert(manager));
     });
     return this.mustLoad(partnerId);
   }
@@ -89,8 +87,7 @@ export class PartnersService {
   }
 
   async loadMany(ids: readonly string[]): Promise<PartnerEntity[]> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-    return valid.length === 0 ? [] : this.dataSource.getRepository(PartnerEntity).findBy({ id: In(valid) });
+    return this.dataSource.getRepository(PartnerEntity).findBy({ id: In([...ids]) });
   }
 
   /** The terms in force now, one row per partner. */

@@ -198,8 +198,10 @@ export class PointsService {
   }
 
   async memberAccounts(memberIds: readonly string[]): Promise<AccountEntity[]> {
-    if (memberIds.length === 0) return [];
-    return this.dataSource.getRepository(AccountEntity).findBy({ kind: 'MEMBER', ownerId: In([...memberIds]) });
+    // Entity representations can carry any id; a malformed one simply has no account.
+    const valid = memberIds.filter(validate.isUuid);
+    if (valid.length === 0) return [];
+    return this.dataSource.getRepository(AccountEntity).findBy({ kind: 'MEMBER', ownerId: In(valid) });
   }
 
   private requireFullView(viewer: Viewer, memberId: string): void {
