@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { badInput, pgConstraint, sql } from '../../../shared/src';
 import { consumeLots, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
 
 /**
@@ -77,4 +77,17 @@ export async function settleClawbacks(manager: EntityManager, accountId: string,
     await sql(manager, 'UPDATE clawbacks SET outstanding = outstanding - $2 WHERE id = $1', [debt.id, take.toString()]);
     left -= take;
   }
+}
+
+/**
+ * A `.catch` handler for postings that credit a member: the database refuses a balance past the Int
+ * range (`accounts_member_int_check`); the caller is told which input caused it.
+ */
+export function refuseBalanceOverflow(field: string): (error: unknown) => never {
+  return (error) => {
+    if (pgConstraint(error) === 'accounts_member_int_check') {
+      throw badInput(field, "would take the member's balance past the largest balance a member can hold (2147483647 points)");
+    }
+    throw error;
+  };
 }

@@ -11,7 +11,6 @@ import {
   notFound,
   parseMoney,
   parseScaled,
-  pgConstraint,
   RATE_SCALE,
   requirePartner,
   sql,
@@ -26,7 +25,7 @@ import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
 import { createLot, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
-import { settleClawbacks } from './member-ledger';
+import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { type ProgrammeService } from './programme.service';
 
@@ -117,12 +116,7 @@ export class PointsService {
         await post(manager, transactionId, [
           { accountId: issuedAccount, amount: -earned.total },
           { accountId: memberAccount, amount: earned.total },
-        ]).catch((error: unknown) => {
-          if (pgConstraint(error) === 'accounts_member_int_check') {
-            throw badInput('purchase.amount', "would take the member's balance past the largest balance a member can hold (2147483647 points)");
-          }
-          throw error;
-        });
+        ]).catch(refuseBalanceOverflow('purchase.amount'));
         if (earned.total > 0n) {
           await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
           await settleClawbacks(manager, memberAccount, memberId);

@@ -18,7 +18,7 @@ import {
 } from '../../../shared/src';
 import { TransactionEntity } from '../persistence/ledger.entity';
 import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
-import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
+import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
 /**
  * What became of an earn's lot: points still in it, and points that expired from it (net of any
@@ -128,12 +128,7 @@ export class ReversalService {
               await post(manager, transactionId, [
                 { accountId: honoured, amount: points },
                 { accountId: account.id, amount: -points },
-              ]).catch((error: unknown) => {
-                if (pgConstraint(error) === 'accounts_member_int_check') {
-                  throw badInput('transactionId', "would take the member's balance past the largest balance a member can hold (2147483647 points)");
-                }
-                throw error;
-              });
+              ]).catch(refuseBalanceOverflow('transactionId'));
               await restoreLots(manager, transactionId, original.id);
               await settleClawbacks(manager, account.id, original.memberId);
               return { transactionId };
