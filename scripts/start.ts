@@ -122,9 +122,9 @@ runMain(async () => {
       signDevToken(keys, { kind: 'member', id: demo.memberId }),
     ]);
     console.log(`\nDemo tokens (valid 12 hours; mint more with \`npm run token -- --help\`):`);
-    console.log(`\nADMIN_TOKEN=${admin}`);
-    console.log(`\nPARTNER_TOKEN=${partner}   # partner ${demo.partnerId}`);
-    console.log(`\nMEMBER_TOKEN=${member}   # member ${demo.memberId}`);
+    console.log(`\nexport ADMIN_TOKEN=${admin}`);
+    console.log(`\nexport PARTNER_TOKEN=${partner}   # partner ${demo.partnerId}`);
+    console.log(`\nexport MEMBER_TOKEN=${member}   # member ${demo.memberId}`);
     console.log(`\nTry it:\n  curl -s ${gatewayUrl} -H 'content-type: application/json' -H "authorization: Bearer $MEMBER_TOKEN" \\`);
     console.log(`    -d '{"query":"{ me { displayName cardNumber points { balance available } } }"}'`);
     console.log('\nPress Ctrl+C to stop.');
