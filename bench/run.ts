@@ -6,18 +6,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
-import { startGateway } from '../gateway/src/gateway';
+import { defaultSupergraphPath, startGateway } from '../gateway/src/gateway';
+import { loadSupergraph } from '../gateway/src/supergraph';
+import { startApolloPeer } from './apollo-peer';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
 import { mustQuery } from '../scripts/lib/graphql-client';
 import { SUBGRAPHS } from '../scripts/lib/subgraphs';
-import { ensureDatabase, runMain, startSubgraph, withDatabase, type RunningServer } from '../subgraphs/shared/src';
+import { createTokenVerifier, ensureDatabase, runMain, startSubgraph, withDatabase, type RunningServer } from '../subgraphs/shared/src';
 
 /**
- * Ledger figures, each a ratio of two measurements taken in the same run on the same machine:
- * - balanceHistory: balance-read throughput for a member with 100,000 postings over one with 10;
- * - hotPartner: earn throughput with every earn at one partner over earns spread across 20 partners.
- * Usage: npm run bench [-- --quick]. Prints a table and writes bench/results/ledger-latest.json.
+ * The hub against its baselines, each figure a ratio of two measurements taken in the same run on the
+ * same machine and database (these machines are noisy; absolute numbers are not comparable across runs):
+ * - gatewayVsApollo: the member's unified balance through our gateway over the `@apollo/gateway` peer;
+ * - gatewayVsDirect: a partner's card lookup through the gateway over the same query sent to the subgraph;
+ * - earnVsPgbench: earns per second through the gateway over pgbench's tpcb-like TPS, same client count;
+ * - hotPartner: earns with every earn at one partner over earns spread across 20 partners;
+ * - historyLength: balance reads for a member with 100,000 postings over one with 10.
+ * Load comes from a separate process (bench/load.ts), every virtual client with its own token.
+ * Usage: npm run bench [-- --quick]. Prints a table, writes bench/results/latest.json and a dated copy.
  */
 const exec = promisify(execFile);
 const quick = process.argv.includes('--quick');
@@ -43,7 +50,30 @@ async function load(url: string, connections: number, requests: { token: string;
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; stop(): Promise<void> }> {
+/** pgbench's tpcb-like TPS on a scratch database of the same server, or null when pgbench is not installed. */
+async function pgbenchTps(adminUrl: string, clients: number, seconds: number): Promise<number | null> {
+  try {
+    await exec('pgbench', ['--version']);
+  } catch {
+    return null;
+  }
+  const database = `hub_pgbench_${Date.now()}`;
+  await ensureDatabase(adminUrl, database);
+  const url = withDatabase(adminUrl, database);
+  try {
+    await exec('pgbench', ['-i', '-q', '-s', '10', url]);
+    const { stdout } = await exec('pgbench', ['-c', String(clients), '-j', '2', '-T', String(seconds), url]);
+    const tps = /tps = ([\d.]+)/.exec(stdout);
+    return tps ? Math.round(Number(tps[1])) : null;
+  } finally {
+    const db = new Pool({ connectionString: adminUrl, max: 1 });
+    db.on('error', () => undefined);
+    await db.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await db.end();
+  }
+}
+
+async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: databaseUrl,
     AUTH_ISSUER: DEV_ISSUER,
@@ -69,6 +99,7 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
   started.push(gateway);
   return {
     gatewayUrl: gateway.url,
+    urls,
     async stop() {
       for (const s of started.reverse()) await s.stop();
     },
@@ -106,16 +137,16 @@ runMain(async () => {
       const id = data.createPartner.partner.id;
       partners.push({ id, token: await signDevToken(keys, { kind: 'partner', id }) });
     }
-    const members: { id: string; token: string }[] = [];
+    const members: { id: string; token: string; cardNumber: string }[] = [];
     for (let i = 0; i < 200; i++) {
-      const data = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+      const data = await mustQuery<{ enrollMember: { member: { id: string; cardNumber: string } } }>(
         hub.gatewayUrl,
-        'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+        'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id cardNumber } } }',
         { input: { email: `bench-${i}@example.com`, displayName: `Bench ${i}`, idempotencyKey: `bench-${i}` } },
         partners[i % partners.length].token,
       );
-      const id = data.enrollMember.member.id;
-      members.push({ id, token: await signDevToken(keys, { kind: 'member', id }) });
+      const { id, cardNumber } = data.enrollMember.member;
+      members.push({ id, cardNumber, token: await signDevToken(keys, { kind: 'member', id }) });
     }
     const earn = (partnerToken: string, memberId: string, key: string) =>
       mustQuery(
@@ -182,6 +213,27 @@ runMain(async () => {
       earnRuns.spread.push(await load(hub.gatewayUrl, 20, spread));
     }
 
+    // The peer gateway, on the same supergraph and subgraphs.
+    const { sdl } = loadSupergraph(defaultSupergraphPath(), hub.urls);
+    const peer = await startApolloPeer(sdl, createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: keys.jwksFile }));
+    const unified = JSON.stringify({ query: '{ me { displayName cardNumber points { balance available } donations { id } } }' });
+    const unifiedRequests = members.map((m) => ({ token: m.token, body: unified }));
+    const lookupRequests = members.map((m, i) => ({
+      token: partners[i % partners.length].token,
+      body: JSON.stringify({ query: 'query($c: String!) { memberByCard(cardNumber: $c) { id displayName cardNumber } }', variables: { c: m.cardNumber } }),
+    }));
+    const peerRuns = { hive: [] as Figures[], apollo: [] as Figures[], gateway: [] as Figures[], direct: [] as Figures[] };
+    await load(hub.gatewayUrl, 10, unifiedRequests, 1_500);
+    await load(peer.url, 10, unifiedRequests, 1_500);
+    for (let r = 0; r < ROUNDS; r++) {
+      peerRuns.hive.push(await load(hub.gatewayUrl, 10, unifiedRequests));
+      peerRuns.apollo.push(await load(peer.url, 10, unifiedRequests));
+      peerRuns.gateway.push(await load(hub.gatewayUrl, 10, lookupRequests));
+      peerRuns.direct.push(await load(hub.urls.members, 10, lookupRequests));
+    }
+    await peer.stop();
+    const pgbench = await pgbenchTps(adminUrl, 20, Math.round(DURATION_MS / 1000));
+
     const summary = (runs: Figures[]) => ({
       throughput: median(runs.map((r) => r.throughput)),
       p50: median(runs.map((r) => r.p50)),
@@ -195,27 +247,38 @@ runMain(async () => {
       durationMs: DURATION_MS,
       seed: { largeMemberPostings: Number(count.rows[0].n), bulkSeconds: Number(seedSeconds.toFixed(1)) },
       scenarios: {
+        unifiedBalanceGateway: summary(peerRuns.hive),
+        unifiedBalanceApolloPeer: summary(peerRuns.apollo),
+        cardLookupGateway: summary(peerRuns.gateway),
+        cardLookupDirect: summary(peerRuns.direct),
         balanceSmallHistory: summary(balanceRuns.small),
         balanceLargeHistory: summary(balanceRuns.large),
         earnOnePartner: summary(earnRuns.hot),
         earnTwentyPartners: summary(earnRuns.spread),
       },
-      ratios: {} as Record<string, number>,
+      baseline: { pgbenchTps: pgbench, clients: 20 },
+      ratios: {} as Record<string, number | null>,
     };
+    const ratio = (a: number, b: number | null) => (b ? Number((a / b).toFixed(3)) : null);
+    result.ratios.gatewayVsApollo = ratio(result.scenarios.unifiedBalanceGateway.throughput, result.scenarios.unifiedBalanceApolloPeer.throughput);
+    result.ratios.gatewayVsDirect = ratio(result.scenarios.cardLookupGateway.throughput, result.scenarios.cardLookupDirect.throughput);
+    result.ratios.earnVsPgbench = ratio(result.scenarios.earnTwentyPartners.throughput, pgbench);
     result.ratios.historyLength = Number((result.scenarios.balanceLargeHistory.throughput / result.scenarios.balanceSmallHistory.throughput).toFixed(3));
     result.ratios.hotPartner = Number((result.scenarios.earnOnePartner.throughput / result.scenarios.earnTwentyPartners.throughput).toFixed(3));
 
-    console.log(`\nLedger benchmark (${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians)`);
+    console.log(`\nBenchmark (${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians)`);
     console.log(`large member: ${result.seed.largeMemberPostings} postings, bulk-written in ${result.seed.bulkSeconds} s\n`);
-    console.log('scenario               req/s    p50 ms   p99 ms   errors');
+    console.log('scenario                    req/s    p50 ms   p99 ms   errors');
     for (const [name, s] of Object.entries(result.scenarios)) {
-      console.log(`${name.padEnd(22)} ${String(s.throughput).padStart(6)} ${String(s.p50).padStart(9)} ${String(s.p99).padStart(8)} ${String(s.errors).padStart(8)}`);
+      console.log(`${name.padEnd(26)} ${String(s.throughput).padStart(6)} ${String(s.p50).padStart(9)} ${String(s.p99).padStart(8)} ${String(s.errors).padStart(8)}`);
     }
-    console.log(`\nratios: balance read, 100,000 vs 10 postings = ${result.ratios.historyLength}; earns at one partner vs 20 = ${result.ratios.hotPartner}`);
+    console.log(`pgbench (tpcb-like, 20 clients): ${pgbench ?? 'not installed'} tps`);
+    console.log('\nratios (same run):');
+    for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
     const dir = join(__dirname, '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'ledger-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(dir, `ledger-${result.at.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(dir, `${result.at.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await db.end();
     await hub.stop();
