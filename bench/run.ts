@@ -6,14 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
-import { defaultSupergraphPath, startGateway } from '../gateway/src/gateway';
+import { type ChildProcess } from 'node:child_process';
+import { defaultSupergraphPath } from '../gateway/src/gateway';
 import { loadSupergraph } from '../gateway/src/supergraph';
 import { startApolloPeer } from './apollo-peer';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
+import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
+import { spawnService, stopChild, waitReady } from '../scripts/lib/processes';
 import { mustQuery } from '../scripts/lib/graphql-client';
 import { SUBGRAPHS } from '../scripts/lib/subgraphs';
-import { createTokenVerifier, ensureDatabase, runMain, startSubgraph, withDatabase, type RunningServer } from '../subgraphs/shared/src';
+import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../subgraphs/shared/src';
 
 /**
  * The hub against its baselines, each figure a ratio of two measurements taken in the same run on the
@@ -73,37 +75,47 @@ async function pgbenchTps(adminUrl: string, clients: number, seconds: number): P
   }
 }
 
+/**
+ * Starts the hub as `npm start` does: each subgraph and the gateway its own process (so they use both
+ * cores, as in production), on free ports, waiting until each is ready.
+ */
 async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = {
+    ...process.env,
     DATABASE_URL: databaseUrl,
     AUTH_ISSUER: DEV_ISSUER,
     AUTH_AUDIENCE: DEV_AUDIENCE,
     AUTH_JWKS_FILE: keys.jwksFile,
-    PORT: '0',
+    HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
     LEDGER_SWEEP_INTERVAL_MS: '0',
   };
-  const started: RunningServer[] = [];
+  const dist = join(__dirname, '..');
   const urls: Record<string, string> = {};
-  for (const definition of SUBGRAPHS.filter((d) => d.name !== 'points')) {
-    const s = await startSubgraph(definition as Parameters<typeof startSubgraph>[0], env);
-    started.push(s);
-    urls[definition.name] = s.url;
+  for (const d of SUBGRAPHS) urls[d.name] = `http://127.0.0.1:${await freePort()}/graphql`;
+  const routing = { MEMBERS_URL: urls.members, POINTS_URL: urls.points, PARTNERS_URL: urls.partners, DONATIONS_URL: urls.donations };
+  const children: ChildProcess[] = [];
+  try {
+    for (const d of SUBGRAPHS) {
+      children.push(spawnService(d.name, join(dist, 'subgraphs', d.name, 'src', 'index.js'), { ...env, ...routing, PORT: new URL(urls[d.name]).port }));
+    }
+    await Promise.all(SUBGRAPHS.map((d, i) => waitReady(new URL('/readyz', urls[d.name]).toString(), children[i])));
+    const gatewayPort = await freePort();
+    const gateway = spawnService('gateway', join(dist, 'gateway', 'src', 'index.js'), { ...env, ...routing, PORT: String(gatewayPort) });
+    children.push(gateway);
+    await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway);
+    return {
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      urls,
+      async stop() {
+        for (const child of [...children].reverse()) await stopChild(child);
+      },
+    };
+  } catch (error) {
+    for (const child of children) await stopChild(child);
+    throw error;
   }
-  const points = SUBGRAPHS.find((d) => d.name === 'points')!;
-  const p = await startSubgraph(points as Parameters<typeof startSubgraph>[0], { ...env, MEMBERS_URL: urls.members, PARTNERS_URL: urls.partners });
-  started.push(p);
-  urls.points = p.url;
-  const gateway = await startGateway({ ...env, MEMBERS_URL: urls.members, POINTS_URL: urls.points, PARTNERS_URL: urls.partners, DONATIONS_URL: urls.donations });
-  started.push(gateway);
-  return {
-    gatewayUrl: gateway.url,
-    urls,
-    async stop() {
-      for (const s of started.reverse()) await s.stop();
-    },
-  };
 }
 
 runMain(async () => {
