@@ -86,15 +86,15 @@ export class CreateLedger1732000000000 implements MigrationInterface {
       CREATE TRIGGER postings_apply AFTER INSERT ON postings
         FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting();
 
-      -- Accounts: identity never changes, and a maintained balance moves only through the posting trigger
-      -- (trigger depth 2); the application may change only \`pending\` (redemption holds).
+      -- Accounts: identity never changes; a maintained balance moves only through the posting trigger and
+      -- \`pending\` only through the hold trigger (trigger depth 2): the application sets neither.
       CREATE FUNCTION ledger_guard_account() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       BEGIN
         IF NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.maintained <> OLD.maintained THEN
           RAISE EXCEPTION 'account identity is immutable' USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF NEW.balance <> OLD.balance AND pg_trigger_depth() < 2 THEN
-          RAISE EXCEPTION 'balances change only through postings' USING ERRCODE = 'insufficient_privilege';
+        IF (NEW.balance <> OLD.balance OR NEW.pending <> OLD.pending) AND pg_trigger_depth() < 2 THEN
+          RAISE EXCEPTION 'balances change only through postings, pending only through holds' USING ERRCODE = 'insufficient_privilege';
         END IF;
         RETURN NEW;
       END $$;

@@ -5,7 +5,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * movements (append-only provenance: which lots each transaction drew on or restored), redemption
  * codes, holds, clawbacks (refunded points that were already spent), tiers and campaigns.
  * The database keeps: a lot's remaining between 0 and its points; a hold resolving once (its status
- * leaves OPEN once and never returns); a clawback's outstanding between 0 and its points.
+ * leaves OPEN once and never returns) and every account's \`pending\` equal to its open holds; a
+ * clawback's outstanding between 0 and its points.
  */
 export class LotsHoldsTiers1732100000000 implements MigrationInterface {
   name = 'LotsHoldsTiers1732100000000';
@@ -92,6 +93,20 @@ export class LotsHoldsTiers1732100000000 implements MigrationInterface {
         RETURN NEW;
       END $$;
       CREATE TRIGGER holds_guard BEFORE UPDATE ON holds FOR EACH ROW EXECUTE FUNCTION ledger_guard_hold();
+
+      -- An account's \`pending\` is its open holds, kept by the database: a new open hold adds its points,
+      -- a hold leaving OPEN (captured, voided, expired) releases them. CHECK (balance >= pending) then
+      -- refuses a hold the member cannot cover.
+      CREATE FUNCTION ledger_apply_hold() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' AND NEW.status = 'OPEN' THEN
+          UPDATE accounts SET pending = pending + NEW.points WHERE id = NEW.account_id;
+        ELSIF TG_OP = 'UPDATE' AND OLD.status = 'OPEN' AND NEW.status <> 'OPEN' THEN
+          UPDATE accounts SET pending = pending - OLD.points WHERE id = OLD.account_id;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER holds_apply AFTER INSERT OR UPDATE OF status ON holds FOR EACH ROW EXECUTE FUNCTION ledger_apply_hold();
       CREATE TRIGGER holds_no_delete BEFORE DELETE ON holds FOR EACH ROW EXECUTE FUNCTION ledger_forbid_change();
 
       CREATE TABLE clawbacks (
@@ -132,7 +147,7 @@ export class LotsHoldsTiers1732100000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP TABLE campaigns; DROP TABLE tiers; DROP TABLE clawbacks; DROP TABLE holds; DROP FUNCTION ledger_guard_hold();
+      DROP TABLE campaigns; DROP TABLE tiers; DROP TABLE clawbacks; DROP TABLE holds; DROP FUNCTION ledger_apply_hold(); DROP FUNCTION ledger_guard_hold();
       DROP TABLE redemption_codes; DROP TABLE lot_movements; DROP TABLE lots;
       ALTER TABLE transactions DROP COLUMN base_points, DROP COLUMN tier_multiplier_milli, DROP COLUMN campaign_bonus, DROP COLUMN hold_id;
     `);

@@ -40,26 +40,19 @@ export class MaintenanceService {
 
   async expireHolds(batch = 500): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const { rows } = await sql<{ account_id: string; member_id: string; points: string }>(
+      const { rows: due } = await sql<{ id: string; account_id: string; member_id: string }>(
         manager,
-        `WITH due AS (
-           SELECT id FROM holds WHERE status = 'OPEN' AND expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
-         )
-         UPDATE holds h SET status = 'EXPIRED', finalized_at = now() FROM due WHERE h.id = due.id RETURNING h.account_id, h.member_id, h.points`,
+        `SELECT id, account_id, member_id FROM holds WHERE status = 'OPEN' AND expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batch],
       );
-      const byAccount = new Map<string, { memberId: string; points: bigint }>();
-      for (const r of rows) {
-        const entry = byAccount.get(r.account_id) ?? { memberId: r.member_id, points: 0n };
-        entry.points += BigInt(r.points);
-        byAccount.set(r.account_id, entry);
-      }
-      // Accounts in a fixed order, so two sweepers never wait on each other in a cycle.
-      for (const [accountId, { memberId, points }] of [...byAccount].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [accountId, points.toString()]);
-        await settleClawbacks(manager, accountId, memberId);
-      }
-      return rows.length;
+      if (due.length === 0) return 0;
+      // Hold, then account, as capture and void lock them; accounts in a fixed order, so two sweepers
+      // never wait on each other in a cycle. The hold trigger then releases each hold's points.
+      const accounts = new Map(due.map((h) => [h.account_id, h.member_id]));
+      await sql(manager, 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...accounts.keys()]]);
+      await sql(manager, `UPDATE holds SET status = 'EXPIRED', finalized_at = now() WHERE id = ANY($1::uuid[])`, [due.map((h) => h.id)]);
+      for (const [accountId, memberId] of [...accounts].sort(([a], [b]) => (a < b ? -1 : 1))) await settleClawbacks(manager, accountId, memberId);
+      return due.length;
     });
   }
 

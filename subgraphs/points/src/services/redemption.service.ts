@@ -93,7 +93,6 @@ export class RedemptionService {
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
         const account = await this.lockFunds(manager, memberId, points);
-        await sql(manager, 'UPDATE accounts SET pending = pending + $2 WHERE id = $1', [account, points.toString()]);
         const { rows } = await sql<{ id: string }>(
           manager,
           `INSERT INTO holds (account_id, member_id, partner_id, points, reference, expires_at)
@@ -129,7 +128,6 @@ export class RedemptionService {
               const points = wanted ?? BigInt(hold.points);
               if (points > BigInt(hold.points)) throw badInput('points', `must be at most the ${hold.points} points held`);
               await lockMemberAccount(manager, hold.memberId);
-              await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [hold.accountId, hold.points]);
               const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
               const transactionId = await insertTransaction(manager, {
                 kind: 'REDEEM',
@@ -139,16 +137,18 @@ export class RedemptionService {
                 points: -points,
                 holdId,
               });
-              await post(manager, transactionId, [
-                { accountId: hold.accountId, amount: -points },
-                { accountId: honoured, amount: points },
-              ]);
-              await consumeLots(manager, transactionId, hold.accountId, points);
+              // Capturing releases the hold's points from `pending` (the hold trigger) before they are
+              // posted, so the balance never dips under what is still held.
               await sql(
                 manager,
                 `UPDATE holds SET status = 'CAPTURED', finalized_at = now(), captured_points = $2, capture_transaction_id = $3 WHERE id = $1`,
                 [holdId, points.toString(), transactionId],
               );
+              await post(manager, transactionId, [
+                { accountId: hold.accountId, amount: -points },
+                { accountId: honoured, amount: points },
+              ]);
+              await consumeLots(manager, transactionId, hold.accountId, points);
               // The uncaptured rest is available again: it repays any clawback first.
               await settleClawbacks(manager, hold.accountId, hold.memberId);
               return { holdId, transactionId };
@@ -167,7 +167,6 @@ export class RedemptionService {
       idempotent(manager, request, async () => {
         const hold = await this.lockOpenHold(manager, holdId, partnerId);
         await lockMemberAccount(manager, hold.memberId);
-        await sql(manager, 'UPDATE accounts SET pending = pending - $2 WHERE id = $1', [hold.accountId, hold.points]);
         await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
         await settleClawbacks(manager, hold.accountId, hold.memberId);
         return { holdId };
@@ -225,7 +224,7 @@ export class RedemptionService {
   }
 
   /** Locks a hold of this partner that is still open and unexpired, or says why it is not. */
-  private async lockOpenHold(manager: EntityManager, holdId: string, partnerId: string): Promise<HoldEntity & { expired: boolean }> {
+  private async lockOpenHold(manager: EntityManager, holdId: string, partnerId: string): Promise<HoldEntity> {
     const { rows } = await sql<{ id: string; account_id: string; member_id: string; points: string; reference: string; status: string; expired: boolean }>(
       manager,
       'SELECT id, account_id, member_id, points, reference, status, expires_at <= now() AS expired FROM holds WHERE id = $1 AND partner_id = $2 FOR UPDATE',
@@ -235,7 +234,7 @@ export class RedemptionService {
     if (!row) throw notFound('Hold');
     if (row.status === 'EXPIRED' || (row.status === 'OPEN' && row.expired)) throw new AppError('HOLD_EXPIRED');
     if (row.status !== 'OPEN') throw new AppError('ALREADY_FINALIZED');
-    return Object.assign(new HoldEntity(), { id: row.id, accountId: row.account_id, memberId: row.member_id, points: row.points, reference: row.reference, expired: false });
+    return Object.assign(new HoldEntity(), { id: row.id, accountId: row.account_id, memberId: row.member_id, points: row.points, reference: row.reference });
   }
 
   async loadHold(id: string): Promise<HoldEntity> {

@@ -97,6 +97,7 @@ describe('points subgraph ledger, called directly', () => {
     await hub.seed.earn(partner.token, member.id, '2.00', 'EUR');
     const where = `kind = 'MEMBER' AND owner_id = '${member.id}'`;
     await expect(hub.db.query(`UPDATE points.accounts SET balance = balance + 1000 WHERE ${where}`)).rejects.toThrow(/only through postings/);
+    await expect(hub.db.query(`UPDATE points.accounts SET pending = pending + 1 WHERE ${where}`)).rejects.toThrow(/pending only through holds/);
     await expect(hub.db.query(`UPDATE points.accounts SET owner_id = gen_random_uuid() WHERE ${where}`)).rejects.toThrow(/immutable/);
     await expect(hub.db.query(`DELETE FROM points.accounts WHERE ${where}`)).rejects.toThrow(/append-only/);
 
