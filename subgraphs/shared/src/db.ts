@@ -1,4 +1,5 @@
-import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type EntityManager, type MixedList, type EntitySchema, type ObjectLiteral, type Repository } from 'typeorm';
+import { uuid } from './validation';
 import { Client } from 'pg';
 
 export interface DatabaseOptions {
@@ -136,4 +137,37 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/** The largest page any list returns, whatever `first` asks for. */
+export const MAX_PAGE_SIZE = 100;
+
+export interface Page<T> {
+  rows: T[];
+  /** The id to pass as `after` for the next page; null on the last page. */
+  endCursor: string | null;
+}
+
+/**
+ * One page of a table, oldest first by (time, id), after the row whose id is `after` (its exact time is
+ * read from the database). One row more than the page is fetched to know whether another page follows.
+ */
+export async function pageAfter<T extends ObjectLiteral & { id: string }>(
+  repository: Repository<T>,
+  options: { table: string; timeProperty: string; timeColumn: string; first: number; after?: string | null; maxPageSize?: number },
+): Promise<Page<T>> {
+  const limit = Math.min(Math.max(options.first, 1), options.maxPageSize ?? MAX_PAGE_SIZE);
+  const query = repository
+    .createQueryBuilder('r')
+    .orderBy(`r.${options.timeProperty}`, 'ASC')
+    .addOrderBy('r.id', 'ASC')
+    .limit(limit + 1);
+  if (options.after) {
+    query.where(`(r.${options.timeColumn}, r.id) > (SELECT ${options.timeColumn}, id FROM ${options.table} WHERE id = :after)`, {
+      after: uuid('after', options.after),
+    });
+  }
+  const rows = await query.getMany();
+  const page = rows.slice(0, limit);
+  return { rows: page, endCursor: rows.length > limit ? page[page.length - 1].id : null };
 }

@@ -26,9 +26,8 @@ export class CharityResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: DonationsContext,
   ): Promise<CharityPageType> {
-    const rows = await ctx.charities.list(first, after);
-    const full = rows.length === Math.min(Math.max(first, 1), 100);
-    return { nodes: rows.map(toCharityType), endCursor: full && rows.length > 0 ? rows[rows.length - 1].id : null };
+    const page = await ctx.charities.list(first, after);
+    return { nodes: page.rows.map(toCharityType), endCursor: page.endCursor };
   }
 
   @Mutation(() => CreateCharityPayload, { description: 'Onboards a charity. Scope: admin.' })

@@ -1,8 +1,6 @@
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
+import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, requireAdmin, sql, validate, MAX_PAGE_SIZE, pageAfter, type Page, type Viewer } from '../../../shared/src';
 import { CharityEntity, DonationEntity } from '../persistence/charity.entity';
-
-export const MAX_PAGE_SIZE = 100;
 
 /**
  * Onboards charities and reads them and members' donations.
@@ -38,18 +36,8 @@ export class CharitiesService {
     return this.dataSource.getRepository(CharityEntity).findOneBy({ id: validate.uuid('id', id) });
   }
 
-  async list(first: number, after?: string | null): Promise<CharityEntity[]> {
-    const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
-    const query = this.dataSource
-      .getRepository(CharityEntity)
-      .createQueryBuilder('c')
-      .orderBy('c.createdAt', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .limit(limit);
-    if (after) {
-      query.where('(c.created_at, c.id) > (SELECT created_at, id FROM charities WHERE id = :after)', { after: validate.uuid('after', after) });
-    }
-    return query.getMany();
+  async list(first: number, after?: string | null): Promise<Page<CharityEntity>> {
+    return pageAfter(this.dataSource.getRepository(CharityEntity), { table: 'charities', timeProperty: 'createdAt', timeColumn: 'created_at', first, after });
   }
 
   async loadMany(ids: readonly string[]): Promise<CharityEntity[]> {

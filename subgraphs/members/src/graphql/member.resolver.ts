@@ -29,11 +29,8 @@ export class MemberResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: MembersContext,
   ): Promise<MemberPageType> {
-    const rows = await ctx.members.list(ctx.viewer, first, after);
-    return {
-      nodes: rows.map((m) => toMemberType(m, ctx.viewer, ctx.members)),
-      endCursor: rows.length > 0 && rows.length === Math.min(Math.max(first, 1), 100) ? rows[rows.length - 1].id : null,
-    };
+    const page = await ctx.members.list(ctx.viewer, first, after);
+    return { nodes: page.rows.map((m) => toMemberType(m, ctx.viewer, ctx.members)), endCursor: page.endCursor };
   }
 
   @Directive('@inaccessible')

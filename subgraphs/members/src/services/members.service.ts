@@ -13,13 +13,13 @@ import {
   sql,
   validate,
   type Viewer,
+  pageAfter,
+  type Page,
 } from '../../../shared/src';
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
 import { validateEnrollment, type EnrollmentInput } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';
 import { MemberEntity } from '../persistence/member.entity';
-
-export const MAX_PAGE_SIZE = 100;
 
 /**
  * Enrolls members and finds them by id or card, deciding who may see which member.
@@ -94,21 +94,9 @@ export class MembersService {
   }
 
   /** The admin's list of members, oldest first; `after` is the id of the last member of the previous page. */
-  async list(viewer: Viewer, first: number, after?: string | null): Promise<MemberEntity[]> {
+  async list(viewer: Viewer, first: number, after?: string | null): Promise<Page<MemberEntity>> {
     requireAdmin(viewer);
-    const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
-    const query = this.dataSource
-      .getRepository(MemberEntity)
-      .createQueryBuilder('m')
-      .orderBy('m.enrolledAt', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .limit(limit);
-    if (after) {
-      query.where('(m.enrolled_at, m.id) > (SELECT enrolled_at, id FROM members WHERE id = :after)', {
-        after: validate.uuid('after', after),
-      });
-    }
-    return query.getMany();
+    return pageAfter(this.dataSource.getRepository(MemberEntity), { table: 'members', timeProperty: 'enrolledAt', timeColumn: 'enrolled_at', first, after });
   }
 
   /** Internal existence check for other subgraphs (points); answers only callers that act on members. */

@@ -32,9 +32,8 @@ export class PartnerResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: PartnersContext,
   ): Promise<PartnerPageType> {
-    const rows = await ctx.partners.list(ctx.viewer, first, after);
-    const full = rows.length === Math.min(Math.max(first, 1), 100);
-    return { nodes: rows.map(toPartnerType), endCursor: full && rows.length > 0 ? rows[rows.length - 1].id : null };
+    const page = await ctx.partners.list(ctx.viewer, first, after);
+    return { nodes: page.rows.map(toPartnerType), endCursor: page.endCursor };
   }
 
   @FieldResolver(() => PartnerTermsType, { nullable: true })

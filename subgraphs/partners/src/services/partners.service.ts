@@ -9,11 +9,11 @@ import {
   sql,
   validate,
   type Viewer,
+  pageAfter,
+  type Page,
 } from '../../../shared/src';
 import { validatePartner, type PartnerInput } from '../domain/terms.rules';
 import { PartnerEntity, PartnerTermsEntity } from '../persistence/partner.entity';
-
-export const MAX_PAGE_SIZE = 100;
 
 /**
  * Onboards partners, keeps their contract terms (versioned by time) and their status.
@@ -71,19 +71,9 @@ export class PartnersService {
     return this.dataSource.getRepository(PartnerEntity).findOneBy({ id: viewer.partnerId });
   }
 
-  async list(viewer: Viewer, first: number, after?: string | null): Promise<PartnerEntity[]> {
+  async list(viewer: Viewer, first: number, after?: string | null): Promise<Page<PartnerEntity>> {
     requireAdmin(viewer);
-    const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
-    const query = this.dataSource
-      .getRepository(PartnerEntity)
-      .createQueryBuilder('p')
-      .orderBy('p.createdAt', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .limit(limit);
-    if (after) {
-      query.where('(p.created_at, p.id) > (SELECT created_at, id FROM partners WHERE id = :after)', { after: validate.uuid('after', after) });
-    }
-    return query.getMany();
+    return pageAfter(this.dataSource.getRepository(PartnerEntity), { table: 'partners', timeProperty: 'createdAt', timeColumn: 'created_at', first, after });
   }
 
   async loadMany(ids: readonly string[]): Promise<PartnerEntity[]> {

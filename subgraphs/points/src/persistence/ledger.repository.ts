@@ -1,6 +1,6 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
-import { type AccountKind, type TransactionKind } from './ledger.entity';
+import { notFound, sql } from '../../../shared/src';
+import { TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
  * The ledger's SQL, used inside a caller's database transaction. It decides nothing: services choose
@@ -163,4 +163,11 @@ async function applyDraws(manager: EntityManager, transactionId: string, draws: 
     `INSERT INTO lot_movements (transaction_id, lot_id, points) SELECT $1, lot_id, delta FROM unnest($2::uuid[], $3::bigint[]) AS d(lot_id, delta)`,
     [transactionId, ids, deltas],
   );
+}
+
+/** A transaction by id, for answering a mutation; NOT_FOUND if it does not exist. */
+export async function loadTransaction(manager: EntityManager, id: string): Promise<TransactionEntity> {
+  const row = await manager.getRepository(TransactionEntity).findOneBy({ id });
+  if (!row) throw notFound('Transaction');
+  return row;
 }

@@ -17,19 +17,18 @@ import {
   storedResult,
   validate,
   validateIdempotencyKey,
+  MAX_PAGE_SIZE,
   type Viewer,
 } from '../../../shared/src';
 import { applyMultipliers } from '../domain/campaign.rules';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
-import { createLot, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { createLot, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { type ProgrammeService } from './programme.service';
-
-export const MAX_PAGE_SIZE = 100;
 
 export interface EarnInput {
   memberId: string;
@@ -71,7 +70,7 @@ export class PointsService {
 
     // A retry is answered from the stored result before any call to other subgraphs.
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
-    if (replay) return this.mustLoadTransaction(replay.transactionId);
+    if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
 
     const partner = await this.directory.callingPartner(viewer, requestId);
     if (partner.id !== partnerId) throw new AppError('FORBIDDEN');
@@ -91,8 +90,7 @@ export class PointsService {
         const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', partnerId);
         // Earns of one member serialise here (tier, lots and clawbacks are per member); a partner's own
         // account is never locked, so earns at one partner for different members run in parallel.
-        const locked = await lockMemberAccount(manager, memberId);
-        if (!locked) throw new Error('member account vanished');
+        if (!(await lockMemberAccount(manager, memberId))) throw new Error('member account vanished');
         const tiers = await this.programme.tiers(manager);
         const campaigns = await this.programme.activeCampaigns(manager, partnerId);
         const qualifying = await this.qualifyingPoints(manager, memberId);
@@ -124,7 +122,7 @@ export class PointsService {
         return { transactionId };
       }),
     );
-    return this.mustLoadTransaction(result.transactionId);
+    return loadTransaction(this.dataSource.manager, result.transactionId);
   }
 
   /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
@@ -205,12 +203,6 @@ export class PointsService {
   private async memberAccountExists(memberId: string): Promise<boolean> {
     const { rowCount } = await sql(this.dataSource.manager, `SELECT 1 FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [memberId]);
     return rowCount > 0;
-  }
-
-  async mustLoadTransaction(id: string): Promise<TransactionEntity> {
-    const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id });
-    if (!row) throw notFound('Transaction');
-    return row;
   }
 }
 

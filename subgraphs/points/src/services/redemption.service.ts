@@ -14,8 +14,8 @@ import {
   type Viewer,
 } from '../../../shared/src';
 import { generateRedemptionCode, hashRedemptionCode, normalizeRedemptionCode, REDEMPTION_CODE_DIGITS } from '../domain/redemption-code.rules';
-import { HoldEntity, TransactionEntity } from '../persistence/ledger.entity';
-import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { HoldEntity, type TransactionEntity } from '../persistence/ledger.entity';
+import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
 import { type LedgerConfig } from './ledger.config';
 import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
@@ -63,7 +63,7 @@ export class RedemptionService {
   async redeem(viewer: Viewer, input: RedeemInput, requestId: string): Promise<TransactionEntity> {
     const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'redeemPoints');
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
-    if (replay) return this.loadTransaction(replay.transactionId);
+    if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
     await this.requireActivePartner(viewer, partnerId, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
@@ -79,7 +79,7 @@ export class RedemptionService {
         return { transactionId };
       }),
     );
-    return this.loadTransaction(result.transactionId);
+    return loadTransaction(this.dataSource.manager, result.transactionId);
   }
 
   /** Places a hold: the points leave `available` at once and are spent only when captured. */
@@ -154,7 +154,7 @@ export class RedemptionService {
               return { holdId, transactionId };
             }),
           );
-    return { hold: await this.loadHold(result.holdId), transaction: await this.loadTransaction(result.transactionId) };
+    return { hold: await this.loadHold(result.holdId), transaction: await loadTransaction(this.dataSource.manager, result.transactionId) };
   }
 
   /** Releases a hold without spending anything. */
@@ -241,12 +241,6 @@ export class RedemptionService {
     const hold = await this.dataSource.getRepository(HoldEntity).findOneBy({ id });
     if (!hold) throw notFound('Hold');
     return hold;
-  }
-
-  private async loadTransaction(id: string): Promise<TransactionEntity> {
-    const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id });
-    if (!row) throw notFound('Transaction');
-    return row;
   }
 }
 

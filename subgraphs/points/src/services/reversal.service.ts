@@ -17,7 +17,7 @@ import {
   type Viewer,
 } from '../../../shared/src';
 import { TransactionEntity } from '../persistence/ledger.entity';
-import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
+import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
 /**
@@ -140,8 +140,6 @@ export class ReversalService {
             throw error;
           })
       ).result;
-    const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id: result.transactionId });
-    if (!row) throw notFound('Transaction');
-    return row;
+    return loadTransaction(this.dataSource.manager, result.transactionId);
   }
 }
