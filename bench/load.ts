@@ -1,57 +1,96 @@
 /**
- * A load generator, run as its own process so it never shares an event loop with the hub. Each
- * virtual client sends its own request body and token (no two clients send identical requests).
- * Input: the path of a JSON file { url, connections, durationMs, requests: [{ token, body }] } where
- * requests[i % requests.length] is client i's request. Output: one JSON line of figures.
+ * The load generator: autocannon, run as its own process so it never shares an event loop with the hub.
+ * Every virtual client runs its own flow (its own tokens and bodies; no two clients send identical
+ * requests). A flow is one or more steps sent in order, again and again; a step may save a field of its
+ * answer for the steps after it (a redemption code, then a hold id).
+ * Input: the path of a JSON file (a Job). Output: one JSON line of figures, where `throughput` counts
+ * completed flows per second and a flow whose answer carries GraphQL errors counts as an error.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import autocannon from 'autocannon';
 
-interface Job {
+export interface Step {
+  token: string;
+  /** A JSON body; `$SEQ` becomes a value unique to this request, `$name` a value saved by an earlier step. */
+  body: string;
+  /** Saves a field of the answer's `data` (a dotted path) under a name, for the steps that follow. */
+  save?: Record<string, string>;
+}
+
+export interface Job {
   url: string;
   connections: number;
   durationMs: number;
-  requests: { token: string; body: string }[];
+  /** Client i runs flows[i % flows.length]. */
+  flows: Step[][];
+}
+
+export interface Figures {
+  requests: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+type Context = Record<string, string>;
+
+function pick(value: unknown, path: string): string | undefined {
+  let at = value;
+  for (const key of path.split('.')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return typeof at === 'string' ? at : undefined;
 }
 
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
-  const url = new URL(job.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
-  const latencies: number[] = [];
-  let errors = 0;
+  let clients = 0;
   let sequence = 0;
-  const send = (token: string, body: string) =>
-    new Promise<boolean>((resolve) => {
-      const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(res.statusCode === 200 && !Buffer.concat(chunks).toString('utf8').includes('"errors"')));
-        },
+  let failed = 0;
+  const stepsPerFlow = Math.max(...job.flows.map((f) => f.length));
+  const result = await autocannon({
+    url: job.url,
+    connections: job.connections,
+    duration: job.durationMs / 1000,
+    method: 'POST',
+    setupClient(client) {
+      const flow = job.flows[clients++ % job.flows.length];
+      client.setRequests(
+        flow.map((step) => ({
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${step.token}` },
+          setupRequest(request, context: object) {
+            const body = step.body.replace(/\$(SEQ|[a-z][A-Za-z]*)/g, (_, name: string) => (name === 'SEQ' ? `${process.pid}-${++sequence}` : ((context as Context)[name] ?? '')));
+            return { ...request, body };
+          },
+          onResponse(status, body, context: object) {
+            let parsed: { data?: unknown; errors?: unknown } = {};
+            try {
+              parsed = JSON.parse(body) as typeof parsed;
+            } catch {
+              // counted below
+            }
+            if (status !== 200 || parsed.errors || !parsed.data) {
+              failed++;
+              return;
+            }
+            for (const [name, path] of Object.entries(step.save ?? {})) (context as Context)[name] = pick(parsed.data, path) ?? '';
+          },
+        })),
       );
-      req.on('error', () => resolve(false));
-      req.end(body);
-    });
-  const deadline = Date.now() + job.durationMs;
-  const client = async (index: number) => {
-    while (Date.now() < deadline) {
-      const template = job.requests[(index + sequence++ * job.connections) % job.requests.length];
-      const body = template.body.replaceAll('$SEQ', `${process.pid}-${index}-${sequence}`);
-      const started = performance.now();
-      const ok = await send(template.token, body);
-      latencies.push(performance.now() - started);
-      if (!ok) errors++;
-    }
+    },
+  });
+  const flows = result.requests.total / stepsPerFlow;
+  const figures: Figures = {
+    requests: result.requests.total,
+    throughput: Math.round(flows / (result.duration || job.durationMs / 1000)),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: failed + result.errors + result.timeouts,
   };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: job.connections }, (_, i) => client(i)));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0).toFixed(2));
-  agent.destroy();
-  process.stdout.write(`${JSON.stringify({ requests: latencies.length, throughput: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), errors })}\n`);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -210,6 +210,43 @@ describe('expiry, tiers, campaigns and history', () => {
     );
     expect(asGrocer.member.points.history.nodes.map((n) => n.points)).toEqual([5, 3, 1]);
   });
+
+  it("pages a partner's own transactions, and shows them to nobody else", async () => {
+    const shop = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const rival = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(shop.token);
+    for (let i = 1; i <= 3; i++) await hub.seed.earn(shop.token, member.id, `${i}.00`, 'NOK');
+    await hub.seed.earn(rival.token, member.id, '9.00', 'NOK');
+    type Page = { nodes: { points: number; partner: { id: string } }[]; pageInfo: { endCursor: string; hasNextPage: boolean } };
+    const own = await hub.must<{ viewerPartner: { transactions: Page } }>(
+      '{ viewerPartner { transactions(first: 2) { nodes { points partner { id } } pageInfo { endCursor hasNextPage } } } }',
+      {},
+      shop.token,
+    );
+    expect(own.viewerPartner.transactions.nodes.map((n) => n.points)).toEqual([3, 2]);
+    expect(own.viewerPartner.transactions.pageInfo.hasNextPage).toBe(true);
+    const next = await hub.must<{ partner: { transactions: Page } }>(
+      'query($id: ID!, $after: String) { partner(id: $id) { transactions(first: 2, after: $after) { nodes { points partner { id } } pageInfo { endCursor hasNextPage } } } }',
+      { id: shop.id, after: own.viewerPartner.transactions.pageInfo.endCursor },
+      shop.token,
+    );
+    expect(next.partner.transactions.nodes.map((n) => `${n.partner.id}:${n.points}`)).toEqual([`${shop.id}:1`]);
+    expect(next.partner.transactions.pageInfo.hasNextPage).toBe(false);
+
+    const query = '{ partner(id: "ID") { id transactions { nodes { points } } } }'.replace('ID', shop.id);
+    expect(await hub.must(query, {}, rival.token)).toEqual({ partner: { id: shop.id, transactions: null } });
+    expect(await hub.must(query, {}, member.token)).toEqual({ partner: { id: shop.id, transactions: null } });
+    const asAdmin = await hub.must<{ partner: { transactions: Page } }>(query, {}, await hub.admin());
+    expect(asAdmin.partner.transactions.nodes).toHaveLength(3);
+    // Straight to the points subgraph, as partner B asking for partner A's entity: nothing.
+    const direct = await hub.query(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Partner { transactions { nodes { points } } } } }',
+      { r: [{ __typename: 'Partner', id: shop.id }] },
+      rival.token,
+      'points',
+    );
+    expect(direct.data).toEqual({ _entities: [{ transactions: null }] });
+  });
 });
 
 describe('refunds, holds and expiry together (review regressions)', () => {

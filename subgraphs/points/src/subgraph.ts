@@ -4,7 +4,7 @@ import { buildFederatedSchema, createSubgraphClient, type SubgraphDefinition } f
 import { pointsMigrations } from '../../../migrations/points';
 import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
-import { PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
+import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
@@ -37,7 +37,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,

@@ -1,4 +1,4 @@
-import { PointsMemberType } from './points.type';
+import { PartnerRefType, PointsMemberType } from './points.type';
 
 /**
  * `_entities` for Member: the id alone reveals nothing, so it always resolves; the `points` field then
@@ -8,6 +8,12 @@ export const pointsReferences = {
   Member: {
     __resolveReference(reference: { id: string }): PointsMemberType {
       return Object.assign(new PointsMemberType(), { id: reference.id });
+    },
+  },
+  // Partner: the id alone reveals nothing; `transactions` answers only the partner itself and the admin.
+  Partner: {
+    __resolveReference(reference: { id: string }): PartnerRefType {
+      return Object.assign(new PartnerRefType(), { id: reference.id });
     },
   },
 };

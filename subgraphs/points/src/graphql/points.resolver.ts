@@ -2,11 +2,12 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { forbidden } from '../../../shared/src';
 import { type PointsContext } from '../context';
 import { EarnPointsInput } from './points.input';
-import { encodeCursor } from '../services/points.service';
+import { encodeCursor, type TransactionPage } from '../services/points.service';
 import {
   EarnPointsPayload,
   ExpiringPointsType,
   MemberTierType,
+  PartnerRefType,
   PointsAccountType,
   PointsHistoryType,
   PointsMemberType,
@@ -47,9 +48,7 @@ export class PointsAccountResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: PointsContext,
   ): Promise<PointsHistoryType> {
-    const page = await ctx.points.history(ctx.viewer, account.memberId, first, after);
-    const last = page.rows[page.rows.length - 1];
-    return { nodes: page.rows.map(toTransactionType), pageInfo: { endCursor: last ? encodeCursor(last) : null, hasNextPage: page.hasNextPage } };
+    return toHistoryType(await ctx.points.history(ctx.viewer, account.memberId, first, after));
   }
 
   @FieldResolver(() => [ExpiringPointsType], { description: 'Points that expire within `days`, by expiry time. The member and the admin only.' })
@@ -73,6 +72,28 @@ export class PointsAccountResolver {
       pointsToNextTier: s.pointsToNext.toString(),
     };
   }
+}
+
+@Resolver(() => PartnerRefType)
+export class PartnerTransactionsResolver {
+  @FieldResolver(() => PointsHistoryType, {
+    nullable: true,
+    description: "The partner's own transactions (earns, redemptions, reversals), newest first. The partner's own tokens and the admin; null for anyone else.",
+  })
+  async transactions(
+    @Root() partner: PartnerRefType,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: PointsContext,
+  ): Promise<PointsHistoryType | null> {
+    const page = await ctx.points.partnerHistory(ctx.viewer, partner.id, first, after);
+    return page && toHistoryType(page);
+  }
+}
+
+function toHistoryType(page: TransactionPage): PointsHistoryType {
+  const last = page.rows[page.rows.length - 1];
+  return { nodes: page.rows.map(toTransactionType), pageInfo: { endCursor: last ? encodeCursor(last) : null, hasNextPage: page.hasNextPage } };
 }
 
 @Resolver(() => PointsTransactionType)

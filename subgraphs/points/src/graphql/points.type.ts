@@ -23,8 +23,8 @@ export class PointsMemberType {
   id!: string;
 }
 
-/** A reference to the partners subgraph's Partner; this subgraph knows only its id. */
-@Directive('@key(fields: "id", resolvable: false)')
+/** The partners subgraph's Partner, which this subgraph extends with the partner's own transactions. */
+@Directive('@key(fields: "id")')
 @ObjectType('Partner')
 export class PartnerRefType {
   @Field(() => ID)

@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import {
   AppError,
   badInput,
@@ -29,6 +29,11 @@ import { type DirectoryService } from './directory.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { type ProgrammeService } from './programme.service';
+
+export interface TransactionPage {
+  rows: TransactionEntity[];
+  hasNextPage: boolean;
+}
 
 export interface EarnInput {
   memberId: string;
@@ -162,17 +167,29 @@ export class PointsService {
    * A member's transactions, newest first, after an opaque cursor. The member and the admin see all;
    * a partner with members:lookup sees only its own entries.
    */
-  async history(viewer: Viewer, memberId: string, first: number, after?: string | null): Promise<{ rows: TransactionEntity[]; hasNextPage: boolean }> {
+  async history(viewer: Viewer, memberId: string, first: number, after?: string | null): Promise<TransactionPage> {
     const view = this.accountView(viewer, memberId);
+    return this.transactionPage(first, after, (query) => {
+      query.where('t.member_id = :memberId', { memberId });
+      if (view === 'available') query.andWhere('t.partner_id = :partnerId', { partnerId: viewer.partnerId });
+    });
+  }
+
+  /**
+   * A partner's own transactions (earns, redemptions, reversals at its tills), newest first: for that
+   * partner's tokens and the admin. Anyone else gets null, as for a partner with no statement at all.
+   */
+  async partnerHistory(viewer: Viewer, partnerId: string, first: number, after?: string | null): Promise<TransactionPage | null> {
+    if (!isAdmin(viewer) && viewer.partnerId !== partnerId) return null;
+    return this.transactionPage(first, after, (query) => query.where('t.partner_id = :partnerId', { partnerId }));
+  }
+
+  /** One keyset page of transactions, newest first; pages never skip or repeat rows written meanwhile. */
+  private async transactionPage(first: number, after: string | null | undefined, filter: (query: SelectQueryBuilder<TransactionEntity>) => void): Promise<TransactionPage> {
     const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
-    const query = this.dataSource
-      .getRepository(TransactionEntity)
-      .createQueryBuilder('t')
-      .where('t.member_id = :memberId', { memberId })
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .limit(limit + 1);
-    if (view === 'available') query.andWhere('t.partner_id = :partnerId', { partnerId: viewer.partnerId });
+    const query = this.dataSource.getRepository(TransactionEntity).createQueryBuilder('t');
+    filter(query);
+    query.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(limit + 1);
     if (after) {
       // The cursor names the last row seen; its exact (microsecond) time comes from the database.
       query.andWhere('(t.created_at, t.id) < (SELECT c.created_at, c.id FROM transactions c WHERE c.id = :after)', { after: decodeCursor(after) });
