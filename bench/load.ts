@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 
 export interface Step {
   token: string;
-  /** A JSON body; `$SEQ` becomes a value unique to this request, `$name` a value saved by an earlier step. */
+  /** A JSON body; `{{SEQ}}` becomes a value unique to this request, `{{name}}` a value saved by an earlier step. */
   body: string;
   /** Saves a field of the answer's `data` (a dotted path) under a name, for the steps that follow. */
   save?: Record<string, string>;
@@ -31,6 +31,8 @@ export interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** The first failed answer, for the report: a benchmark that measures errors measures nothing. */
+  firstError?: string;
 }
 
 type Context = Record<string, string>;
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   let clients = 0;
   let sequence = 0;
   let failed = 0;
+  let firstError: string | undefined;
   const stepsPerFlow = Math.max(...job.flows.map((f) => f.length));
   const result = await autocannon({
     url: job.url,
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${step.token}` },
           setupRequest(request, context: object) {
-            const body = step.body.replace(/\$(SEQ|[a-z][A-Za-z]*)/g, (_, name: string) => (name === 'SEQ' ? `${process.pid}-${++sequence}` : ((context as Context)[name] ?? '')));
+            const body = step.body.replace(/\{\{(\w+)\}\}/g, (_, name: string) => (name === 'SEQ' ? `${process.pid}-${++sequence}` : ((context as Context)[name] ?? '')));
             return { ...request, body };
           },
           onResponse(status, body, context: object) {
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
             }
             if (status !== 200 || parsed.errors || !parsed.data) {
               failed++;
+              firstError ??= `${status} ${body.slice(0, 300)}`;
               return;
             }
             for (const [name, path] of Object.entries(step.save ?? {})) (context as Context)[name] = pick(parsed.data, path) ?? '';
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: failed + result.errors + result.timeouts,
+    ...(firstError ? { firstError } : {}),
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
  * Starts a compiled entry point as a child process, prefixing its output lines with its name. The IPC
  * channel lets the child notice when this process dies, however it dies, and stop too.
  */
-export function spawnService(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--enable-source-maps', script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+export function spawnService(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
     let buffer = '';
