@@ -57,6 +57,6 @@ export class RedemptionResolver {
 
   @Mutation(() => ReverseTransactionPayload, { description: "Reverses the partner's own earn or redemption, once. Scope: points:reverse (or admin)." })
   async reverseTransaction(@Arg('input', () => ReverseTransactionInput) input: ReverseTransactionInput, @Ctx() ctx: PointsContext): Promise<ReverseTransactionPayload> {
-    return { transaction: toTransactionType(await ctx.reversals.reverse(ctx.viewer, input)) };
+    return { transaction: toTransactionType(await ctx.reversals.reverse(ctx.viewer, input, ctx.requestId)) };
   }
 }

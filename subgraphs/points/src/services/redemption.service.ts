@@ -5,6 +5,7 @@ import {
   callerOf,
   idempotent,
   notFound,
+  recordAudit,
   requireMember,
   requirePartner,
   sql,
@@ -76,6 +77,7 @@ export class RedemptionService {
           { accountId: honoured, amount: points },
         ]);
         await consumeLots(manager, transactionId, account, points);
+        await recordAudit(manager, transactionId);
         return { transactionId };
       }),
     );
@@ -100,6 +102,7 @@ export class RedemptionService {
           [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
         );
         const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
+        await recordAudit(manager, hold.id);
         return { hold: toSnapshot(hold) };
       }),
     );
@@ -151,13 +154,17 @@ export class RedemptionService {
               await consumeLots(manager, transactionId, hold.accountId, points);
               // The uncaptured rest is available again: it repays any clawback first.
               await settleClawbacks(manager, hold.accountId, hold.memberId);
+              await recordAudit(manager, holdId);
               return { holdId, transactionId };
             }),
           );
     return { hold: await this.loadHold(result.holdId), transaction: await loadTransaction(this.dataSource.manager, result.transactionId) };
   }
 
-  /** Releases a hold without spending anything. */
+  /**
+   * Releases a hold without spending anything. Allowed to a suspended partner: it moves no points and
+   * only gives the member back what the partner held (the hold would expire anyway).
+   */
   async void(viewer: Viewer, input: { holdId: string; idempotencyKey: string }): Promise<HoldEntity> {
     const partnerId = requirePartner(viewer, 'points:redeem');
     const holdId = validate.uuid('holdId', input.holdId);
@@ -169,6 +176,7 @@ export class RedemptionService {
         await lockMemberAccount(manager, hold.memberId);
         await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
         await settleClawbacks(manager, hold.accountId, hold.memberId);
+        await recordAudit(manager, holdId);
         return { holdId };
       }),
     );
@@ -192,9 +200,8 @@ export class RedemptionService {
   }
 
   private async requireActivePartner(viewer: Viewer, partnerId: string, requestId: string): Promise<void> {
-    const partner = await this.directory.callingPartner(viewer, requestId);
+    const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
     if (partner.id !== partnerId) throw new AppError('FORBIDDEN');
-    if (partner.status !== 'ACTIVE') throw new AppError('PARTNER_SUSPENDED');
   }
 
   /** Marks the member's code used, in the caller's transaction: a failed spend leaves it unused. */
