@@ -29,7 +29,7 @@ const setStatus = async (partnerId: string, mutation: 'suspendPartner' | 'reacti
   return result.data![mutation].partner.status;
 };
 
-const earn = (token: string, memberId: string, key = randomUUID()) =>
+const earn = (token: string, memberId: string, key: string = randomUUID()) =>
   hub.query<{ earnPoints: { transaction: { id: string; points: number } } }>(
     EARN,
     { input: { memberId, purchase: { amount: '100.00', currency: 'NOK' }, reference: `R-${key}`, idempotencyKey: key } },
