@@ -102,12 +102,15 @@ export class PartnerResolver {
     return { partner: toPartnerType(await ctx.partners.create(ctx.viewer, input)) };
   }
 
-  @Mutation(() => SuspendPartnerPayload, { description: 'Stops a partner from earning and redeeming. Scope: admin.' })
+  @Mutation(() => SuspendPartnerPayload, {
+    description:
+      'Stops a partner from earning, redeeming (redeem, authorize, capture), reversing and enrolling members: each answers PARTNER_SUSPENDED. Voiding a hold stays allowed; the admin can still reverse its transactions. Its offers leave the public catalogue. Scope: admin.',
+  })
   async suspendPartner(@Arg('input', () => SuspendPartnerInput) input: SuspendPartnerInput, @Ctx() ctx: PartnersContext): Promise<SuspendPartnerPayload> {
     return { partner: toPartnerType(await ctx.partners.setStatus(ctx.viewer, input.partnerId, 'SUSPENDED')) };
   }
 
-  @Mutation(() => ReactivatePartnerPayload, { description: 'Lets a suspended partner earn and redeem again. Scope: admin.' })
+  @Mutation(() => ReactivatePartnerPayload, { description: 'Lets a suspended partner earn, redeem, reverse and enroll again. Scope: admin.' })
   async reactivatePartner(
     @Arg('input', () => ReactivatePartnerInput) input: ReactivatePartnerInput,
     @Ctx() ctx: PartnersContext,
