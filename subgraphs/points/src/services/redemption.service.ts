@@ -65,7 +65,7 @@ export class RedemptionService {
     const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'redeemPoints');
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
-    await this.requireActivePartner(viewer, partnerId, requestId);
+    await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
@@ -90,7 +90,7 @@ export class RedemptionService {
     // The hold as authorized is stored with the key: a replay answers with it, not the hold's state now.
     const replay = await storedResult<{ hold: HoldSnapshot }>(this.dataSource.manager, request);
     if (replay) return fromSnapshot(replay.hold);
-    await this.requireActivePartner(viewer, partnerId, requestId);
+    await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
@@ -121,7 +121,7 @@ export class RedemptionService {
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'captureRedemption', key: input.idempotencyKey, input };
     const replay = await storedResult<{ holdId: string; transactionId: string }>(this.dataSource.manager, request);
-    if (!replay) await this.requireActivePartner(viewer, partnerId, requestId);
+    if (!replay) await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } =
       replay !== null
         ? { result: replay }
@@ -197,11 +197,6 @@ export class RedemptionService {
     const reference = validate.text('reference', input.reference, 255);
     validateIdempotencyKey(input.idempotencyKey);
     return { partnerId, memberId, points, reference, request: { caller: callerOf(viewer), operation, key: input.idempotencyKey, input } };
-  }
-
-  private async requireActivePartner(viewer: Viewer, partnerId: string, requestId: string): Promise<void> {
-    const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
-    if (partner.id !== partnerId) throw new AppError('FORBIDDEN');
   }
 
   /** Marks the member's code used, in the caller's transaction: a failed spend leaves it unused. */
