@@ -1,3 +1,4 @@
 import { CreateCharities1732000000000 } from './1732000000000-create-charities';
+import { DonationsAuditLog1733100000000 } from './1733100000000-audit-log';
 
-export const donationsMigrations = [CreateCharities1732000000000];
+export const donationsMigrations = [CreateCharities1732000000000, DonationsAuditLog1733100000000];

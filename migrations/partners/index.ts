@@ -1,3 +1,6 @@
 import { CreatePartners1732000000000 } from './1732000000000-create-partners';
+import { StoresOffers1733000000000 } from './1733000000000-stores-offers';
+import { PartnersAuditLog1733100000000 } from './1733100000000-audit-log';
 
-export const partnersMigrations = [CreatePartners1732000000000];
+/** Listed explicitly: globs would load .ts files under vitest. */
+export const partnersMigrations = [CreatePartners1732000000000, StoresOffers1733000000000, PartnersAuditLog1733100000000];

@@ -85,7 +85,9 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     running[key] = server;
     started.push(server);
   };
-  await Promise.all((['members', 'partners', 'donations'] as const).filter((k) => wanted.has(k)).map((k) => start(k)));
+  await Promise.all((['partners', 'donations'] as const).filter((k) => wanted.has(k)).map((k) => start(k)));
+  // Members asks partners about the enrolling partner; points asks both.
+  if (wanted.has('members')) await start('members', { PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
   if (wanted.has('points')) {
     await start('points', {
       MEMBERS_URL: running.members?.url ?? 'http://127.0.0.1:9/graphql',

@@ -1,19 +1,27 @@
-import { buildFederatedSchema, byIdLoader, type SubgraphDefinition } from '../../shared/src';
+import { z } from 'zod';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
 import { membersMigrations } from '../../../migrations/members';
 import { type MembersContext } from './context';
 import { memberReference } from './graphql/member.reference';
 import { MemberResolver } from './graphql/member.resolver';
 import { MemberEntity } from './persistence/member.entity';
 import { MembersService } from './services/members.service';
+import { PartnerDirectoryService } from './services/partner-directory.service';
 
-export const membersSubgraph: SubgraphDefinition<MembersContext> = {
+const MembersAuditLogResolver = createAuditLogResolver('members');
+
+/** Enrollment asks the partners subgraph whether the enrolling partner is active. */
+const membersEnv = { PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql') };
+
+export const membersSubgraph: SubgraphDefinition<MembersContext, { PARTNERS_URL: string }> = {
   name: 'members',
   defaultPort: 4001,
   entities: [MemberEntity],
   migrations: membersMigrations,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver] }, memberReference),
-  setup({ dataSource }) {
-    const members = new MembersService(dataSource);
+  env: membersEnv,
+  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, MembersAuditLogResolver] }, memberReference),
+  setup({ dataSource, env }) {
+    const members = new MembersService(dataSource, new PartnerDirectoryService(createSubgraphClient(env.PARTNERS_URL)));
     return {
       createContext: (viewer, requestId) => ({
         viewer,

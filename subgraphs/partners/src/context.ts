@@ -1,12 +1,17 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
-import { type PartnerEntity, type PartnerTermsEntity } from './persistence/partner.entity';
-import { type PartnersService } from './services/partners.service';
+import { type PartnerEntity } from './persistence/partner.entity';
+import { type OffersService } from './services/offers.service';
+import { type PartnersService, type TermsVersion } from './services/partners.service';
+import { type StoresService } from './services/stores.service';
 
 export interface PartnersContext extends BaseSubgraphContext {
   partners: PartnersService;
+  stores: StoresService;
+  offers: OffersService;
   loaders: {
     partner: DataLoader<string, PartnerEntity | null>;
-    terms: DataLoader<string, PartnerTermsEntity | null>;
+    /** The terms in force now, per partner. */
+    terms: DataLoader<string, TermsVersion | null>;
   };
 }

@@ -1,29 +1,38 @@
 import DataLoader from 'dataloader';
-import { buildFederatedSchema, byIdLoader, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, validate, type SubgraphDefinition } from '../../shared/src';
 import { partnersMigrations } from '../../../migrations/partners';
 import { type PartnersContext } from './context';
 import { partnerReference } from './graphql/partner.reference';
+import { OfferResolver, StoreResolver } from './graphql/catalogue.resolver';
 import { PartnerResolver } from './graphql/partner.resolver';
-import { PartnerEntity, PartnerTermsEntity } from './persistence/partner.entity';
+import { OfferEntity, PartnerEntity, PartnerTermsEntity, StoreEntity } from './persistence/partner.entity';
+import { OffersService } from './services/offers.service';
 import { PartnersService } from './services/partners.service';
+import { StoresService } from './services/stores.service';
+
+const PartnersAuditLogResolver = createAuditLogResolver('partners');
 
 export const partnersSubgraph: SubgraphDefinition<PartnersContext> = {
   name: 'partners',
   defaultPort: 4003,
-  entities: [PartnerEntity, PartnerTermsEntity],
+  entities: [PartnerEntity, PartnerTermsEntity, StoreEntity, OfferEntity],
   migrations: partnersMigrations,
-  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver] }, partnerReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver] }, partnerReference),
   setup({ dataSource }) {
     const partners = new PartnersService(dataSource);
+    const stores = new StoresService(dataSource);
+    const offers = new OffersService(dataSource);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
         partners,
+        stores,
+        offers,
         loaders: {
           partner: byIdLoader((ids) => partners.loadMany(ids)),
           terms: new DataLoader(async (ids: readonly string[]) => {
-            const rows = await partners.currentTerms(ids);
+            const rows = await partners.termsAt(ids.filter(validate.isUuid));
             return ids.map((id) => rows.find((t) => t.partnerId === id) ?? null);
           }),
         },

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { buildFederatedSchema, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
 import { pointsMigrations } from '../../../migrations/points';
 import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
@@ -28,6 +28,8 @@ const pointsEnv = {
 
 type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number };
 
+const PointsAuditLogResolver = createAuditLogResolver('points');
+
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
@@ -37,7 +39,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, PointsAuditLogResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -53,7 +55,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const programme = new ProgrammeService(dataSource);
     const points = new PointsService(dataSource, directory, programme, config);
     const redemptions = new RedemptionService(dataSource, directory, config);
-    const reversals = new ReversalService(dataSource);
+    const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
     const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
     return {

@@ -154,7 +154,16 @@ export interface Page<T> {
  */
 export async function pageAfter<T extends ObjectLiteral & { id: string }>(
   repository: Repository<T>,
-  options: { table: string; timeProperty: string; timeColumn: string; first: number; after?: string | null; maxPageSize?: number },
+  options: {
+    table: string;
+    timeProperty: string;
+    timeColumn: string;
+    first: number;
+    after?: string | null;
+    maxPageSize?: number;
+    /** An extra condition on the rows (alias `r`, column names), with its named parameters. */
+    filter?: { where: string; params?: Record<string, unknown> };
+  },
 ): Promise<Page<T>> {
   const limit = Math.min(Math.max(options.first, 1), options.maxPageSize ?? MAX_PAGE_SIZE);
   const query = repository
@@ -162,8 +171,9 @@ export async function pageAfter<T extends ObjectLiteral & { id: string }>(
     .orderBy(`r.${options.timeProperty}`, 'ASC')
     .addOrderBy('r.id', 'ASC')
     .limit(limit + 1);
+  if (options.filter) query.andWhere(`(${options.filter.where})`, options.filter.params ?? {});
   if (options.after) {
-    query.where(`(r.${options.timeColumn}, r.id) > (SELECT ${options.timeColumn}, id FROM ${options.table} WHERE id = :after)`, {
+    query.andWhere(`(r.${options.timeColumn}, r.id) > (SELECT ${options.timeColumn}, id FROM ${options.table} WHERE id = :after)`, {
       after: uuid('after', options.after),
     });
   }

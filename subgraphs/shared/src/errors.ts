@@ -15,7 +15,7 @@ export const ErrorCodes = {
   REDEMPTION_CODE_INVALID: 'The redemption code is unknown, used, expired, or for another member.',
   ALREADY_FINALIZED: 'The hold was already captured or voided, or the transaction already reversed.',
   HOLD_EXPIRED: 'The redemption hold expired before it was captured.',
-  PARTNER_SUSPENDED: 'The partner is suspended and can neither earn nor redeem.',
+  PARTNER_SUSPENDED: 'The partner is suspended and can neither earn nor redeem (nor reverse, nor enroll members).',
   CHARITY_INACTIVE: 'The charity is not active and verified.',
   RATE_LIMITED: 'Too many requests; retry later.',
   INTERNAL: 'An unexpected error; details are logged under the request id.',

@@ -12,3 +12,5 @@ export * from './subgraph';
 export * as validate from './validation';
 export * from './graphql/money.type';
 export * from './subgraph-client';
+export * from './audit';
+export * from './graphql/audit.type';

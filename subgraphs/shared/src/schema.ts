@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
+import { auditMutationResolvers } from './audit';
 
 /** The Federation 2 features the subgraphs may use. */
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible"])`;
@@ -22,6 +23,8 @@ export async function buildFederatedSchema(
   const schema = await buildSchema({ ...options, skipCheck: true, validate: false });
   const typeDefs = gql(`${FEDERATION_LINK}\n${printSchemaWithDirectives(lexicographicSortSchema(schema))}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  // Every mutation leaves an audit row: wrapped here, once, rather than in each resolver.
+  if (resolvers.Mutation) auditMutationResolvers(resolvers.Mutation as Record<string, unknown>);
   for (const [typeName, resolver] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...resolver } as GraphQLResolverMap<unknown>[string];
   }

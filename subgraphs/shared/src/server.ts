@@ -4,6 +4,7 @@ import { type AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { type AuditLog } from './audit';
 import { type TokenVerifier, type Viewer } from './auth';
 import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from './errors';
 import { type Logger } from './logger';
@@ -12,6 +13,8 @@ import { type Logger } from './logger';
 export interface BaseSubgraphContext extends BaseContext {
   viewer: Viewer;
   requestId: string;
+  /** This subgraph's audit log; every root mutation is recorded in it (see audit.ts). */
+  audit?: AuditLog;
 }
 
 export interface SubgraphServerOptions<C extends BaseSubgraphContext> {

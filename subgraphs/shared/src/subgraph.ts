@@ -1,6 +1,7 @@
 import { type GraphQLSchema } from 'graphql';
 import { type DataSource } from 'typeorm';
 import { type z } from 'zod';
+import { AuditLog } from './audit';
 import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
 import { createDataSource, guardPoolClients, migrate, type DatabaseOptions } from './db';
 import { parseEnv, subgraphEnv } from './env';
@@ -28,7 +29,7 @@ export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> 
   buildSchema(): Promise<GraphQLSchema>;
   /** Wires services once per process and returns the per-request context factory. */
   setup(runtime: SubgraphRuntime<E>): {
-    createContext(viewer: Viewer, requestId: string): C;
+    createContext(viewer: Viewer, requestId: string): Omit<C, 'audit'>;
     close?(): Promise<void>;
   };
 }
@@ -58,6 +59,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
     if (env.MIGRATE_ON_START) await migrate(dataSource, definition.name);
     const schema = await definition.buildSchema();
     const wiring = definition.setup({ dataSource, env, logger });
+    const audit = new AuditLog(definition.name, dataSource, logger);
     const server = await startSubgraphServer({
       name: definition.name,
       schema,
@@ -66,7 +68,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       host: env.HOST,
       port: env.PORT,
       production: env.NODE_ENV === 'production',
-      createContext: wiring.createContext,
+      createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
       checkReady: async () => {
         await dataSource.query('SELECT 1');
       },

@@ -53,3 +53,26 @@ export function points(field: string, value: number, min = 1): number {
   }
   return value;
 }
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 time with a zone (`2026-12-01T00:00:00Z`), between the years 2000 and 9999. */
+export function instant(field: string, value: string): Date {
+  const time = INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) throw badInput(field, 'must be an ISO 8601 time with a zone, such as 2026-12-01T00:00:00Z');
+  const date = new Date(time);
+  if (date.getUTCFullYear() < 2000 || date.getUTCFullYear() > 9999) throw badInput(field, 'must be between the years 2000 and 9999');
+  return date;
+}
+
+const REGIONS = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+/** Region codes CLDR names that are not ISO 3166-1 countries (groupings, reservations, "unknown"). */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'QO', 'UK', 'UN', 'ZZ']);
+
+/** An ISO 3166-1 alpha-2 country code that exists (`NO`, `SE`); lower case is accepted and upper-cased. */
+export function country(field: string, value: string): string {
+  const code = value.trim().toUpperCase();
+  // Intl answers an unknown but well-formed code with the code itself.
+  if (!/^[A-Z]{2}$/.test(code) || NOT_COUNTRIES.has(code) || REGIONS.of(code) === code) throw badInput(field, 'must be an ISO 3166-1 alpha-2 country code such as NO or SE');
+  return code;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { expectBadInput } from '../../../test/support/errors';
-import { email, pastDate, points, text, uuid } from '../src/validation';
+import { country, email, instant, pastDate, points, text, uuid } from '../src/validation';
 
 describe('text', () => {
   it('trims and returns the value', () => {
@@ -141,5 +141,30 @@ describe('points', () => {
     expectBadInput(() => points('threshold', -1, 0), 'threshold');
     expect(points('threshold', 100, 100)).toBe(100);
     expect(expectBadInput(() => points('threshold', 99, 100), 'threshold').message).toBe('threshold: must be a whole number of at least 100');
+  });
+});
+
+describe('instant', () => {
+  it('accepts ISO 8601 times with a zone', () => {
+    expect(instant('at', '2026-12-01T00:00:00Z').toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(instant('at', '2026-12-01T01:30+01:00').toISOString()).toBe('2026-12-01T00:30:00.000Z');
+    expect(instant('at', '2026-12-01T00:00:00.123456Z').toISOString()).toBe('2026-12-01T00:00:00.123Z');
+  });
+
+  it('refuses times without a zone, impossible dates and years outside 2000..9999', () => {
+    for (const value of ['2026-12-01', '2026-12-01T00:00:00', 'tomorrow', '2026-13-01T00:00:00Z', '1999-12-31T23:59:59Z', '']) {
+      expectBadInput(() => instant('validFrom', value), 'validFrom');
+    }
+  });
+});
+
+describe('country', () => {
+  it('accepts ISO 3166-1 alpha-2 codes in any case', () => {
+    expect(country('country', 'NO')).toBe('NO');
+    expect(country('country', ' se ')).toBe('SE');
+  });
+
+  it('refuses unknown codes, groupings and reserved codes', () => {
+    for (const value of ['XX', 'QQ', 'ZZ', 'EU', 'UK', 'NOR', 'N', '', '12']) expectBadInput(() => country('country', value), 'country');
   });
 });

@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, requireAdmin, sql, validate, MAX_PAGE_SIZE, pageAfter, type Page, type Viewer } from '../../../shared/src';
+import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, recordAudit, requireAdmin, sql, validate, MAX_PAGE_SIZE, pageAfter, type Page, type Viewer } from '../../../shared/src';
 import { CharityEntity, DonationEntity } from '../persistence/charity.entity';
 
 /**
@@ -21,6 +21,7 @@ export class CharitiesService {
         [name, description],
       );
       if (!rows[0]) throw badInput('name', 'a charity with this name already exists');
+      await recordAudit(manager, rows[0].id);
       return { charityId: rows[0].id };
     };
     const { charityId } = await this.dataSource.transaction(async (manager) => {

@@ -39,9 +39,9 @@ export class MemberResolver {
     return (await ctx.members.status(ctx.viewer, id)) as MemberStatus | null;
   }
 
-  @Mutation(() => EnrollMemberPayload, { description: 'Enrolls a new member. Scope: members:enroll or admin.' })
+  @Mutation(() => EnrollMemberPayload, { description: 'Enrolls a new member. Scope: members:enroll or admin. A suspended partner gets PARTNER_SUSPENDED.' })
   async enrollMember(@Arg('input', () => EnrollMemberInput) input: EnrollMemberInput, @Ctx() ctx: MembersContext): Promise<EnrollMemberPayload> {
-    const member = await ctx.members.enroll(ctx.viewer, input);
+    const member = await ctx.members.enroll(ctx.viewer, input, ctx.requestId);
     return { member: toMemberType(member, ctx.viewer, ctx.members) };
   }
 }

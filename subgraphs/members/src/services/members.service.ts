@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import {
   badInput,
   callerOf,
@@ -7,26 +7,33 @@ import {
   forbidden,
   isAdmin,
   isSelf,
+  recordAudit,
   requireAdmin,
   requireMember,
   requireScope,
   sql,
+  storedResult,
   validate,
+  validateIdempotencyKey,
   type Viewer,
   pageAfter,
   type Page,
 } from '../../../shared/src';
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
-import { validateEnrollment, type EnrollmentInput } from '../domain/enrollment.rules';
+import { validateEnrollment, type EnrollmentInput, type ValidEnrollment } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';
 import { MemberEntity } from '../persistence/member.entity';
+import { type PartnerDirectoryService } from './partner-directory.service';
 
 /**
  * Enrolls members and finds them by id or card, deciding who may see which member.
- * Raises: FORBIDDEN, BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
  */
 export class MembersService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly partners: PartnerDirectoryService,
+  ) {}
 
   /** A member sees themself; a partner with members:lookup and the admin see any member. */
   canSee(viewer: Viewer, memberId: string): boolean {
@@ -42,37 +49,46 @@ export class MembersService {
     );
   }
 
-  async enroll(viewer: Viewer, input: EnrollmentInput & { idempotencyKey: string }): Promise<MemberEntity> {
+  /** A suspended partner cannot enroll (PARTNER_SUSPENDED); a replay of an earlier enrollment still answers. */
+  async enroll(viewer: Viewer, input: EnrollmentInput & { idempotencyKey: string }, requestId: string): Promise<MemberEntity> {
     requireScope(viewer, 'members:enroll');
     if (!isAdmin(viewer) && !viewer.partnerId) throw forbidden('Enrollment needs a partner or admin token');
     const valid = validateEnrollment(input);
-    const { result } = await this.dataSource.transaction(async (manager) =>
-      idempotent(manager, { caller: callerOf(viewer), operation: 'enrollMember', key: input.idempotencyKey, input }, async () => {
-        let referredBy: string | null = null;
-        if (valid.referralCode) {
-          const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM members WHERE referral_code = $1', [valid.referralCode]);
-          if (!rows[0]) throw badInput('referralCode', 'no member has this referral code');
-          referredBy = rows[0].id;
-        }
-        // Card numbers and referral codes are random; a collision (odds ~1e-9) just draws again.
-        for (let attempt = 0; attempt < 5; attempt++) {
-          const id = randomUUID();
-          const { rows } = await sql<{ id: string }>(
-            manager,
-            `INSERT INTO members (id, display_name, email, email_normalized, birth_date, card_number, referral_code, referred_by, enrolled_by_partner_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-            [id, valid.displayName, valid.email, valid.emailNormalized, valid.birthDate, generateCardNumber(), generateReferralCode(), referredBy, viewer.partnerId ?? null],
-          );
-          if (rows[0]) return { memberId: id };
-          const taken = await sql(manager, 'SELECT 1 FROM members WHERE email_normalized = $1', [valid.emailNormalized]);
-          if (taken.rowCount > 0) throw badInput('email', 'is already enrolled');
-        }
-        throw new Error('could not allocate a unique card number');
-      }),
-    );
+    validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'enrollMember', key: input.idempotencyKey, input };
+    const replay = await storedResult<{ memberId: string }>(this.dataSource.manager, request);
+    if (!replay && viewer.partnerId) await this.partners.requireActiveCallingPartner(viewer, requestId);
+    const result =
+      replay ?? (await this.dataSource.transaction(async (manager) => idempotent(manager, request, () => this.insertMember(manager, viewer, valid)))).result;
     const member = await this.dataSource.getRepository(MemberEntity).findOneBy({ id: result.memberId });
     if (!member) throw new Error('enrolled member vanished');
     return member;
+  }
+
+  private async insertMember(manager: EntityManager, viewer: Viewer, valid: ValidEnrollment): Promise<{ memberId: string }> {
+    let referredBy: string | null = null;
+    if (valid.referralCode) {
+      const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM members WHERE referral_code = $1', [valid.referralCode]);
+      if (!rows[0]) throw badInput('referralCode', 'no member has this referral code');
+      referredBy = rows[0].id;
+    }
+    // Card numbers and referral codes are random; a collision (odds ~1e-9) just draws again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const id = randomUUID();
+      const { rows } = await sql<{ id: string }>(
+        manager,
+        `INSERT INTO members (id, display_name, email, email_normalized, birth_date, card_number, referral_code, referred_by, enrolled_by_partner_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+        [id, valid.displayName, valid.email, valid.emailNormalized, valid.birthDate, generateCardNumber(), generateReferralCode(), referredBy, viewer.partnerId ?? null],
+      );
+      if (rows[0]) {
+        await recordAudit(manager, id);
+        return { memberId: id };
+      }
+      const taken = await sql(manager, 'SELECT 1 FROM members WHERE email_normalized = $1', [valid.emailNormalized]);
+      if (taken.rowCount > 0) throw badInput('email', 'is already enrolled');
+    }
+    throw new Error('could not allocate a unique card number');
   }
 
   async me(viewer: Viewer): Promise<MemberEntity | null> {

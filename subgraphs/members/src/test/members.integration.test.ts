@@ -8,8 +8,20 @@ const ENROLL = 'mutation($input: EnrollMemberInput!) { enrollMember(input: $inpu
 type Enrolled = { enrollMember: { member: { id: string; cardNumber: string; referralCode: string | null; email: string | null } } };
 
 beforeAll(async () => {
-  hub = await startHub({ gateway: false, subgraphs: ['members'] });
+  // Enrollment asks the partners subgraph whether the enrolling partner is onboarded and active.
+  hub = await startHub({ gateway: false, subgraphs: ['members', 'partners'] });
 });
+
+/** Onboards a partner straight through the partners subgraph and returns its id. */
+async function onboardedPartner(): Promise<string> {
+  const created = await hub.query<{ createPartner: { partner: { id: string } } }>(
+    'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+    { input: { name: `Partner ${randomUUID()}`, currency: 'NOK' } },
+    await hub.admin(),
+    'partners',
+  );
+  return created.data!.createPartner.partner.id;
+}
 afterAll(async () => hub?.stop());
 
 describe('members subgraph, called directly', () => {
@@ -38,7 +50,7 @@ describe('members subgraph, called directly', () => {
   });
 
   it('replays the same key and input, refuses the same key with another input', async () => {
-    const token = await hub.partnerToken(randomUUID(), 'members:enroll');
+    const token = await hub.partnerToken(await onboardedPartner(), 'members:enroll');
     const input = { email: `c-${randomUUID()}@example.com`, displayName: 'Once', idempotencyKey: randomUUID() };
     const a = await hub.query<Enrolled>(ENROLL, { input }, token, 'members');
     const b = await hub.query<Enrolled>(ENROLL, { input }, token, 'members');
@@ -49,7 +61,7 @@ describe('members subgraph, called directly', () => {
   });
 
   it('creates exactly one member when 20 identical requests race', async () => {
-    const token = await hub.partnerToken(randomUUID(), 'members:enroll');
+    const token = await hub.partnerToken(await onboardedPartner(), 'members:enroll');
     const input = { email: `race-${randomUUID()}@example.com`, displayName: 'Racer', idempotencyKey: randomUUID() };
     const results = await Promise.all(Array.from({ length: 20 }, () => hub.query<Enrolled>(ENROLL, { input }, token, 'members')));
     const ids = new Set(results.map((r) => r.data?.enrollMember.member.id));
@@ -59,7 +71,7 @@ describe('members subgraph, called directly', () => {
   });
 
   it('shows email only to the enrolling partner, the member and the admin', async () => {
-    const enrollingPartner = randomUUID();
+    const enrollingPartner = await onboardedPartner();
     const token = await hub.partnerToken(enrollingPartner);
     const enrolled = await hub.query<Enrolled>(ENROLL, { input: { email: `d-${randomUUID()}@example.com`, displayName: 'Private', idempotencyKey: randomUUID() } }, token, 'members');
     const id = enrolled.data!.enrollMember.member.id;

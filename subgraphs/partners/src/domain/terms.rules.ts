@@ -46,3 +46,28 @@ export function validatePartner(input: PartnerInput): ValidPartner {
     reimbursement: pricePerPoint('reimbursement', input.reimbursement ?? { amount: DEFAULT_TERMS.reimbursement, currency }, currency),
   };
 }
+
+export interface TermsChangeInput {
+  earnRate?: string | null;
+  issuePrice?: { amount: string; currency: string } | null;
+  reimbursement?: { amount: string; currency: string } | null;
+}
+
+/** The fields a terms change sets; omitted ones are copied from the version in force at `validFrom`. */
+export interface ValidTermsChange {
+  earnRate: string | null;
+  issuePrice: string | null;
+  reimbursement: string | null;
+}
+
+/** Validates a change of contract terms against the partner's currency; at least one term must change. */
+export function validateTermsChange(input: TermsChangeInput, partnerCurrency: string): ValidTermsChange {
+  if (input.earnRate == null && input.issuePrice == null && input.reimbursement == null) {
+    throw badInput('earnRate', 'give at least one of earnRate, issuePrice, reimbursement');
+  }
+  return {
+    earnRate: input.earnRate == null ? null : rate('earnRate', input.earnRate, false),
+    issuePrice: input.issuePrice == null ? null : pricePerPoint('issuePrice', input.issuePrice, partnerCurrency),
+    reimbursement: input.reimbursement == null ? null : pricePerPoint('reimbursement', input.reimbursement, partnerCurrency),
+  };
+}

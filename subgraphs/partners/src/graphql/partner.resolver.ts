@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type PartnersContext } from '../context';
-import { CreatePartnerInput, ReactivatePartnerInput, SuspendPartnerInput } from './partner.input';
+import { validate } from '../../../shared/src';
+import { StorePageType, toStoreType } from './catalogue.type';
+import { CreatePartnerInput, ReactivatePartnerInput, SuspendPartnerInput, UpdatePartnerTermsInput } from './partner.input';
 import {
   CreatePartnerPayload,
   PartnerPageType,
@@ -10,6 +12,7 @@ import {
   SuspendPartnerPayload,
   toPartnerType,
   toTermsType,
+  UpdatePartnerTermsPayload,
 } from './partner.type';
 
 @Resolver(() => PartnerType)
@@ -43,17 +46,71 @@ export class PartnerResolver {
     return terms && toTermsType(terms, partner.currency);
   }
 
+  @FieldResolver(() => PartnerTermsType, { nullable: true, description: 'The terms in force at a time (ISO 8601 with a zone). Null unless the caller is this partner or the admin.' })
+  async termsAt(@Root() partner: PartnerType, @Arg('at', () => String) at: string, @Ctx() ctx: PartnersContext): Promise<PartnerTermsType | null> {
+    if (!ctx.partners.canSeeTerms(ctx.viewer, partner.id)) return null;
+    const [terms] = await ctx.partners.termsAt([partner.id], validate.instant('at', at));
+    return terms ? toTermsType(terms, partner.currency) : null;
+  }
+
+  @FieldResolver(() => [PartnerTermsType], {
+    nullable: true,
+    description:
+      'Every version in force at some time in [from, to), oldest first (the one in force at from, then each starting before to, scheduled ones included); without bounds, all (at most 100). Null unless the caller is this partner or the admin.',
+  })
+  async termsHistory(
+    @Root() partner: PartnerType,
+    @Arg('from', () => String, { nullable: true }) from: string | null,
+    @Arg('to', () => String, { nullable: true }) to: string | null,
+    @Ctx() ctx: PartnersContext,
+  ): Promise<PartnerTermsType[] | null> {
+    if (!ctx.partners.canSeeTerms(ctx.viewer, partner.id)) return null;
+    const versions = await ctx.partners.termsHistory(
+      partner.id,
+      from == null ? null : validate.instant('from', from),
+      to == null ? null : validate.instant('to', to),
+    );
+    return versions.map((v) => toTermsType(v, partner.currency));
+  }
+
+  @FieldResolver(() => StorePageType, { nullable: true, description: "The partner's stores, oldest first. Null unless the caller is this partner or the admin." })
+  async stores(
+    @Root() partner: PartnerType,
+    @Arg('includeInactive', () => Boolean, { defaultValue: false, description: 'Also closed stores.' }) includeInactive: boolean,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: PartnersContext,
+  ): Promise<StorePageType | null> {
+    const page = await ctx.stores.ofPartner(ctx.viewer, partner.id, { includeInactive, first, after });
+    return page && { nodes: page.rows.map(toStoreType), endCursor: page.endCursor };
+  }
+
+  @Mutation(() => UpdatePartnerTermsPayload, {
+    description:
+      'Adds a version of the partner\'s contract terms, in force from validFrom (default now, never in the past); earlier versions stay as they were. Scope: admin.',
+  })
+  async updatePartnerTerms(
+    @Arg('input', () => UpdatePartnerTermsInput) input: UpdatePartnerTermsInput,
+    @Ctx() ctx: PartnersContext,
+  ): Promise<UpdatePartnerTermsPayload> {
+    const { partner, terms } = await ctx.partners.updateTerms(ctx.viewer, input);
+    return { partner: toPartnerType(partner), terms: toTermsType(terms, partner.currency) };
+  }
+
   @Mutation(() => CreatePartnerPayload, { description: 'Onboards a partner. Scope: admin.' })
   async createPartner(@Arg('input', () => CreatePartnerInput) input: CreatePartnerInput, @Ctx() ctx: PartnersContext): Promise<CreatePartnerPayload> {
     return { partner: toPartnerType(await ctx.partners.create(ctx.viewer, input)) };
   }
 
-  @Mutation(() => SuspendPartnerPayload, { description: 'Stops a partner from earning and redeeming. Scope: admin.' })
+  @Mutation(() => SuspendPartnerPayload, {
+    description:
+      'Stops a partner from earning, redeeming (redeem, authorize, capture), reversing and enrolling members: each answers PARTNER_SUSPENDED. Voiding a hold stays allowed; the admin can still reverse its transactions. Its offers leave the public catalogue. Scope: admin.',
+  })
   async suspendPartner(@Arg('input', () => SuspendPartnerInput) input: SuspendPartnerInput, @Ctx() ctx: PartnersContext): Promise<SuspendPartnerPayload> {
     return { partner: toPartnerType(await ctx.partners.setStatus(ctx.viewer, input.partnerId, 'SUSPENDED')) };
   }
 
-  @Mutation(() => ReactivatePartnerPayload, { description: 'Lets a suspended partner earn and redeem again. Scope: admin.' })
+  @Mutation(() => ReactivatePartnerPayload, { description: 'Lets a suspended partner earn, redeem, reverse and enroll again. Scope: admin.' })
   async reactivatePartner(
     @Arg('input', () => ReactivatePartnerInput) input: ReactivatePartnerInput,
     @Ctx() ctx: PartnersContext,

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { currencyExponent, money, MoneyType, trimDecimal } from '../../../shared/src';
-import { type PartnerEntity, type PartnerTermsEntity } from '../persistence/partner.entity';
+import { type PartnerEntity } from '../persistence/partner.entity';
+import { type TermsVersion } from '../services/partners.service';
 
 export enum PartnerStatus {
   ACTIVE = 'ACTIVE',
@@ -8,7 +9,10 @@ export enum PartnerStatus {
 }
 registerEnumType(PartnerStatus, { name: 'PartnerStatus' });
 
-@ObjectType('PartnerTerms', { description: 'Contract terms in force now. Visible to the partner itself and the admin.' })
+@ObjectType('PartnerTerms', {
+  description:
+    'One version of a partner\'s contract terms, in force from validFrom until validUntil. Versions are only ever added, never changed, so the terms in force at any past time stay readable. Visible to the partner itself and the admin.',
+})
 export class PartnerTermsType {
   @Field(() => String, { description: 'Points per one unit of the partner currency, decimal string. Points round down.' })
   earnRate!: string;
@@ -19,8 +23,11 @@ export class PartnerTermsType {
   @Field(() => MoneyType, { description: 'What the coalition pays the partner for each point it honours.' })
   reimbursement!: MoneyType;
 
-  @Field(() => String, { description: 'When these terms took effect, ISO 8601 UTC.' })
+  @Field(() => String, { description: 'When these terms take effect, ISO 8601 UTC.' })
   validFrom!: string;
+
+  @Field(() => String, { nullable: true, description: 'When the next version takes over, ISO 8601 UTC; null while no later version exists.' })
+  validUntil!: string | null;
 }
 
 @Directive('@key(fields: "id")')
@@ -38,7 +45,7 @@ export class PartnerType {
   @Field(() => String, { description: 'ISO 4217 code of the currency the partner sells in.' })
   currency!: string;
 
-  @Field(() => PartnerTermsType, { nullable: true, description: 'Null unless the caller is this partner or the admin.' })
+  @Field(() => PartnerTermsType, { nullable: true, description: 'The terms in force now. Null unless the caller is this partner or the admin.' })
   terms?: PartnerTermsType | null;
 
   @Field(() => String)
@@ -72,6 +79,15 @@ export class ReactivatePartnerPayload {
   partner!: PartnerType;
 }
 
+@ObjectType('UpdatePartnerTermsPayload')
+export class UpdatePartnerTermsPayload {
+  @Field(() => PartnerType)
+  partner!: PartnerType;
+
+  @Field(() => PartnerTermsType, { description: 'The version this call added.' })
+  terms!: PartnerTermsType;
+}
+
 export function toPartnerType(entity: PartnerEntity): PartnerType {
   return Object.assign(new PartnerType(), {
     id: entity.id,
@@ -82,12 +98,13 @@ export function toPartnerType(entity: PartnerEntity): PartnerType {
   });
 }
 
-export function toTermsType(terms: PartnerTermsEntity, currency: string): PartnerTermsType {
+export function toTermsType(terms: TermsVersion, currency: string): PartnerTermsType {
   const digits = currencyExponent(currency);
   return Object.assign(new PartnerTermsType(), {
     earnRate: trimDecimal(terms.earnRate, 0),
     issuePrice: money(trimDecimal(terms.issuePrice, digits), currency),
     reimbursement: money(trimDecimal(terms.reimbursement, digits), currency),
     validFrom: terms.validFrom.toISOString(),
+    validUntil: terms.validUntil?.toISOString() ?? null,
   });
 }

@@ -55,8 +55,11 @@ export class RedemptionResolver {
     return { hold: toHoldType(await ctx.redemptions.void(ctx.viewer, input)) };
   }
 
-  @Mutation(() => ReverseTransactionPayload, { description: "Reverses the partner's own earn or redemption, once. Scope: points:reverse (or admin)." })
+  @Mutation(() => ReverseTransactionPayload, {
+    description:
+      "Reverses the partner's own earn or redemption, once. Scope: points:reverse (or admin). A suspended partner gets PARTNER_SUSPENDED; the admin can reverse on its behalf.",
+  })
   async reverseTransaction(@Arg('input', () => ReverseTransactionInput) input: ReverseTransactionInput, @Ctx() ctx: PointsContext): Promise<ReverseTransactionPayload> {
-    return { transaction: toTransactionType(await ctx.reversals.reverse(ctx.viewer, input)) };
+    return { transaction: toTransactionType(await ctx.reversals.reverse(ctx.viewer, input, ctx.requestId)) };
   }
 }

@@ -1,4 +1,4 @@
-import { forbidden, type SubgraphClient, type Viewer } from '../../../shared/src';
+import { AppError, forbidden, type SubgraphClient, type Viewer } from '../../../shared/src';
 
 export interface PartnerFacts {
   id: string;
@@ -25,6 +25,14 @@ export class DirectoryService {
     const partner = data.viewerPartner;
     if (!partner || !partner.terms) throw forbidden('The token names a partner that is not onboarded');
     return { id: partner.id, status: partner.status, currency: partner.currency, earnRate: partner.terms.earnRate };
+  }
+
+  /** The calling partner, refusing a suspended one (PARTNER_SUSPENDED) and a token for another (FORBIDDEN). */
+  async requireActiveCallingPartner(viewer: Viewer, requestId: string): Promise<PartnerFacts> {
+    const partner = await this.callingPartner(viewer, requestId);
+    if (partner.id !== viewer.partnerId) throw new AppError('FORBIDDEN');
+    if (partner.status !== 'ACTIVE') throw new AppError('PARTNER_SUSPENDED');
+    return partner;
   }
 
   /** Whether the member exists and is active, asked of the members subgraph. */

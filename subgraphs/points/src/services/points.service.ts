@@ -12,6 +12,7 @@ import {
   parseMoney,
   parseScaled,
   RATE_SCALE,
+  recordAudit,
   requirePartner,
   sql,
   storedResult,
@@ -124,6 +125,7 @@ export class PointsService {
           await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
           await settleClawbacks(manager, memberAccount, memberId);
         }
+        await recordAudit(manager, transactionId);
         return { transactionId };
       }),
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { AppError, badInput, forbidden, isAdmin, requireScope, sql, validate, type Viewer } from '../../../shared/src';
+import { AppError, badInput, forbidden, isAdmin, recordAudit, requireScope, sql, validate, type Viewer } from '../../../shared/src';
 import { type CampaignTerms } from '../domain/campaign.rules';
 import { MULTIPLIER_SCALE, tierTableProblem, type Tier } from '../domain/tier.rules';
 
@@ -75,6 +75,7 @@ export class ProgrammeService {
       for (const t of tiers) {
         await sql(manager, 'INSERT INTO tiers (name, threshold, multiplier_milli) VALUES ($1, $2, $3)', [t.name, t.threshold.toString(), t.multiplierMilli.toString()]);
       }
+      await recordAudit(manager, null);
     });
     return this.tiers();
   }

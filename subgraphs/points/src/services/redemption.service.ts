@@ -5,6 +5,7 @@ import {
   callerOf,
   idempotent,
   notFound,
+  recordAudit,
   requireMember,
   requirePartner,
   sql,
@@ -64,7 +65,7 @@ export class RedemptionService {
     const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'redeemPoints');
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
-    await this.requireActivePartner(viewer, partnerId, requestId);
+    await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
@@ -76,6 +77,7 @@ export class RedemptionService {
           { accountId: honoured, amount: points },
         ]);
         await consumeLots(manager, transactionId, account, points);
+        await recordAudit(manager, transactionId);
         return { transactionId };
       }),
     );
@@ -88,7 +90,7 @@ export class RedemptionService {
     // The hold as authorized is stored with the key: a replay answers with it, not the hold's state now.
     const replay = await storedResult<{ hold: HoldSnapshot }>(this.dataSource.manager, request);
     if (replay) return fromSnapshot(replay.hold);
-    await this.requireActivePartner(viewer, partnerId, requestId);
+    await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
@@ -100,6 +102,7 @@ export class RedemptionService {
           [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
         );
         const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
+        await recordAudit(manager, hold.id);
         return { hold: toSnapshot(hold) };
       }),
     );
@@ -118,7 +121,7 @@ export class RedemptionService {
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'captureRedemption', key: input.idempotencyKey, input };
     const replay = await storedResult<{ holdId: string; transactionId: string }>(this.dataSource.manager, request);
-    if (!replay) await this.requireActivePartner(viewer, partnerId, requestId);
+    if (!replay) await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } =
       replay !== null
         ? { result: replay }
@@ -151,13 +154,17 @@ export class RedemptionService {
               await consumeLots(manager, transactionId, hold.accountId, points);
               // The uncaptured rest is available again: it repays any clawback first.
               await settleClawbacks(manager, hold.accountId, hold.memberId);
+              await recordAudit(manager, holdId);
               return { holdId, transactionId };
             }),
           );
     return { hold: await this.loadHold(result.holdId), transaction: await loadTransaction(this.dataSource.manager, result.transactionId) };
   }
 
-  /** Releases a hold without spending anything. */
+  /**
+   * Releases a hold without spending anything. Allowed to a suspended partner: it moves no points and
+   * only gives the member back what the partner held (the hold would expire anyway).
+   */
   async void(viewer: Viewer, input: { holdId: string; idempotencyKey: string }): Promise<HoldEntity> {
     const partnerId = requirePartner(viewer, 'points:redeem');
     const holdId = validate.uuid('holdId', input.holdId);
@@ -169,6 +176,7 @@ export class RedemptionService {
         await lockMemberAccount(manager, hold.memberId);
         await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
         await settleClawbacks(manager, hold.accountId, hold.memberId);
+        await recordAudit(manager, holdId);
         return { holdId };
       }),
     );
@@ -189,12 +197,6 @@ export class RedemptionService {
     const reference = validate.text('reference', input.reference, 255);
     validateIdempotencyKey(input.idempotencyKey);
     return { partnerId, memberId, points, reference, request: { caller: callerOf(viewer), operation, key: input.idempotencyKey, input } };
-  }
-
-  private async requireActivePartner(viewer: Viewer, partnerId: string, requestId: string): Promise<void> {
-    const partner = await this.directory.callingPartner(viewer, requestId);
-    if (partner.id !== partnerId) throw new AppError('FORBIDDEN');
-    if (partner.status !== 'ACTIVE') throw new AppError('PARTNER_SUSPENDED');
   }
 
   /** Marks the member's code used, in the caller's transaction: a failed spend leaves it unused. */

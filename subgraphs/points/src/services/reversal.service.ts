@@ -10,6 +10,7 @@ import {
   pgCode,
   pgConstraint,
   PgCodes,
+  recordAudit,
   sql,
   storedResult,
   validate,
@@ -18,6 +19,7 @@ import {
 } from '../../../shared/src';
 import { TransactionEntity } from '../persistence/ledger.entity';
 import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
+import { type DirectoryService } from './directory.service';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
 /**
@@ -46,13 +48,22 @@ async function earnLotFate(manager: EntityManager, earnId: string): Promise<{ re
  *   not charged twice); points the member spent are taken from other available points, and whatever
  *   is still missing becomes a clawback that points becoming available again repay first. A refund can
  *   never leave the member with points that no purchase paid for, and no balance goes below zero.
- * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, ALREADY_FINALIZED, IDEMPOTENCY_KEY_REUSED,
- * IDEMPOTENCY_KEY_IN_USE.
+ *
+ * A suspended partner cannot reverse (PARTNER_SUSPENDED): a refund or a return moves points and money
+ * between the partner and the coalition as much as an earn or a redemption does, and suspension stops
+ * the partner moving either. The admin can still reverse a suspended partner's transactions on its
+ * behalf (a refund owed to a customer is not lost), and a replay of a reversal made before the
+ * suspension still answers with its result.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, ALREADY_FINALIZED, PARTNER_SUSPENDED,
+ * IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
  */
 export class ReversalService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
+  ) {}
 
-  async reverse(viewer: Viewer, input: { transactionId: string; idempotencyKey: string }): Promise<TransactionEntity> {
+  async reverse(viewer: Viewer, input: { transactionId: string; idempotencyKey: string }, requestId: string): Promise<TransactionEntity> {
     if (!isAdmin(viewer) && !(viewer.partnerId && viewer.scopes.has('points:reverse'))) {
       throw forbidden('Requires a partner token with scope points:reverse, or admin');
     }
@@ -60,6 +71,7 @@ export class ReversalService {
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'reverseTransaction', key: input.idempotencyKey, input };
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
+    if (!replay && !isAdmin(viewer)) await this.directory.requireActiveCallingPartner(viewer, requestId);
     const result =
       replay ??
       (
@@ -113,6 +125,7 @@ export class ReversalService {
                     [account.id, original.partnerId, transactionId, owed.toString()],
                   );
                 }
+                await recordAudit(manager, transactionId);
                 return { transactionId };
               }
               // A redemption: `points` is negative (what the member spent).
@@ -131,6 +144,7 @@ export class ReversalService {
               ]).catch(refuseBalanceOverflow('transactionId'));
               await restoreLots(manager, transactionId, original.id);
               await settleClawbacks(manager, account.id, original.memberId);
+              await recordAudit(manager, transactionId);
               return { transactionId };
             }),
           )

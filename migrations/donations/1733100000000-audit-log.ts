@@ -1,0 +1,15 @@
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { AUDIT_TABLE_DDL, AUDIT_TABLE_DROP } from '../../subgraphs/shared/src/audit';
+
+/** The donations subgraph's own append-only audit log of mutation calls (see subgraphs/shared/src/audit.ts). */
+export class DonationsAuditLog1733100000000 implements MigrationInterface {
+  name = 'DonationsAuditLog1733100000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(AUDIT_TABLE_DDL);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(AUDIT_TABLE_DROP);
+  }
+}
