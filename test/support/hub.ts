@@ -74,6 +74,8 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     DB_POOL_SIZE: '4',
     NODE_ENV: 'test',
     LEDGER_SWEEP_INTERVAL_MS: '0',
+    // Tests fire hundreds of requests per second from one address; rate limits have their own tests.
+    RATE_LIMIT_ENABLED: 'false',
     ...options.env,
   };
   const wanted = new Set<SubgraphKey>(options.subgraphs ?? ['members', 'points', 'partners', 'donations']);
