@@ -28,6 +28,8 @@ export interface TestHub {
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string, target?: SubgraphKey): Promise<GraphQLResponse<T>>;
   must<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, token: string): Promise<T>;
   seed: SeedBuilder;
+  /** Another gateway over the same subgraphs, with extra environment (rate limits, trusted documents). */
+  startGateway(env: NodeJS.ProcessEnv): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -95,15 +97,16 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     });
   }
   const urls = Object.fromEntries(Object.entries(running).map(([k, v]) => [k, v.url])) as Record<SubgraphKey, string>;
+  const gatewayEnv = {
+    ...base,
+    MEMBERS_URL: urls.members ?? 'http://127.0.0.1:9/graphql',
+    POINTS_URL: urls.points ?? 'http://127.0.0.1:9/graphql',
+    PARTNERS_URL: urls.partners ?? 'http://127.0.0.1:9/graphql',
+    DONATIONS_URL: urls.donations ?? 'http://127.0.0.1:9/graphql',
+  };
   let gatewayUrl = '';
   if (options.gateway !== false) {
-    const gateway = await startGateway({
-      ...base,
-      MEMBERS_URL: urls.members ?? 'http://127.0.0.1:9/graphql',
-      POINTS_URL: urls.points ?? 'http://127.0.0.1:9/graphql',
-      PARTNERS_URL: urls.partners ?? 'http://127.0.0.1:9/graphql',
-      DONATIONS_URL: urls.donations ?? 'http://127.0.0.1:9/graphql',
-    });
+    const gateway = await startGateway(gatewayEnv);
     started.push(gateway);
     gatewayUrl = gateway.url;
   }
@@ -174,6 +177,11 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     query,
     must,
     seed,
+    async startGateway(env) {
+      const gateway = await startGateway({ ...gatewayEnv, ...env });
+      started.push(gateway);
+      return gateway;
+    },
     async stop() {
       for (const server of started.reverse()) await server.stop();
       await db.end();
