@@ -25,7 +25,12 @@ export const limitsEnv = (defaults: DocumentLimits) => ({
   MAX_COST: z.coerce.number().int().min(100).max(1_000_000).default(defaults.maxCost),
 });
 
-export const GATEWAY_LIMITS: DocumentLimits = { maxDepth: 10, maxAliases: 15, maxDirectives: 20, maxTokens: 1_000, maxCost: 5_000 };
+/**
+ * graphql-armor's cost counts 2 per object and 1 per scalar, ×1.5 per level of depth, and multiplies a
+ * selection by a literal `first`: the member portal's full history page (`me → points → history(first: 100)
+ * → nodes → partner`) costs about 5,700, so 10,000 admits it while nested 100 × 100 pages are refused.
+ */
+export const GATEWAY_LIMITS: DocumentLimits = { maxDepth: 10, maxAliases: 15, maxDirectives: 20, maxTokens: 1_000, maxCost: 10_000 };
 export const SUBGRAPH_LIMITS: DocumentLimits = { maxDepth: 12, maxAliases: 50, maxDirectives: 50, maxTokens: 5_000, maxCost: 20_000 };
 
 export function limitsFromEnv(env: { MAX_DEPTH: number; MAX_ALIASES: number; MAX_DIRECTIVES: number; MAX_TOKENS: number; MAX_COST: number }): DocumentLimits {
@@ -39,11 +44,11 @@ export function limitsFromEnv(env: { MAX_DEPTH: number; MAX_ALIASES: number; MAX
  */
 export function armorConfig(limits: DocumentLimits, production: boolean): ArmorConfig {
   return {
-    maxDepth: { n: limits.maxDepth, exposeLimits: false, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases, exposeLimits: false },
-    maxDirectives: { n: limits.maxDirectives, exposeLimits: false },
-    maxTokens: { n: limits.maxTokens, exposeLimits: false },
-    costLimit: { maxCost: limits.maxCost, exposeLimits: false },
+    maxDepth: { n: limits.maxDepth, exposeLimits: false, flattenFragments: true, errorMessage: 'Query too deep' },
+    maxAliases: { n: limits.maxAliases, exposeLimits: false, errorMessage: 'Too many aliases' },
+    maxDirectives: { n: limits.maxDirectives, exposeLimits: false, errorMessage: 'Too many directives' },
+    maxTokens: { n: limits.maxTokens, exposeLimits: false, errorMessage: 'Document contains too many tokens' },
+    costLimit: { maxCost: limits.maxCost, exposeLimits: false, errorMessage: 'Query too costly' },
     blockFieldSuggestion: { enabled: production },
   };
 }

@@ -72,7 +72,7 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
 
 /** graphql-js's own token limit names its figure; the limits are not echoed to callers. */
 function withoutLimits(message: string): string {
-  return message.replace(/Document contains more th[ae]n \d+ tokens\. Parsing aborted\./, 'Document contains too many tokens.');
+  return message.replace(/Document contains more (?:than|that) \d+ tokens\. Parsing aborted\./, 'Document contains too many tokens');
 }
 
 function errorPlugin(logger: Logger): ApolloServerPlugin<BaseSubgraphContext> {
