@@ -59,7 +59,7 @@ function authorization(viewerOf: (request: Request) => Viewer | undefined): Gene
   return {
     mode: 'protect-granular',
     resolveUserFn: (context) => viewerOf(context.request) ?? null,
-    extractScopes: (user) => [...(user as Viewer).scopes],
+    extractScopes: (user) => [...((user as Viewer | null)?.scopes ?? [])],
     validateUser: ({ user, userScopes, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes }) => {
       if (!user && (fieldAuthArgs || typeAuthArgs || fieldScopes || typeScopes)) return new AppError('UNAUTHENTICATED');
       for (const required of [typeScopes, fieldScopes]) {
