@@ -109,6 +109,8 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
     LEDGER_SWEEP_INTERVAL_MS: '0',
+    // The bench measures throughput: a per-partner budget would cap it.
+    RATE_LIMIT_ENABLED: 'false',
   };
   const dist = join(__dirname, '..');
   const nodeArgs = (name: string) => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(dist, '..', 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : []);

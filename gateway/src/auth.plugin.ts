@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { type IncomingMessage } from 'node:http';
+import { type GatewayConfig, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import {
   AppError,
@@ -10,6 +11,7 @@ import {
   type TokenVerifier,
   type Viewer,
 } from '../../subgraphs/shared/src';
+import { clientAddress, type RateLimiter } from './rate-limit';
 
 export interface HubGatewayContext {
   viewer: Viewer;
@@ -23,23 +25,67 @@ interface RequestState {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-function json(status: number, body: unknown, requestId: string): Response {
+function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, ...headers },
   });
+}
+
+export interface HubPolicyOptions {
+  verifier: TokenVerifier;
+  logger: Logger;
+  production: boolean;
+  graphqlPath: string;
+  rateLimiter?: RateLimiter;
+  /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted (rate limits per address). */
+  trustProxyHops?: number;
+}
+
+type GenericAuthConfig = NonNullable<GatewayConfig<HubGatewayContext>['genericAuth']>;
+
+/** Any one inner list of `required` held entirely: the semantics of `@requiresScopes`. */
+function holds(required: string[][] | undefined, scopes: readonly string[]): boolean {
+  return !required?.length || required.some((all) => all.every((s) => scopes.includes(s)));
+}
+
+/**
+ * The runtime's generic auth, fed with the viewer our own verifier produced (one verifier, one set of
+ * rules for tokens). It enforces the supergraph's `@authenticated` and `@requiresScopes` while the
+ * document is validated, before any subgraph is called: a field the token's scopes do not allow fails
+ * the whole operation with FORBIDDEN. Subgraphs check again, with the full rules, in their resolvers.
+ */
+function authorization(viewerOf: (request: Request) => Viewer | undefined): GenericAuthConfig {
+  return {
+    mode: 'protect-granular',
+    resolveUserFn: (context) => viewerOf(context.request) ?? null,
+    extractScopes: (user) => [...((user as Viewer | null)?.scopes ?? [])],
+    validateUser: ({ user, userScopes, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes }) => {
+      if (!user && (fieldAuthArgs || typeAuthArgs || fieldScopes || typeScopes)) return new AppError('UNAUTHENTICATED');
+      for (const required of [typeScopes, fieldScopes]) {
+        if (!holds(required, userScopes)) return new AppError('FORBIDDEN', `Requires scope: ${required!.map((all) => all.join(' and ')).join(' or ')}`);
+      }
+      return undefined;
+    },
+  };
 }
 
 /**
  * Gateway policy around the Hive runtime:
  * - the bearer token is verified when the request arrives, before the document is even parsed, so an
  *   unauthenticated caller learns nothing about the schema and never reaches a subgraph;
+ * - the caller's rate budget is counted then too (RATE_LIMITED, HTTP 429 with Retry-After);
+ * - the supergraph's auth directives are enforced with the verified viewer (see `authorization`);
  * - every error leaving the gateway carries a contract code: refusals pass through (with only `code` and
  *   `field`), malformed requests become BAD_USER_INPUT naming the field, everything else is INTERNAL
  *   with the request id under which the cause was logged (the subgraph's, when a subgraph failed).
  */
-export function useHubPolicy(options: { verifier: TokenVerifier; logger: Logger; production: boolean; graphqlPath: string }): GatewayPlugin<HubGatewayContext> {
+export function createHubPolicy(options: HubPolicyOptions): { plugin: GatewayPlugin<HubGatewayContext>; genericAuth: GenericAuthConfig } {
   const state = new WeakMap<Request, RequestState>();
+  return { plugin: useHubPolicy(options, state), genericAuth: authorization((request) => state.get(request)?.viewer) };
+}
+
+function useHubPolicy(options: HubPolicyOptions, state: WeakMap<Request, RequestState>): GatewayPlugin<HubGatewayContext> {
 
   const shape = (error: GraphQLError, requestId: string): GraphQLError => {
     const extensions = (error.extensions ?? {}) as Record<string, unknown>;
@@ -71,17 +117,36 @@ export function useHubPolicy(options: { verifier: TokenVerifier; logger: Logger;
   };
 
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse, serverContext }) {
       const incoming = request.headers.get('x-request-id');
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       state.set(request, { requestId });
       if (url.pathname !== options.graphqlPath) return;
+      let viewer: Viewer | undefined;
+      let refusal: AppError | undefined;
       try {
-        state.set(request, { requestId, viewer: await options.verifier.verify(request.headers.get('authorization')) });
+        viewer = await options.verifier.verify(request.headers.get('authorization'));
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        endResponse(json(401, { errors: [{ message: error.message, extensions: { code: error.code } }] }, requestId));
+        refusal = error;
       }
+      // Counted once the caller is known: a partner's budget is shared by all its clients; requests
+      // without a valid token draw on their address's budget, so token guessing is throttled too.
+      if (options.rateLimiter) {
+        const socket = (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket;
+        const address = clientAddress(request.headers.get('x-forwarded-for'), socket?.remoteAddress, options.trustProxyHops ?? 0);
+        const verdict = await options.rateLimiter.check(viewer, address);
+        if (!verdict.allowed) {
+          const retryAfter = String(Math.max(1, Math.ceil(verdict.resetMs / 1000)));
+          endResponse(json(429, { errors: [{ message: 'Too many requests; retry later', extensions: { code: 'RATE_LIMITED' } }] }, requestId, { 'retry-after': retryAfter }));
+          return;
+        }
+      }
+      if (refusal) {
+        endResponse(json(401, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }, requestId));
+        return;
+      }
+      state.set(request, { requestId, viewer });
     },
     onContextBuilding({ context, extendContext }) {
       const found = state.get(context.request);

@@ -1,12 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
-import { authConfigFromEnv, createLogger, createTokenVerifier, parseEnv, type RunningServer } from '../../subgraphs/shared/src';
-import { useHubPolicy, type HubGatewayContext } from './auth.plugin';
+import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
+import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { gatewayEnv } from './env';
+import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
 import { loadSupergraph } from './supergraph';
+import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
 
 export type GatewayEnv = z.infer<z.ZodObject<typeof gatewayEnv>>;
 
@@ -36,6 +40,37 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+async function createRateLimiter(env: GatewayEnv, logger: Logger): Promise<RateLimiter | undefined> {
+  if (!env.RATE_LIMIT_ENABLED) return undefined;
+  const limits = {
+    windowMs: env.RATE_LIMIT_WINDOW_MS,
+    partner: env.RATE_LIMIT_PARTNER,
+    member: env.RATE_LIMIT_MEMBER,
+    other: env.RATE_LIMIT_OTHER,
+    anonymous: env.RATE_LIMIT_ANONYMOUS,
+  };
+  if (!env.REDIS_URL) return new RateLimiter(new MemoryRateLimitStore(), limits);
+  const store = new RedisRateLimitStore(env.REDIS_URL, logger);
+  await store.connect();
+  return new RateLimiter(store, limits);
+}
+
+/** Trusted-documents mode: only the manifest's operations run, named by id; any other is refused. */
+function trustedDocuments(path: string) {
+  const documents = loadTrustedDocuments(path);
+  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: 'documentId' } });
+  return {
+    getPersistedOperation: (id: string) => documents.get(id) ?? null,
+    extractPersistedOperationId: (params: object) => documentIdOf(params as Parameters<typeof documentIdOf>[0]),
+    allowArbitraryDocuments: false,
+    customErrors: {
+      notFound: () => refuse('Unknown document: only trusted documents run here'),
+      keyNotFound: () => refuse('Only trusted documents run here: send a known documentId'),
+      persistedQueryOnly: () => refuse('Only trusted documents run here: send a known documentId'),
+    },
+  };
+}
+
 /**
  * The one public endpoint: the Hive gateway runtime serving the supergraph at `/graphql`, with
  * `/healthz` (process up) and `/readyz` (every subgraph ready). Tokens are verified here and again in
@@ -52,6 +87,9 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     donations: env.DONATIONS_URL,
   });
   const verifier = createTokenVerifier(authConfigFromEnv(env));
+  const persistedDocuments = env.TRUSTED_DOCUMENTS_FILE ? trustedDocuments(env.TRUSTED_DOCUMENTS_FILE) : undefined;
+  const rateLimiter = await createRateLimiter(env, logger);
+  const policy = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
 
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
@@ -62,6 +100,10 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     graphiql: !production,
     logging: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL,
     disableIntrospection: production ? { disableIf: () => true } : undefined,
+    // One operation per request: an array body is refused (Yoga's default, stated here on purpose).
+    batching: false,
+    genericAuth: policy.genericAuth,
+    persistedDocuments,
     // Errors are shaped by useHubPolicy, which also sees the request id; Yoga's own masking is off.
     maskedErrors: false,
     propagateHeaders: {
@@ -70,7 +112,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [useHubPolicy({ verifier, logger, production, graphqlPath: '/graphql' })],
+    plugins: () => [policy.plugin, EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -117,6 +159,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         server.closeIdleConnections();
       });
       await gateway.dispose();
+      await rateLimiter?.close();
     },
   };
 }

@@ -28,6 +28,8 @@ export interface TestHub {
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string, target?: SubgraphKey): Promise<GraphQLResponse<T>>;
   must<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, token: string): Promise<T>;
   seed: SeedBuilder;
+  /** Another gateway over the same subgraphs, with extra environment (rate limits, trusted documents). */
+  startGateway(env: NodeJS.ProcessEnv): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,8 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     DB_POOL_SIZE: '4',
     NODE_ENV: 'test',
     LEDGER_SWEEP_INTERVAL_MS: '0',
+    // Tests fire hundreds of requests per second from one address; rate limits have their own tests.
+    RATE_LIMIT_ENABLED: 'false',
     ...options.env,
   };
   const wanted = new Set<SubgraphKey>(options.subgraphs ?? ['members', 'points', 'partners', 'donations']);
@@ -95,15 +99,16 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     });
   }
   const urls = Object.fromEntries(Object.entries(running).map(([k, v]) => [k, v.url])) as Record<SubgraphKey, string>;
+  const gatewayEnv = {
+    ...base,
+    MEMBERS_URL: urls.members ?? 'http://127.0.0.1:9/graphql',
+    POINTS_URL: urls.points ?? 'http://127.0.0.1:9/graphql',
+    PARTNERS_URL: urls.partners ?? 'http://127.0.0.1:9/graphql',
+    DONATIONS_URL: urls.donations ?? 'http://127.0.0.1:9/graphql',
+  };
   let gatewayUrl = '';
   if (options.gateway !== false) {
-    const gateway = await startGateway({
-      ...base,
-      MEMBERS_URL: urls.members ?? 'http://127.0.0.1:9/graphql',
-      POINTS_URL: urls.points ?? 'http://127.0.0.1:9/graphql',
-      PARTNERS_URL: urls.partners ?? 'http://127.0.0.1:9/graphql',
-      DONATIONS_URL: urls.donations ?? 'http://127.0.0.1:9/graphql',
-    });
+    const gateway = await startGateway(gatewayEnv);
     started.push(gateway);
     gatewayUrl = gateway.url;
   }
@@ -174,6 +179,11 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     query,
     must,
     seed,
+    async startGateway(env) {
+      const gateway = await startGateway({ ...gatewayEnv, ...env });
+      started.push(gateway);
+      return gateway;
+    },
     async stop() {
       for (const server of started.reverse()) await server.stop();
       await db.end();

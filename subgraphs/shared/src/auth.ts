@@ -43,6 +43,10 @@ export interface AuthConfig {
   jwksFile?: string;
   /** Seconds; the contract allows at most 30. */
   clockTolerance?: number;
+  /** Remote JWKS: how long keys are cached (ms, default 10 minutes). */
+  jwksCacheMaxAgeMs?: number;
+  /** Remote JWKS: the least time between two fetches (ms, default 30 s); an unknown `kid` refetches after it. */
+  jwksCooldownMs?: number;
 }
 
 export interface TokenVerifier {
@@ -59,6 +63,8 @@ export function authConfigFromEnv(env: {
   AUTH_JWKS_URL?: string;
   AUTH_JWKS_FILE?: string;
   AUTH_CLOCK_TOLERANCE_SECONDS?: number;
+  AUTH_JWKS_CACHE_MAX_AGE_MS?: number;
+  AUTH_JWKS_COOLDOWN_MS?: number;
 }): AuthConfig {
   return {
     issuer: env.AUTH_ISSUER,
@@ -66,18 +72,25 @@ export function authConfigFromEnv(env: {
     jwksUrl: env.AUTH_JWKS_URL,
     jwksFile: env.AUTH_JWKS_FILE,
     clockTolerance: env.AUTH_CLOCK_TOLERANCE_SECONDS,
+    jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_MAX_AGE_MS,
+    jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
   };
 }
 
 /**
  * Builds the verifier used by the gateway and by every subgraph. Keys come from a remote JWKS (cached by
- * jose for 10 minutes, refetched at most every 30 s when a token names an unknown `kid`) or a local file.
+ * jose for 10 minutes, refetched at most every 30 s when a token names an unknown `kid`, both settable)
+ * or a local file. Each process keeps its own cache: after a rotation each refetches on its own.
  */
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   const clockTolerance = Math.min(config.clockTolerance ?? 30, 30);
   let keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
   if (config.jwksUrl) {
-    keys = createRemoteJWKSet(new URL(config.jwksUrl), { cacheMaxAge: 600_000, cooldownDuration: 30_000 });
+    keys = createRemoteJWKSet(new URL(config.jwksUrl), {
+      cacheMaxAge: config.jwksCacheMaxAgeMs ?? 600_000,
+      cooldownDuration: config.jwksCooldownMs ?? 30_000,
+      timeoutDuration: 5_000,
+    });
   } else if (config.jwksFile) {
     keys = createLocalJWKSet(JSON.parse(readFileSync(config.jwksFile, 'utf8')) as JSONWebKeySet);
   } else {

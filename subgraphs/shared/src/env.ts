@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { limitsEnv, SUBGRAPH_LIMITS } from './limits';
 
 /** Thrown when the environment cannot be parsed; bootstraps print it and exit with status 1. */
 export class ConfigError extends Error {}
 
-const bool = z
+export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -14,6 +15,10 @@ export const authEnv = {
   AUTH_JWKS_URL: z.url().optional(),
   AUTH_JWKS_FILE: z.string().min(1).optional(),
   AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
+  /** How long fetched keys are trusted before the JWKS is fetched again. */
+  AUTH_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).default(600_000),
+  /** The least time between two JWKS fetches caused by tokens naming an unknown `kid`. */
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
 };
 
 export const serverEnv = {
@@ -31,6 +36,8 @@ export const subgraphEnv = (defaultPort: number) => ({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   MIGRATE_ON_START: bool.default(true),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(262_144),
+  ...limitsEnv(SUBGRAPH_LIMITS),
 });
 
 /**

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { type AuditLog } from './audit';
 import { type TokenVerifier, type Viewer } from './auth';
 import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from './errors';
+import { armorConfig, SUBGRAPH_LIMITS, type DocumentLimits } from './limits';
 import { type Logger } from './logger';
 
 /** What every subgraph resolver receives; subgraphs extend it with their services and loaders. */
@@ -30,6 +32,8 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   /** Throws when a dependency (the database) is unreachable; drives `/readyz`. */
   checkReady(): Promise<void>;
   maxBodyBytes?: number;
+  /** Depth, aliases, directives, tokens and cost of one document. */
+  limits?: DocumentLimits;
 }
 
 export interface RunningServer {
@@ -56,6 +60,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  * BAD_USER_INPUT naming the field, and anything else masked as INTERNAL (no stack, SQL or table names).
  */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  formatted = { ...formatted, message: withoutLimits(formatted.message) };
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const code = formatted.extensions?.code;
   if (original instanceof AppError || (isPublicCode(code) && code !== 'INTERNAL' && code !== 'BAD_USER_INPUT')) {
@@ -66,6 +71,11 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
     return { message: withoutSuggestions(formatted.message), locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', field } };
   }
   return { message: 'Internal error', path: formatted.path, extensions: { code: 'INTERNAL' } };
+}
+
+/** graphql-js's own token limit names its figure; the limits are not echoed to callers. */
+function withoutLimits(message: string): string {
+  return message.replace(/Document contains more (?:than|that) \d+ tokens\. Parsing aborted\./, 'Document contains too many tokens');
 }
 
 function errorPlugin(logger: Logger): ApolloServerPlugin<BaseSubgraphContext> {
@@ -125,16 +135,27 @@ function errorBody(code: string, message: string, requestId: string): unknown {
  * page off, CSRF prevention on, introspection only outside production and every unexpected error masked.
  */
 export async function startSubgraphServer<C extends BaseSubgraphContext>(options: SubgraphServerOptions<C>): Promise<RunningServer> {
-  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const limits = options.limits ?? SUBGRAPH_LIMITS;
+  // graphql-armor's validation rules (depth, aliases, directives, cost); the token limit is graphql-js's
+  // own, enforced while parsing. Apollo Server hides field suggestions in production by itself.
+  const armor = new ApolloArmor({ ...armorConfig(limits, options.production), maxTokens: { enabled: false }, blockFieldSuggestion: { enabled: false } }).protect();
   const apollo = new ApolloServer<C>({
     schema: options.schema,
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: limits.maxTokens },
     introspection: !options.production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: options.production,
     formatError: maskError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), errorPlugin(options.logger) as ApolloServerPlugin<C>],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(armor.plugins as ApolloServerPlugin<C>[]),
+      errorPlugin(options.logger) as ApolloServerPlugin<C>,
+    ],
   });
   await apollo.start();
 
@@ -161,6 +182,10 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       throw error;
     }
 
+    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) {
+      req.resume(); // drain unread, so the client gets the answer rather than a reset
+      return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+    }
     const body = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {

@@ -6,6 +6,7 @@ import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
 import { createDataSource, guardPoolClients, migrate, type DatabaseOptions } from './db';
 import { parseEnv, subgraphEnv } from './env';
 import { purgeIdempotencyKeys } from './idempotency';
+import { limitsFromEnv } from './limits';
 import { createLogger, type Logger } from './logger';
 import { startSubgraphServer, type BaseSubgraphContext, type RunningServer } from './server';
 
@@ -68,6 +69,8 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       host: env.HOST,
       port: env.PORT,
       production: env.NODE_ENV === 'production',
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      limits: limitsFromEnv(env),
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
       checkReady: async () => {
         await dataSource.query('SELECT 1');

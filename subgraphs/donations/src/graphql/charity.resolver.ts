@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../../shared/src';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { notFound, Authenticated, anyScope } from '../../../shared/src';
 import { type DonationsContext } from '../context';
 import { CreateCharityInput } from './charity.input';
 import {
@@ -14,12 +14,14 @@ import {
 
 @Resolver(() => CharityType)
 export class CharityResolver {
+  @Directive(Authenticated)
   @Query(() => CharityType, { nullable: true, description: 'A charity by id. Any authenticated caller.' })
   async charity(@Arg('id', () => ID) id: string, @Ctx() ctx: DonationsContext): Promise<CharityType | null> {
     const charity = await ctx.charities.byId(id);
     return charity && toCharityType(charity);
   }
 
+  @Directive(Authenticated)
   @Query(() => CharityPageType, { description: 'Charities, oldest first. Any authenticated caller.' })
   async charities(
     @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
@@ -30,6 +32,7 @@ export class CharityResolver {
     return { nodes: page.rows.map(toCharityType), endCursor: page.endCursor };
   }
 
+  @Directive(anyScope('admin'))
   @Mutation(() => CreateCharityPayload, { description: 'Onboards a charity. Scope: admin.' })
   async createCharity(@Arg('input', () => CreateCharityInput) input: CreateCharityInput, @Ctx() ctx: DonationsContext): Promise<CreateCharityPayload> {
     return { charity: toCharityType(await ctx.charities.create(ctx.viewer, input)) };

@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../../shared/src';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authenticated, anyScope, notFound } from '../../../shared/src';
 import { type PartnersContext } from '../context';
 import { CreateOfferInput, CreateStoreInput, RetireOfferInput, UpdateOfferInput, UpdateStoreInput } from './catalogue.input';
 import {
@@ -20,17 +20,20 @@ const MANAGERS = 'Scope: admin (naming the partner), or the partner itself with 
 
 @Resolver(() => StoreType)
 export class StoreResolver {
+  @Directive(Authenticated)
   @Query(() => StoreType, { nullable: true, description: 'A store: its partner and the admin only; null for anyone else, as for a missing id.' })
   async store(@Arg('id', () => ID) id: string, @Ctx() ctx: PartnersContext): Promise<StoreType | null> {
     const store = await ctx.stores.byId(ctx.viewer, id);
     return store && toStoreType(store);
   }
 
+  @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => CreateStorePayload, { description: `Adds a store to a partner. ${MANAGERS}` })
   async createStore(@Arg('input', () => CreateStoreInput) input: CreateStoreInput, @Ctx() ctx: PartnersContext): Promise<CreateStorePayload> {
     return { store: toStoreType(await ctx.stores.create(ctx.viewer, input)) };
   }
 
+  @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => UpdateStorePayload, { description: `Changes, closes or reopens a store. ${MANAGERS} Another partner's store is NOT_FOUND.` })
   async updateStore(@Arg('input', () => UpdateStoreInput) input: UpdateStoreInput, @Ctx() ctx: PartnersContext): Promise<UpdateStorePayload> {
     return { store: toStoreType(await ctx.stores.update(ctx.viewer, input)) };
@@ -39,6 +42,7 @@ export class StoreResolver {
 
 @Resolver(() => OfferType)
 export class OfferResolver {
+  @Directive(Authenticated)
   @Query(() => OfferType, {
     nullable: true,
     description: 'An offer: published ones for any authenticated caller; unpublished ones for their partner and the admin only (null for anyone else).',
@@ -48,6 +52,7 @@ export class OfferResolver {
     return offer && toOfferType(offer);
   }
 
+  @Directive(Authenticated)
   @Query(() => OfferPageType, {
     description:
       'Published offers of active partners, oldest first; any authenticated caller. includeInactive adds unpublished offers the caller may see: all for the admin, its own for a partner.',
@@ -70,16 +75,19 @@ export class OfferResolver {
     return toPartnerType(partner);
   }
 
+  @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => CreateOfferPayload, { description: `Adds an offer to a partner's catalogue. ${MANAGERS}` })
   async createOffer(@Arg('input', () => CreateOfferInput) input: CreateOfferInput, @Ctx() ctx: PartnersContext): Promise<CreateOfferPayload> {
     return { offer: toOfferType(await ctx.offers.create(ctx.viewer, input)) };
   }
 
+  @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => UpdateOfferPayload, { description: `Changes an offer. ${MANAGERS} Another partner's offer is NOT_FOUND.` })
   async updateOffer(@Arg('input', () => UpdateOfferInput) input: UpdateOfferInput, @Ctx() ctx: PartnersContext): Promise<UpdateOfferPayload> {
     return { offer: toOfferType(await ctx.offers.update(ctx.viewer, input)) };
   }
 
+  @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => RetireOfferPayload, { description: `Takes an offer out of the catalogue for good (repeating it changes nothing). ${MANAGERS}` })
   async retireOffer(@Arg('input', () => RetireOfferInput) input: RetireOfferInput, @Ctx() ctx: PartnersContext): Promise<RetireOfferPayload> {
     return { offer: toOfferType(await ctx.offers.retire(ctx.viewer, input)) };

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authenticated, anyScope } from '../../../shared/src';
 import { type PartnersContext } from '../context';
 import { validate } from '../../../shared/src';
 import { StorePageType, toStoreType } from './catalogue.type';
@@ -17,18 +18,21 @@ import {
 
 @Resolver(() => PartnerType)
 export class PartnerResolver {
+  @Directive(Authenticated)
   @Query(() => PartnerType, { nullable: true, description: 'A partner by id. Any authenticated caller; terms only for the partner and the admin.' })
   async partner(@Arg('id', () => ID) id: string, @Ctx() ctx: PartnersContext): Promise<PartnerType | null> {
     const partner = await ctx.partners.byId(id);
     return partner && toPartnerType(partner);
   }
 
+  @Directive(Authenticated)
   @Query(() => PartnerType, { nullable: true, description: 'The partner the calling token acts for; null for other tokens.' })
   async viewerPartner(@Ctx() ctx: PartnersContext): Promise<PartnerType | null> {
     const partner = await ctx.partners.viewerPartner(ctx.viewer);
     return partner && toPartnerType(partner);
   }
 
+  @Directive(anyScope('admin'))
   @Query(() => PartnerPageType, { description: 'All partners, oldest first. Scope: admin.' })
   async partners(
     @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
@@ -85,6 +89,7 @@ export class PartnerResolver {
     return page && { nodes: page.rows.map(toStoreType), endCursor: page.endCursor };
   }
 
+  @Directive(anyScope('admin'))
   @Mutation(() => UpdatePartnerTermsPayload, {
     description:
       'Adds a version of the partner\'s contract terms, in force from validFrom (default now, never in the past); earlier versions stay as they were. Scope: admin.',
@@ -97,11 +102,13 @@ export class PartnerResolver {
     return { partner: toPartnerType(partner), terms: toTermsType(terms, partner.currency) };
   }
 
+  @Directive(anyScope('admin'))
   @Mutation(() => CreatePartnerPayload, { description: 'Onboards a partner. Scope: admin.' })
   async createPartner(@Arg('input', () => CreatePartnerInput) input: CreatePartnerInput, @Ctx() ctx: PartnersContext): Promise<CreatePartnerPayload> {
     return { partner: toPartnerType(await ctx.partners.create(ctx.viewer, input)) };
   }
 
+  @Directive(anyScope('admin'))
   @Mutation(() => SuspendPartnerPayload, {
     description:
       'Stops a partner from earning, redeeming (redeem, authorize, capture), reversing and enrolling members: each answers PARTNER_SUSPENDED. Voiding a hold stays allowed; the admin can still reverse its transactions. Its offers leave the public catalogue. Scope: admin.',
@@ -110,6 +117,7 @@ export class PartnerResolver {
     return { partner: toPartnerType(await ctx.partners.setStatus(ctx.viewer, input.partnerId, 'SUSPENDED')) };
   }
 
+  @Directive(anyScope('admin'))
   @Mutation(() => ReactivatePartnerPayload, { description: 'Lets a suspended partner earn, redeem, reverse and enroll again. Scope: admin.' })
   async reactivatePartner(
     @Arg('input', () => ReactivatePartnerInput) input: ReactivatePartnerInput,

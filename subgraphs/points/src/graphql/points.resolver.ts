@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { forbidden } from '../../../shared/src';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { forbidden, Authenticated, anyScope } from '../../../shared/src';
 import { type PointsContext } from '../context';
 import { EarnPointsInput } from './points.input';
 import { encodeCursor, type TransactionPage } from '../services/points.service';
@@ -98,6 +98,7 @@ function toHistoryType(page: TransactionPage): PointsHistoryType {
 
 @Resolver(() => PointsTransactionType)
 export class PointsTransactionResolver {
+  @Directive(Authenticated)
   @Query(() => PointsTransactionType, {
     nullable: true,
     description: "A transaction by id: the partner's own, the member's own, or any for the admin; null otherwise.",
@@ -107,6 +108,7 @@ export class PointsTransactionResolver {
     return row && toTransactionType(row);
   }
 
+  @Directive(anyScope('points:earn'))
   @Mutation(() => EarnPointsPayload, { description: "Awards points for a purchase at the partner's earn rate. Scope: points:earn." })
   async earnPoints(@Arg('input', () => EarnPointsInput) input: EarnPointsInput, @Ctx() ctx: PointsContext): Promise<EarnPointsPayload> {
     return { transaction: toTransactionType(await ctx.points.earn(ctx.viewer, input, ctx.requestId)) };

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
+import { Authenticated, anyScope } from '../../../shared/src';
 import { type PointsContext } from '../context';
 import {
   CampaignType,
@@ -14,16 +15,19 @@ import {
 
 @Resolver()
 export class ProgrammeResolver {
+  @Directive(Authenticated)
   @Query(() => [TierType], { description: 'The tier table, lowest first. Any authenticated caller.' })
   async tiers(@Ctx() ctx: PointsContext): Promise<TierType[]> {
     return (await ctx.programme.tiers()).map(toTierType);
   }
 
+  @Directive(Authenticated)
   @Query(() => [CampaignType], { description: "Campaigns: a partner's own and the coalition-wide ones; all for the admin." })
   async campaigns(@Ctx() ctx: PointsContext): Promise<CampaignType[]> {
     return (await ctx.programme.campaigns(ctx.viewer)).map(toCampaignType);
   }
 
+  @Directive(anyScope('admin'))
   @Query(() => LedgerCheckType, { description: 'Proves every balance from the postings (a full scan). Scope: admin.' })
   async ledgerCheck(@Ctx() ctx: PointsContext): Promise<LedgerCheckType> {
     const c = await ctx.integrity.check(ctx.viewer);
@@ -39,11 +43,13 @@ export class ProgrammeResolver {
     });
   }
 
+  @Directive(anyScope('admin'))
   @Mutation(() => ConfigureTiersPayload, { description: 'Replaces the tier table. Scope: admin.' })
   async configureTiers(@Arg('input', () => ConfigureTiersInput) input: ConfigureTiersInput, @Ctx() ctx: PointsContext): Promise<ConfigureTiersPayload> {
     return { tiers: (await ctx.programme.configureTiers(ctx.viewer, input.tiers)).map(toTierType) };
   }
 
+  @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => CreateCampaignPayload, { description: 'Starts a time-boxed earn campaign. Scope: points:earn (own partner) or admin.' })
   async createCampaign(@Arg('input', () => CreateCampaignInput) input: CreateCampaignInput, @Ctx() ctx: PointsContext): Promise<CreateCampaignPayload> {
     return { campaign: toCampaignType(await ctx.programme.createCampaign(ctx.viewer, input)) };

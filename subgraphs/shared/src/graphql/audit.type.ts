@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { type AuditLog, type AuditRecord } from '../audit';
+import { anyScope } from '../access';
 import { type Viewer } from '../auth';
 
 @Directive('@shareable')
@@ -70,6 +71,7 @@ export function toAuditEntryType(r: AuditRecord): AuditEntryType {
 export function createAuditLogResolver(service: 'members' | 'points' | 'partners' | 'donations') {
   @Resolver()
   class AuditLogResolver {
+    @Directive(anyScope('admin', 'reports:read'))
     @Query(() => AuditEntryPageType, {
       name: `${service}AuditLog`,
       description: `Mutations the ${service} subgraph executed, newest first. Admin: all (partnerId filters to one partner's actions); a partner token with reports:read: only the calls it made itself. Refusals are recorded too.`,
