@@ -12,8 +12,11 @@ interface PeerContext {
  * supergraph, verifying the bearer token in Apollo Server's context and forwarding it to each subgraph.
  */
 export async function startApolloPeer(supergraphSdl: string, verifier: TokenVerifier): Promise<{ url: string; stop(): Promise<void> }> {
+  // @apollo/gateway refuses supergraphs with SECURITY features it cannot enforce (`@authenticated`,
+  // `@requiresScopes`: a GraphOS router feature). Declared as plain links they are ignored, as an
+  // Apollo user without the router would have them; the subgraphs check every scope themselves.
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+"), for: SECURITY\)/g, '$1)'),
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<PeerContext>({
         url,

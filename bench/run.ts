@@ -52,6 +52,9 @@ const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const wanted = (name: string) => !ONLY || ONLY.some((prefix) => name.startsWith(prefix));
 /** `--profile`: every hub process writes a V8 CPU profile to bench/results/profiles when it stops. */
 const PROFILE = process.argv.includes('--profile');
+/** `--mode single`: the hub as one process (HUB_MODE=single), else each part its own process. */
+const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'processes';
+if (MODE !== 'single' && MODE !== 'processes') throw new Error('--mode is single or processes');
 const PARTNERS = 20;
 const CHARITIES = 10;
 /** The growth curve: the unified balance and earn at 10x steps of membership, full runs only. */
@@ -119,11 +122,22 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
   const routing = { MEMBERS_URL: urls.members, POINTS_URL: urls.points, PARTNERS_URL: urls.partners, DONATIONS_URL: urls.donations };
   const children: ChildProcess[] = [];
   try {
+    const gatewayPort = await freePort();
+    if (MODE === 'single') {
+      const ports = Object.fromEntries(SUBGRAPHS.map((d) => [`${d.name.toUpperCase()}_PORT`, new URL(urls[d.name]).port]));
+      const hub = spawnService('hub', join(dist, 'gateway', 'src', 'index.js'), { ...env, ...routing, ...ports, HUB_MODE: 'single', PORT: String(gatewayPort) }, nodeArgs('hub'));
+      children.push(hub);
+      await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, hub);
+      return {
+        gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+        urls,
+        stop: () => stopChild(hub),
+      };
+    }
     for (const d of SUBGRAPHS) {
       children.push(spawnService(d.name, join(dist, 'subgraphs', d.name, 'src', 'index.js'), { ...env, ...routing, PORT: new URL(urls[d.name]).port }, nodeArgs(d.name)));
     }
     await Promise.all(SUBGRAPHS.map((d, i) => waitReady(new URL('/readyz', urls[d.name]).toString(), children[i])));
-    const gatewayPort = await freePort();
     const gateway = spawnService('gateway', join(dist, 'gateway', 'src', 'index.js'), { ...env, ...routing, PORT: String(gatewayPort) }, nodeArgs('gateway'));
     children.push(gateway);
     await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway);
@@ -347,6 +361,7 @@ runMain(async () => {
     const result = {
       at: new Date().toISOString(),
       quick,
+      mode: MODE,
       rounds: ROUNDS,
       durationMs: DURATION_MS,
       clients: CLIENTS,
@@ -372,7 +387,7 @@ runMain(async () => {
           : null,
     };
 
-    console.log(`\nBenchmark (${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians; flows/s, latencies per request)`);
+    console.log(`\nBenchmark (${MODE === 'single' ? 'single process' : 'one process per part'}, ${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians; flows/s, latencies per request)`);
     console.log(`data: ${MEMBERS} members, ${PARTNERS} partners, ${CHARITIES} charities; ${result.seed.postings} postings bulk-written in ${result.seed.seconds} s; large member ${largeMemberPostings} postings\n`);
     console.log('scenario                     flows/s    p50 ms   p99 ms   errors');
     for (const [name, f] of Object.entries(scenarios)) {

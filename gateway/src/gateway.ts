@@ -5,7 +5,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
-import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
+import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
@@ -93,6 +93,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
 
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
+    // Upstream calls: over HTTP, or straight into a subgraph served by this process (single-process hub).
+    fetchAPI: { fetch: hubFetch },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     readinessCheckEndpoint: '/gateway-readiness',

@@ -1,10 +1,12 @@
 import { runMain } from '../../subgraphs/shared/src';
 import { startGateway } from './gateway';
+import { startSingleProcessHub } from './single-process';
 
+/** The gateway alone (HUB_MODE=gateway, the default), or the whole hub in this process (HUB_MODE=single). */
 runMain(async () => {
-  const gateway = await startGateway();
+  const gateway = process.env.HUB_MODE === 'single' ? await startSingleProcessHub() : await startGateway();
   let stopping = false;
-  // The gateway runtime traps SIGINT/SIGTERM itself; ours closes the HTTP server and exits.
+  // The gateway runtime traps SIGINT/SIGTERM itself; ours closes the servers and exits.
   const shutdown = () => {
     if (stopping) return;
     stopping = true;

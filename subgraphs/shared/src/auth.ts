@@ -47,6 +47,12 @@ export interface AuthConfig {
   jwksCacheMaxAgeMs?: number;
   /** Remote JWKS: the least time between two fetches (ms, default 30 s); an unknown `kid` refetches after it. */
   jwksCooldownMs?: number;
+  /**
+   * How long a token that verified is remembered, so that a till or portal sending the same token on every
+   * request pays for one signature check per process per this period, not one per request (ms, default
+   * 60 s, 0 = off). Expiry is still checked on every use, and a removed key stops counting within it.
+   */
+  verifiedCacheMs?: number;
 }
 
 export interface TokenVerifier {
@@ -65,6 +71,7 @@ export function authConfigFromEnv(env: {
   AUTH_CLOCK_TOLERANCE_SECONDS?: number;
   AUTH_JWKS_CACHE_MAX_AGE_MS?: number;
   AUTH_JWKS_COOLDOWN_MS?: number;
+  AUTH_VERIFIED_CACHE_MS?: number;
 }): AuthConfig {
   return {
     issuer: env.AUTH_ISSUER,
@@ -74,7 +81,37 @@ export function authConfigFromEnv(env: {
     clockTolerance: env.AUTH_CLOCK_TOLERANCE_SECONDS,
     jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_MAX_AGE_MS,
     jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
+    verifiedCacheMs: env.AUTH_VERIFIED_CACHE_MS,
   };
+}
+
+/** Verified tokens, oldest first; bounded in size and age (see AuthConfig.verifiedCacheMs). */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { viewer: Viewer; exp: number; until: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clockTolerance: number,
+    private readonly capacity = 10_000,
+  ) {}
+
+  get(token: string): Viewer | undefined {
+    if (this.ttlMs === 0) return undefined;
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    const now = Date.now();
+    if (now >= entry.until || now / 1000 > entry.exp + this.clockTolerance) {
+      this.entries.delete(token);
+      return undefined; // verified afresh, which also gives an expired token its proper error
+    }
+    return entry.viewer;
+  }
+
+  set(token: string, viewer: Viewer, exp: number): void {
+    if (this.ttlMs === 0) return;
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(token, { viewer, exp, until: Date.now() + this.ttlMs });
+  }
 }
 
 /**
@@ -97,11 +134,14 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     throw new Error('AUTH_JWKS_URL or AUTH_JWKS_FILE is required');
   }
 
+  const verified = new VerifiedTokens(config.verifiedCacheMs ?? 60_000, clockTolerance);
   return {
     async verify(authorization) {
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(authorization?.trim() ?? '');
       if (!match) throw unauthenticated('A bearer token is required');
       const token = match[1];
+      const known = verified.get(token);
+      if (known) return known;
       let payload: JWTPayload;
       try {
         const header = decodeProtectedHeader(token);
@@ -122,7 +162,9 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
       }
       // jose checks `iat` only with maxTokenAge; a token issued in the future is as suspect as an early `nbf`.
       if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockTolerance) throw unauthenticated('Token claim rejected: iat');
-      return viewerFromClaims(payload, token);
+      const viewer = viewerFromClaims(payload, token);
+      verified.set(token, viewer, payload.exp as number);
+      return viewer;
     },
   };
 }

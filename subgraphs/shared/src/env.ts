@@ -19,6 +19,8 @@ export const authEnv = {
   AUTH_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).default(600_000),
   /** The least time between two JWKS fetches caused by tokens naming an unknown `kid`. */
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How long a verified token is remembered (the signature is not checked again); 0 turns it off. */
+  AUTH_VERIFIED_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
 };
 
 export const serverEnv = {

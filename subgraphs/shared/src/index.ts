@@ -10,6 +10,7 @@ export * from './logger';
 export * from './money';
 export * from './schema';
 export * from './server';
+export * from './in-process';
 export * from './subgraph';
 export * as validate from './validation';
 export * from './graphql/money.type';

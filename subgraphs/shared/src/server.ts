@@ -6,6 +6,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { type AuditLog } from './audit';
+import { registerInProcess } from './in-process';
 import { type TokenVerifier, type Viewer } from './auth';
 import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from './errors';
 import { armorConfig, SUBGRAPH_LIMITS, type DocumentLimits } from './limits';
@@ -119,6 +120,30 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+interface SubgraphRequest {
+  method: string;
+  /** Path and query string. */
+  url: string;
+  headers: Record<string, string | undefined>;
+  /** The body as text, refusing (status 413) past `limit` bytes. */
+  body(limit: number): Promise<string>;
+  /** Drops an unread body. */
+  discard(): void;
+}
+
+interface SubgraphAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | AsyncIterable<string>;
+}
+
+const TOO_LARGE = { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] };
+
+function json(status: number, body: unknown, extraHeaders: Record<string, string> = {}): SubgraphAnswer {
+  const text = JSON.stringify(body);
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...extraHeaders }, body: text };
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extraHeaders });
@@ -159,57 +184,65 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
   });
   await apollo.start();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://subgraph');
+  /** One request, whichever way it arrived (HTTP, or in-process from the gateway of a single-process hub). */
+  const answer = async (req: SubgraphRequest): Promise<SubgraphAnswer> => {
+    const url = new URL(req.url, 'http://subgraph');
     const incomingId = req.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', service: options.name });
+    if (url.pathname === '/healthz') return json(200, { status: 'ok', service: options.name });
     if (url.pathname === '/readyz') {
       try {
         await options.checkReady();
-        return sendJson(res, 200, { status: 'ready', service: options.name });
+        return json(200, { status: 'ready', service: options.name });
       } catch {
-        return sendJson(res, 503, { status: 'unavailable', service: options.name });
+        return json(503, { status: 'unavailable', service: options.name });
       }
     }
-    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+    if (url.pathname !== '/graphql') return json(404, { error: 'not found' });
 
     let viewer: Viewer;
     try {
       viewer = await options.verifier.verify(req.headers.authorization);
     } catch (error) {
-      if (error instanceof AppError) return sendJson(res, 401, errorBody(error.code, error.message, requestId));
+      if (error instanceof AppError) return json(401, errorBody(error.code, error.message, requestId));
       throw error;
     }
 
     if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) {
-      req.resume(); // drain unread, so the client gets the answer rather than a reset
-      return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+      req.discard(); // drain unread, so the client gets the answer rather than a reset
+      return json(413, TOO_LARGE);
     }
-    const body = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+    const body = req.method === 'POST' ? await req.body(maxBodyBytes) : '';
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      if (value !== undefined) headers.set(key, value);
     }
     let parsed: unknown = body;
     if ((headers.get('content-type') ?? '').includes('json') && body.length > 0) {
       try {
         parsed = JSON.parse(body);
       } catch {
-        return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+        return json(400, { errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
       }
     }
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body: parsed },
       context: async () => options.createContext(viewer, requestId),
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
-    res.writeHead(response.status ?? 200, outHeaders);
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
+    return { status: response.status ?? 200, headers: outHeaders, body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    const out = await answer({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: (limit) => readBody(req, limit), discard: () => req.resume() });
+    res.writeHead(out.status, out.headers);
+    if (typeof out.body === 'string') {
+      res.end(out.body);
     } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      for await (const chunk of out.body) res.write(chunk);
       res.end();
     }
   };
@@ -218,7 +251,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     handle(req, res).catch((error: unknown) => {
       const status = (error as { status?: number }).status;
       if (status === 413) {
-        if (!res.headersSent) sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+        if (!res.headersSent) sendJson(res, 413, TOO_LARGE);
         return;
       }
       const requestId = randomUUID();
@@ -234,12 +267,39 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-  options.logger.info('subgraph listening', { url: `http://${host}:${port}/graphql` });
+  const url = `http://${host}:${port}/graphql`;
+  options.logger.info('subgraph listening', { url });
+  // A gateway in this same process (the single-process hub) may call this subgraph without HTTP.
+  const unregister = registerInProcess(url, async (request) => {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => (headers[key] = value));
+    const out = await answer({
+      method: request.method,
+      url: new URL(request.url).pathname + new URL(request.url).search,
+      headers,
+      body: async (limit) => {
+        const text = await request.text();
+        if (Buffer.byteLength(text) > limit) throw Object.assign(new Error('Request body too large'), { status: 413 });
+        return text;
+      },
+      discard: () => undefined,
+    }).catch((error: unknown) => {
+      if ((error as { status?: number }).status === 413) return json(413, TOO_LARGE);
+      const requestId = randomUUID();
+      options.logger.error('unhandled request error', { requestId, error });
+      return json(500, errorBody('INTERNAL', 'Internal error', requestId));
+    });
+    if (typeof out.body === 'string') return new Response(out.body, { status: out.status, headers: out.headers });
+    let text = '';
+    for await (const chunk of out.body) text += chunk;
+    return new Response(text, { status: out.status, headers: out.headers });
+  });
 
   return {
-    url: `http://${host}:${port}/graphql`,
+    url,
     port,
     async stop() {
+      unregister();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

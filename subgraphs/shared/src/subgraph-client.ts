@@ -1,5 +1,6 @@
 import { type Viewer } from './auth';
 import { AppError, isPublicCode } from './errors';
+import { hubFetch } from './in-process';
 
 export interface SubgraphClient {
   /** Runs `query` on the other subgraph as the same caller (the bearer token is forwarded unchanged). */
@@ -14,7 +15,7 @@ export interface SubgraphClient {
 export function createSubgraphClient(url: string, timeoutMs = 5_000): SubgraphClient {
   return {
     async request<T>(query: string, variables: Record<string, unknown>, viewer: Viewer, requestId: string): Promise<T> {
-      const response = await fetch(url, {
+      const response = await hubFetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -104,3 +104,20 @@ describe('token edge cases', () => {
     expect(await refusal(local, `BEARER ${token}`)).toBeUndefined();
   });
 });
+
+describe('verified-token cache', () => {
+  it('checks a signature once per period, still refuses the token once it expires, and can be turned off', async () => {
+    const counting = createTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, jwksFile: keys.jwksFile, clockTolerance: 0, verifiedCacheMs: 60_000 });
+    const uncached = createTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, jwksFile: keys.jwksFile, clockTolerance: 0, verifiedCacheMs: 0 });
+    const token = await signToken(keys, { scope: 'admin' }, { expiresIn: '2s' });
+    // A tampered copy of a cached token is a different string: verified, and refused.
+    const [head, body, signature] = token.split('.');
+    const tampered = `${head}.${body}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    const first = await counting.verify(`Bearer ${token}`);
+    expect(await counting.verify(`Bearer ${token}`)).toBe(first); // from the cache: the same viewer object
+    expect(await refusal(counting, `Bearer ${tampered}`)).toBe('UNAUTHENTICATED');
+    expect(await uncached.verify(`Bearer ${token}`)).not.toBe(await uncached.verify(`Bearer ${token}`));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await refusal(counting, `Bearer ${token}`)).toBe('UNAUTHENTICATED');
+  });
+});
