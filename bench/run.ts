@@ -52,8 +52,8 @@ const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const wanted = (name: string) => !ONLY || ONLY.some((prefix) => name.startsWith(prefix));
 /** `--profile`: every hub process writes a V8 CPU profile to bench/results/profiles when it stops. */
 const PROFILE = process.argv.includes('--profile');
-/** `--mode single`: the hub as one process (HUB_MODE=single), else each part its own process. */
-const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'processes';
+/** `--mode processes`: each part its own process; default `single`, the hub in one process as `npm start` runs it. */
+const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'single';
 if (MODE !== 'single' && MODE !== 'processes') throw new Error('--mode is single or processes');
 const PARTNERS = 20;
 const CHARITIES = 10;
@@ -98,8 +98,8 @@ async function pgbenchTps(adminUrl: string, clients: number, seconds: number): P
 }
 
 /**
- * Starts the hub as `npm start` does: each subgraph and the gateway its own process (so they use both
- * cores, as in production), on free ports, waiting until each is ready.
+ * Starts the hub as `npm start` does (one process, or with `--mode processes` each subgraph and the
+ * gateway its own process), on free ports, waiting until it is ready.
  */
 async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = {

@@ -10,7 +10,9 @@ import { SUBGRAPHS } from './lib/subgraphs';
 /**
  * `npm start`: the whole hub on one machine. PostgreSQL is embedded (data in ./.data) unless
  * DATABASE_URL is set; tokens are signed by a generated local key unless AUTH_ISSUER, AUTH_AUDIENCE
- * and a JWKS source are set. Each subgraph and the gateway run as their own process.
+ * and a JWKS source are set. By default the gateway and the four subgraphs share one process and call
+ * each other in-process (HUB_MODE=single: faster on a small box, see bench/); HUB_MODE=processes runs
+ * each as its own process, as docker-compose does.
  */
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -86,16 +88,24 @@ runMain(async () => {
       if (!(await portIsFree(Number(port)))) throw new Error(`Port ${port} (${name}) is in use. Stop what uses it, or set ${variable} to another port.`);
     }
 
-    for (const definition of SUBGRAPHS) {
-      const port = new URL(urls[definition.name]).port;
-      const child = spawnService(definition.name, join(DIST, 'subgraphs', definition.name, 'src', 'index.js'), { ...baseEnv, ...routing, PORT: port });
-      children.push(child);
+    const mode = process.env.HUB_MODE ?? 'single';
+    if (mode !== 'single' && mode !== 'processes') throw new Error('HUB_MODE is single (the default) or processes');
+    let gateway;
+    if (mode === 'single') {
+      const subgraphPorts = Object.fromEntries(SUBGRAPHS.map((d) => [`${d.name.toUpperCase()}_PORT`, new URL(urls[d.name]).port]));
+      gateway = spawnService('hub', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, ...subgraphPorts, HUB_MODE: 'single', PORT: gatewayPort });
+      children.push(gateway);
+    } else {
+      for (const definition of SUBGRAPHS) {
+        const port = new URL(urls[definition.name]).port;
+        const child = spawnService(definition.name, join(DIST, 'subgraphs', definition.name, 'src', 'index.js'), { ...baseEnv, ...routing, PORT: port });
+        children.push(child);
+      }
+      // Subgraphs migrate their own schemas as they start; wait for all before the gateway.
+      await Promise.all(SUBGRAPHS.map((d, i) => waitReady(new URL('/readyz', urls[d.name]).toString(), children[i])));
+      gateway = spawnService('gateway', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, PORT: gatewayPort });
+      children.push(gateway);
     }
-    // Subgraphs migrate their own schemas as they start; wait for all before the gateway.
-    await Promise.all(SUBGRAPHS.map((d, i) => waitReady(new URL('/readyz', urls[d.name]).toString(), children[i])));
-
-    const gateway = spawnService('gateway', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, PORT: gatewayPort });
-    children.push(gateway);
     const gatewayUrl = `http://localhost:${gatewayPort}/graphql`;
     await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway);
 

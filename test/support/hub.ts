@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/src/gateway';
 import { graphql, mustQuery, type GraphQLResponse } from '../../scripts/lib/graphql-client';
-import { ensureDatabase, startSubgraph, withDatabase, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
+import { enableInProcessCalls, ensureDatabase, startSubgraph, withDatabase, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
 import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
 import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';
@@ -50,6 +50,8 @@ export interface HubOptions {
   env?: NodeJS.ProcessEnv;
   /** A database of its own (dropped at stop), for tests that must break invariants on purpose. */
   isolatedDatabase?: boolean;
+  /** The single-process hub: the gateway (and points) call the subgraphs in-process, not over HTTP. */
+  inProcessCalls?: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     databaseUrl = withDatabase(databaseUrl, isolated);
   }
   const keys = await createTestKeys();
+  if (options.inProcessCalls) enableInProcessCalls();
   const base: NodeJS.ProcessEnv = {
     DATABASE_URL: databaseUrl,
     AUTH_ISSUER: TEST_ISSUER,

@@ -10,6 +10,12 @@ export type InProcessHandler = (request: Request) => Promise<Response>;
 
 const handlers = new Map<string, InProcessHandler>();
 let enabled = false;
+let calls = 0;
+
+/** How many requests this process has served in-process (for tests and diagnostics). */
+export function inProcessCallCount(): number {
+  return calls;
+}
 
 /** Registers a subgraph's handler under its URL (origin and path); returns the unregistration. */
 export function registerInProcess(url: string, handler: InProcessHandler): () => void {
@@ -30,7 +36,10 @@ export const hubFetch: typeof fetch = async (input, init) => {
   if (enabled) {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const handler = handlers.get(routeKey(url));
-    if (handler) return handler(new Request(input, init));
+    if (handler) {
+      calls++;
+      return handler(new Request(input, init));
+    }
   }
   return fetch(input, init);
 };
