@@ -38,7 +38,12 @@ export const hubFetch: typeof fetch = async (input, init) => {
     const handler = handlers.get(routeKey(url));
     if (handler) {
       calls++;
-      return handler(new Request(input, init));
+      if (input instanceof Request && !init) return handler(input);
+      // Not `new Request(input, init)`: a Request follows `init.signal` through a listener that goes only
+      // when the Request is garbage-collected, and the gateway passes one long-lived signal to every
+      // upstream call, so listeners piled up in the thousands (and each add walks the list). A call
+      // served in-process cannot be cut off half-way anyway: it runs to its end like a local function.
+      return handler(new Request(url, { method: init?.method, headers: init?.headers, body: init?.body }));
     }
   }
   return fetch(input, init);
