@@ -58,6 +58,8 @@ export interface AuthConfig {
 export interface TokenVerifier {
   /** Verifies an `Authorization` header value; throws UNAUTHENTICATED on anything but a valid bearer token. */
   verify(authorization: string | null | undefined): Promise<Viewer>;
+  /** Signatures checked so far (tokens answered from the verified-token cache are not counted). */
+  readonly signatureChecks: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -104,7 +106,8 @@ class VerifiedTokens {
       this.entries.delete(token);
       return undefined; // verified afresh, which also gives an expired token its proper error
     }
-    return entry.viewer;
+    // A copy per request: per-request state is keyed on the viewer object (the audit scope).
+    return { ...entry.viewer };
   }
 
   set(token: string, viewer: Viewer, exp: number): void {
@@ -135,7 +138,11 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   }
 
   const verified = new VerifiedTokens(config.verifiedCacheMs ?? 60_000, clockTolerance);
+  let signatureChecks = 0;
   return {
+    get signatureChecks() {
+      return signatureChecks;
+    },
     async verify(authorization) {
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(authorization?.trim() ?? '');
       if (!match) throw unauthenticated('A bearer token is required');
@@ -144,6 +151,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
       if (known) return known;
       let payload: JWTPayload;
       try {
+        signatureChecks++;
         const header = decodeProtectedHeader(token);
         if (FORBIDDEN_HEADERS.some((h) => h in header)) throw unauthenticated('Token header not accepted');
         ({ payload } = await jwtVerify(token, keys, {
@@ -164,7 +172,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
       if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockTolerance) throw unauthenticated('Token claim rejected: iat');
       const viewer = viewerFromClaims(payload, token);
       verified.set(token, viewer, payload.exp as number);
-      return viewer;
+      return { ...viewer };
     },
   };
 }

@@ -114,9 +114,15 @@ describe('verified-token cache', () => {
     const [head, body, signature] = token.split('.');
     const tampered = `${head}.${body}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
     const first = await counting.verify(`Bearer ${token}`);
-    expect(await counting.verify(`Bearer ${token}`)).toBe(first); // from the cache: the same viewer object
+    const second = await counting.verify(`Bearer ${token}`);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first); // a fresh viewer object per request, even from the cache
+    expect(counting.signatureChecks).toBe(1);
     expect(await refusal(counting, `Bearer ${tampered}`)).toBe('UNAUTHENTICATED');
-    expect(await uncached.verify(`Bearer ${token}`)).not.toBe(await uncached.verify(`Bearer ${token}`));
+    expect(counting.signatureChecks).toBe(2);
+    await uncached.verify(`Bearer ${token}`);
+    await uncached.verify(`Bearer ${token}`);
+    expect(uncached.signatureChecks).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect(await refusal(counting, `Bearer ${token}`)).toBe('UNAUTHENTICATED');
   });

@@ -21,7 +21,7 @@ export class CharitiesService {
         [name, description],
       );
       if (!rows[0]) throw badInput('name', 'a charity with this name already exists');
-      await recordAudit(manager, rows[0].id);
+      await recordAudit(manager, viewer, rows[0].id);
       return { charityId: rows[0].id };
     };
     const { charityId } = await this.dataSource.transaction(async (manager) => {

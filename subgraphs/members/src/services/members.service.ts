@@ -82,7 +82,7 @@ export class MembersService {
         [id, valid.displayName, valid.email, valid.emailNormalized, valid.birthDate, generateCardNumber(), generateReferralCode(), referredBy, viewer.partnerId ?? null],
       );
       if (rows[0]) {
-        await recordAudit(manager, id);
+        await recordAudit(manager, viewer, id);
         return { memberId: id };
       }
       const taken = await sql(manager, 'SELECT 1 FROM members WHERE email_normalized = $1', [valid.emailNormalized]);

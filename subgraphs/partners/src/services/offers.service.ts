@@ -46,7 +46,7 @@ export class OffersService {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
           [partnerId, valid.title, valid.description, input.kind, valid.points, valid.multiplier, valid.validFrom, valid.validTo, valid.minTier],
         );
-        await recordAudit(manager, rows[0].id);
+        await recordAudit(manager, viewer, rows[0].id);
         return { offerId: rows[0].id };
       }),
     );
@@ -85,7 +85,7 @@ export class OffersService {
           change.minTier ?? null,
         ],
       );
-      await recordAudit(manager, offerId);
+      await recordAudit(manager, viewer, offerId);
     });
     return this.mustLoad(offerId);
   }
@@ -97,7 +97,7 @@ export class OffersService {
     await this.dataSource.transaction(async (manager) => {
       await this.lockManaged(manager, viewer, offerId);
       await sql(manager, 'UPDATE offers SET active = false, retired_at = now(), updated_at = now() WHERE id = $1 AND active', [offerId]);
-      await recordAudit(manager, offerId);
+      await recordAudit(manager, viewer, offerId);
     });
     return this.mustLoad(offerId);
   }

@@ -86,7 +86,7 @@ export class PartnersService {
         valid.issuePrice,
         valid.reimbursement,
       ]);
-      await recordAudit(manager, rows[0].id);
+      await recordAudit(manager, viewer, rows[0].id);
       return { partnerId: rows[0].id };
     };
     const { partnerId } = await this.dataSource.transaction(async (manager) => {
@@ -101,7 +101,7 @@ export class PartnersService {
     await this.dataSource.transaction(async (manager) => {
       const { rowCount } = await sql(manager, `UPDATE partners SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
       if (rowCount === 0) throw notFound('Partner');
-      await recordAudit(manager, id);
+      await recordAudit(manager, viewer, id);
     });
     return this.mustLoad(id);
   }
@@ -189,7 +189,7 @@ export class PartnersService {
             [partnerId, change.earnRate, change.issuePrice, change.reimbursement, effective],
           );
           if (!inserted.rows[0]) throw new Error(`partner ${partnerId} has no terms before ${effective.toISOString()}`);
-          await recordAudit(manager, partnerId);
+          await recordAudit(manager, viewer, partnerId);
           return { partnerId, termsId: inserted.rows[0].id };
         }),
       )

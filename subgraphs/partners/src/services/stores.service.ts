@@ -39,7 +39,7 @@ export class StoresService {
             `INSERT INTO stores (partner_id, code, name, address, city, country) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
             [partnerId, valid.code, valid.name, valid.address, valid.city, valid.country],
           );
-          await recordAudit(manager, rows[0].id);
+          await recordAudit(manager, viewer, rows[0].id);
           return { storeId: rows[0].id };
         }),
       )
@@ -74,7 +74,7 @@ export class StoresService {
             input.active ?? null,
           ],
         );
-        await recordAudit(manager, storeId);
+        await recordAudit(manager, viewer, storeId);
       })
       .catch(duplicateCode);
     return this.mustLoad(storeId);

@@ -125,7 +125,7 @@ export class PointsService {
           await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
           await settleClawbacks(manager, memberAccount, memberId);
         }
-        await recordAudit(manager, transactionId);
+        await recordAudit(manager, viewer, transactionId);
         return { transactionId };
       }),
     );

@@ -75,7 +75,7 @@ export class ProgrammeService {
       for (const t of tiers) {
         await sql(manager, 'INSERT INTO tiers (name, threshold, multiplier_milli) VALUES ($1, $2, $3)', [t.name, t.threshold.toString(), t.multiplierMilli.toString()]);
       }
-      await recordAudit(manager, null);
+      await recordAudit(manager, viewer, null);
     });
     return this.tiers();
   }

@@ -77,7 +77,7 @@ export class RedemptionService {
           { accountId: honoured, amount: points },
         ]);
         await consumeLots(manager, transactionId, account, points);
-        await recordAudit(manager, transactionId);
+        await recordAudit(manager, viewer, transactionId);
         return { transactionId };
       }),
     );
@@ -102,7 +102,7 @@ export class RedemptionService {
           [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
         );
         const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
-        await recordAudit(manager, hold.id);
+        await recordAudit(manager, viewer, hold.id);
         return { hold: toSnapshot(hold) };
       }),
     );
@@ -154,7 +154,7 @@ export class RedemptionService {
               await consumeLots(manager, transactionId, hold.accountId, points);
               // The uncaptured rest is available again: it repays any clawback first.
               await settleClawbacks(manager, hold.accountId, hold.memberId);
-              await recordAudit(manager, holdId);
+              await recordAudit(manager, viewer, holdId);
               return { holdId, transactionId };
             }),
           );
@@ -176,7 +176,7 @@ export class RedemptionService {
         await lockMemberAccount(manager, hold.memberId);
         await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
         await settleClawbacks(manager, hold.accountId, hold.memberId);
-        await recordAudit(manager, holdId);
+        await recordAudit(manager, viewer, holdId);
         return { holdId };
       }),
     );

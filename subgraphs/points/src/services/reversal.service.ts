@@ -125,7 +125,7 @@ export class ReversalService {
                     [account.id, original.partnerId, transactionId, owed.toString()],
                   );
                 }
-                await recordAudit(manager, transactionId);
+                await recordAudit(manager, viewer, transactionId);
                 return { transactionId };
               }
               // A redemption: `points` is negative (what the member spent).
@@ -144,7 +144,7 @@ export class ReversalService {
               ]).catch(refuseBalanceOverflow('transactionId'));
               await restoreLots(manager, transactionId, original.id);
               await settleClawbacks(manager, account.id, original.memberId);
-              await recordAudit(manager, transactionId);
+              await recordAudit(manager, viewer, transactionId);
               return { transactionId };
             }),
           )
