@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
+  selectEntities,
   badInput,
   callerOf,
   idempotent,
@@ -93,20 +94,20 @@ export class MembersService {
 
   async me(viewer: Viewer): Promise<MemberEntity | null> {
     const memberId = requireMember(viewer);
-    return this.dataSource.getRepository(MemberEntity).findOneBy({ id: memberId });
+    return this.one('id = $1', [memberId]);
   }
 
   async byId(viewer: Viewer, id: string): Promise<MemberEntity | null> {
     requireScope(viewer, 'members:lookup');
     const memberId = validate.uuid('id', id);
-    return this.dataSource.getRepository(MemberEntity).findOneBy({ id: memberId });
+    return this.one('id = $1', [memberId]);
   }
 
   async byCard(viewer: Viewer, cardNumber: string): Promise<MemberEntity | null> {
     requireScope(viewer, 'members:lookup');
     const normalized = normalizeCardNumber(cardNumber);
     if (!isValidCardNumber(normalized)) throw badInput('cardNumber', 'is not a valid card number (check digit does not match)');
-    return this.dataSource.getRepository(MemberEntity).findOneBy({ cardNumber: normalized });
+    return this.one('card_number = $1', [normalized]);
   }
 
   /** The admin's list of members, oldest first; `after` is the id of the last member of the previous page. */
@@ -123,11 +124,16 @@ export class MembersService {
       requireScope(viewer, 'points:earn', 'points:redeem', 'points:reverse', 'members:lookup');
     }
     const memberId = validate.uuid('id', id);
-    const member = await this.dataSource.getRepository(MemberEntity).findOneBy({ id: memberId });
+    const member = await this.one('id = $1', [memberId]);
     return member?.status ?? null;
   }
 
   async loadMany(ids: readonly string[]): Promise<MemberEntity[]> {
-    return this.dataSource.getRepository(MemberEntity).findBy({ id: In([...ids]) });
+    return selectEntities(this.dataSource.manager, MemberEntity, 'id = ANY($1::uuid[])', [[...ids]]);
+  }
+
+  private async one(where: string, params: unknown[]): Promise<MemberEntity | null> {
+    const [member] = await selectEntities(this.dataSource.manager, MemberEntity, where, params);
+    return member ?? null;
   }
 }

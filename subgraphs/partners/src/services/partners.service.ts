@@ -1,5 +1,6 @@
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
+  selectEntities,
   badInput,
   callerOf,
   idempotent,
@@ -114,7 +115,8 @@ export class PartnersService {
 
   async viewerPartner(viewer: Viewer): Promise<PartnerEntity | null> {
     if (!viewer.partnerId) return null;
-    return this.dataSource.getRepository(PartnerEntity).findOneBy({ id: viewer.partnerId });
+    const [partner] = await selectEntities(this.dataSource.manager, PartnerEntity, 'id = $1', [viewer.partnerId]);
+    return partner ?? null;
   }
 
   async list(viewer: Viewer, first: number, after?: string | null): Promise<Page<PartnerEntity>> {
@@ -123,7 +125,7 @@ export class PartnersService {
   }
 
   async loadMany(ids: readonly string[]): Promise<PartnerEntity[]> {
-    return this.dataSource.getRepository(PartnerEntity).findBy({ id: In([...ids]) });
+    return selectEntities(this.dataSource.manager, PartnerEntity, 'id = ANY($1::uuid[])', [[...ids]]);
   }
 
   /** The terms in force at `at` (default: now, by the database clock), one version per partner that has one. */

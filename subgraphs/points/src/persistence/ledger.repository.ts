@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { notFound, sql } from '../../../shared/src';
+import { notFound, selectEntities, sql } from '../../../shared/src';
 import { TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
@@ -167,7 +167,7 @@ async function applyDraws(manager: EntityManager, transactionId: string, draws: 
 
 /** A transaction by id, for answering a mutation; NOT_FOUND if it does not exist. */
 export async function loadTransaction(manager: EntityManager, id: string): Promise<TransactionEntity> {
-  const row = await manager.getRepository(TransactionEntity).findOneBy({ id });
+  const [row] = await selectEntities(manager, TransactionEntity, 'id = $1', [id]);
   if (!row) throw notFound('Transaction');
   return row;
 }

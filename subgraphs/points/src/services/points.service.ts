@@ -1,5 +1,6 @@
-import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
+  selectEntities,
   AppError,
   badInput,
   callerOf,
@@ -202,7 +203,7 @@ export class PointsService {
 
   /** A transaction the viewer may see: its partner's, its member's, or any for the admin. Else null. */
   async transaction(viewer: Viewer, id: string): Promise<TransactionEntity | null> {
-    const row = await this.dataSource.getRepository(TransactionEntity).findOneBy({ id: validate.uuid('id', id) });
+    const [row] = await selectEntities(this.dataSource.manager, TransactionEntity, 'id = $1', [validate.uuid('id', id)]);
     if (!row) return null;
     const visible = isAdmin(viewer) || (!!viewer.partnerId && row.partnerId === viewer.partnerId) || (!!row.memberId && isSelf(viewer, row.memberId));
     return visible ? row : null;
@@ -212,7 +213,7 @@ export class PointsService {
     // Entity representations can carry any id; a malformed one simply has no account.
     const valid = memberIds.filter(validate.isUuid);
     if (valid.length === 0) return [];
-    return this.dataSource.getRepository(AccountEntity).findBy({ kind: 'MEMBER', ownerId: In(valid) });
+    return selectEntities(this.dataSource.manager, AccountEntity, `kind = 'MEMBER' AND owner_id = ANY($1::uuid[])`, [valid]);
   }
 
   private requireFullView(viewer: Viewer, memberId: string): void {
