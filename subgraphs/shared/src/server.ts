@@ -271,16 +271,13 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
   options.logger.info('subgraph listening', { url });
   // A gateway in this same process (the single-process hub) may call this subgraph without HTTP.
   const unregister = registerInProcess(url, async (request) => {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, key) => (headers[key] = value));
     const out = await answer({
       method: request.method,
-      url: new URL(request.url).pathname + new URL(request.url).search,
-      headers,
+      url: request.url,
+      headers: request.headers,
       body: async (limit) => {
-        const text = await request.text();
-        if (Buffer.byteLength(text) > limit) throw Object.assign(new Error('Request body too large'), { status: 413 });
-        return text;
+        if (Buffer.byteLength(request.body) > limit) throw Object.assign(new Error('Request body too large'), { status: 413 });
+        return request.body;
       },
       discard: () => undefined,
     }).catch((error: unknown) => {
@@ -289,10 +286,10 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       options.logger.error('unhandled request error', { requestId, error });
       return json(500, errorBody('INTERNAL', 'Internal error', requestId));
     });
-    if (typeof out.body === 'string') return new Response(out.body, { status: out.status, headers: out.headers });
+    if (typeof out.body === 'string') return { status: out.status, headers: out.headers, body: out.body };
     let text = '';
     for await (const chunk of out.body) text += chunk;
-    return new Response(text, { status: out.status, headers: out.headers });
+    return { status: out.status, headers: out.headers, body: text };
   });
 
   return {
