@@ -25,6 +25,11 @@ export const gatewayEnv = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** How many proxies in front of the gateway append to X-Forwarded-For (0: use the socket address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Query planning and execution: `router`, Hive Router's Rust query planner (@graphql-hive/router-runtime),
+   * or `stitching`, the gateway runtime's JavaScript default. See the README's benchmark section.
+   */
+  GATEWAY_PLANNER: z.enum(['router', 'stitching']).default('router'),
   /** A manifest of the only operations the gateway runs (trusted documents); every operation when unset. */
   TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
 };

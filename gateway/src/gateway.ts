@@ -3,6 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { unifiedGraphHandler as routerPlanner } from '@graphql-hive/router-runtime';
 import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
@@ -93,6 +94,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
 
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
+    // Hive Router's query planner (Rust, through a native addon) unless the JavaScript one is asked for.
+    unifiedGraphHandler: env.GATEWAY_PLANNER === 'router' ? routerPlanner : undefined,
     // Upstream calls: over HTTP, or straight into a subgraph served by this process (single-process hub).
     fetchAPI: { fetch: hubFetch },
     graphqlEndpoint: '/graphql',
