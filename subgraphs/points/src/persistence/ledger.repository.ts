@@ -11,33 +11,41 @@ export interface LockedAccount {
   id: string;
   balance: bigint;
   pending: bigint;
+  /** Whether refunded points are still owed back (see settleClawbacks); none appear while the lock is held. */
+  owesClawbacks: boolean;
 }
 
 /**
- * Returns the account of (kind, owner), creating it if needed. Two statements, not one CTE: after
- * waiting on a concurrent insert, only a new statement (a new snapshot at READ COMMITTED) sees the row
- * the other transaction committed. No row lock is taken, so a partner's account never serialises writers.
+ * Returns the account of (kind, owner), creating it if needed. Looked up first (every account but a
+ * member's or partner's very first is there already: one round trip); else inserted, and if a concurrent
+ * insert won, looked up again in a new statement: after waiting on that insert, only a new statement (a
+ * new snapshot at READ COMMITTED) sees the row the other transaction committed. No row lock is taken, so
+ * a partner's account never serialises writers.
  */
 export async function ensureAccount(manager: EntityManager, kind: AccountKind, ownerId: string | null): Promise<string> {
+  const find = async () =>
+    (await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id IS NOT DISTINCT FROM $2', [kind, ownerId])).rows[0]?.id;
+  const existing = await find();
+  if (existing) return existing;
   const maintained = kind === 'MEMBER' || kind === 'CHARITY';
   const inserted = await sql<{ id: string }>(
     manager,
     'INSERT INTO accounts (kind, owner_id, maintained) VALUES ($1, $2, $3) ON CONFLICT (kind, owner_id) DO NOTHING RETURNING id',
     [kind, ownerId, maintained],
   );
-  if (inserted.rows[0]) return inserted.rows[0].id;
-  const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id IS NOT DISTINCT FROM $2', [kind, ownerId]);
-  return rows[0].id;
+  return inserted.rows[0]?.id ?? ((await find()) as string);
 }
 
 /** Locks a member's account row for the rest of the transaction: the one serialisation point per member. */
 export async function lockMemberAccount(manager: EntityManager, memberId: string): Promise<LockedAccount | null> {
-  const { rows } = await sql<{ id: string; balance: string; pending: string }>(
+  const { rows } = await sql<{ id: string; balance: string; pending: string; owes_clawbacks: boolean }>(
     manager,
-    `SELECT id, balance, pending FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1 FOR UPDATE`,
+    `SELECT a.id, a.balance, a.pending, EXISTS (SELECT 1 FROM clawbacks c WHERE c.account_id = a.id AND c.outstanding > 0) AS owes_clawbacks
+       FROM accounts a WHERE a.kind = 'MEMBER' AND a.owner_id = $1 FOR UPDATE OF a`,
     [memberId],
   );
-  return rows[0] ? { id: rows[0].id, balance: BigInt(rows[0].balance), pending: BigInt(rows[0].pending) } : null;
+  const row = rows[0];
+  return row ? { id: row.id, balance: BigInt(row.balance), pending: BigInt(row.pending), owesClawbacks: row.owes_clawbacks } : null;
 }
 
 export interface NewTransaction {

@@ -30,7 +30,7 @@ import { createLot, ensureAccount, insertTransaction, loadTransaction, lockMembe
 import { type DirectoryService } from './directory.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
-import { type ProgrammeService } from './programme.service';
+import { qualifyingPointsSql, type ProgrammeService } from './programme.service';
 
 export interface TransactionPage {
   rows: TransactionEntity[];
@@ -97,10 +97,9 @@ export class PointsService {
         const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', partnerId);
         // Earns of one member serialise here (tier, lots and clawbacks are per member); a partner's own
         // account is never locked, so earns at one partner for different members run in parallel.
-        if (!(await lockMemberAccount(manager, memberId))) throw new Error('member account vanished');
-        const tiers = await this.programme.tiers(manager);
-        const campaigns = await this.programme.activeCampaigns(manager, partnerId);
-        const qualifying = await this.qualifyingPoints(manager, memberId);
+        const locked = await lockMemberAccount(manager, memberId);
+        if (!locked) throw new Error('member account vanished');
+        const { tiers, campaigns, qualifying } = await this.programme.pricingContext(manager, partnerId, memberId);
         const tier = standing(tiers, qualifying).tier;
         const earned = applyMultipliers(base, tier.multiplierMilli, campaigns);
         if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
@@ -124,7 +123,7 @@ export class PointsService {
         ]).catch(refuseBalanceOverflow('purchase.amount'));
         if (earned.total > 0n) {
           await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
-          await settleClawbacks(manager, memberAccount, memberId);
+          if (locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
         }
         await recordAudit(manager, viewer, transactionId);
         return { transactionId };
@@ -135,13 +134,7 @@ export class PointsService {
 
   /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
   async qualifyingPoints(manager: EntityManager, memberId: string): Promise<bigint> {
-    const { rows } = await sql<{ total: string }>(
-      manager,
-      `SELECT coalesce(sum(t.points), 0)::text AS total FROM transactions t
-        WHERE t.member_id = $1 AND t.kind = 'EARN' AND t.created_at > now() - interval '12 months'
-          AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = t.id)`,
-      [memberId],
-    );
+    const { rows } = await sql<{ total: string }>(manager, `SELECT (${qualifyingPointsSql('$1')}) AS total`, [memberId]);
     return BigInt(rows[0].total);
   }
 

@@ -48,6 +48,19 @@ function timestamp(field: string, value: string): Date {
  * campaigns (a partner for itself, the admin for any partner or the whole coalition).
  * Raises: FORBIDDEN, BAD_USER_INPUT.
  */
+/** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
+export const qualifyingPointsSql = (memberParam: string): string =>
+  `SELECT coalesce(sum(t.points), 0)::text FROM transactions t
+    WHERE t.member_id = ${memberParam} AND t.kind = 'EARN' AND t.created_at > now() - interval '12 months'
+      AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = t.id)`;
+
+/** What prices an earn: the tier table, the partner's running campaigns, the member's qualifying points. */
+export interface PricingContext {
+  tiers: Tier[];
+  campaigns: Campaign[];
+  qualifying: bigint;
+}
+
 export class ProgrammeService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -119,6 +132,27 @@ export class ProgrammeService {
   }
 
   /** Campaigns in force now for earns at `partnerId`: its own and the coalition-wide ones. */
+  /** The PricingContext of an earn in one round trip (an earn's statements are its main cost). */
+  async pricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
+    type Row = { name: string; threshold: string; multiplier_milli: number };
+    type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
+    const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string }>(
+      manager,
+      `SELECT (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
+              (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
+                                                 'bonus_points', bonus_points::text, 'starts_at', starts_at, 'ends_at', ends_at) ORDER BY id)
+                 FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
+              (${qualifyingPointsSql('$2')}) AS qualifying`,
+      [partnerId, memberId],
+    );
+    const row = rows[0];
+    return {
+      tiers: (row.tiers ?? []).map((r) => ({ name: r.name, threshold: BigInt(r.threshold), multiplierMilli: BigInt(r.multiplier_milli) })),
+      campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
+      qualifying: BigInt(row.qualifying),
+    };
+  }
+
   async activeCampaigns(manager: EntityManager, partnerId: string): Promise<Campaign[]> {
     const { rows } = await sql<{ id: string; partner_id: string | null; name: string; multiplier_milli: number; bonus_points: string; starts_at: Date; ends_at: Date }>(
       manager,
@@ -129,7 +163,9 @@ export class ProgrammeService {
   }
 }
 
-function toCampaign(r: { id: string; partner_id: string | null; name: string; multiplier_milli: number; bonus_points: string; starts_at: Date; ends_at: Date }): Campaign {
+type CampaignRow = { id: string; partner_id: string | null; name: string; multiplier_milli: number; bonus_points: string; starts_at: Date; ends_at: Date };
+
+function toCampaign(r: CampaignRow): Campaign {
   return {
     id: r.id,
     partnerId: r.partner_id,
