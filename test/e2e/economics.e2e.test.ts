@@ -347,4 +347,45 @@ describe('settlement statements', () => {
     expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await hub.query(`{ pointsAgeing { points } }`, {}, grocer.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('downloads a statement as CSV with the same token and the same access rules', async () => {
+    const url = (params: Record<string, string>) => `${new URL('/reports/settlement.csv', hub.gatewayUrl).toString()}?${new URLSearchParams(params).toString()}`;
+    const get = (params: Record<string, string>, token?: string) => fetch(url(params), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const ok = await get({ partnerId: grocer.id, from: FROM, to: TO }, grocer.token);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(ok.headers.get('content-disposition')).toMatch(/^attachment; filename="settlement-/);
+    const text = await ok.text();
+    expect(text.endsWith('\r\n')).toBe(true);
+    const rows = text.trimEnd().split('\r\n').map((line) => line.split(','));
+    expect(rows[0]).toEqual(['partner_id', 'currency', 'from', 'to', 'line', 'counterparty_partner_id', 'points', 'amount', 'exact_amount']);
+    const line = (name: string) => rows.find((r) => r[4] === name)!;
+    const s = statements.grocer;
+    expect(line('issued')).toEqual([grocer.id, 'NOK', s.from, s.to, 'issued', '', '333', s.issuedValue.amount, s.issuedValueExact]);
+    expect(line('honoured').slice(6)).toEqual(['300', s.reimbursementValue.amount, s.reimbursementValueExact]);
+    expect(line('net').slice(7)).toEqual(['-0.39', '']);
+    expect(line('rounding_remainder')[8]).toBe('-0.000015');
+    expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
+    expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);
+    expect(rows).toHaveLength(1 + 11 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    // The admin downloads anyone's.
+    expect((await get({ partnerId: fuel.id, from: FROM, to: TO }, await hub.admin())).status).toBe(200);
+
+    // Refusals: no token, a bad token, another tenant (exactly like a missing partner), a bad parameter, no scope.
+    expect((await get({ partnerId: grocer.id, from: FROM, to: TO })).status).toBe(401);
+    expect((await get({ partnerId: grocer.id, from: FROM, to: TO }, 'not.a.token')).status).toBe(401);
+    const foreign = await get({ partnerId: fuel.id, from: FROM, to: TO }, grocer.token);
+    const missing = await get({ partnerId: randomUUID(), from: FROM, to: TO }, grocer.token);
+    expect(foreign.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(await foreign.text()).toBe(await missing.text());
+    const noTo = await get({ partnerId: grocer.id, from: FROM }, grocer.token);
+    expect(noTo.status).toBe(400);
+    expect(((await noTo.json()) as { errors: { extensions: { field: string } }[] }).errors[0].extensions.field).toBe('to');
+    const badFrom = await get({ partnerId: grocer.id, from: 'last-month', to: TO }, grocer.token);
+    expect(badFrom.status).toBe(400);
+    expect(((await badFrom.json()) as { errors: { extensions: { field: string } }[] }).errors[0].extensions.field).toBe('from');
+    expect((await get({ partnerId: grocer.id, from: FROM, to: TO }, await hub.partnerToken(grocer.id, 'points:earn'))).status).toBe(403);
+    expect((await fetch(url({ partnerId: grocer.id, from: FROM, to: TO }), { method: 'POST', headers: { authorization: `Bearer ${grocer.token}`, 'content-length': '0' } })).status).toBe(405);
+  });
 });

@@ -108,6 +108,7 @@ export class EconomicsService {
   private authorize(viewer: Viewer, partnerIdInput: string): string {
     if (!isAdmin(viewer) && !viewer.scopes.has('reports:read')) throw forbidden('Requires scope reports:read or admin');
     if (!isAdmin(viewer) && !viewer.partnerId) throw forbidden('Requires a partner token with reports:read, or admin');
+    if (isAdmin(viewer) && !validate.isUuid(partnerIdInput)) throw badInput('partnerId', 'must be a valid id');
     const partnerId = validate.isUuid(partnerIdInput) ? partnerIdInput.toLowerCase() : null;
     if (!isAdmin(viewer) && partnerId !== viewer.partnerId) throw notFound('Partner');
     if (!partnerId) throw notFound('Partner');
