@@ -93,6 +93,27 @@ describe('prepaid point blocks', () => {
   });
 });
 
+describe('the database keeps the economics rules too', () => {
+  it('refuses an unpriced earn, a reversal priced unlike its original, and an overdrawn block', async () => {
+    const partner = await hub.seed.partner({ currency: 'NOK' });
+    const member = await hub.seed.member(partner.token);
+    const earned = await hub.seed.earn(partner.token, member.id, '10.00', 'NOK');
+    const insert = (kind: string, price: string | null, reverses: string | null = null) =>
+      hub.db.query(
+        `INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, unit_price, price_currency, reverses)
+         VALUES ($1, $2, $3, 'x', 0, 100, 'NOK', 1, $4, $5, $6)`,
+        [kind, partner.id, member.id, price, price === null ? null : 'NOK', reverses],
+      );
+    await expect(insert('EARN', null)).rejects.toThrow(/transactions_price_snapshot_check/);
+    await expect(insert('REVERSAL', '0.02', earned.id)).rejects.toThrow(/must carry the price/);
+    const { rows } = await hub.db.query<{ unit_price: string; price_currency: string }>('SELECT unit_price::text, price_currency FROM points.transactions WHERE id = $1', [earned.id]);
+    expect(rows[0]).toEqual({ unit_price: '0.010000', price_currency: 'NOK' });
+    await expect(hub.db.query('UPDATE points.transactions SET unit_price = 0.02 WHERE id = $1', [earned.id])).rejects.toThrow(/append-only/);
+    await hub.db.query(`INSERT INTO points.partner_funding (partner_id, mode, block_remaining) VALUES ($1, 'PREPAID', 5)`, [partner.id]);
+    await expect(hub.db.query('UPDATE points.partner_funding SET block_remaining = block_remaining - 6 WHERE partner_id = $1', [partner.id])).rejects.toThrow(/partner_funding_block_remaining_check/);
+  });
+});
+
 describe('refunds across partners', () => {
   it('never leaves more points or money than was paid for, however earn and refund are chained', async () => {
     const partners = await Promise.all(['NOK', 'NOK', 'NOK'].map(() => hub.seed.partner({ currency: 'NOK' })));

@@ -26,6 +26,28 @@ export interface Funding {
 }
 
 /**
+ * Locks the funding rows of `partnerIds` (those that exist) in partner id order. A database transaction
+ * that may touch several blocks (an earn draws on its partner's block and repays clawbacks into other
+ * partners' blocks) takes them all here first, always in the same order, so two such transactions can
+ * never wait on each other in a cycle.
+ */
+export async function lockFunding(manager: EntityManager, partnerIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(partnerIds)].sort();
+  if (ids.length === 0) return;
+  await sql(manager, 'SELECT partner_id FROM partner_funding WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id FOR UPDATE', [ids]);
+}
+
+/** Partners the member's accounts owe clawbacks to: the blocks that repaying them may refill. */
+export async function clawbackPartners(manager: EntityManager, accountIds: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ partner_id: string }>(
+    manager,
+    'SELECT DISTINCT partner_id::text FROM clawbacks WHERE account_id = ANY($1::uuid[]) AND outstanding > 0',
+    [[...accountIds]],
+  );
+  return rows.map((r) => r.partner_id);
+}
+
+/**
  * Draws `points` from a prepaid partner's block in the caller's transaction (the earn's). One UPDATE
  * that re-checks `block_remaining >= points` after waiting on the row lock, backed by
  * CHECK (block_remaining >= 0): concurrent earns can never overdraw. Returns whether the earn was

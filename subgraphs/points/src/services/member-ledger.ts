@@ -1,7 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { badInput, pgConstraint, sql } from '../../../shared/src';
 import { consumeLots, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
-import { returnToPrepaidBlock } from './funding.service';
+import { lockFunding, returnToPrepaidBlock } from './funding.service';
 
 /**
  * Ledger steps on one member's account that several operations share. Every function here expects the
@@ -61,6 +61,7 @@ export async function settleClawbacks(manager: EntityManager, accountId: string,
     [accountId],
   );
   if (rows.length === 0) return;
+  await lockFunding(manager, rows.map((r) => r.partner_id));
   let left = await availablePoints(manager, accountId);
   for (const debt of rows) {
     if (left <= 0n) break;
