@@ -76,6 +76,24 @@ describe('prepaid point blocks', () => {
     expect((await funding(partner.id, partner.token)).data?.partnerFunding).toMatchObject({ mode: 'POSTPAID', blockRemaining: '499', lowBalanceThreshold: '250', lowBalance: false });
   });
 
+  it('refills the block with the points a refund recovers, now or later as clawbacks', async () => {
+    const prepaid = await hub.seed.partner({ currency: 'NOK' });
+    const other = await hub.seed.partner({ currency: 'NOK' });
+    const member = await hub.seed.member(prepaid.token);
+    await topUp(prepaid.id, 300);
+    await configure(prepaid.id, 'PREPAID', 0);
+    const earned = await hub.seed.earn(prepaid.token, member.id, '300.00', 'NOK');
+    expect((await funding(prepaid.id, prepaid.token)).data?.partnerFunding.blockRemaining).toBe('0');
+    expect((await ledger.redeem(other.token, member.id, 200, await ledger.code(member.token))).errors).toBeUndefined();
+    // 100 come back at once; 200 are owed by the member and come back when it next earns (elsewhere).
+    expect((await ledger.reverse(prepaid.token, earned.id)).data?.reverseTransaction.transaction.points).toBe(-100);
+    expect((await funding(prepaid.id, prepaid.token)).data?.partnerFunding.blockRemaining).toBe('100');
+    await hub.seed.earn(other.token, member.id, '250.00', 'NOK');
+    expect((await funding(prepaid.id, prepaid.token)).data?.partnerFunding.blockRemaining).toBe('300');
+    expect(await ledger.points(member.token)).toMatchObject({ balance: 50 });
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
   it("shows a partner only its own funding, and lets only the admin change it", async () => {
     const a = await hub.seed.partner({ currency: 'NOK' });
     const b = await hub.seed.partner({ currency: 'NOK' });

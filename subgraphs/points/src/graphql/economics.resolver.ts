@@ -38,7 +38,7 @@ export class EconomicsResolver {
   @Directive(anyScope('admin'))
   @Query(() => CoalitionSettlementType, { description: `Every partner's statement for [from, to), netted per currency. ${PERIOD} Scope: admin.` })
   async coalitionSettlement(@Arg('from', () => String) from: string, @Arg('to', () => String) to: string, @Ctx() ctx: PointsContext): Promise<CoalitionSettlementType> {
-    const c = await ctx.economics.coalition(ctx.viewer, from, to);
+    const c = await ctx.economics.coalition(ctx.viewer, from, to, ctx.requestId);
     const sum = (pick: (s: (typeof c.statements)[number]) => bigint) => c.statements.reduce((n, s) => n + pick(s), 0n).toString();
     return {
       from: c.period.from.toISOString(),

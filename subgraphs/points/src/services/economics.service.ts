@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { AppError, badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
+import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
 import { netPosition, parseMicros, rounded, type RoundedValue } from '../domain/settlement.rules';
 import { type DirectoryService } from './directory.service';
 
@@ -120,15 +120,17 @@ export class EconomicsService {
     const period = this.period(fromInput, toInput);
     const partner = await this.directory.partner(viewer, partnerId, requestId);
     if (!partner) throw notFound('Partner');
-    const statements = await this.statements(period, partnerId, new Map([[partnerId, partner.currency]]));
+    const statements = await this.statements(period, partnerId, new Map([[partnerId, partner.currency]]), async () => partner.currency);
     return statements.get(partnerId) ?? emptyStatement(partnerId, partner.currency, period);
   }
 
   /** Every partner with activity in the period, and totals per currency. Admin only. */
-  async coalition(viewer: Viewer, fromInput: string, toInput: string): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[] }> {
+  async coalition(viewer: Viewer, fromInput: string, toInput: string, requestId: string): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[] }> {
     requireAdmin(viewer);
     const period = this.period(fromInput, toInput);
-    const statements = [...(await this.statements(period, null, new Map())).values()].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1));
+    const statements = [...(await this.statements(period, null, new Map(), (id) => this.directory.partner(viewer, id, requestId).then((p) => p?.currency ?? null))).values()].sort(
+      (a, b) => (a.partnerId < b.partnerId ? -1 : 1),
+    );
     const totals = new Map<string, CurrencyTotal>();
     for (const s of statements) {
       const t = totals.get(s.currency) ?? { currency: s.currency, issued: ZERO, honoured: ZERO, breakage: ZERO, net: 0n, roundingRemainder: 0n };
@@ -148,7 +150,12 @@ export class EconomicsService {
    * Statements for one partner or (partnerId null) every partner with activity, keyed by partner.
    * `currencies` gives known currencies for partners whose activity carries no snapshot.
    */
-  private async statements(period: Period, partnerId: string | null, currencies: Map<string, string>): Promise<Map<string, Statement>> {
+  private async statements(
+    period: Period,
+    partnerId: string | null,
+    currencies: Map<string, string>,
+    currencyOf: (partnerId: string) => Promise<string | null>,
+  ): Promise<Map<string, Statement>> {
     const manager = this.dataSource.manager;
     const params = [period.from, period.to, partnerId];
     const inPeriod = (alias: string) => `${alias}.created_at >= $1 AND ${alias}.created_at < $2`;
@@ -245,8 +252,9 @@ export class EconomicsService {
 
     const result = new Map<string, Statement>();
     for (const [id, e] of raw) {
-      const currency = e.currency ?? currencies.get(id);
-      if (!currency) throw new AppError('INTERNAL');
+      // Only a partner whose activity all predates price snapshots has no currency here: ask its owner.
+      const currency = e.currency ?? currencies.get(id) ?? (await currencyOf(id));
+      if (!currency) throw new Error(`no currency known for partner ${id}`);
       const exponent = currencyExponent(currency);
       const line = (...keys: string[]): PointsAndValue => {
         let points = 0n;
