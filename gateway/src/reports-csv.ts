@@ -16,6 +16,11 @@ export interface CsvReportRoute {
   parameters: { name: string; required: boolean }[];
   /** The GraphQL document run through the gateway. Its variables are named after the parameters. */
   document: string;
+  /**
+   * The GraphQL variables from the parameters given; throws a `ParameterError` naming a missing or bad
+   * one. Default: the parameters as they are.
+   */
+  variables?(parameters: Record<string, string>): Record<string, string>;
   /** GraphQL argument (error `field`) to URL parameter, where the names differ. */
   fieldToParameter?: Record<string, string>;
   /** Download file name (without the extension). */
@@ -33,6 +38,31 @@ export function toCsv(header: string[], rows: (string | null)[][]): string {
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A URL parameter the route cannot use: answered 400 with `extensions.field` naming it. */
+export class ParameterError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+/** `month=YYYY-MM` as the period [first of the month, first of the next), UTC; else `from` and `to` as given. */
+export function monthlyPeriod(parameters: Record<string, string>): Record<string, string> {
+  const { month, ...rest } = parameters;
+  if (month === undefined) {
+    for (const name of ['from', 'to']) if (!rest[name]) throw new ParameterError(name, 'is required (or give month=YYYY-MM)');
+    return rest;
+  }
+  const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
+  if (!match) throw new ParameterError('month', 'must be YYYY-MM, for example 2026-11');
+  if (rest.from || rest.to) throw new ParameterError('month', 'give either month or from and to, not both');
+  const from = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  const to = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
+  return { ...rest, from: from.toISOString(), to: to.toISOString() };
 }
 
 interface Money {
@@ -56,9 +86,12 @@ export const settlementCsvRoute: CsvReportRoute = {
   path: '/reports/settlement.csv',
   parameters: [
     { name: 'partnerId', required: true },
-    { name: 'from', required: true },
-    { name: 'to', required: true },
+    { name: 'from', required: false },
+    { name: 'to', required: false },
+    { name: 'month', required: false },
   ],
+  // A month by default: `month=2026-11`; or any period with `from` and `to`.
+  variables: monthlyPeriod,
   document: `query SettlementStatementCsv($partnerId: ID!, $from: String!, $to: String!) {
     settlementStatement(partnerId: $partnerId, from: $from, to: $to) {
       partner { id } currency from to pointsIssued issuedValue { amount currency } issuedValueExact
@@ -177,11 +210,19 @@ export async function serveReport(req: IncomingMessage, res: ServerResponse, exe
     }
     parameters[p.name] = value;
   }
+  let variables: Record<string, string>;
+  try {
+    variables = route.variables ? route.variables(parameters) : parameters;
+  } catch (error) {
+    if (!(error instanceof ParameterError)) throw error;
+    sendError(res, 400, 'BAD_USER_INPUT', error.message, { field: error.field });
+    return true;
+  }
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization };
   const requestId = req.headers['x-request-id'];
   if (typeof requestId === 'string') headers['x-request-id'] = requestId;
   const response = await execute(
-    new Request('http://gateway.internal/graphql', { method: 'POST', headers, body: JSON.stringify({ query: route.document, variables: parameters }) }),
+    new Request('http://gateway.internal/graphql', { method: 'POST', headers, body: JSON.stringify({ query: route.document, variables }) }),
     { req, res },
   );
   const body = (await response.json().catch(() => null)) as { data?: unknown; errors?: { message: string; extensions?: { code?: string; field?: string } }[] } | null;
@@ -199,7 +240,7 @@ export async function serveReport(req: IncomingMessage, res: ServerResponse, exe
   const csv = toCsv(header, rows);
   res.writeHead(200, {
     'content-type': 'text/csv; charset=utf-8; header=present',
-    'content-disposition': `attachment; filename="${route.filename(parameters).replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`,
+    'content-disposition': `attachment; filename="${route.filename(variables).replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`,
     'content-length': Buffer.byteLength(csv),
     'cache-control': 'no-store',
   });

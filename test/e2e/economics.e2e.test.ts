@@ -368,6 +368,14 @@ describe('settlement statements', () => {
     expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
     expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);
     expect(rows).toHaveLength(1 + 11 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    // A month by default: month=YYYY-MM is the same period.
+    const month = `${monthStart.getUTCFullYear()}-${String(monthStart.getUTCMonth() + 1).padStart(2, '0')}`;
+    const monthly = await get({ partnerId: grocer.id, month }, grocer.token);
+    expect(monthly.status).toBe(200);
+    expect(await monthly.text()).toBe(text);
+    const badMonth = await get({ partnerId: grocer.id, month: '2026-13' }, grocer.token);
+    expect(badMonth.status).toBe(400);
+    expect(((await badMonth.json()) as { errors: { extensions: { field: string } }[] }).errors[0].extensions.field).toBe('month');
     // The admin downloads anyone's.
     expect((await get({ partnerId: fuel.id, from: FROM, to: TO }, await hub.admin())).status).toBe(200);
 
