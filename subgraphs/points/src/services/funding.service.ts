@@ -48,21 +48,38 @@ export async function clawbackPartners(manager: EntityManager, accountIds: reado
 }
 
 /**
+ * An earn's locks, in one statement: the earning partner's block and the blocks its clawback
+ * repayments may refill, in partner id order (see lockFunding). Partners without a funding row
+ * (post-paid, never topped up) lock nothing.
+ */
+export async function lockFundingForEarn(manager: EntityManager, partnerId: string, memberAccountId: string): Promise<void> {
+  await sql(
+    manager,
+    `SELECT partner_id FROM partner_funding
+      WHERE partner_id = $1 OR partner_id IN (SELECT c.partner_id FROM clawbacks c WHERE c.account_id = $2 AND c.outstanding > 0)
+      ORDER BY partner_id FOR UPDATE`,
+    [partnerId, memberAccountId],
+  );
+}
+
+/**
  * Draws `points` from a prepaid partner's block in the caller's transaction (the earn's). One UPDATE
  * that re-checks `block_remaining >= points` after waiting on the row lock, backed by
  * CHECK (block_remaining >= 0): concurrent earns can never overdraw. Returns whether the earn was
  * paid from a block (false for a post-paid partner). Raises PREPAID_BLOCK_EXHAUSTED.
  */
 export async function drawPrepaidBlock(manager: EntityManager, partnerId: string, points: bigint): Promise<boolean> {
-  const { rows } = await sql(
+  const { rows } = await sql<{ mode: FundingMode | null; drawn: boolean }>(
     manager,
-    `UPDATE partner_funding SET block_remaining = block_remaining - $2, updated_at = now()
-      WHERE partner_id = $1 AND mode = 'PREPAID' AND block_remaining >= $2 RETURNING 1`,
+    `WITH drawn AS (
+       UPDATE partner_funding SET block_remaining = block_remaining - $2, updated_at = now()
+        WHERE partner_id = $1 AND mode = 'PREPAID' AND block_remaining >= $2 RETURNING 1
+     )
+     SELECT (SELECT mode FROM partner_funding WHERE partner_id = $1) AS mode, EXISTS (SELECT 1 FROM drawn) AS drawn`,
     [partnerId, points.toString()],
   );
-  if (rows.length > 0) return true;
-  const { rows: mode } = await sql<{ mode: FundingMode }>(manager, 'SELECT mode FROM partner_funding WHERE partner_id = $1', [partnerId]);
-  if (mode[0]?.mode === 'PREPAID') throw new AppError('PREPAID_BLOCK_EXHAUSTED');
+  if (rows[0].drawn) return true;
+  if (rows[0].mode === 'PREPAID') throw new AppError('PREPAID_BLOCK_EXHAUSTED');
   return false;
 }
 

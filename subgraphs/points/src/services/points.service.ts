@@ -27,7 +27,7 @@ import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
 import { createLot, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
-import { clawbackPartners, drawPrepaidBlock, lockFunding } from './funding.service';
+import { drawPrepaidBlock, lockFundingForEarn } from './funding.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { type ProgrammeService } from './programme.service';
@@ -107,7 +107,7 @@ export class PointsService {
         if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
         // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
         // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
-        await lockFunding(manager, [partnerId, ...(await clawbackPartners(manager, [memberAccount]))]);
+        await lockFundingForEarn(manager, partnerId, memberAccount);
         const blockDrawn = await drawPrepaidBlock(manager, partnerId, earned.total);
 
         const transactionId = await insertTransaction(manager, {
