@@ -126,6 +126,8 @@ describe('settlement statements', () => {
   let fuel: Partner;
   let cafe: Partner;
   let statements: Record<'grocer' | 'fuel' | 'cafe', Statement>;
+  let fuelRedeemId: string;
+  let m1Token: string;
 
   beforeAll(async () => {
     grocer = await createPartner('Grocer', 'NOK', '1', G_OLD.issue, G_OLD.reimb);
@@ -144,7 +146,10 @@ describe('settlement statements', () => {
 
     // Redemptions at other partners: fuel honours grocer's 500 and 100 of its own; the cafe honours
     // grocer's 333 and 67 of its own, and takes that return back later.
-    expect((await ledger.redeem(fuel.token, m1.id, 600, await ledger.code(m1.token))).errors).toBeUndefined();
+    const fuelRedeem = await ledger.redeem(fuel.token, m1.id, 600, await ledger.code(m1.token));
+    expect(fuelRedeem.errors).toBeUndefined();
+    fuelRedeemId = fuelRedeem.data!.redeemPoints.transaction.id;
+    m1Token = m1.token;
     const cafeRedeem = await ledger.redeem(cafe.token, m2.id, 400, await ledger.code(m2.token));
     expect(cafeRedeem.errors).toBeUndefined();
 
@@ -208,6 +213,18 @@ describe('settlement statements', () => {
     // Breakage over all partners is what the breakage account received in the period.
     const breakage = BigInt(statements.grocer.breakage.points) + BigInt(statements.fuel.breakage.points) + BigInt(statements.cafe.breakage.points);
     expect(breakage).toBe(totals.of('COALITION_BREAKAGE'));
+  });
+
+  it('records on each redemption its price and the issuers whose lots paid for it', async () => {
+    const q = `query($id: ID!) { pointsTransaction(id: $id) { price { amount currency } provenance { issuer { id } points } } }`;
+    type Tx = { pointsTransaction: { price: { amount: string; currency: string } | null; provenance: { issuer: { id: string }; points: number }[] | null } };
+    const asAdmin = await hub.must<Tx>(q, { id: fuelRedeemId }, await hub.admin());
+    expect(asAdmin.pointsTransaction.price).toEqual({ amount: F_OLD.reimb, currency: 'SEK' });
+    expect(asAdmin.pointsTransaction.provenance?.map((p) => [p.issuer.id, p.points]).sort()).toEqual([[fuel.id, -100], [grocer.id, -500]].sort());
+    const asPartner = await hub.must<Tx>(q, { id: fuelRedeemId }, fuel.token);
+    expect(asPartner.pointsTransaction).toEqual({ price: { amount: F_OLD.reimb, currency: 'SEK' }, provenance: null });
+    const asMember = await hub.must<Tx>(q, { id: fuelRedeemId }, m1Token);
+    expect(asMember.pointsTransaction).toEqual({ price: null, provenance: null });
   });
 
   it('prices each posting at the rate in force when it was made, across a mid-month change', async () => {

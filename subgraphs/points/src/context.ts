@@ -17,5 +17,9 @@ export interface PointsContext extends BaseSubgraphContext {
   integrity: IntegrityService;
   economics: EconomicsService;
   funding: FundingService;
-  loaders: { account: DataLoader<string, AccountEntity | null> };
+  loaders: {
+    account: DataLoader<string, AccountEntity | null>;
+    /** Issuers whose lots each transaction drew on (economics). */
+    provenance: DataLoader<string, { partnerId: string; points: bigint }[]>;
+  };
 }

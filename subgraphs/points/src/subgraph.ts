@@ -6,7 +6,7 @@ import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
 import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
-import { EconomicsResolver } from './graphql/economics.resolver';
+import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
@@ -42,7 +42,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, PointsAuditLogResolver, EconomicsResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, PointsAuditLogResolver, EconomicsResolver, TransactionEconomicsResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -79,6 +79,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
             const rows = await points.memberAccounts(memberIds);
             return memberIds.map((id) => rows.find((a) => a.ownerId === id) ?? null);
           }),
+          provenance: new DataLoader((ids: readonly string[]) => economics.provenance(ids)),
         },
       }),
       close: async () => stopSweeper(),

@@ -1,5 +1,6 @@
-import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { anyScope } from '../../../shared/src';
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { anyScope, currencyExponent, isAdmin, money, MoneyType, trimDecimal } from '../../../shared/src';
+import { PartnerRefType, PointsTransactionType } from './points.type';
 import { type PointsContext } from '../context';
 import {
   CoalitionSettlementType,
@@ -8,6 +9,7 @@ import {
   PartnerFundingType,
   PointsAgeingBucketType,
   PointsLiabilityType,
+  PointsProvenanceType,
   SettlementStatementType,
   toAgeingType,
   toCurrencyTotalType,
@@ -88,5 +90,31 @@ export class EconomicsResolver {
   @Mutation(() => PartnerFundingPayload, { description: "Adds points to a partner's prepaid block, recording the issue price in force. Scope: admin." })
   async topUpPrepaidBlock(@Arg('input', () => TopUpPrepaidBlockInput) input: TopUpPrepaidBlockInput, @Ctx() ctx: PointsContext): Promise<PartnerFundingPayload> {
     return { funding: toFundingType(await ctx.funding.topUp(ctx.viewer, input, ctx.requestId)) };
+  }
+}
+
+/** The economics of one transaction: its price snapshot and the issuers whose lots it drew on. */
+@Resolver(() => PointsTransactionType)
+export class TransactionEconomicsResolver {
+  @FieldResolver(() => MoneyType, {
+    nullable: true,
+    description:
+      "Price per point in force when the transaction was written: an earn's (and its refund's or clawback's) issue price, a redemption's reimbursement. The transaction's partner and the admin only; null for others and for transactions without a price.",
+  })
+  price(@Root() tx: PointsTransactionType, @Ctx() ctx: PointsContext): MoneyType | null {
+    if (!tx.unitPrice || !tx.priceCurrency) return null;
+    if (!isAdmin(ctx.viewer) && (!ctx.viewer.partnerId || ctx.viewer.partnerId !== tx.partner?.id)) return null;
+    return money(trimDecimal(tx.unitPrice, currencyExponent(tx.priceCurrency)), tx.priceCurrency);
+  }
+
+  @FieldResolver(() => [PointsProvenanceType], {
+    nullable: true,
+    description:
+      "Which issuing partners' lots the transaction drew on or gave back, oldest lots first when spending: every honoured, expired or refunded point traces to its issuer. The admin only (it tells where a member earned); null for others.",
+  })
+  async provenance(@Root() tx: PointsTransactionType, @Ctx() ctx: PointsContext): Promise<PointsProvenanceType[] | null> {
+    if (!isAdmin(ctx.viewer)) return null;
+    const rows = await ctx.loaders.provenance.load(tx.id);
+    return rows.map((r) => ({ issuer: Object.assign(new PartnerRefType(), { id: r.partnerId }), points: Number(r.points) }));
   }
 }

@@ -197,6 +197,15 @@ export class PointsAgeingBucketType {
   points!: string;
 }
 
+@ObjectType('PointsProvenance', { description: "Points of one issuing partner's lots that a transaction drew on (negative) or gave back (positive)." })
+export class PointsProvenanceType {
+  @Field(() => PartnerRefType, { description: 'The partner that issued the points.' })
+  issuer!: PartnerRefType;
+
+  @Field(() => Int)
+  points!: number;
+}
+
 export enum FundingMode {
   POSTPAID = 'POSTPAID',
   PREPAID = 'PREPAID',

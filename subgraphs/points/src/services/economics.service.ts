@@ -341,6 +341,21 @@ export class EconomicsService {
     return lines;
   }
 
+  /**
+   * Provenance of transactions: for each, the lots it drew on or restored, by issuing partner (negative:
+   * points taken from that issuer's lots; positive: given back). Rows in key order, for a DataLoader.
+   */
+  async provenance(transactionIds: readonly string[]): Promise<{ partnerId: string; points: bigint }[][]> {
+    const { rows } = await sql<{ transaction_id: string; partner_id: string; points: string }>(
+      this.dataSource.manager,
+      `SELECT m.transaction_id::text, l.partner_id::text, sum(m.points)::text AS points
+         FROM lot_movements m JOIN lots l ON l.id = m.lot_id WHERE m.transaction_id = ANY($1::uuid[])
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [transactionIds.filter(validate.isUuid)],
+    );
+    return transactionIds.map((id) => rows.filter((r) => r.transaction_id === id).map((r) => ({ partnerId: r.partner_id, points: BigInt(r.points) })));
+  }
+
   /** Outstanding points by issuing partner and expiry month (UTC, "YYYY-MM"), soonest first. */
   async ageing(viewer: Viewer, partnerIdInput: string | null): Promise<AgeingBucket[]> {
     const partnerId = partnerIdInput == null ? (requireAdmin(viewer), null) : this.authorize(viewer, partnerIdInput);
