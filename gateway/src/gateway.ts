@@ -10,6 +10,7 @@ import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubF
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
+import { serveReport } from './reports-csv';
 import { loadSupergraph } from './supergraph';
 import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
 
@@ -127,6 +128,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
       const ready = Object.values(status).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs: status });
     }
+    // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
+    if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset

@@ -1,6 +1,8 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
 import { type AccountEntity } from './persistence/ledger.entity';
+import { type EconomicsService } from './services/economics.service';
+import { type FundingService } from './services/funding.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
 import { type ProgrammeService } from './services/programme.service';
@@ -13,5 +15,11 @@ export interface PointsContext extends BaseSubgraphContext {
   reversals: ReversalService;
   programme: ProgrammeService;
   integrity: IntegrityService;
-  loaders: { account: DataLoader<string, AccountEntity | null> };
+  economics: EconomicsService;
+  funding: FundingService;
+  loaders: {
+    account: DataLoader<string, AccountEntity | null>;
+    /** Issuers whose lots each transaction drew on (economics). */
+    provenance: DataLoader<string, { partnerId: string; points: bigint }[]>;
+  };
 }

@@ -6,10 +6,13 @@ import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
 import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
+import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DirectoryService } from './services/directory.service';
+import { EconomicsService } from './services/economics.service';
+import { FundingService } from './services/funding.service';
 import { IntegrityService } from './services/integrity.service';
 import { MaintenanceService } from './services/maintenance.service';
 import { PointsService } from './services/points.service';
@@ -39,7 +42,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, PointsAuditLogResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, PointsAuditLogResolver, EconomicsResolver, TransactionEconomicsResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -57,6 +60,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const redemptions = new RedemptionService(dataSource, directory, config);
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
+    const economics = new EconomicsService(dataSource, directory);
+    const funding = new FundingService(dataSource, directory);
     const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
     return {
       createContext: (viewer, requestId) => ({
@@ -67,11 +72,14 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         reversals,
         programme,
         integrity,
+        economics,
+        funding,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);
             return memberIds.map((id) => rows.find((a) => a.ownerId === id) ?? null);
           }),
+          provenance: new DataLoader((ids: readonly string[]) => economics.provenance(ids)),
         },
       }),
       close: async () => stopSweeper(),

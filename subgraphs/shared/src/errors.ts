@@ -16,6 +16,8 @@ export const ErrorCodes = {
   ALREADY_FINALIZED: 'The hold was already captured or voided, or the transaction already reversed.',
   HOLD_EXPIRED: 'The redemption hold expired before it was captured.',
   PARTNER_SUSPENDED: 'The partner is suspended and can neither earn nor redeem (nor reverse, nor enroll members).',
+  PREPAID_BLOCK_EXHAUSTED:
+    "The partner is prepaid and its block has fewer points left than this earn would issue; the admin tops it up (topUpPrepaidBlock).",
   CHARITY_INACTIVE: 'The charity is not active and verified.',
   RATE_LIMITED: 'Too many requests; retry later.',
   INTERNAL: 'An unexpected error; details are logged under the request id.',

@@ -78,6 +78,10 @@ export class PointsTransactionType {
 
   @Field(() => String, { description: 'ISO 8601, UTC.' })
   createdAt!: string;
+
+  /** The price snapshot, resolved by TransactionEconomicsResolver for the partner and the admin only. */
+  unitPrice?: string | null;
+  priceCurrency?: string | null;
 }
 
 @ObjectType('EarnPointsPayload')
@@ -118,6 +122,8 @@ export function toTransactionType(row: TransactionEntity): PointsTransactionType
     campaignBonus: row.campaignBonus === null ? null : toInt(row.campaignBonus),
     reverses: row.reverses,
     createdAt: row.createdAt.toISOString(),
+    unitPrice: row.unitPrice,
+    priceCurrency: row.priceCurrency,
   });
 }
 

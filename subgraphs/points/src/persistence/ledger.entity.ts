@@ -70,6 +70,16 @@ export class TransactionEntity {
   @Column('uuid', { name: 'hold_id', nullable: true })
   holdId!: string | null;
 
+  /** Price per point in force when written (decimal string, `priceCurrency` major units); see the economics migration. */
+  @Column('numeric', { name: 'unit_price', nullable: true })
+  unitPrice!: string | null;
+
+  @Column('text', { name: 'price_currency', nullable: true })
+  priceCurrency!: string | null;
+
+  @Column('boolean', { name: 'block_drawn', default: false })
+  blockDrawn!: boolean;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 }

@@ -63,14 +63,19 @@ export interface NewTransaction {
   tierMultiplierMilli?: bigint | null;
   campaignBonus?: bigint | null;
   holdId?: string | null;
+  /** Price per point in force when written (see migration 1734000000000-economics): a decimal string. */
+  unitPrice?: string | null;
+  priceCurrency?: string | null;
+  /** An earn paid for from the partner's prepaid block. */
+  blockDrawn?: boolean;
 }
 
 export async function insertTransaction(manager: EntityManager, t: NewTransaction): Promise<string> {
   const { rows } = await sql<{ id: string }>(
     manager,
     `INSERT INTO transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, reverses,
-                               base_points, tier_multiplier_milli, campaign_bonus, hold_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+                               base_points, tier_multiplier_milli, campaign_bonus, hold_id, unit_price, price_currency, block_drawn)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
     [
       t.kind,
       t.partnerId ?? null,
@@ -85,6 +90,9 @@ export async function insertTransaction(manager: EntityManager, t: NewTransactio
       t.tierMultiplierMilli?.toString() ?? null,
       t.campaignBonus?.toString() ?? null,
       t.holdId ?? null,
+      t.unitPrice ?? null,
+      t.priceCurrency ?? null,
+      t.blockDrawn ?? false,
     ],
   );
   return rows[0].id;

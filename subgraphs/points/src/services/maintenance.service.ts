@@ -1,5 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { sql, type Logger } from '../../../shared/src';
+import { clawbackPartners, lockFunding } from './funding.service';
 import { expireDueLots, settleClawbacks } from './member-ledger';
 
 /**
@@ -51,6 +52,8 @@ export class MaintenanceService {
       const accounts = new Map(due.map((h) => [h.account_id, h.member_id]));
       await sql(manager, 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...accounts.keys()]]);
       await sql(manager, `UPDATE holds SET status = 'EXPIRED', finalized_at = now() WHERE id = ANY($1::uuid[])`, [due.map((h) => h.id)]);
+      // Every prepaid block the clawback repayments below may refill, locked at once and in order.
+      await lockFunding(manager, await clawbackPartners(manager, [...accounts.keys()]));
       for (const [accountId, memberId] of [...accounts].sort(([a], [b]) => (a < b ? -1 : 1))) await settleClawbacks(manager, accountId, memberId);
       return due.length;
     });

@@ -1,6 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { badInput, pgConstraint, sql } from '../../../shared/src';
 import { consumeLots, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
+import { lockFunding, returnToPrepaidBlock } from './funding.service';
 
 /**
  * Ledger steps on one member's account that several operations share. Every function here expects the
@@ -51,12 +52,16 @@ export async function expireDueLots(manager: EntityManager, accountId: string, m
  * the partner that refunded. So owed points are never spendable.
  */
 export async function settleClawbacks(manager: EntityManager, accountId: string, memberId: string): Promise<void> {
-  const { rows } = await sql<{ id: string; partner_id: string; outstanding: string; reversal_transaction: string }>(
+  // A clawback is priced as the refund (and so the earn) it completes; it refills the earn's prepaid block.
+  const { rows } = await sql<{ id: string; partner_id: string; outstanding: string; reversal_transaction: string; unit_price: string | null; price_currency: string | null; block_drawn: boolean }>(
     manager,
-    'SELECT id, partner_id, outstanding, reversal_transaction FROM clawbacks WHERE account_id = $1 AND outstanding > 0 ORDER BY created_at, id FOR UPDATE',
+    `SELECT c.id, c.partner_id, c.outstanding, c.reversal_transaction, r.unit_price::text, r.price_currency, coalesce(e.block_drawn, false) AS block_drawn
+       FROM clawbacks c JOIN transactions r ON r.id = c.reversal_transaction LEFT JOIN transactions e ON e.id = r.reverses
+      WHERE c.account_id = $1 AND c.outstanding > 0 ORDER BY c.created_at, c.id FOR UPDATE OF c`,
     [accountId],
   );
   if (rows.length === 0) return;
+  await lockFunding(manager, rows.map((r) => r.partner_id));
   let left = await availablePoints(manager, accountId);
   for (const debt of rows) {
     if (left <= 0n) break;
@@ -68,7 +73,10 @@ export async function settleClawbacks(manager: EntityManager, accountId: string,
       memberId,
       reference: `clawback of ${debt.reversal_transaction}`,
       points: -take,
+      unitPrice: debt.unit_price,
+      priceCurrency: debt.price_currency,
     });
+    if (debt.block_drawn) await returnToPrepaidBlock(manager, debt.partner_id, take);
     await post(manager, transactionId, [
       { accountId, amount: -take },
       { accountId: issuedAccount, amount: take },

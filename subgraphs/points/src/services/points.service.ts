@@ -28,6 +28,7 @@ import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
 import { createLot, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
+import { drawPrepaidBlock, lockFundingForEarn } from './funding.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { qualifyingPointsSql, type ProgrammeService } from './programme.service';
@@ -46,7 +47,8 @@ export interface EarnInput {
 
 /**
  * The points ledger: awards points as balanced postings, and reads balances and transactions.
- * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED,
+ * Each earn records the issue price in force (settlement) and draws on a prepaid partner's block.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, PARTNER_SUSPENDED, PREPAID_BLOCK_EXHAUSTED, IDEMPOTENCY_KEY_REUSED,
  * IDEMPOTENCY_KEY_IN_USE.
  */
 export class PointsService {
@@ -103,6 +105,10 @@ export class PointsService {
         const tier = standing(tiers, qualifying).tier;
         const earned = applyMultipliers(base, tier.multiplierMilli, campaigns);
         if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
+        // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
+        // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
+        await lockFundingForEarn(manager, partnerId, memberAccount);
+        const blockDrawn = await drawPrepaidBlock(manager, partnerId, earned.total);
 
         const transactionId = await insertTransaction(manager, {
           kind: 'EARN',
@@ -116,6 +122,9 @@ export class PointsService {
           basePoints: earned.base,
           tierMultiplierMilli: tier.multiplierMilli,
           campaignBonus: earned.campaignBonus,
+          unitPrice: partner.issuePrice,
+          priceCurrency: partner.currency,
+          blockDrawn,
         });
         await post(manager, transactionId, [
           { accountId: issuedAccount, amount: -earned.total },

@@ -65,13 +65,22 @@ export class RedemptionService {
     const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'redeemPoints');
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
-    await this.directory.requireActiveCallingPartner(viewer, requestId);
+    const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
         const account = await this.lockFunds(manager, memberId, points);
         const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
-        const transactionId = await insertTransaction(manager, { kind: 'REDEEM', partnerId, memberId, reference, points: -points });
+        // The reimbursement in force now prices this redemption in every settlement statement.
+        const transactionId = await insertTransaction(manager, {
+          kind: 'REDEEM',
+          partnerId,
+          memberId,
+          reference,
+          points: -points,
+          unitPrice: partner.reimbursement,
+          priceCurrency: partner.currency,
+        });
         await post(manager, transactionId, [
           { accountId: account, amount: -points },
           { accountId: honoured, amount: points },
@@ -121,7 +130,7 @@ export class RedemptionService {
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'captureRedemption', key: input.idempotencyKey, input };
     const replay = await storedResult<{ holdId: string; transactionId: string }>(this.dataSource.manager, request);
-    if (!replay) await this.directory.requireActiveCallingPartner(viewer, requestId);
+    const partner = replay ? null : await this.directory.requireActiveCallingPartner(viewer, requestId);
     const { result } =
       replay !== null
         ? { result: replay }
@@ -139,6 +148,8 @@ export class RedemptionService {
                 reference: hold.reference,
                 points: -points,
                 holdId,
+                unitPrice: partner?.reimbursement,
+                priceCurrency: partner?.currency,
               });
               // Capturing releases the hold's points from `pending` (the hold trigger) before they are
               // posted, so the balance never dips under what is still held.

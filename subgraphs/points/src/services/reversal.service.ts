@@ -20,6 +20,7 @@ import {
 import { TransactionEntity } from '../persistence/ledger.entity';
 import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
+import { returnToPrepaidBlock } from './funding.service';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
 /**
@@ -111,7 +112,11 @@ export class ReversalService {
                   reference: original.reference,
                   points: -fromMember,
                   reverses: original.id,
+                  unitPrice: original.unitPrice,
+                  priceCurrency: original.priceCurrency,
                 });
+                // Points that come back to the partner return to the prepaid block the earn drew on.
+                if (original.blockDrawn) await returnToPrepaidBlock(manager, original.partnerId, fromMember + fate.expired);
                 await post(manager, transactionId, [
                   { accountId: account.id, amount: -fromMember },
                   ...(breakage ? [{ accountId: breakage, amount: -fate.expired }] : []),
@@ -137,6 +142,8 @@ export class ReversalService {
                 reference: original.reference,
                 points: -points,
                 reverses: original.id,
+                unitPrice: original.unitPrice,
+                priceCurrency: original.priceCurrency,
               });
               await post(manager, transactionId, [
                 { accountId: honoured, amount: points },

@@ -154,7 +154,11 @@ describe('points subgraph ledger, called directly', () => {
       const memberAccount = accounts.rows.find((a) => a.kind === 'MEMBER')!.id;
       const partnerAccount = accounts.rows.find((a) => a.kind === 'PARTNER_ISSUED')!.id;
       await client.query('BEGIN');
-      const tx = await client.query(`INSERT INTO points.transactions (kind, reference, points) VALUES ('REDEEM', 'overspend', -11) RETURNING id`);
+      // A well-formed redemption (with its price snapshot), so that only the balance check can refuse it.
+      const tx = await client.query(
+        `INSERT INTO points.transactions (kind, partner_id, reference, points, unit_price, price_currency) VALUES ('REDEEM', $1, 'overspend', -11, 0.01, 'EUR') RETURNING id`,
+        [partner.id],
+      );
       await expect(
         client.query('INSERT INTO points.postings (transaction_id, account_id, amount) VALUES ($1, $2, -11), ($1, $3, 11)', [tx.rows[0].id, memberAccount, partnerAccount]),
       ).rejects.toThrow(/accounts_member_funds_check/);

@@ -1,0 +1,120 @@
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { anyScope, currencyExponent, isAdmin, money, MoneyType, trimDecimal } from '../../../shared/src';
+import { PartnerRefType, PointsTransactionType } from './points.type';
+import { type PointsContext } from '../context';
+import {
+  CoalitionSettlementType,
+  ConfigurePartnerFundingInput,
+  PartnerFundingPayload,
+  PartnerFundingType,
+  PointsAgeingBucketType,
+  PointsLiabilityType,
+  PointsProvenanceType,
+  SettlementStatementType,
+  toAgeingType,
+  toCurrencyTotalType,
+  toFundingType,
+  toLiabilityType,
+  toStatementType,
+  TopUpPrepaidBlockInput,
+} from './economics.type';
+
+const PERIOD = 'ISO 8601 UTC; from inclusive, to exclusive (at most 400 days apart).';
+
+/** Coalition economics: settlement statements, liability and funding. Thin: each field is one service call. */
+@Resolver()
+export class EconomicsResolver {
+  @Directive(anyScope('admin', 'reports:read'))
+  @Query(() => SettlementStatementType, {
+    description: `A partner's settlement statement for [from, to). ${PERIOD} The admin any partner; a partner token with reports:read only its own: another partner's answers NOT_FOUND, as a missing partner does.`,
+  })
+  async settlementStatement(
+    @Arg('partnerId', () => ID) partnerId: string,
+    @Arg('from', () => String) from: string,
+    @Arg('to', () => String) to: string,
+    @Ctx() ctx: PointsContext,
+  ): Promise<SettlementStatementType> {
+    return toStatementType(await ctx.economics.statement(ctx.viewer, partnerId, from, to, ctx.requestId));
+  }
+
+  @Directive(anyScope('admin'))
+  @Query(() => CoalitionSettlementType, { description: `Every partner's statement for [from, to), netted per currency. ${PERIOD} Scope: admin.` })
+  async coalitionSettlement(@Arg('from', () => String) from: string, @Arg('to', () => String) to: string, @Ctx() ctx: PointsContext): Promise<CoalitionSettlementType> {
+    const c = await ctx.economics.coalition(ctx.viewer, from, to, ctx.requestId);
+    const sum = (pick: (s: (typeof c.statements)[number]) => bigint) => c.statements.reduce((n, s) => n + pick(s), 0n).toString();
+    return {
+      from: c.period.from.toISOString(),
+      to: c.period.to.toISOString(),
+      pointsIssued: sum((s) => s.issued.points),
+      pointsHonoured: sum((s) => s.honoured.points),
+      pointsExpired: sum((s) => s.breakage.points),
+      statements: c.statements.map(toStatementType),
+      totals: c.totals.map(toCurrencyTotalType),
+    };
+  }
+
+  @Directive(anyScope('admin', 'reports:read'))
+  @Query(() => [PointsLiabilityType], {
+    description: `Outstanding points per issuing partner, and points expired in [from, to). ${PERIOD} partnerId omitted: every partner (admin only). A partner token with reports:read only its own.`,
+  })
+  async pointsLiability(
+    @Arg('partnerId', () => ID, { nullable: true }) partnerId: string | null,
+    @Arg('from', () => String) from: string,
+    @Arg('to', () => String) to: string,
+    @Ctx() ctx: PointsContext,
+  ): Promise<PointsLiabilityType[]> {
+    return (await ctx.economics.liability(ctx.viewer, partnerId ?? null, from, to, ctx.requestId)).map(toLiabilityType);
+  }
+
+  @Directive(anyScope('admin', 'reports:read'))
+  @Query(() => [PointsAgeingBucketType], {
+    description: 'Outstanding points by issuing partner and expiry month, soonest first. partnerId omitted: every partner (admin only). A partner token with reports:read only its own.',
+  })
+  async pointsAgeing(@Arg('partnerId', () => ID, { nullable: true }) partnerId: string | null, @Ctx() ctx: PointsContext): Promise<PointsAgeingBucketType[]> {
+    return (await ctx.economics.ageing(ctx.viewer, partnerId ?? null)).map(toAgeingType);
+  }
+
+  @Directive(anyScope('admin', 'reports:read', 'points:earn'))
+  @Query(() => PartnerFundingType, { description: "A partner's funding mode and prepaid block. The admin any partner; a partner token only its own (NOT_FOUND otherwise)." })
+  async partnerFunding(@Arg('partnerId', () => ID) partnerId: string, @Ctx() ctx: PointsContext): Promise<PartnerFundingType> {
+    return toFundingType(await ctx.funding.funding(ctx.viewer, partnerId));
+  }
+
+  @Directive(anyScope('admin'))
+  @Mutation(() => PartnerFundingPayload, { description: 'Sets a partner\'s funding mode (and low-balance threshold). Scope: admin.' })
+  async configurePartnerFunding(@Arg('input', () => ConfigurePartnerFundingInput) input: ConfigurePartnerFundingInput, @Ctx() ctx: PointsContext): Promise<PartnerFundingPayload> {
+    return { funding: toFundingType(await ctx.funding.configure(ctx.viewer, input, ctx.requestId)) };
+  }
+
+  @Directive(anyScope('admin'))
+  @Mutation(() => PartnerFundingPayload, { description: "Adds points to a partner's prepaid block, recording the issue price in force. Scope: admin." })
+  async topUpPrepaidBlock(@Arg('input', () => TopUpPrepaidBlockInput) input: TopUpPrepaidBlockInput, @Ctx() ctx: PointsContext): Promise<PartnerFundingPayload> {
+    return { funding: toFundingType(await ctx.funding.topUp(ctx.viewer, input, ctx.requestId)) };
+  }
+}
+
+/** The economics of one transaction: its price snapshot and the issuers whose lots it drew on. */
+@Resolver(() => PointsTransactionType)
+export class TransactionEconomicsResolver {
+  @FieldResolver(() => MoneyType, {
+    nullable: true,
+    description:
+      "Price per point in force when the transaction was written: an earn's (and its refund's or clawback's) issue price, a redemption's reimbursement. The transaction's partner and the admin only; null for others and for transactions without a price.",
+  })
+  price(@Root() tx: PointsTransactionType, @Ctx() ctx: PointsContext): MoneyType | null {
+    if (!tx.unitPrice || !tx.priceCurrency) return null;
+    if (!isAdmin(ctx.viewer) && (!ctx.viewer.partnerId || ctx.viewer.partnerId !== tx.partner?.id)) return null;
+    return money(trimDecimal(tx.unitPrice, currencyExponent(tx.priceCurrency)), tx.priceCurrency);
+  }
+
+  @FieldResolver(() => [PointsProvenanceType], {
+    nullable: true,
+    description:
+      "Which issuing partners' lots the transaction drew on or gave back, oldest lots first when spending: every honoured, expired or refunded point traces to its issuer. The admin only (it tells where a member earned); null for others.",
+  })
+  async provenance(@Root() tx: PointsTransactionType, @Ctx() ctx: PointsContext): Promise<PointsProvenanceType[] | null> {
+    if (!isAdmin(ctx.viewer)) return null;
+    const rows = await ctx.loaders.provenance.load(tx.id);
+    return rows.map((r) => ({ issuer: Object.assign(new PartnerRefType(), { id: r.partnerId }), points: Number(r.points) }));
+  }
+}

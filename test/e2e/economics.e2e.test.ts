@@ -1,0 +1,416 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
+import { formatMicros, parseMicros, roundHalfEven } from '../../subgraphs/points/src/domain/settlement.rules';
+import { createLogger, currencyExponent } from '../../subgraphs/shared/src';
+import { startHub, type TestHub } from '../support/hub';
+import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+
+/**
+ * A month of mixed activity across three partners in three currencies, on a database of its own so
+ * that the ledger's totals are exactly this test's activity. Donations are left out: this branch has
+ * no donation posting path in the points ledger yet.
+ */
+
+let hub: TestHub;
+let ledger: ReturnType<typeof ledgerClient>;
+
+type Partner = { id: string; token: string; currency: string };
+
+const LINE = 'points value { amount currency } exactValue';
+const FLOW = 'partner { id } points value { amount currency } exactValue';
+const STATEMENT = `partner { id } pointsIssued issuedValue { amount currency } pointsHonoured reimbursementValue { amount currency }
+  net { amount currency } currency from to issuedValueExact reimbursementValueExact roundingRemainder
+  earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} }
+  honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints`;
+
+interface Line {
+  points: string;
+  value: { amount: string; currency: string };
+  exactValue: string;
+}
+interface Flow extends Line {
+  partner: { id: string };
+}
+interface Statement {
+  partner: { id: string };
+  pointsIssued: string;
+  issuedValue: { amount: string; currency: string };
+  pointsHonoured: string;
+  reimbursementValue: { amount: string; currency: string };
+  net: { amount: string; currency: string };
+  currency: string;
+  from: string;
+  to: string;
+  issuedValueExact: string;
+  reimbursementValueExact: string;
+  roundingRemainder: string;
+  earned: Line;
+  refunded: Line;
+  clawedBack: Line;
+  redeemed: Line;
+  returned: Line;
+  breakage: Line;
+  honouredByIssuer: Flow[];
+  issuedHonouredBy: Flow[];
+  unpricedPoints: string;
+}
+
+const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
+const nextMonth = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 1));
+const FROM = monthStart.toISOString();
+const TO = nextMonth.toISOString();
+
+const micros = (price: string, points: number | bigint) => parseMicros(price) * BigInt(points);
+const exact = (m: bigint) => formatMicros(m, 6);
+const money = (m: bigint, currency: string) => ({ amount: formatMicros(roundHalfEven(m, currencyExponent(currency)), currencyExponent(currency)), currency });
+
+async function createPartner(name: string, currency: string, earnRate: string, issuePrice: string, reimbursement: string): Promise<Partner> {
+  const data = await hub.must<{ createPartner: { partner: { id: string } } }>(
+    'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+    { input: { name: `${name} ${randomUUID()}`, currency, earnRate, issuePrice: { amount: issuePrice, currency }, reimbursement: { amount: reimbursement, currency } } },
+    await hub.admin(),
+  );
+  const id = data.createPartner.partner.id;
+  return { id, currency, token: await hub.partnerToken(id) };
+}
+
+async function changeTerms(partner: Partner, issuePrice: string, reimbursement: string): Promise<void> {
+  await hub.must(
+    'mutation($input: UpdatePartnerTermsInput!) { updatePartnerTerms(input: $input) { terms { validFrom } } }',
+    { input: { partnerId: partner.id, issuePrice: { amount: issuePrice, currency: partner.currency }, reimbursement: { amount: reimbursement, currency: partner.currency }, idempotencyKey: randomUUID() } },
+    await hub.admin(),
+  );
+}
+
+async function statement(partnerId: string, token: string, from = FROM, to = TO) {
+  return hub.query<{ settlementStatement: Statement }>(
+    `query($p: ID!, $f: String!, $t: String!) { settlementStatement(partnerId: $p, from: $f, to: $t) { ${STATEMENT} } }`,
+    { p: partnerId, f: from, t: to },
+    token,
+  );
+}
+
+async function mustStatement(partner: Partner): Promise<Statement> {
+  const result = await statement(partner.id, partner.token);
+  expect(result.errors).toBeUndefined();
+  return result.data!.settlementStatement;
+}
+
+/** Ledger totals straight from the database: points posted on each partner account and on breakage. */
+async function ledgerTotals() {
+  const { rows } = await hub.db.query<{ owner: string | null; kind: string; points: string }>(
+    `SELECT a.owner_id::text AS owner, a.kind, sum(p.amount)::text AS points FROM points.postings p JOIN points.accounts a ON a.id = p.account_id
+      JOIN points.transactions t ON t.id = p.transaction_id WHERE t.created_at >= $1 AND t.created_at < $2 AND a.kind <> 'MEMBER' GROUP BY 1, 2`,
+    [FROM, TO],
+  );
+  const members = await hub.db.query<{ points: string }>(`SELECT coalesce(sum(balance), 0)::text AS points FROM points.accounts WHERE kind = 'MEMBER'`);
+  const of = (kind: string, owner?: string) => rows.filter((r) => r.kind === kind && (owner === undefined || r.owner === owner)).reduce((n, r) => n + BigInt(r.points), 0n);
+  return { of, memberBalances: BigInt(members.rows[0].points) };
+}
+
+beforeAll(async () => {
+  hub = await startHub({ isolatedDatabase: true });
+  ledger = ledgerClient(hub);
+});
+afterAll(async () => hub?.stop());
+
+describe('settlement statements', () => {
+  // Prices with 6 decimals, so that values fall between minor units and rounding is exercised.
+  const G_OLD = { issue: '0.012345', reimb: '0.010101' };
+  const G_NEW = { issue: '0.020007', reimb: '0.015003' };
+  const F_OLD = { issue: '0.013333', reimb: '0.009999' };
+  const F_NEW = { issue: '0.011111', reimb: '0.008888' };
+  const C = { issue: '0.001111', reimb: '0.000987' };
+  let grocer: Partner;
+  let fuel: Partner;
+  let cafe: Partner;
+  let statements: Record<'grocer' | 'fuel' | 'cafe', Statement>;
+  let fuelRedeemId: string;
+  let m1Token: string;
+
+  beforeAll(async () => {
+    grocer = await createPartner('Grocer', 'NOK', '1', G_OLD.issue, G_OLD.reimb);
+    fuel = await createPartner('Fuel', 'SEK', '1', F_OLD.issue, F_OLD.reimb);
+    cafe = await createPartner('Cafe', 'EUR', '10', C.issue, C.reimb);
+    const [m1, m2, m3, m4] = await Promise.all([1, 2, 3, 4].map(() => hub.seed.member(grocer.token)));
+
+    // Earns at the first terms.
+    const g1 = await hub.seed.earn(grocer.token, m1.id, '500.00', 'NOK');
+    await hub.seed.earn(fuel.token, m1.id, '250.00', 'SEK');
+    await hub.seed.earn(grocer.token, m2.id, '333.33', 'NOK');
+    await hub.seed.earn(cafe.token, m2.id, '12.34', 'EUR');
+    await hub.seed.earn(fuel.token, m3.id, '777.00', 'SEK');
+    await hub.seed.earn(cafe.token, m4.id, '99.99', 'EUR');
+    expect(g1.points).toBe(500);
+
+    // Redemptions at other partners: fuel honours grocer's 500 and 100 of its own; the cafe honours
+    // grocer's 333 and 67 of its own, and takes that return back later.
+    const fuelRedeem = await ledger.redeem(fuel.token, m1.id, 600, await ledger.code(m1.token));
+    expect(fuelRedeem.errors).toBeUndefined();
+    fuelRedeemId = fuelRedeem.data!.redeemPoints.transaction.id;
+    m1Token = m1.token;
+    const cafeRedeem = await ledger.redeem(cafe.token, m2.id, 400, await ledger.code(m2.token));
+    expect(cafeRedeem.errors).toBeUndefined();
+
+    // Mid-month change of terms: postings from now on use the new prices, the earlier ones keep theirs.
+    await changeTerms(grocer, G_NEW.issue, G_NEW.reimb);
+    await changeTerms(fuel, F_NEW.issue, F_NEW.reimb);
+
+    const g3 = await hub.seed.earn(grocer.token, m3.id, '200.00', 'NOK');
+    await hub.seed.earn(fuel.token, m4.id, '100.00', 'SEK');
+    const hold = await ledger.authorize(grocer.token, m4.id, 300, await ledger.code(m4.token));
+    expect((await ledger.capture(grocer.token, hold.data!.authorizeRedemption.hold.id)).errors).toBeUndefined();
+
+    // A refund of points the member already spent at fuel: 150 come back now, 350 become a clawback
+    // that the member's next earn (at fuel, new price) repays.
+    expect((await ledger.reverse(grocer.token, g1.id)).data?.reverseTransaction.transaction.points).toBe(-150);
+    await hub.seed.earn(fuel.token, m1.id, '400.00', 'SEK');
+    expect(await ledger.points(m1.token)).toMatchObject({ balance: 50 });
+    // A return at the cafe.
+    expect((await ledger.reverse(cafe.token, cafeRedeem.data!.redeemPoints.transaction.id)).errors).toBeUndefined();
+
+    // Expiry of m3's lots (fuel 777 and grocer 200), then grocer refunds its 200: they come back from breakage.
+    await hub.db.query(`UPDATE points.lots SET expires_at = now() - interval '1 second' WHERE account_id = (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1)`, [m3.id]);
+    expect(await new MaintenanceService(hub.subgraphs.points!.dataSource, createLogger('test', 'silent')).expireLots()).toBe(977);
+    expect((await ledger.reverse(grocer.token, g3.id)).data?.reverseTransaction.transaction.points).toBe(0);
+
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+    statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe) };
+  });
+
+  it("gives each partner the issued, honoured and breakage figures the ledger holds for it", async () => {
+    const totals = await ledgerTotals();
+    for (const [name, partner] of [['grocer', grocer], ['fuel', fuel], ['cafe', cafe]] as const) {
+      const s = statements[name];
+      expect(s.partner.id).toBe(partner.id);
+      expect(s.currency).toBe(partner.currency);
+      expect(BigInt(s.pointsIssued)).toBe(-totals.of('PARTNER_ISSUED', partner.id));
+      expect(BigInt(s.pointsHonoured)).toBe(totals.of('PARTNER_HONOURED', partner.id));
+      expect(BigInt(s.earned.points) - BigInt(s.refunded.points) - BigInt(s.clawedBack.points)).toBe(BigInt(s.pointsIssued));
+      expect(BigInt(s.redeemed.points) - BigInt(s.returned.points)).toBe(BigInt(s.pointsHonoured));
+      // Every honoured point traces back to its issuer.
+      expect(s.honouredByIssuer.reduce((n, f) => n + BigInt(f.points), 0n)).toBe(BigInt(s.pointsHonoured));
+      expect(s.unpricedPoints).toBe('0');
+    }
+    // What the scenario did, point by point.
+    expect(statements.grocer).toMatchObject({ pointsIssued: '333', pointsHonoured: '300' });
+    expect(statements.grocer.earned.points).toBe('1033');
+    expect(statements.grocer.refunded.points).toBe('350');
+    expect(statements.grocer.clawedBack.points).toBe('350');
+    expect(statements.grocer.breakage.points).toBe('0');
+    expect(statements.fuel).toMatchObject({ pointsIssued: '1527', pointsHonoured: '600' });
+    expect(statements.fuel.breakage.points).toBe('777');
+    expect(statements.cafe).toMatchObject({ pointsIssued: '1122', pointsHonoured: '0' });
+    expect(statements.cafe.redeemed.points).toBe('400');
+    expect(statements.cafe.returned.points).toBe('400');
+    // Cross-partner flows from the lots each redemption drew on.
+    expect(statements.fuel.honouredByIssuer.map((f) => [f.partner.id, f.points]).sort()).toEqual([[fuel.id, '100'], [grocer.id, '500']].sort());
+    expect(statements.grocer.honouredByIssuer.map((f) => [f.partner.id, f.points])).toEqual([[cafe.id, '300']]);
+    expect(statements.cafe.honouredByIssuer).toEqual([]);
+    expect(statements.grocer.issuedHonouredBy.map((f) => [f.partner.id, f.points])).toEqual([[fuel.id, '500']]);
+    expect(statements.cafe.issuedHonouredBy.map((f) => [f.partner.id, f.points])).toEqual([[grocer.id, '300']]);
+    // Breakage over all partners is what the breakage account received in the period.
+    const breakage = BigInt(statements.grocer.breakage.points) + BigInt(statements.fuel.breakage.points) + BigInt(statements.cafe.breakage.points);
+    expect(breakage).toBe(totals.of('COALITION_BREAKAGE'));
+  });
+
+  it('records on each redemption its price and the issuers whose lots paid for it', async () => {
+    const q = `query($id: ID!) { pointsTransaction(id: $id) { price { amount currency } provenance { issuer { id } points } } }`;
+    type Tx = { pointsTransaction: { price: { amount: string; currency: string } | null; provenance: { issuer: { id: string }; points: number }[] | null } };
+    const asAdmin = await hub.must<Tx>(q, { id: fuelRedeemId }, await hub.admin());
+    expect(asAdmin.pointsTransaction.price).toEqual({ amount: F_OLD.reimb, currency: 'SEK' });
+    expect(asAdmin.pointsTransaction.provenance?.map((p) => [p.issuer.id, p.points]).sort()).toEqual([[fuel.id, -100], [grocer.id, -500]].sort());
+    const asPartner = await hub.must<Tx>(q, { id: fuelRedeemId }, fuel.token);
+    expect(asPartner.pointsTransaction).toEqual({ price: { amount: F_OLD.reimb, currency: 'SEK' }, provenance: null });
+    const asMember = await hub.must<Tx>(q, { id: fuelRedeemId }, m1Token);
+    expect(asMember.pointsTransaction).toEqual({ price: null, provenance: null });
+  });
+
+  it('prices each posting at the rate in force when it was made, across a mid-month change', async () => {
+    const g = statements.grocer;
+    expect(g.earned.exactValue).toBe(exact(micros(G_OLD.issue, 833) + micros(G_NEW.issue, 200)));
+    expect(g.refunded.exactValue).toBe(exact(micros(G_OLD.issue, 150) + micros(G_NEW.issue, 200)));
+    expect(g.clawedBack.exactValue).toBe(exact(micros(G_OLD.issue, 350)));
+    expect(g.issuedValueExact).toBe(exact(micros(G_OLD.issue, 333)));
+    expect(g.reimbursementValueExact).toBe(exact(micros(G_NEW.reimb, 300)));
+    const f = statements.fuel;
+    expect(f.issuedValueExact).toBe(exact(micros(F_OLD.issue, 1027) + micros(F_NEW.issue, 500)));
+    expect(f.reimbursementValueExact).toBe(exact(micros(F_OLD.reimb, 600)));
+    expect(f.breakage.exactValue).toBe(exact(micros(F_OLD.issue, 777)));
+    const c = statements.cafe;
+    expect(c.issuedValueExact).toBe(exact(micros(C.issue, 1122)));
+    expect(c.reimbursementValueExact).toBe(exact(0n));
+    expect(c.issuedHonouredBy[0].exactValue).toBe(exact(micros(C.issue, 300)));
+    expect(statements.grocer.honouredByIssuer[0].exactValue).toBe(exact(micros(G_NEW.reimb, 300)));
+
+    // Changing the terms again afterwards reprices nothing already posted.
+    await changeTerms(grocer, '0.5', '0.4');
+    await changeTerms(fuel, '0.5', '0.4');
+    expect(await mustStatement(grocer)).toEqual(statements.grocer);
+    expect(await mustStatement(fuel)).toEqual(statements.fuel);
+  });
+
+  it('rounds each line once, half to even, and accounts for every fraction of a minor unit', async () => {
+    for (const s of Object.values(statements)) {
+      const e = currencyExponent(s.currency);
+      const issued = parseMicros(s.issuedValueExact);
+      const reimbursed = parseMicros(s.reimbursementValueExact);
+      expect(s.issuedValue).toEqual(money(issued, s.currency));
+      expect(s.reimbursementValue).toEqual(money(reimbursed, s.currency));
+      const net = parseMicros(s.net.amount);
+      expect(net).toBe(parseMicros(s.issuedValue.amount) - parseMicros(s.reimbursementValue.amount));
+      // Exact net = rounded net + remainder, and the remainder is under one minor unit.
+      expect(issued - reimbursed).toBe(net + parseMicros(s.roundingRemainder));
+      expect(parseMicros(s.roundingRemainder) < 10n ** BigInt(6 - e)).toBe(true);
+      expect(parseMicros(s.roundingRemainder) > -(10n ** BigInt(6 - e))).toBe(true);
+    }
+    // The scenario produces real remainders (otherwise this test would prove nothing about rounding).
+    expect(Object.values(statements).some((s) => parseMicros(s.roundingRemainder) !== 0n)).toBe(true);
+    // grocer: 333 × 0.012345 = 4.110885 NOK → 4.11, remainder 0.000885 less 300 × 0.015003 = 4.5009 → 4.50, remainder 0.0009.
+    expect(statements.grocer.issuedValue).toEqual({ amount: '4.11', currency: 'NOK' });
+    expect(statements.grocer.reimbursementValue).toEqual({ amount: '4.50', currency: 'NOK' });
+    expect(statements.grocer.net).toEqual({ amount: '-0.39', currency: 'NOK' });
+    expect(statements.grocer.roundingRemainder).toBe('-0.000015');
+  });
+
+  it('nets every partner in the coalition statement: the sum over all statements is the ledger total', async () => {
+    const result = await hub.query<{
+      coalitionSettlement: {
+        pointsIssued: string;
+        pointsHonoured: string;
+        pointsExpired: string;
+        statements: Statement[];
+        totals: { currency: string; pointsIssued: string; issuedValue: { amount: string }; issuedValueExact: string; pointsHonoured: string; reimbursementValue: { amount: string }; reimbursementValueExact: string; net: { amount: string }; roundingRemainder: string }[];
+      };
+    }>(
+      `query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired statements { ${STATEMENT} }
+         totals { currency pointsIssued issuedValue { amount } issuedValueExact pointsHonoured reimbursementValue { amount } reimbursementValueExact net { amount } roundingRemainder } } }`,
+      { f: FROM, t: TO },
+      await hub.admin(),
+    );
+    expect(result.errors).toBeUndefined();
+    const c = result.data!.coalitionSettlement;
+    // The coalition statement holds the same statements each partner reads (terms changed since: still equal).
+    expect(c.statements.find((s) => s.partner.id === grocer.id)).toEqual(statements.grocer);
+    expect(c.statements.find((s) => s.partner.id === cafe.id)).toEqual(statements.cafe);
+    expect(c.statements).toHaveLength(3);
+    const totals = await ledgerTotals();
+    expect(BigInt(c.pointsIssued)).toBe(-totals.of('PARTNER_ISSUED'));
+    expect(BigInt(c.pointsHonoured)).toBe(totals.of('PARTNER_HONOURED'));
+    expect(BigInt(c.pointsExpired)).toBe(totals.of('COALITION_BREAKAGE'));
+    // Conservation: every point issued was honoured, expired, or is still held by a member.
+    expect(BigInt(c.pointsIssued) - BigInt(c.pointsHonoured) - BigInt(c.pointsExpired)).toBe(totals.memberBalances);
+    // Money per currency from the snapshots, independently of the statements.
+    const { rows } = await hub.db.query<{ currency: string; issued: string; honoured: string }>(
+      `SELECT t.price_currency AS currency,
+              coalesce(sum(CASE WHEN a.kind = 'PARTNER_ISSUED' THEN -p.amount * t.unit_price END), 0)::text AS issued,
+              coalesce(sum(CASE WHEN a.kind = 'PARTNER_HONOURED' THEN p.amount * t.unit_price END), 0)::text AS honoured
+         FROM points.postings p JOIN points.accounts a ON a.id = p.account_id JOIN points.transactions t ON t.id = p.transaction_id
+        WHERE a.kind IN ('PARTNER_ISSUED', 'PARTNER_HONOURED') GROUP BY 1`,
+    );
+    expect(c.totals.map((t) => t.currency)).toEqual(['EUR', 'NOK', 'SEK']);
+    for (const t of c.totals) {
+      const row = rows.find((r) => r.currency === t.currency)!;
+      expect(parseMicros(t.issuedValueExact)).toBe(parseMicros(row.issued));
+      expect(parseMicros(t.reimbursementValueExact)).toBe(parseMicros(row.honoured));
+      expect(parseMicros(t.issuedValueExact) - parseMicros(t.reimbursementValueExact)).toBe(parseMicros(t.net.amount) + parseMicros(t.roundingRemainder));
+    }
+  });
+
+  it("answers another partner's statement exactly like a missing partner's, and validates the period", async () => {
+    const other = await statement(fuel.id, grocer.token);
+    const missing = await statement(randomUUID(), grocer.token);
+    expect(other.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(other.data).toBeNull();
+    expect({ ...other.errors![0], extensions: { code: other.errors![0].extensions!.code } }).toEqual({ ...missing.errors![0], extensions: { code: missing.errors![0].extensions!.code } });
+    expect((await statement(randomUUID(), await hub.admin())).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // Without reports:read, or as a member: refused by scope, for any partner.
+    expect((await statement(grocer.id, await hub.partnerToken(grocer.id, 'points:earn'))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await statement(grocer.id, await hub.memberToken(randomUUID()))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // The coalition statement is the admin's only.
+    expect((await hub.query(`{ coalitionSettlement(from: "${FROM}", to: "${TO}") { pointsIssued } }`, {}, grocer.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await statement(grocer.id, grocer.token, 'yesterday')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
+    expect((await statement(grocer.id, grocer.token, TO, FROM)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    // A period with no activity is a statement of zeros in the partner's currency.
+    const empty = await statement(grocer.id, grocer.token, '2001-01-01T00:00:00Z', '2001-02-01T00:00:00Z');
+    expect(empty.data?.settlementStatement).toMatchObject({ pointsIssued: '0', net: { amount: '0.00', currency: 'NOK' }, roundingRemainder: '0.000000' });
+  });
+
+  it('reports liability per issuer and the ageing of outstanding lots', async () => {
+    const result = await hub.query<{ pointsLiability: { partner: { id: string }; outstandingPoints: string; issueValue: { amount: string }; expiredPoints: string }[]; pointsAgeing: { partner: { id: string }; expiryMonth: string; points: string }[] }>(
+      `query($f: String!, $t: String!) { pointsLiability(from: $f, to: $t) { partner { id } outstandingPoints issueValue { amount } expiredPoints } pointsAgeing { partner { id } expiryMonth points } }`,
+      { f: FROM, t: TO },
+      await hub.admin(),
+    );
+    expect(result.errors).toBeUndefined();
+    const { rows } = await hub.db.query<{ partner_id: string; points: string }>('SELECT partner_id::text, sum(remaining)::text AS points FROM points.lots GROUP BY 1');
+    const liability = result.data!.pointsLiability;
+    for (const row of rows) expect(liability.find((l) => l.partner.id === row.partner_id)?.outstandingPoints).toBe(row.points);
+    const totals = await ledgerTotals();
+    expect(liability.reduce((n, l) => n + BigInt(l.outstandingPoints), 0n)).toBe(totals.memberBalances);
+    expect(liability.find((l) => l.partner.id === fuel.id)?.expiredPoints).toBe('777');
+    // What members hold of each issuer, in this scenario: grocer 333 (m2's, returned), fuel 50 + 100, cafe 56 + 67 + 699.
+    expect(liability.find((l) => l.partner.id === grocer.id)).toMatchObject({ outstandingPoints: '333', issueValue: { amount: '4.11' } });
+    expect(liability.find((l) => l.partner.id === fuel.id)?.outstandingPoints).toBe('150');
+    expect(liability.find((l) => l.partner.id === cafe.id)?.outstandingPoints).toBe('822');
+    const ageing = result.data!.pointsAgeing;
+    expect(ageing.reduce((n, b) => n + BigInt(b.points), 0n)).toBe(totals.memberBalances);
+    expect(ageing.every((b) => /^\d{4}-\d{2}$/.test(b.expiryMonth))).toBe(true);
+    // A partner reads its own liability only.
+    const own = await hub.query<{ pointsLiability: { outstandingPoints: string }[] }>(`query($p: ID!) { pointsLiability(partnerId: $p, from: "${FROM}", to: "${TO}") { outstandingPoints } }`, { p: grocer.id }, grocer.token);
+    expect(own.data?.pointsLiability).toEqual([{ outstandingPoints: '333' }]);
+    const foreign = await hub.query(`query($p: ID!) { pointsLiability(partnerId: $p, from: "${FROM}", to: "${TO}") { outstandingPoints } }`, { p: fuel.id }, grocer.token);
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await hub.query(`{ pointsAgeing { points } }`, {}, grocer.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('downloads a statement as CSV with the same token and the same access rules', async () => {
+    const url = (params: Record<string, string>) => `${new URL('/reports/settlement.csv', hub.gatewayUrl).toString()}?${new URLSearchParams(params).toString()}`;
+    const get = (params: Record<string, string>, token?: string) => fetch(url(params), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const ok = await get({ partnerId: grocer.id, from: FROM, to: TO }, grocer.token);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(ok.headers.get('content-disposition')).toMatch(/^attachment; filename="settlement-/);
+    const text = await ok.text();
+    expect(text.endsWith('\r\n')).toBe(true);
+    const rows = text.trimEnd().split('\r\n').map((line) => line.split(','));
+    expect(rows[0]).toEqual(['partner_id', 'currency', 'from', 'to', 'line', 'counterparty_partner_id', 'points', 'amount', 'exact_amount']);
+    const line = (name: string) => rows.find((r) => r[4] === name)!;
+    const s = statements.grocer;
+    expect(line('issued')).toEqual([grocer.id, 'NOK', s.from, s.to, 'issued', '', '333', s.issuedValue.amount, s.issuedValueExact]);
+    expect(line('honoured').slice(6)).toEqual(['300', s.reimbursementValue.amount, s.reimbursementValueExact]);
+    expect(line('net').slice(7)).toEqual(['-0.39', '']);
+    expect(line('rounding_remainder')[8]).toBe('-0.000015');
+    expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
+    expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);
+    expect(rows).toHaveLength(1 + 11 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    // A month by default: month=YYYY-MM is the same period.
+    const month = `${monthStart.getUTCFullYear()}-${String(monthStart.getUTCMonth() + 1).padStart(2, '0')}`;
+    const monthly = await get({ partnerId: grocer.id, month }, grocer.token);
+    expect(monthly.status).toBe(200);
+    expect(await monthly.text()).toBe(text);
+    const badMonth = await get({ partnerId: grocer.id, month: '2026-13' }, grocer.token);
+    expect(badMonth.status).toBe(400);
+    expect(((await badMonth.json()) as { errors: { extensions: { field: string } }[] }).errors[0].extensions.field).toBe('month');
+    // The admin downloads anyone's.
+    expect((await get({ partnerId: fuel.id, from: FROM, to: TO }, await hub.admin())).status).toBe(200);
+
+    // Refusals: no token, a bad token, another tenant (exactly like a missing partner), a bad parameter, no scope.
+    expect((await get({ partnerId: grocer.id, from: FROM, to: TO })).status).toBe(401);
+    expect((await get({ partnerId: grocer.id, from: FROM, to: TO }, 'not.a.token')).status).toBe(401);
+    const foreign = await get({ partnerId: fuel.id, from: FROM, to: TO }, grocer.token);
+    const missing = await get({ partnerId: randomUUID(), from: FROM, to: TO }, grocer.token);
+    expect(foreign.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(await foreign.text()).toBe(await missing.text());
+    const noTo = await get({ partnerId: grocer.id, from: FROM }, grocer.token);
+    expect(noTo.status).toBe(400);
+    expect(((await noTo.json()) as { errors: { extensions: { field: string } }[] }).errors[0].extensions.field).toBe('to');
+    const badFrom = await get({ partnerId: grocer.id, from: 'last-month', to: TO }, grocer.token);
+    expect(badFrom.status).toBe(400);
+    expect(((await badFrom.json()) as { errors: { extensions: { field: string } }[] }).errors[0].extensions.field).toBe('from');
+    expect((await get({ partnerId: grocer.id, from: FROM, to: TO }, await hub.partnerToken(grocer.id, 'points:earn'))).status).toBe(403);
+    expect((await fetch(url({ partnerId: grocer.id, from: FROM, to: TO }), { method: 'POST', headers: { authorization: `Bearer ${grocer.token}`, 'content-length': '0' } })).status).toBe(405);
+  });
+});
