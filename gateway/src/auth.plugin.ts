@@ -156,7 +156,11 @@ function useHubPolicy(options: HubPolicyOptions, state: WeakMap<Request, Request
     onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors?.length) return;
       const requestId = state.get(request)?.requestId ?? randomUUID();
-      setResult({ ...result, errors: (result.errors as readonly GraphQLError[]).map((e) => shape(e, requestId)) });
+      const errors = (result.errors as readonly GraphQLError[]).map((e) => shape(e, requestId));
+      // An error with a path was raised while executing, so the response carries `data` (null when the
+      // error reached the root), as the GraphQL spec says; the Rust planner's executor leaves it out.
+      const executed = !('data' in result) || result.data === undefined ? errors.some((e) => e.path !== undefined) : false;
+      setResult(executed ? { ...result, data: null, errors } : { ...result, errors });
     },
     onResponse({ request, response }) {
       const requestId = state.get(request)?.requestId;

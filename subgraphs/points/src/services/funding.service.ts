@@ -140,7 +140,7 @@ export class FundingService {
           `INSERT INTO funding_movements (partner_id, kind, mode, low_balance_threshold, created_by) VALUES ($1, 'CONFIGURE', $2, $3, $4)`,
           [partnerId, rows[0].mode, rows[0].low_balance_threshold, viewer.subject],
         );
-        await recordAudit(manager, partnerId);
+        await recordAudit(manager, viewer, partnerId);
         return { partnerId };
       }),
     );
@@ -177,7 +177,7 @@ export class FundingService {
            VALUES ($1, 'TOP_UP', $2, $3, $4, $5, $6, $7)`,
           [partnerId, rows[0].mode, points.toString(), partner.issuePrice, partner.currency, rows[0].low_balance_threshold, viewer.subject],
         );
-        await recordAudit(manager, partnerId);
+        await recordAudit(manager, viewer, partnerId);
         return { partnerId };
       }),
     );
