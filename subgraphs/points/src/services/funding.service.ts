@@ -50,16 +50,18 @@ export async function clawbackPartners(manager: EntityManager, accountIds: reado
 /**
  * An earn's locks, in one statement: the earning partner's block and the blocks its clawback
  * repayments may refill, in partner id order (see lockFunding). Partners without a funding row
- * (post-paid, never topped up) lock nothing.
+ * (post-paid, never topped up) lock nothing. Returns the earning partner's funding mode (null: no
+ * row, post-paid), which cannot change while its row is locked: a post-paid earn skips the block draw.
  */
-export async function lockFundingForEarn(manager: EntityManager, partnerId: string, memberAccountId: string): Promise<void> {
-  await sql(
+export async function lockFundingForEarn(manager: EntityManager, partnerId: string, memberAccountId: string): Promise<FundingMode | null> {
+  const { rows } = await sql<{ partner_id: string; mode: FundingMode }>(
     manager,
-    `SELECT partner_id FROM partner_funding
+    `SELECT partner_id::text, mode FROM partner_funding
       WHERE partner_id = $1 OR partner_id IN (SELECT c.partner_id FROM clawbacks c WHERE c.account_id = $2 AND c.outstanding > 0)
       ORDER BY partner_id FOR UPDATE`,
     [partnerId, memberAccountId],
   );
+  return rows.find((r) => r.partner_id === partnerId)?.mode ?? null;
 }
 
 /**

@@ -107,8 +107,8 @@ export class PointsService {
         if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
         // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
         // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
-        await lockFundingForEarn(manager, partnerId, memberAccount);
-        const blockDrawn = await drawPrepaidBlock(manager, partnerId, earned.total);
+        const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
+        const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, earned.total) : false;
 
         const transactionId = await insertTransaction(manager, {
           kind: 'EARN',
