@@ -12,6 +12,8 @@ import { dammCheckDigit } from '../subgraphs/members/src/domain/card-number';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const MEMBER_BATCH = 5_000;
 const HISTORY_BATCH = 1_000;
+/** The issue price snapshot every seeded earn carries (NOK per point; the ledger requires one on earns). */
+const SEED_PRICE = '0.01';
 
 export interface SeededMember {
   id: string;
@@ -76,8 +78,8 @@ export async function growMembers(db: Pool, members: SeededMember[], target: num
               CROSS JOIN generate_series(1, $5::int) g
            ), tx AS (
              INSERT INTO points.transactions (id, kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency,
-                                              earn_rate, base_points, tier_multiplier_milli, campaign_bonus, created_at)
-             SELECT tx_id, 'EARN', partner_id, member_id, 'seed-' || g, points, points * 100, 'NOK', 1, points, 1000, 0, at FROM src
+                                              earn_rate, base_points, tier_multiplier_milli, campaign_bonus, unit_price, price_currency, created_at)
+             SELECT tx_id, 'EARN', partner_id, member_id, 'seed-' || g, points, points * 100, 'NOK', 1, points, 1000, 0, ${SEED_PRICE}, 'NOK', at FROM src
            ), lots AS (
              INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, earned_at, expires_at)
              SELECT account_id, tx_id, partner_id, points, points, at, at + interval '24 months' FROM src
@@ -114,8 +116,8 @@ export async function growHistory(db: Pool, memberId: string, partnerId: string,
          SELECT (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1) AS member_account,
                 (SELECT id FROM points.accounts WHERE kind = 'PARTNER_ISSUED' AND owner_id = $2) AS issued_account
        ), tx AS (
-         INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, base_points, tier_multiplier_milli, campaign_bonus)
-         SELECT 'EARN', $2, $1, 'bulk-' || ($4::int + g), 1, 100, 'NOK', 1, 1, 1000, 0 FROM generate_series(1, $3::int) g RETURNING id
+         INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, base_points, tier_multiplier_milli, campaign_bonus, unit_price, price_currency)
+         SELECT 'EARN', $2, $1, 'bulk-' || ($4::int + g), 1, 100, 'NOK', 1, 1, 1000, 0, ${SEED_PRICE}, 'NOK' FROM generate_series(1, $3::int) g RETURNING id
        ), lots AS (
          INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
          SELECT accts.member_account, tx.id, $2, 1, 1, now() + interval '24 months' FROM tx, accts
