@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
 import { type AccountEntity } from './persistence/ledger.entity';
+import { type DonationPostingService } from './services/donation-posting.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
 import { type ProgrammeService } from './services/programme.service';
@@ -13,5 +14,6 @@ export interface PointsContext extends BaseSubgraphContext {
   reversals: ReversalService;
   programme: ProgrammeService;
   integrity: IntegrityService;
+  donationPostings: DonationPostingService;
   loaders: { account: DataLoader<string, AccountEntity | null> };
 }
