@@ -139,11 +139,15 @@ describe('receipts: a hash chain per charity', () => {
   it('verifies, and detects a tampered receipt row and a trimmed chain', async () => {
     const { member } = await donor('900.00');
     const charity = await hub.seed.charity();
-    for (const points of [100, 200, 300]) expect((await donate(member.token, charity.id, points)).errors).toBeUndefined();
+    // More than ten receipts: sequence order is numeric, not textual.
+    for (let i = 1; i <= 12; i++) expect((await donate(member.token, charity.id, 10 * i)).errors).toBeUndefined();
     const own = await charityToken(charity.id);
     const ok = await hub.must<{ verifyReceiptChain: { valid: boolean; length: string; headHash: string; firstBrokenSeq: string | null } }>(VERIFY, { c: charity.id }, own);
-    expect(ok.verifyReceiptChain).toMatchObject({ valid: true, length: '3', firstBrokenSeq: null });
-    const head = { seq: 3, hash: ok.verifyReceiptChain.headHash };
+    expect(ok.verifyReceiptChain).toMatchObject({ valid: true, length: '12', firstBrokenSeq: null });
+    const listed = await hub.must<{ receipts: { seq: string; prevHash: string; hash: string }[] }>('query($c: ID!) { receipts(charityId: $c, first: 100) { seq prevHash hash } }', { c: charity.id }, own);
+    expect(listed.receipts.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+    expect(listed.receipts[11].hash).toBe(ok.verifyReceiptChain.headHash);
+    const head = { seq: 12, hash: ok.verifyReceiptChain.headHash };
     expect((await hub.must<{ verifyReceiptChain: { knownHeadMatches: boolean } }>(VERIFY, { c: charity.id, h: head }, own)).verifyReceiptChain.knownHeadMatches).toBe(true);
 
     // Another charity, a partner and a member cannot verify (or even see) this chain.

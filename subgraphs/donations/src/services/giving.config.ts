@@ -12,9 +12,17 @@ export interface GivingConfig {
   crashRate: number;
 }
 
-/** Kills the process at a named point, for the exactly-once tests; a no-op unless configured. */
-export function crashPoint(config: GivingConfig, point: 'donation-write' | 'ledger-call' | 'pledge-write'): void {
+/** Exit statuses of the crash hook, one per point, so a test can tell which crash happened. */
+export const CRASH_EXIT_CODES = { 'donation-write': 71, 'ledger-call': 72, 'pledge-write': 73 } as const;
+
+/**
+ * Test hook: kills the process at a named point (after the donation's PENDING write and before the
+ * ledger call; after the ledger posted and before the donation is confirmed; after a pledge accrual
+ * committed and before it is acknowledged), for the exactly-once tests. A no-op unless configured,
+ * and never configured outside NODE_ENV=test.
+ */
+export function crashPoint(config: GivingConfig, point: keyof typeof CRASH_EXIT_CODES): void {
   if (config.crashAt.has(point) && Math.random() < config.crashRate) {
-    process.exit(1);
+    process.exit(CRASH_EXIT_CODES[point]);
   }
 }

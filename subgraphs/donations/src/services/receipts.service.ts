@@ -121,7 +121,7 @@ export class ReceiptsService {
   }
 
   private async load(manager: EntityManager, charityId: string, afterSeq = 0, limit?: number): Promise<StoredReceipt[]> {
-    const { rows } = await sql<ReceiptRow>(manager, `${SELECT} WHERE charity_id = $1 AND seq > $2 ORDER BY seq ${limit ? `LIMIT ${Number(limit)}` : ''}`, [
+    const { rows } = await sql<ReceiptRow>(manager, `${SELECT} WHERE charity_id = $1 AND seq > $2 ORDER BY receipts.seq ${limit ? `LIMIT ${Number(limit)}` : ''}`, [
       charityId,
       afterSeq,
     ]);
