@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
+import { DONATIONS_CSV_PATH, serveDonationsCsv } from './donations-csv';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
 import { loadSupergraph } from './supergraph';
@@ -124,6 +125,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
       const ready = Object.values(status).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs: status });
     }
+    if (path === DONATIONS_CSV_PATH) return serveDonationsCsv(req, res, async (request) => gateway.fetch(request));
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset

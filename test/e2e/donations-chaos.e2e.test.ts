@@ -148,7 +148,7 @@ describe('donations and pledges when processes die between the two writes', () =
     // The storm: the donations process crashes at its hooks, points is killed now and then.
     await stopChild('donations');
     const dPort = new URL(donationsUrl).port;
-    spawnChild('donations', { PORT: dPort, DONATIONS_CRASH_AT: 'donation-write,ledger-call,pledge-write', DONATIONS_CRASH_RATE: '0.3' });
+    spawnChild('donations', { PORT: dPort, DONATIONS_CRASH_AT: 'donation-write,ledger-call,pledge-write', DONATIONS_CRASH_RATE: '0.2' });
     const DONATE = 'mutation($input: DonatePointsInput!) { donatePoints(input: $input) { donation { id status points } } }';
     const acknowledged: { key: string; id: string; points: number }[] = [];
     const refused: string[] = [];

@@ -279,4 +279,27 @@ describe('pledges and matching', () => {
     expect(byKind.DONATION).toMatchObject({ count: '3', points: '300', value: { amount: '3.00' } });
     expect(byKind.MATCH).toMatchObject({ count: '2', points: '150', value: { amount: '1.50' } });
   });
+
+  it('exports the giving report as CSV through the gateway, with the same access rules', async () => {
+    const { member } = await donor('500.00');
+    const charity = await hub.seed.charity(`Csv, "quoted" ${randomUUID()}`);
+    await donate(member.token, charity.id, 100);
+    await donate(member.token, charity.id, 40);
+    const url = new URL('/reports/giving.csv', hub.gatewayUrl);
+    url.search = new URLSearchParams({ from: FROM, to: TO, period: 'MONTH', charityId: charity.id }).toString();
+    const own = await fetch(url, { headers: { authorization: `Bearer ${await charityToken(charity.id)}` } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await own.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('period,kind,charity_id,charity_name,partner_id,count,points,amount,currency');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`,DONATION,${charity.id},"Csv, ""quoted"" `);
+    expect(lines[1]).toMatch(/,2,140,1\.40,EUR$/);
+    const other = await hub.seed.charity();
+    const refused = await fetch(url, { headers: { authorization: `Bearer ${await charityToken(other.id)}` } });
+    expect(refused.status).not.toBe(200);
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('NOT_FOUND');
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(401);
+  });
 });
