@@ -250,6 +250,30 @@ describe('donations and pledges when processes die between the two writes', () =
     );
     expect(pledged.accrued).toBe(pledged.expected);
 
+    // The reports equal the ledger and the pledge records, per charity, partner and month.
+    type Row = { period: string; kind: string; charity: { id: string }; partner: { id: string } | null; count: string; points: string; value: { amount: string; currency: string } };
+    const report = await mustOn<{ givingReport: { rows: Row[] } }>(
+      donationsUrl,
+      'query { givingReport(from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", period: MONTH) { rows { period kind charity { id } partner { id } count points value { amount currency } } } }',
+      {},
+      admin,
+    );
+    const fromLedger = await q(
+      `SELECT to_char(date_trunc('month', t.created_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS period, p.charity_id,
+              count(*)::text AS n, (-sum(t.points))::text AS points
+         FROM points.transactions t JOIN points.donation_postings p ON p.transaction_id = t.id WHERE t.kind = 'DONATION' GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(report.givingReport.rows.filter((r) => r.kind === 'DONATION').map((r) => ({ period: r.period, charity_id: r.charity.id, n: r.count, points: r.points }))).toEqual(fromLedger);
+    const fromEarns = await q(
+      `SELECT to_char(date_trunc('month', created_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS period, partner_id, count(*)::text AS n,
+              to_char(sum(purchase_minor * 100 / 10000) / 100.0, 'FM999999990.00') AS amount
+         FROM points.transactions WHERE kind = 'EARN' AND partner_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [partner.id],
+    );
+    expect(
+      report.givingReport.rows.filter((r) => r.kind === 'PLEDGE').map((r) => ({ period: r.period, partner_id: r.partner?.id, n: r.count, amount: r.value.amount })),
+    ).toEqual(fromEarns);
+
     // The ledger's own invariants, and the charity's receipt chain: intact, one receipt per confirmed donation and accrual.
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
     const charityToken = await hub.token({ scope: 'reports:read', charity_id: charity.id });
