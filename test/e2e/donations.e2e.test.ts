@@ -280,6 +280,26 @@ describe('pledges and matching', () => {
     expect(byKind.MATCH).toMatchObject({ count: '2', points: '150', value: { amount: '1.50' } });
   });
 
+  it("shows a charity's goals with live progress from confirmed donations and matches", async () => {
+    const { partner, member } = await donor('1000.00');
+    const charity = await hub.seed.charity();
+    const admin = await hub.admin();
+    const GOAL = 'mutation($i: CreateCharityGoalInput!) { createCharityGoal(input: $i) { goal { id targetPoints progressPoints } } }';
+    const window = { startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: '2099-01-01T00:00:00Z' };
+    const created = await hub.must<{ createCharityGoal: { goal: { targetPoints: string; progressPoints: string } } }>(GOAL, { i: { charityId: charity.id, title: 'Winter shelter', targetPoints: 500, ...window } }, admin);
+    expect(created.createCharityGoal.goal).toMatchObject({ targetPoints: '500', progressPoints: '0' });
+    expect((await hub.query(GOAL, { i: { charityId: charity.id, title: 'x', targetPoints: 5, ...window } }, partner.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await hub.must(
+      'mutation($i: CreateMatchCampaignInput!) { createMatchCampaign(input: $i) { campaign { id } } }',
+      { i: { charityId: charity.id, capPoints: 30, endsAt: '2099-01-01T00:00:00Z' } },
+      partner.token,
+    );
+    await donate(member.token, charity.id, 100);
+    await donate(member.token, charity.id, 5000); // refused: never counted
+    const read = await hub.must<{ charity: { goals: { title: string; progressPoints: string }[] } }>('query($id: ID!) { charity(id: $id) { goals { title progressPoints } } }', { id: charity.id }, member.token);
+    expect(read.charity.goals).toEqual([{ title: 'Winter shelter', progressPoints: '130' }]);
+  });
+
   it('exports the giving report as CSV through the gateway, with the same access rules', async () => {
     const { member } = await donor('500.00');
     const charity = await hub.seed.charity(`Csv, "quoted" ${randomUUID()}`);
