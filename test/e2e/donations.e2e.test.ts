@@ -80,12 +80,14 @@ describe('donatePoints', () => {
     expect(posting.rows).toEqual([{ kind: 'DONATION', points: '-120', charity_balance: '120' }]);
     // Lots consumed oldest first, each draw recorded.
     expect(await count(hub.db, 'points.lot_movements m JOIN points.donation_postings d ON d.transaction_id = m.transaction_id', 'd.donation_id = $1', [donation.id])).toBe(1);
-    const mine = await hub.must<{ me: { donations: { id: string; status: string }[]; giving: { donations: number; donatedPoints: string } } }>(
-      '{ me { donations { id status } giving { donations donatedPoints } } }',
+    const mine = await hub.must<{ me: { donations: { id: string; status: string; receipt: unknown }[]; giving: { donations: number; donatedPoints: string } } }>(
+      '{ me { donations { id status receipt { receiptId kind points seq value { amount currency } } } giving { donations donatedPoints } } }',
       {},
       member.token,
     );
-    expect(mine.me.donations).toEqual([{ id: donation.id, status: 'CONFIRMED' }]);
+    expect(mine.me.donations).toEqual([
+      { id: donation.id, status: 'CONFIRMED', receipt: { receiptId: donation.receiptId, kind: 'DONATION', points: '120', seq: '1', value: { amount: '1.20', currency: 'EUR' } } },
+    ]);
     expect(mine.me.giving).toEqual({ donations: 1, donatedPoints: '120' });
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });

@@ -18,6 +18,7 @@ import { DonorType } from './graphql/charity.type';
 import {
   CharityDonationTotalResolver,
   CharityGivingResolver,
+  DonationReceiptResolver,
   DonorGivingResolver,
   GivingReportRowResolver,
   GivingResolver,
@@ -80,6 +81,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
           GivingReportRowResolver,
           MatchCampaignResolver,
           DonorGivingResolver,
+          DonationReceiptResolver,
           DonationsAuditLogResolver,
         ],
         orphanedTypes: [DonorType],

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { anyScope, Authenticated, notFound } from '../../../shared/src';
 import { type DonationsContext } from '../context';
-import { CharityType, DonorType, toCharityType, toDonationType } from './charity.type';
+import { CharityType, DonationType, DonorType, toCharityType, toDonationType } from './charity.type';
 import {
   CharityDonationTotalType,
   CharityGoalType,
@@ -200,6 +200,15 @@ export class CharityGivingResolver {
   @FieldResolver(() => [CharityGoalType], { description: 'Goals with live progress. Any authenticated caller.' })
   async goals(@Root() charity: CharityType, @Ctx() ctx: DonationsContext): Promise<CharityGoalType[]> {
     return (await ctx.charities.goals(charity.id)).map(toGoal);
+  }
+}
+
+@Resolver(() => DonationType)
+export class DonationReceiptResolver {
+  @FieldResolver(() => ReceiptType, { nullable: true, description: "The donation's receipt (with its place and hash in the charity's chain) once CONFIRMED." })
+  async receipt(@Root() donation: DonationType, @Ctx() ctx: DonationsContext): Promise<ReceiptType | null> {
+    const receipt = await ctx.receipts.byReceiptId(donation.receiptId);
+    return receipt && toReceiptType(receipt);
   }
 }
 

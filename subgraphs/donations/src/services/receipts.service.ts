@@ -115,8 +115,9 @@ export class ReceiptsService {
     return this.load(this.dataSource.manager, id, afterSeq ?? 0, limit);
   }
 
-  async byReceiptId(manager: EntityManager, receiptId: string): Promise<StoredReceipt | null> {
-    const { rows } = await sql<ReceiptRow>(manager, `${SELECT} WHERE receipt_id = $1`, [receiptId]);
+  /** One receipt by its id; callers reach it only through a donation they may see. */
+  async byReceiptId(receiptId: string): Promise<StoredReceipt | null> {
+    const { rows } = await sql<ReceiptRow>(this.dataSource.manager, `${SELECT} WHERE receipt_id = $1`, [receiptId]);
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
