@@ -255,6 +255,13 @@ describe('pledges and matching', () => {
     expect(report.givingReport.rows).toEqual([expect.objectContaining({ kind: 'PLEDGE', count: '2', value: { amount: '5.24', currency: 'NOK' } })]);
     const other = await hub.seed.partner({ currency: 'NOK' });
     expect((await hub.must<{ givingReport: { rows: unknown[] } }>(GIVING, { f: FROM, t: TO, c: charity.id }, other.token)).givingReport.rows).toEqual([]);
+    // A suspended partner takes on no pledge; an unknown one is not found; a member cannot pledge.
+    const PLEDGE = 'mutation($i: SetPledgeInput!) { setPledge(input: $i) { pledge { percent } } }';
+    await hub.must('mutation($i: SuspendPartnerInput!) { suspendPartner(input: $i) { partner { status } } }', { i: { partnerId: other.id } }, await hub.admin());
+    expect((await hub.query(PLEDGE, { i: { percent: '1' } }, other.token)).errors?.[0]?.extensions?.code).toBe('PARTNER_SUSPENDED');
+    expect((await hub.query(PLEDGE, { i: { percent: '1', partnerId: randomUUID() } }, await hub.admin())).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await hub.query(PLEDGE, { i: { percent: '1' } }, member.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await count(hub.db, 'donations.pledges', 'partner_id = $1', [other.id])).toBe(0);
     const chain = await hub.must<{ verifyReceiptChain: { valid: boolean; length: string } }>(VERIFY, { c: charity.id }, await charityToken(charity.id));
     expect(chain.verifyReceiptChain).toEqual(expect.objectContaining({ valid: true, length: '4' }));
   });

@@ -97,9 +97,11 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
   // Points and donations call each other (donation postings, pledge events): their ports are fixed first.
   const [pointsPort, donationsPort] = [await freePort(), await freePort()];
   const cross = { POINTS_URL: `http://127.0.0.1:${pointsPort}/graphql`, DONATIONS_URL: `http://127.0.0.1:${donationsPort}/graphql` };
-  await Promise.all(
-    (['partners', 'donations'] as const).filter((k) => wanted.has(k)).map((k) => start(k, k === 'donations' ? { ...cross, PORT: String(donationsPort) } : {})),
-  );
+  // Donations asks partners whether a pledging partner is active.
+  if (wanted.has('partners')) await start('partners');
+  if (wanted.has('donations')) {
+    await start('donations', { ...cross, PORT: String(donationsPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
+  }
   // Members asks partners about the enrolling partner; points asks both.
   if (wanted.has('members')) await start('members', { PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
   if (wanted.has('points')) {

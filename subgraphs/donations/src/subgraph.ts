@@ -29,6 +29,7 @@ import { CharitiesService } from './services/charities.service';
 import { DonationsService } from './services/donations.service';
 import { type GivingConfig } from './services/giving.config';
 import { MatchingService } from './services/matching.service';
+import { PartnerDirectoryService } from './services/partner-directory.service';
 import { PledgesService } from './services/pledges.service';
 import { ReceiptsService } from './services/receipts.service';
 import { ReportsService } from './services/reports.service';
@@ -37,6 +38,7 @@ const DonationsAuditLogResolver = createAuditLogResolver('donations');
 
 const donationsEnv = {
   POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+  PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   /** Private JWK the donations service signs its ledger calls with (its public half in the hub's JWKS). */
   SERVICE_SIGNING_KEY_FILE: z.string().min(1).optional(),
   DONATION_MIN_POINTS: z.coerce.number().int().min(1).max(2_147_483_647).default(10),
@@ -52,6 +54,7 @@ const donationsEnv = {
 
 type DonationsEnv = {
   POINTS_URL: string;
+  PARTNERS_URL: string;
   SERVICE_SIGNING_KEY_FILE?: string;
   DONATION_MIN_POINTS: number;
   DONATION_POINT_VALUE: string;
@@ -102,9 +105,10 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     if (!signer) logger.warn('SERVICE_SIGNING_KEY_FILE is not set: donations cannot be posted to the ledger');
     const charities = new CharitiesService(dataSource);
     const receipts = new ReceiptsService(dataSource);
-    const matching = new MatchingService(dataSource, receipts);
+    const directory = new PartnerDirectoryService(createSubgraphClient(env.PARTNERS_URL));
+    const matching = new MatchingService(dataSource, receipts, directory);
     const donations = new DonationsService(dataSource, createSubgraphClient(env.POINTS_URL), signer, receipts, matching, config, logger);
-    const pledges = new PledgesService(dataSource, receipts, config);
+    const pledges = new PledgesService(dataSource, receipts, config, directory);
     const reports = new ReportsService(dataSource);
     const stopReconciler = donations.start(env.DONATIONS_RECONCILE_INTERVAL_MS);
     return {

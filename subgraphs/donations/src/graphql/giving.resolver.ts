@@ -97,7 +97,7 @@ export class GivingResolver {
   @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => SetPledgePayload, { description: 'A partner pledges a percentage of each purchase to its members\' chosen causes. Scope: points:earn (itself) or admin.' })
   async setPledge(@Arg('input', () => SetPledgeInput) input: SetPledgeInput, @Ctx() ctx: DonationsContext): Promise<SetPledgePayload> {
-    const p = await ctx.pledges.setPledge(ctx.viewer, input);
+    const p = await ctx.pledges.setPledge(ctx.viewer, input, ctx.requestId);
     const percent = (p.basisPoints / 100).toFixed(2);
     return {
       pledge: Object.assign(new PledgeType(), { id: p.id, partner: Object.assign(new GivingPartnerRef(), { id: p.partnerId }), percent, validFrom: p.validFrom.toISOString() }),
@@ -114,7 +114,7 @@ export class GivingResolver {
   @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => CreateMatchCampaignPayload, { description: "A partner matches members' point donations to a charity 1:1 up to a cap. Scope: points:earn (itself) or admin." })
   async createMatchCampaign(@Arg('input', () => CreateMatchCampaignInput) input: CreateMatchCampaignInput, @Ctx() ctx: DonationsContext): Promise<CreateMatchCampaignPayload> {
-    return { campaign: toCampaign(await ctx.matching.create(ctx.viewer, input)) };
+    return { campaign: toCampaign(await ctx.matching.create(ctx.viewer, input, ctx.requestId)) };
   }
 
   @Directive(anyScope('admin'))

@@ -1,6 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { badInput, forbidden, isAdmin, notFound, sql, validate, type Viewer } from '../../../shared/src';
 import { type DonationEntity } from '../persistence/charity.entity';
+import { type PartnerDirectoryService } from './partner-directory.service';
 import { type ReceiptsService } from './receipts.service';
 
 export interface MatchCampaignRow {
@@ -19,15 +20,20 @@ export interface MatchCampaignRow {
  * each confirmed donation is matched once (UNIQUE (donation_id, campaign_id)) and never a failed one;
  * the campaign row's lock keeps the cap exact under concurrency. The partner owes the charity the
  * matched points' money value at the donation's rate.
- * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, PARTNER_SUSPENDED.
  */
 export class MatchingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly receipts: ReceiptsService,
+    private readonly directory: PartnerDirectoryService,
   ) {}
 
-  async create(viewer: Viewer, input: { partnerId?: string | null; charityId: string; capPoints: number; startsAt?: string | null; endsAt: string }): Promise<MatchCampaignRow> {
+  async create(
+    viewer: Viewer,
+    input: { partnerId?: string | null; charityId: string; capPoints: number; startsAt?: string | null; endsAt: string },
+    requestId: string,
+  ): Promise<MatchCampaignRow> {
     let partnerId: string;
     if (isAdmin(viewer)) {
       if (!input.partnerId) throw badInput('partnerId', 'is required for the admin');
@@ -45,6 +51,7 @@ export class MatchingService {
     if (endsAt <= startsAt) throw badInput('endsAt', 'must be after startsAt');
     const { rowCount } = await sql(this.dataSource.manager, 'SELECT 1 FROM charities WHERE id = $1', [charityId]);
     if (rowCount === 0) throw notFound('Charity');
+    await this.directory.requireActive(viewer, partnerId, requestId);
     const { rows } = await sql<MatchCampaignRow>(
       this.dataSource.manager,
       `INSERT INTO match_campaigns (partner_id, charity_id, cap_points, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)

@@ -14,6 +14,7 @@ import {
   type Viewer,
 } from '../../../shared/src';
 import { crashPoint, type GivingConfig } from './giving.config';
+import { type PartnerDirectoryService } from './partner-directory.service';
 import { type ReceiptsService } from './receipts.service';
 
 export interface PledgeEvent {
@@ -40,17 +41,18 @@ export function pledgeMinor(purchaseMinor: bigint, basisPoints: number): bigint 
  * ledger's outbox is consumed exactly once (the event id is unique): it accrues money the partner owes
  * the member's cause at the earn's time, or is recorded as "no pledge". A reversed earn reverses its
  * accrual with the same mechanism. Each accrual and reversal gets a receipt in the charity's chain.
- * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, CHARITY_INACTIVE.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, CHARITY_INACTIVE, PARTNER_SUSPENDED.
  */
 export class PledgesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly receipts: ReceiptsService,
     private readonly config: GivingConfig,
+    private readonly directory: PartnerDirectoryService,
   ) {}
 
   /** A partner (points:earn, itself) or the admin sets the pledge in force from `validFrom` (default now). */
-  async setPledge(viewer: Viewer, input: { partnerId?: string | null; percent: string; validFrom?: string | null }): Promise<{ id: string; partnerId: string; basisPoints: number; validFrom: Date }> {
+  async setPledge(viewer: Viewer, input: { partnerId?: string | null; percent: string; validFrom?: string | null }, requestId: string): Promise<{ id: string; partnerId: string; basisPoints: number; validFrom: Date }> {
     let partnerId: string;
     if (isAdmin(viewer)) {
       if (!input.partnerId) throw badInput('partnerId', 'is required for the admin');
@@ -65,6 +67,7 @@ export class PledgesService {
     if (basisPoints > 10_000) throw badInput('percent', 'must be at most 100');
     const validFrom = input.validFrom ? validate.instant('validFrom', input.validFrom) : null;
     if (validFrom && validFrom.getTime() < Date.now() - 60_000) throw badInput('validFrom', 'must not be in the past: accrued pledges stay as they were');
+    await this.directory.requireActive(viewer, partnerId, requestId);
     const { rows } = await sql<{ id: string; valid_from: Date }>(
       this.dataSource.manager,
       `INSERT INTO pledges (partner_id, basis_points, valid_from) VALUES ($1, $2, coalesce($3, clock_timestamp())) RETURNING id, valid_from`,
