@@ -49,7 +49,13 @@ runMain(async () => {
     const authEnv: Record<string, string> = {};
     if (!useExternalAuth) {
       keys = await ensureDevKeys(join(DATA_DIR, 'auth'));
-      Object.assign(authEnv, { AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE, AUTH_JWKS_FILE: keys.jwksFile });
+      // The local key also signs the services' own short-lived credentials (donations ↔ points).
+      Object.assign(authEnv, {
+        AUTH_ISSUER: DEV_ISSUER,
+        AUTH_AUDIENCE: DEV_AUDIENCE,
+        AUTH_JWKS_FILE: keys.jwksFile,
+        SERVICE_SIGNING_KEY_FILE: process.env.SERVICE_SIGNING_KEY_FILE ?? join(DATA_DIR, 'auth', 'signing-key.json'),
+      });
     }
 
     let databaseUrl = process.env.DATABASE_URL;

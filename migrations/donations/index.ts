@@ -1,4 +1,5 @@
 import { CreateCharities1732000000000 } from './1732000000000-create-charities';
 import { DonationsAuditLog1733100000000 } from './1733100000000-audit-log';
+import { Giving1735000000000 } from './1735000000000-giving';
 
-export const donationsMigrations = [CreateCharities1732000000000, DonationsAuditLog1733100000000];
+export const donationsMigrations = [CreateCharities1732000000000, DonationsAuditLog1733100000000, Giving1735000000000];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Pool } from 'pg';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/src/gateway';
@@ -73,6 +74,7 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUTH_JWKS_FILE: keys.jwksFile,
+    SERVICE_SIGNING_KEY_FILE: keys.serviceKeyFile,
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -92,11 +94,20 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     running[key] = server;
     started.push(server);
   };
-  await Promise.all((['partners', 'donations'] as const).filter((k) => wanted.has(k)).map((k) => start(k)));
+  // Points and donations call each other (donation postings, pledge events): their ports are fixed first.
+  const [pointsPort, donationsPort] = [await freePort(), await freePort()];
+  const cross = { POINTS_URL: `http://127.0.0.1:${pointsPort}/graphql`, DONATIONS_URL: `http://127.0.0.1:${donationsPort}/graphql` };
+  // Donations asks partners whether a pledging partner is active.
+  if (wanted.has('partners')) await start('partners');
+  if (wanted.has('donations')) {
+    await start('donations', { ...cross, PORT: String(donationsPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
+  }
   // Members asks partners about the enrolling partner; points asks both.
   if (wanted.has('members')) await start('members', { PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
   if (wanted.has('points')) {
     await start('points', {
+      ...cross,
+      PORT: String(pointsPort),
       MEMBERS_URL: running.members?.url ?? 'http://127.0.0.1:9/graphql',
       PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql',
     });
@@ -198,6 +209,18 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
       }
     },
   };
+}
+
+/** A port nothing listens on now (the kernel's choice). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Counts rows of `table` (schema-qualified) matching an optional WHERE clause. */

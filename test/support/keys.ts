@@ -23,6 +23,8 @@ async function makeKey(alg: SigningKey['alg']): Promise<SigningKey> {
 
 export interface TestKeys {
   jwksFile: string;
+  /** A trusted private key as a JWK file: the services' own credential (SERVICE_SIGNING_KEY_FILE). */
+  serviceKeyFile: string;
   trusted: Record<SigningKey['alg'], SigningKey>;
   /** A key the hub does not know, with a kid of its own. */
   stranger: SigningKey;
@@ -34,7 +36,9 @@ export async function createTestKeys(): Promise<TestKeys> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-keys-'));
   const jwksFile = join(dir, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify({ keys: [rs.publicJwk, es.publicJwk, ed.publicJwk] }));
-  return { jwksFile, trusted: { RS256: rs, ES256: es, EdDSA: ed }, stranger };
+  const serviceKeyFile = join(dir, 'service-key.json');
+  writeFileSync(serviceKeyFile, JSON.stringify({ ...(await exportJWK(es.privateKey)), kid: es.kid, alg: 'ES256' }), { mode: 0o600 });
+  return { jwksFile, serviceKeyFile, trusted: { RS256: rs, ES256: es, EdDSA: ed }, stranger };
 }
 
 export interface TokenOptions {

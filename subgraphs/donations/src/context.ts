@@ -2,8 +2,18 @@ import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
 import { type CharityEntity } from './persistence/charity.entity';
 import { type CharitiesService } from './services/charities.service';
+import { type DonationsService } from './services/donations.service';
+import { type MatchingService } from './services/matching.service';
+import { type PledgesService } from './services/pledges.service';
+import { type ReceiptsService } from './services/receipts.service';
+import { type ReportsService } from './services/reports.service';
 
 export interface DonationsContext extends BaseSubgraphContext {
   charities: CharitiesService;
+  donations: DonationsService;
+  receipts: ReceiptsService;
+  pledges: PledgesService;
+  matching: MatchingService;
+  reports: ReportsService;
   loaders: { charity: DataLoader<string, CharityEntity | null> };
 }

@@ -1,29 +1,129 @@
-import { buildFederatedSchema, byIdLoader, createAuditLogResolver, type SubgraphDefinition } from '../../shared/src';
+import { z } from 'zod';
+import {
+  buildFederatedSchema,
+  byIdLoader,
+  createAuditLogResolver,
+  createServiceSigner,
+  createSubgraphClient,
+  currency,
+  parseScaled,
+  RATE_SCALE,
+  type SubgraphDefinition,
+} from '../../shared/src';
 import { donationsMigrations } from '../../../migrations/donations';
 import { type DonationsContext } from './context';
 import { donationsReferences } from './graphql/charity.reference';
 import { CharityResolver, DonationResolver, DonorResolver } from './graphql/charity.resolver';
 import { DonorType } from './graphql/charity.type';
+import {
+  CharityDonationTotalResolver,
+  CharityGivingResolver,
+  DonationReceiptResolver,
+  DonorGivingResolver,
+  GivingReportRowResolver,
+  GivingResolver,
+  MatchCampaignResolver,
+} from './graphql/giving.resolver';
 import { CharityEntity, DonationEntity } from './persistence/charity.entity';
 import { CharitiesService } from './services/charities.service';
+import { DonationsService } from './services/donations.service';
+import { type GivingConfig } from './services/giving.config';
+import { MatchingService } from './services/matching.service';
+import { PartnerDirectoryService } from './services/partner-directory.service';
+import { PledgesService } from './services/pledges.service';
+import { ReceiptsService } from './services/receipts.service';
+import { ReportsService } from './services/reports.service';
 
 const DonationsAuditLogResolver = createAuditLogResolver('donations');
 
-export const donationsSubgraph: SubgraphDefinition<DonationsContext> = {
+const donationsEnv = {
+  POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+  PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+  /** Private JWK the donations service signs its ledger calls with (its public half in the hub's JWKS). */
+  SERVICE_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  DONATION_MIN_POINTS: z.coerce.number().int().min(1).max(2_147_483_647).default(10),
+  /** Money value of one donated point, decimal (up to 6 places), in DONATION_CURRENCY. */
+  DONATION_POINT_VALUE: z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'a decimal such as 0.01').default('0.01'),
+  DONATION_CURRENCY: z.string().default('EUR'),
+  DONATIONS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  DONATIONS_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(3_000),
+  /** Test hook (NODE_ENV=test only): comma-separated crash points (donation-write, ledger-call, pledge-write). */
+  DONATIONS_CRASH_AT: z.string().default(''),
+  DONATIONS_CRASH_RATE: z.coerce.number().min(0).max(1).default(1),
+};
+
+type DonationsEnv = {
+  POINTS_URL: string;
+  PARTNERS_URL: string;
+  SERVICE_SIGNING_KEY_FILE?: string;
+  DONATION_MIN_POINTS: number;
+  DONATION_POINT_VALUE: string;
+  DONATION_CURRENCY: string;
+  DONATIONS_RECONCILE_INTERVAL_MS: number;
+  DONATIONS_RECONCILE_AFTER_MS: number;
+  DONATIONS_CRASH_AT: string;
+  DONATIONS_CRASH_RATE: number;
+};
+
+export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEnv> = {
   name: 'donations',
   defaultPort: 4004,
   entities: [CharityEntity, DonationEntity],
   migrations: donationsMigrations,
-  buildSchema: () => buildFederatedSchema({ resolvers: [CharityResolver, DonationResolver, DonorResolver, DonationsAuditLogResolver], orphanedTypes: [DonorType] }, donationsReferences),
-  setup({ dataSource }) {
+  env: donationsEnv,
+  buildSchema: () =>
+    buildFederatedSchema(
+      {
+        resolvers: [
+          CharityResolver,
+          DonationResolver,
+          DonorResolver,
+          GivingResolver,
+          CharityGivingResolver,
+          CharityDonationTotalResolver,
+          GivingReportRowResolver,
+          MatchCampaignResolver,
+          DonorGivingResolver,
+          DonationReceiptResolver,
+          DonationsAuditLogResolver,
+        ],
+        orphanedTypes: [DonorType],
+      },
+      donationsReferences,
+    ),
+  setup({ dataSource, env, logger }) {
+    const config: GivingConfig = {
+      minPoints: env.DONATION_MIN_POINTS,
+      pointValueScaled: parseScaled('DONATION_POINT_VALUE', env.DONATION_POINT_VALUE, RATE_SCALE),
+      currency: currency('DONATION_CURRENCY', env.DONATION_CURRENCY),
+      reconcileAfterMs: env.DONATIONS_RECONCILE_AFTER_MS,
+      // The crash hook exists for the exactly-once tests only.
+      crashAt: new Set(env.NODE_ENV === 'test' ? env.DONATIONS_CRASH_AT.split(',').filter(Boolean) : []),
+      crashRate: env.DONATIONS_CRASH_RATE,
+    };
+    const signer = createServiceSigner({ keyFile: env.SERVICE_SIGNING_KEY_FILE, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, service: 'donations' });
+    if (!signer) logger.warn('SERVICE_SIGNING_KEY_FILE is not set: donations cannot be posted to the ledger');
     const charities = new CharitiesService(dataSource);
+    const receipts = new ReceiptsService(dataSource);
+    const directory = new PartnerDirectoryService(createSubgraphClient(env.PARTNERS_URL));
+    const matching = new MatchingService(dataSource, receipts, directory);
+    const donations = new DonationsService(dataSource, createSubgraphClient(env.POINTS_URL), signer, receipts, matching, config, logger);
+    const pledges = new PledgesService(dataSource, receipts, config, directory);
+    const reports = new ReportsService(dataSource);
+    const stopReconciler = donations.start(env.DONATIONS_RECONCILE_INTERVAL_MS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
         charities,
+        donations,
+        receipts,
+        pledges,
+        matching,
+        reports,
         loaders: { charity: byIdLoader((ids) => charities.loadMany(ids)) },
       }),
+      close: async () => stopReconciler(),
     };
   },
 };

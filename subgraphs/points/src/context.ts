@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../shared/src';
 import { type AccountEntity } from './persistence/ledger.entity';
+import { type DonationPostingService } from './services/donation-posting.service';
 import { type EconomicsService } from './services/economics.service';
 import { type FundingService } from './services/funding.service';
 import { type IntegrityService } from './services/integrity.service';
@@ -15,6 +16,7 @@ export interface PointsContext extends BaseSubgraphContext {
   reversals: ReversalService;
   programme: ProgrammeService;
   integrity: IntegrityService;
+  donationPostings: DonationPostingService;
   economics: EconomicsService;
   funding: FundingService;
   loaders: {

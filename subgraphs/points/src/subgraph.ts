@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, createAuditLogResolver, createServiceSigner, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
 import { pointsMigrations } from '../../../migrations/points';
 import { type PointsContext } from './context';
 import { pointsReferences } from './graphql/points.reference';
@@ -10,9 +10,12 @@ import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/econo
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
+import { DonationPostingResolver } from './graphql/donation-posting.resolver';
 import { DirectoryService } from './services/directory.service';
+import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
+import { PledgeRelayService } from './services/pledge-relay.service';
 import { IntegrityService } from './services/integrity.service';
 import { MaintenanceService } from './services/maintenance.service';
 import { PointsService } from './services/points.service';
@@ -27,9 +30,12 @@ const pointsEnv = {
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   REDEMPTION_CODE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   LEDGER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  DONATIONS_URL: z.url().default('http://127.0.0.1:4004/graphql'),
+  SERVICE_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  PLEDGE_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
 };
 
-type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number };
+type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number; DONATIONS_URL: string; SERVICE_SIGNING_KEY_FILE?: string; PLEDGE_RELAY_INTERVAL_MS: number };
 
 const PointsAuditLogResolver = createAuditLogResolver('points');
 
@@ -42,7 +48,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, PointsAuditLogResolver, EconomicsResolver, TransactionEconomicsResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, TransactionEconomicsResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -63,6 +69,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const economics = new EconomicsService(dataSource, directory);
     const funding = new FundingService(dataSource, directory);
     const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
+    const donationPostings = new DonationPostingService(dataSource);
+    const signer = createServiceSigner({ keyFile: env.SERVICE_SIGNING_KEY_FILE, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, service: 'points' });
+    if (!signer) logger.warn('SERVICE_SIGNING_KEY_FILE is not set: earns are not relayed to pledges');
+    const stopRelay = new PledgeRelayService(dataSource, createSubgraphClient(env.DONATIONS_URL), signer, logger).start(env.PLEDGE_RELAY_INTERVAL_MS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
@@ -74,6 +84,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         integrity,
         economics,
         funding,
+        donationPostings,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);
@@ -82,7 +93,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
           provenance: new DataLoader((ids: readonly string[]) => economics.provenance(ids)),
         },
       }),
-      close: async () => stopSweeper(),
+      close: async () => {
+        await stopRelay();
+        stopSweeper();
+      },
     };
   },
 };

@@ -22,6 +22,9 @@ export const SCOPES = [
   'members:lookup',
   'reports:read',
   'member',
+  // Service credentials for internal calls between subgraphs (see service-token.ts); never given to people.
+  'ledger:donate',
+  'pledges:record',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -17,3 +17,4 @@ export * from './graphql/money.type';
 export * from './subgraph-client';
 export * from './audit';
 export * from './graphql/audit.type';
+export * from './service-token';

@@ -8,6 +8,9 @@ export class CreateCharityInput {
   @Field(() => String, { nullable: true, description: 'At most 2000 characters.' })
   description?: string | null;
 
+  @Field(() => Boolean, { nullable: true, description: 'Default true: the operator vouches for the charity. false: onboarded UNVERIFIED, receiving nothing until verified (updateCharity).' })
+  verified?: boolean | null;
+
   @Field(() => String, { nullable: true, description: 'Optional: makes a retried onboarding safe.' })
   idempotencyKey?: string | null;
 }

@@ -1,4 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { formatMoney, money, MoneyType } from '../../../shared/src';
 import { type CharityEntity, type DonationEntity } from '../persistence/charity.entity';
 
 export enum CharityStatus {
@@ -6,6 +7,23 @@ export enum CharityStatus {
   INACTIVE = 'INACTIVE',
 }
 registerEnumType(CharityStatus, { name: 'CharityStatus' });
+
+export enum CharityVerification {
+  UNVERIFIED = 'UNVERIFIED',
+  VERIFIED = 'VERIFIED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(CharityVerification, { name: 'CharityVerification', description: 'Only VERIFIED (and ACTIVE) charities receive gifts.' });
+
+export enum DonationStatus {
+  PENDING = 'PENDING',
+  CONFIRMED = 'CONFIRMED',
+}
+registerEnumType(DonationStatus, {
+  name: 'DonationStatus',
+  description: 'CONFIRMED: posted to the ledger. PENDING: written, its posting still being completed (it converges within seconds).',
+});
+
 
 @Directive('@key(fields: "id")')
 @ObjectType('Charity', { description: 'A cause members can give points to.' })
@@ -21,6 +39,12 @@ export class CharityType {
 
   @Field(() => CharityStatus)
   status!: CharityStatus;
+
+  @Field(() => CharityVerification)
+  verification!: CharityVerification;
+
+  @Field(() => Boolean, { description: 'ACTIVE and VERIFIED: donations, pledges and matches are accepted.' })
+  receivesGifts!: boolean;
 
   @Field(() => String)
   createdAt!: string;
@@ -52,11 +76,17 @@ export class DonationType {
   @Field(() => CharityType)
   charity!: CharityType;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The donation's receipt in the charity's receipt chain." })
   receiptId!: string;
 
   @Field(() => String)
   createdAt!: string;
+
+  @Field(() => DonationStatus)
+  status!: DonationStatus;
+
+  @Field(() => MoneyType, { description: 'Money value of the points at the donation conversion rate in force when given.' })
+  value!: MoneyType;
 
   charityId!: string;
 }
@@ -75,6 +105,8 @@ export function toCharityType(entity: CharityEntity): CharityType {
     name: entity.name,
     description: entity.description,
     status: entity.status as CharityStatus,
+    verification: entity.verification as CharityVerification,
+    receivesGifts: entity.status === 'ACTIVE' && entity.verification === 'VERIFIED',
     createdAt: entity.createdAt.toISOString(),
   });
 }
@@ -86,5 +118,10 @@ export function toDonationType(entity: DonationEntity): DonationType {
     charityId: entity.charityId,
     receiptId: entity.receiptId,
     createdAt: entity.createdAt.toISOString(),
+    status: entity.status as DonationStatus,
+    value: (() => {
+      const m = formatMoney({ minor: BigInt(entity.valueMinor), currency: entity.currency });
+      return money(m.amount, m.currency);
+    })(),
   });
 }

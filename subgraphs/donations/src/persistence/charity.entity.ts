@@ -14,9 +14,17 @@ export class CharityEntity {
   @Column('text')
   status!: 'ACTIVE' | 'INACTIVE';
 
+  @Column('text')
+  verification!: 'UNVERIFIED' | 'VERIFIED' | 'REJECTED';
+
+  @Column('timestamptz', { name: 'verified_at', nullable: true })
+  verifiedAt!: Date | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 }
+
+export type DonationStatus = 'PENDING' | 'CONFIRMED' | 'FAILED';
 
 @Entity({ name: 'donations' })
 export class DonationEntity {
@@ -34,6 +42,22 @@ export class DonationEntity {
 
   @Column('text', { name: 'receipt_id' })
   receiptId!: string;
+
+  @Column('text')
+  status!: DonationStatus;
+
+  /** The donation's money value in `currency` minor units, at the conversion rate in force when made. */
+  @Column('bigint', { name: 'value_minor' })
+  valueMinor!: string;
+
+  @Column('text')
+  currency!: string;
+
+  @Column('uuid', { name: 'posting_transaction_id', nullable: true })
+  postingTransactionId!: string | null;
+
+  @Column('timestamptz', { name: 'confirmed_at', nullable: true })
+  confirmedAt!: Date | null;
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;

@@ -1,0 +1,196 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+import {
+  AppError,
+  badInput,
+  callerOf,
+  currencyExponent,
+  idempotent,
+  notFound,
+  requireAdmin,
+  requireMember,
+  serviceViewer,
+  sql,
+  storedResult,
+  validate,
+  validateIdempotencyKey,
+  type Logger,
+  type ServiceSigner,
+  type SubgraphClient,
+  type Viewer,
+} from '../../../shared/src';
+import { DonationEntity } from '../persistence/charity.entity';
+import { crashPoint, type GivingConfig } from './giving.config';
+import { type MatchingService } from './matching.service';
+import { newReceiptId, type ReceiptsService } from './receipts.service';
+
+const POST_DONATION = `mutation PostDonation($input: PostDonationInput!) {
+  postDonation(input: $input) { donationId outcome transactionId }
+}`;
+
+/** Points × value per point (scaled by 10^6) in minor units, rounded down: the coalition never overstates a gift. */
+export function pointsValueMinor(points: bigint, pointValueScaled: bigint, currency: string): bigint {
+  return (points * pointValueScaled * 10n ** BigInt(currencyExponent(currency))) / 1_000_000n;
+}
+
+/**
+ * Point donations, exactly once across two subgraphs without a distributed transaction:
+ * 1. one donations transaction writes the donation as PENDING with the idempotency key (the PENDING
+ *    row is the outbox entry);
+ * 2. after commit, the ledger's internal `postDonation` is called with the donation id, which it posts
+ *    or refuses once and for all (idempotent on that id);
+ * 3. the answer moves the donation out of PENDING exactly once (CONFIRMED with its receipt and any
+ *    match, or FAILED), guarded by `WHERE status = 'PENDING'`.
+ * A crash anywhere leaves a PENDING row that the reconciler (and any retry with the same key) drives
+ * through the same steps, so donations and postings converge one to one.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, CHARITY_INACTIVE, INSUFFICIENT_POINTS,
+ * IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ */
+export class DonationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly points: SubgraphClient,
+    private readonly signer: ServiceSigner | null,
+    private readonly receipts: ReceiptsService,
+    private readonly matching: MatchingService,
+    private readonly config: GivingConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async donate(viewer: Viewer, input: { charityId: string; points: number; idempotencyKey: string }, requestId: string): Promise<DonationEntity> {
+    // The donor is the token's member, never an input.
+    const memberId = requireMember(viewer);
+    const charityId = validate.uuid('charityId', input.charityId);
+    const points = validate.points('points', input.points, 1);
+    if (points < this.config.minPoints) throw badInput('points', `must be at least ${this.config.minPoints}`);
+    validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'donatePoints', key: input.idempotencyKey, input };
+
+    const replay = await storedResult<{ donationId: string }>(this.dataSource.manager, request);
+    if (replay) return this.settle(replay.donationId, requestId);
+
+    const { result } = await this.dataSource.transaction(async (manager) =>
+      idempotent(manager, request, async () => {
+        const { rows } = await sql<{ status: string; verification: string }>(manager, 'SELECT status, verification FROM charities WHERE id = $1 FOR SHARE', [charityId]);
+        if (!rows[0]) throw notFound('Charity');
+        if (rows[0].status !== 'ACTIVE' || rows[0].verification !== 'VERIFIED') throw new AppError('CHARITY_INACTIVE');
+        const value = pointsValueMinor(BigInt(points), this.config.pointValueScaled, this.config.currency);
+        const inserted = await sql<{ id: string }>(
+          manager,
+          `INSERT INTO donations (member_id, charity_id, points, receipt_id, status, value_minor, currency, idempotency_caller, idempotency_key)
+           VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8) RETURNING id`,
+          [memberId, charityId, points, newReceiptId(), value.toString(), this.config.currency, request.caller, request.key],
+        );
+        return { donationId: inserted.rows[0].id };
+      }),
+    );
+    crashPoint(this.config, 'donation-write');
+    return this.settle(result.donationId, requestId);
+  }
+
+  /** The donation, driven out of PENDING if it still is; a refused one answers INSUFFICIENT_POINTS. */
+  private async settle(donationId: string, requestId: string): Promise<DonationEntity> {
+    let donation = await this.load(donationId);
+    if (donation.status === 'PENDING') donation = await this.drive(donation, requestId);
+    if (donation.status === 'FAILED') throw new AppError('INSUFFICIENT_POINTS');
+    if (donation.status === 'PENDING') throw new Error(`donation ${donationId} is still pending`);
+    return donation;
+  }
+
+  /** Asks the ledger for its (idempotent) decision on a PENDING donation and records it once. */
+  async drive(donation: DonationEntity, requestId: string): Promise<DonationEntity> {
+    if (!this.signer) throw new Error('SERVICE_SIGNING_KEY_FILE is not configured: donations cannot be posted');
+    const viewer = await serviceViewer(this.signer, 'donations', 'ledger:donate');
+    const data = await this.points.request<{ postDonation: { outcome: 'POSTED' | 'REFUSED'; transactionId: string | null } }>(
+      POST_DONATION,
+      { input: { donationId: donation.id, memberId: donation.memberId, charityId: donation.charityId, points: Number(donation.points) } },
+      viewer,
+      requestId,
+    );
+    crashPoint(this.config, 'ledger-call');
+    const { outcome, transactionId } = data.postDonation;
+    await this.dataSource.transaction(async (manager) => {
+      if (outcome === 'POSTED') {
+        const { rows } = await sql<{ id: string }>(
+          manager,
+          `UPDATE donations SET status = 'CONFIRMED', posting_transaction_id = $2, confirmed_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING id`,
+          [donation.id, transactionId],
+        );
+        if (rows.length === 0) return; // another driver recorded it first
+        await this.receipts.append(manager, {
+          charityId: donation.charityId,
+          receiptId: donation.receiptId,
+          kind: 'DONATION',
+          subjectId: donation.id,
+          points: BigInt(donation.points),
+          amountMinor: BigInt(donation.valueMinor),
+          currency: donation.currency,
+        });
+        await this.matching.matchDonation(manager, donation);
+      } else {
+        const { rows } = await sql<{ idempotency_caller: string | null; idempotency_key: string | null }>(
+          manager,
+          `UPDATE donations SET status = 'FAILED' WHERE id = $1 AND status = 'PENDING' RETURNING idempotency_caller, idempotency_key`,
+          [donation.id],
+        );
+        // A refused request stores no key: the member may retry the same key once they have the points.
+        if (rows[0]?.idempotency_key) {
+          await sql(manager, `DELETE FROM idempotency_keys WHERE caller = $1 AND operation = 'donatePoints' AND key = $2`, [rows[0].idempotency_caller, rows[0].idempotency_key]);
+        }
+      }
+    });
+    return this.load(donation.id);
+  }
+
+  /**
+   * Drives every donation PENDING for longer than `olderThanMs` (default: the configured delay) to its
+   * final state. Safe to run anywhere, any time, concurrently with requests.
+   */
+  async reconcile(olderThanMs = this.config.reconcileAfterMs, limit = 500): Promise<{ confirmed: number; failed: number; pending: number }> {
+    const { rows } = await sql<{ id: string }>(
+      this.dataSource.manager,
+      `SELECT id FROM donations WHERE status = 'PENDING' AND created_at <= now() - make_interval(secs => $1::double precision / 1000) ORDER BY created_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    const counts = { confirmed: 0, failed: 0, pending: 0 };
+    for (const { id } of rows) {
+      try {
+        const donation = await this.load(id);
+        const after = donation.status === 'PENDING' ? await this.drive(donation, `reconcile-${id}`) : donation;
+        if (after.status === 'CONFIRMED') counts.confirmed++;
+        else if (after.status === 'FAILED') counts.failed++;
+        else counts.pending++;
+      } catch (error) {
+        counts.pending++;
+        this.logger.warn('donation reconciliation failed; will retry', { donationId: id, error });
+      }
+    }
+    return counts;
+  }
+
+  async reconcileNow(viewer: Viewer, olderThanMs: number): Promise<{ confirmed: number; failed: number; pending: number }> {
+    requireAdmin(viewer);
+    return this.reconcile(Math.max(0, olderThanMs));
+  }
+
+  /** Runs the reconciler every `intervalMs` (0: never); returns the stop function. */
+  start(intervalMs: number): () => Promise<void> {
+    if (intervalMs <= 0) return async () => undefined;
+    let running: Promise<unknown> = Promise.resolve();
+    let stopped = false;
+    const timer = setInterval(() => {
+      running = running.then(() => (stopped ? null : this.reconcile())).catch((error: unknown) => this.logger.warn('reconciler failed', { error }));
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    };
+  }
+
+  async load(id: string, manager: EntityManager = this.dataSource.manager): Promise<DonationEntity> {
+    const donation = await manager.getRepository(DonationEntity).findOneBy({ id });
+    if (!donation) throw notFound('Donation');
+    return donation;
+  }
+}

@@ -1,0 +1,85 @@
+import { type DataSource } from 'typeorm';
+import { AppError, PgCodes, pgCode, recordAudit, requireService, sql, validate, type Viewer } from '../../../shared/src';
+import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { expireDueLots } from './member-ledger';
+
+export interface DonationPosting {
+  donationId: string;
+  outcome: 'POSTED' | 'REFUSED';
+  transactionId: string | null;
+  points: bigint;
+}
+
+/**
+ * Posts point donations to the ledger for the donations subgraph: member → charity account, consuming
+ * the member's lots oldest first, in one transaction. Idempotent by donation id: the first decision
+ * (POSTED with its transaction, or REFUSED for want of points) is stored under the donation id's primary
+ * key and every later call answers it, so a reconciler may call as often as it likes.
+ * Raises: FORBIDDEN (anyone but the donations service), BAD_USER_INPUT (a donation id reused with other facts).
+ */
+export class DonationPostingService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async post(viewer: Viewer, input: { donationId: string; memberId: string; charityId: string; points: number }): Promise<DonationPosting> {
+    requireService(viewer, 'donations', 'ledger:donate');
+    const donationId = validate.uuid('donationId', input.donationId);
+    const memberId = validate.uuid('memberId', input.memberId);
+    const charityId = validate.uuid('charityId', input.charityId);
+    const points = BigInt(validate.points('points', input.points, 1));
+    const facts = { donationId, memberId, charityId, points };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(async (manager) => {
+          // Calls for one member serialise on the member's account; with no account there is nothing to post.
+          const account = await lockMemberAccount(manager, memberId);
+          const known = await this.stored(manager, donationId);
+          if (known) return checkSame(known, facts);
+          let outcome: 'POSTED' | 'REFUSED' = 'REFUSED';
+          let transactionId: string | null = null;
+          if (account) {
+            await expireDueLots(manager, account.id, memberId);
+            const { rows } = await sql<{ balance: string; pending: string }>(manager, 'SELECT balance, pending FROM accounts WHERE id = $1', [account.id]);
+            if (BigInt(rows[0].balance) - BigInt(rows[0].pending) >= points) {
+              const charityAccount = await ensureAccount(manager, 'CHARITY', charityId);
+              transactionId = await insertTransaction(manager, { kind: 'DONATION', memberId, reference: `donation ${donationId}`, points: -points });
+              await post(manager, transactionId, [
+                { accountId: account.id, amount: -points },
+                { accountId: charityAccount, amount: points },
+              ]);
+              await consumeLots(manager, transactionId, account.id, points);
+              outcome = 'POSTED';
+            }
+          }
+          await sql(
+            manager,
+            `INSERT INTO donation_postings (donation_id, member_id, charity_id, points, outcome, transaction_id) VALUES ($1, $2, $3, $4, $5, $6)`,
+            [donationId, memberId, charityId, points.toString(), outcome, transactionId],
+          );
+          await recordAudit(manager, viewer, transactionId ?? donationId);
+          return { donationId, outcome, transactionId, points };
+        });
+      } catch (error) {
+        // Two first calls for a member without an account both decided REFUSED; the loser reads the winner's row.
+        if (pgCode(error) === PgCodes.uniqueViolation && attempt < 2) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async stored(manager: DataSource['manager'], donationId: string): Promise<(DonationPosting & { memberId: string; charityId: string }) | null> {
+    const { rows } = await sql<{ member_id: string; charity_id: string; points: string; outcome: 'POSTED' | 'REFUSED'; transaction_id: string | null }>(
+      manager,
+      'SELECT member_id, charity_id, points, outcome, transaction_id FROM donation_postings WHERE donation_id = $1',
+      [donationId],
+    );
+    const r = rows[0];
+    return r ? { donationId, memberId: r.member_id, charityId: r.charity_id, points: BigInt(r.points), outcome: r.outcome, transactionId: r.transaction_id } : null;
+  }
+}
+
+function checkSame(known: DonationPosting & { memberId: string; charityId: string }, facts: { memberId: string; charityId: string; points: bigint }): DonationPosting {
+  if (known.memberId !== facts.memberId || known.charityId !== facts.charityId || known.points !== facts.points) {
+    throw new AppError('BAD_USER_INPUT', 'donationId: already posted with other facts', { field: 'donationId' });
+  }
+  return { donationId: known.donationId, outcome: known.outcome, transactionId: known.transactionId, points: known.points };
+}

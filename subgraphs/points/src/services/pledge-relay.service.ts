@@ -1,0 +1,89 @@
+import { type DataSource } from 'typeorm';
+import { serviceViewer, sql, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
+
+const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) {
+  recordPledgeAccrual(input: $input) { eventId outcome }
+}`;
+
+/**
+ * Delivers the earn outbox (one row per earn and per reversal of an earn, written by a trigger in the
+ * ledger transaction itself) to the donations subgraph, oldest first, with the points service's own
+ * credential. The consumer is idempotent on the event id, so a row delivered twice (a crash between the
+ * call and `delivered_at`, two instances relaying at once) is counted once; a failed delivery is retried
+ * on the next round, and a round stops at the first failure so a reversal never overtakes its earn.
+ */
+export class PledgeRelayService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly donations: SubgraphClient,
+    private readonly signer: ServiceSigner | null,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Delivers up to `limit` events; returns how many were delivered. */
+  async relay(limit = 200): Promise<number> {
+    if (!this.signer) return 0;
+    const { rows } = await sql<{
+      id: string;
+      transaction_id: string;
+      kind: 'EARN' | 'EARN_REVERSAL';
+      earn_id: string;
+      partner_id: string;
+      member_id: string;
+      purchase_minor: string;
+      currency: string;
+      occurred_at: Date;
+    }>(
+      this.dataSource.manager,
+      `SELECT id::text, transaction_id, kind, earn_id, partner_id, member_id, purchase_minor::text, currency, occurred_at
+         FROM earn_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    let delivered = 0;
+    for (const row of rows) {
+      try {
+        const viewer = await serviceViewer(this.signer, 'points', 'pledges:record');
+        await this.donations.request(
+          RECORD,
+          {
+            input: {
+              eventId: row.transaction_id,
+              kind: row.kind,
+              earnId: row.earn_id,
+              partnerId: row.partner_id,
+              memberId: row.member_id,
+              purchaseMinor: row.purchase_minor,
+              currency: row.currency,
+              occurredAt: row.occurred_at.toISOString(),
+            },
+          },
+          viewer,
+          `relay-${row.id}`,
+        );
+        await sql(this.dataSource.manager, 'UPDATE earn_outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1', [row.id]);
+        delivered++;
+      } catch (error) {
+        await sql(this.dataSource.manager, 'UPDATE earn_outbox SET attempts = attempts + 1 WHERE id = $1', [row.id]).catch(() => undefined);
+        this.logger.warn('pledge relay: delivery failed, will retry', { event: row.transaction_id, error });
+        break;
+      }
+    }
+    return delivered;
+  }
+
+  /** Relays every `intervalMs` (0: never); returns the stop function. */
+  start(intervalMs: number): () => Promise<void> {
+    if (intervalMs <= 0 || !this.signer) return async () => undefined;
+    let running: Promise<unknown> = Promise.resolve();
+    let stopped = false;
+    const timer = setInterval(() => {
+      running = running.then(() => (stopped ? 0 : this.relay())).catch((error: unknown) => this.logger.warn('pledge relay failed', { error }));
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    };
+  }
+}
