@@ -96,7 +96,7 @@ export const settlementCsvRoute: CsvReportRoute = {
     settlementStatement(partnerId: $partnerId, from: $from, to: $to) {
       partner { id } currency from to pointsIssued issuedValue { amount currency } issuedValueExact
       pointsHonoured reimbursementValue { amount currency } reimbursementValueExact net { amount currency } roundingRemainder
-      earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} }
+      earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} } donated { ${LINE} }
       honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints
     }
   }`,
@@ -122,6 +122,7 @@ export const settlementCsvRoute: CsvReportRoute = {
         redeemed: Line;
         returned: Line;
         breakage: Line;
+        donated: Line;
         honouredByIssuer: Flow[];
         issuedHonouredBy: Flow[];
         unpricedPoints: string;
@@ -150,6 +151,7 @@ export const settlementCsvRoute: CsvReportRoute = {
         of('redeemed', s.redeemed),
         of('returned', s.returned),
         of('breakage', s.breakage),
+        of('donated', s.donated),
         row('net', null, null, s.net.amount, null),
         row('rounding_remainder', null, null, null, s.roundingRemainder),
         row('unpriced', null, s.unpricedPoints, null, null),

@@ -8,7 +8,9 @@ import { ledgerClient } from '../support/ledger';
 // donations, in-process, still with the service credential verified by the callee.
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startHub({ inProcessCalls: true, env: { PLEDGE_RELAY_INTERVAL_MS: '100' } });
+  // Its own database: the relay delivers every undelivered earn in its schema, and other test files' hubs
+  // (some without a donations subgraph) write earns in the shared one.
+  hub = await startHub({ inProcessCalls: true, isolatedDatabase: true, env: { PLEDGE_RELAY_INTERVAL_MS: '100' } });
 });
 afterAll(async () => hub?.stop());
 

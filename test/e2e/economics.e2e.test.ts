@@ -8,8 +8,7 @@ import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger
 
 /**
  * A month of mixed activity across three partners in three currencies, on a database of its own so
- * that the ledger's totals are exactly this test's activity. Donations are left out: this branch has
- * no donation posting path in the points ledger yet.
+ * that the ledger's totals are exactly this test's activity.
  */
 
 let hub: TestHub;
@@ -21,7 +20,7 @@ const LINE = 'points value { amount currency } exactValue';
 const FLOW = 'partner { id } points value { amount currency } exactValue';
 const STATEMENT = `partner { id } pointsIssued issuedValue { amount currency } pointsHonoured reimbursementValue { amount currency }
   net { amount currency } currency from to issuedValueExact reimbursementValueExact roundingRemainder
-  earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} }
+  earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} } donated { ${LINE} }
   honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints`;
 
 interface Line {
@@ -51,6 +50,7 @@ interface Statement {
   redeemed: Line;
   returned: Line;
   breakage: Line;
+  donated: Line;
   honouredByIssuer: Flow[];
   issuedHonouredBy: Flow[];
   unpricedPoints: string;
@@ -170,6 +170,15 @@ describe('settlement statements', () => {
     // A return at the cafe.
     expect((await ledger.reverse(cafe.token, cafeRedeem.data!.redeemPoints.transaction.id)).errors).toBeUndefined();
 
+    // A donation: m4 gives 50 points, drawn from its oldest lot (the cafe's, 699 left after grocer's capture).
+    const charity = await hub.seed.charity();
+    const gift = await hub.must<{ donatePoints: { donation: { status: string } } }>(
+      'mutation($i: DonatePointsInput!) { donatePoints(input: $i) { donation { status } } }',
+      { i: { charityId: charity.id, points: 50, idempotencyKey: randomUUID() } },
+      m4.token,
+    );
+    expect(gift.donatePoints.donation.status).toBe('CONFIRMED');
+
     // Expiry of m3's lots (fuel 777 and grocer 200), then grocer refunds its 200: they come back from breakage.
     await hub.db.query(`UPDATE points.lots SET expires_at = now() - interval '1 second' WHERE account_id = (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1)`, [m3.id]);
     expect(await new MaintenanceService(hub.subgraphs.points!.dataSource, createLogger('test', 'silent')).expireLots()).toBe(977);
@@ -204,6 +213,10 @@ describe('settlement statements', () => {
     expect(statements.cafe).toMatchObject({ pointsIssued: '1122', pointsHonoured: '0' });
     expect(statements.cafe.redeemed.points).toBe('400');
     expect(statements.cafe.returned.points).toBe('400');
+    expect([statements.grocer.donated.points, statements.fuel.donated.points, statements.cafe.donated.points]).toEqual(['0', '0', '50']);
+    expect(statements.cafe.donated.exactValue).toBe(exact(micros(C.issue, 50)));
+    // Donated over all partners is what the charities' accounts received in the period.
+    expect(BigInt(statements.cafe.donated.points)).toBe(totals.of('CHARITY'));
     // Cross-partner flows from the lots each redemption drew on.
     expect(statements.fuel.honouredByIssuer.map((f) => [f.partner.id, f.points]).sort()).toEqual([[fuel.id, '100'], [grocer.id, '500']].sort());
     expect(statements.grocer.honouredByIssuer.map((f) => [f.partner.id, f.points])).toEqual([[cafe.id, '300']]);
@@ -280,11 +293,12 @@ describe('settlement statements', () => {
         pointsIssued: string;
         pointsHonoured: string;
         pointsExpired: string;
+        pointsDonated: string;
         statements: Statement[];
         totals: { currency: string; pointsIssued: string; issuedValue: { amount: string }; issuedValueExact: string; pointsHonoured: string; reimbursementValue: { amount: string }; reimbursementValueExact: string; net: { amount: string }; roundingRemainder: string }[];
       };
     }>(
-      `query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired statements { ${STATEMENT} }
+      `query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired pointsDonated statements { ${STATEMENT} }
          totals { currency pointsIssued issuedValue { amount } issuedValueExact pointsHonoured reimbursementValue { amount } reimbursementValueExact net { amount } roundingRemainder } } }`,
       { f: FROM, t: TO },
       await hub.admin(),
@@ -299,8 +313,9 @@ describe('settlement statements', () => {
     expect(BigInt(c.pointsIssued)).toBe(-totals.of('PARTNER_ISSUED'));
     expect(BigInt(c.pointsHonoured)).toBe(totals.of('PARTNER_HONOURED'));
     expect(BigInt(c.pointsExpired)).toBe(totals.of('COALITION_BREAKAGE'));
-    // Conservation: every point issued was honoured, expired, or is still held by a member.
-    expect(BigInt(c.pointsIssued) - BigInt(c.pointsHonoured) - BigInt(c.pointsExpired)).toBe(totals.memberBalances);
+    expect(BigInt(c.pointsDonated)).toBe(totals.of('CHARITY'));
+    // Conservation: every point issued was honoured, expired, donated, or is still held by a member.
+    expect(BigInt(c.pointsIssued) - BigInt(c.pointsHonoured) - BigInt(c.pointsExpired) - BigInt(c.pointsDonated)).toBe(totals.memberBalances);
     // Money per currency from the snapshots, independently of the statements.
     const { rows } = await hub.db.query<{ currency: string; issued: string; honoured: string }>(
       `SELECT t.price_currency AS currency,
@@ -350,10 +365,10 @@ describe('settlement statements', () => {
     const totals = await ledgerTotals();
     expect(liability.reduce((n, l) => n + BigInt(l.outstandingPoints), 0n)).toBe(totals.memberBalances);
     expect(liability.find((l) => l.partner.id === fuel.id)?.expiredPoints).toBe('777');
-    // What members hold of each issuer, in this scenario: grocer 333 (m2's, returned), fuel 50 + 100, cafe 56 + 67 + 699.
+    // What members hold of each issuer, in this scenario: grocer 333 (m2's, returned), fuel 50 + 100, cafe 56 + 67 + 649 (699 less 50 donated).
     expect(liability.find((l) => l.partner.id === grocer.id)).toMatchObject({ outstandingPoints: '333', issueValue: { amount: '4.11' } });
     expect(liability.find((l) => l.partner.id === fuel.id)?.outstandingPoints).toBe('150');
-    expect(liability.find((l) => l.partner.id === cafe.id)?.outstandingPoints).toBe('822');
+    expect(liability.find((l) => l.partner.id === cafe.id)?.outstandingPoints).toBe('772');
     const ageing = result.data!.pointsAgeing;
     expect(ageing.reduce((n, b) => n + BigInt(b.points), 0n)).toBe(totals.memberBalances);
     expect(ageing.every((b) => /^\d{4}-\d{2}$/.test(b.expiryMonth))).toBe(true);
@@ -384,7 +399,7 @@ describe('settlement statements', () => {
     expect(line('rounding_remainder')[8]).toBe('-0.000015');
     expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
     expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);
-    expect(rows).toHaveLength(1 + 11 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    expect(rows).toHaveLength(1 + 12 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
     // A month by default: month=YYYY-MM is the same period.
     const month = `${monthStart.getUTCFullYear()}-${String(monthStart.getUTCMonth() + 1).padStart(2, '0')}`;
     const monthly = await get({ partnerId: grocer.id, month }, grocer.token);

@@ -290,7 +290,8 @@ describe('audit log', () => {
     expect(created).toMatchObject({ service: 'partners', outcome: 'OK', partnerId: a.id, subject: `client-${a.id}`, idempotencyKey: key });
     const refused = all.find((e) => e.operation === 'updateStore' && e.partnerId === b.id);
     expect(refused).toMatchObject({ outcome: 'NOT_FOUND', targetId: store.id });
-    expect(all.some((e) => e.operation === 'createPartner' && e.targetId === a.id && e.subject === 'operator')).toBe(true);
+    const onboarded = (await q<{ partnersAuditLog: { nodes: AuditEntry[] } }>(AUDIT, { first: 100, op: 'createPartner' }, admin)).data!.partnersAuditLog.nodes;
+    expect(onboarded.some((e) => e.targetId === a.id && e.subject === 'operator')).toBe(true);
 
     const reportsA = await hub.partnerToken(a.id, 'reports:read');
     const own = (await q<{ partnersAuditLog: { nodes: AuditEntry[] } }>(AUDIT, { first: 100 }, reportsA)).data!.partnersAuditLog.nodes;

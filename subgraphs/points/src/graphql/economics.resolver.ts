@@ -48,6 +48,7 @@ export class EconomicsResolver {
       pointsIssued: sum((s) => s.issued.points),
       pointsHonoured: sum((s) => s.honoured.points),
       pointsExpired: sum((s) => s.breakage.points),
+      pointsDonated: sum((s) => s.donated.points),
       statements: c.statements.map(toStatementType),
       totals: c.totals.map(toCurrencyTotalType),
     };

@@ -95,6 +95,11 @@ export class SettlementStatementType {
   })
   breakage!: SettlementLineType;
 
+  @Field(() => SettlementLineType, {
+    description: 'Points this partner issued that members donated to charities in the period (from its lots, oldest first), at the issue price they were bought at. Paid for and never honoured by a partner: not part of net (the charity is paid by the coalition, see donationReport).',
+  })
+  donated!: SettlementLineType;
+
   @Field(() => [SettlementFlowType], { description: 'Points honoured here, by the partner that issued them (sums to pointsHonoured).' })
   honouredByIssuer!: SettlementFlowType[];
 
@@ -131,6 +136,9 @@ export class CurrencySettlementTotalType {
   @Field(() => SettlementLineType)
   breakage!: SettlementLineType;
 
+  @Field(() => SettlementLineType)
+  donated!: SettlementLineType;
+
   @Field(() => MoneyType, { description: 'Sum of the partners\' net: what partners in this currency owe the coalition, net.' })
   net!: MoneyType;
 
@@ -146,7 +154,7 @@ export class CoalitionSettlementType {
   @Field(() => String)
   to!: string;
 
-  @Field(() => String, { description: 'Points issued by all partners, net (equals the points honoured plus the change in outstanding points and breakage).' })
+  @Field(() => String, { description: 'Points issued by all partners, net (equals the points honoured, expired and donated plus the change in points members hold).' })
   pointsIssued!: string;
 
   @Field(() => String)
@@ -154,6 +162,9 @@ export class CoalitionSettlementType {
 
   @Field(() => String)
   pointsExpired!: string;
+
+  @Field(() => String, { description: 'Points members donated to charities in the period (all issuers).' })
+  pointsDonated!: string;
 
   @Field(() => [SettlementStatementType])
   statements!: SettlementStatementType[];
@@ -303,6 +314,7 @@ export function toStatementType(s: Statement): SettlementStatementType {
     redeemed: lineType(s.redeemed, c),
     returned: lineType(s.returned, c),
     breakage: lineType(s.breakage, c),
+    donated: lineType(s.donated, c),
     honouredByIssuer: s.honouredByIssuer.map((f) => flowType(f, c)),
     issuedHonouredBy: s.issuedHonouredBy.map((f) => flowType(f, c)),
     unpricedPoints: s.unpricedPoints.toString(),
@@ -320,6 +332,7 @@ export function toCurrencyTotalType(t: CurrencyTotal): CurrencySettlementTotalTy
     reimbursementValue: amount(t.honoured.value.rounded, c),
     reimbursementValueExact: exact(t.honoured.value.exact),
     breakage: lineType(t.breakage, c),
+    donated: lineType(t.donated, c),
     net: amount(t.net, c),
     roundingRemainder: exact(t.roundingRemainder),
   };

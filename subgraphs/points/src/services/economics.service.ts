@@ -35,6 +35,8 @@ export interface Statement {
   redeemed: PointsAndValue;
   returned: PointsAndValue;
   breakage: PointsAndValue;
+  /** Points this partner issued that members gave to charities in the period, at their issue price (not part of net). */
+  donated: PointsAndValue;
   net: bigint;
   roundingRemainder: bigint;
   /** Points honoured here by issuer, valued at this partner's reimbursement snapshots. */
@@ -50,6 +52,7 @@ export interface CurrencyTotal {
   issued: PointsAndValue;
   honoured: PointsAndValue;
   breakage: PointsAndValue;
+  donated: PointsAndValue;
   net: bigint;
   roundingRemainder: bigint;
 }
@@ -133,12 +136,13 @@ export class EconomicsService {
     );
     const totals = new Map<string, CurrencyTotal>();
     for (const s of statements) {
-      const t = totals.get(s.currency) ?? { currency: s.currency, issued: ZERO, honoured: ZERO, breakage: ZERO, net: 0n, roundingRemainder: 0n };
+      const t = totals.get(s.currency) ?? { currency: s.currency, issued: ZERO, honoured: ZERO, breakage: ZERO, donated: ZERO, net: 0n, roundingRemainder: 0n };
       totals.set(s.currency, {
         currency: s.currency,
         issued: add(t.issued, s.issued),
         honoured: add(t.honoured, s.honoured),
         breakage: add(t.breakage, s.breakage),
+        donated: add(t.donated, s.donated),
         net: t.net + s.net,
         roundingRemainder: t.roundingRemainder + s.roundingRemainder,
       });
@@ -191,6 +195,17 @@ export class EconomicsService {
        ) b GROUP BY 1, 2`,
       params,
     );
+    // Donated by issuer: points members gave to charities from this partner's lots, at the earn's price.
+    const donated = await sql<Row>(
+      manager,
+      `SELECT l.partner_id::text AS partner_id, e.price_currency AS currency, sum(-m.points)::text AS points,
+              coalesce(sum(-m.points * coalesce(e.unit_price, 0)), 0)::text AS value,
+              coalesce(sum(CASE WHEN e.unit_price IS NULL THEN -m.points ELSE 0 END), 0)::text AS unpriced
+         FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'DONATION'
+         JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
+        WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1, 2`,
+      params,
+    );
     // Provenance of honoured points: which issuers' lots each redemption (and reversed redemption) drew on.
     const flows = await sql<{ honourer: string; issuer: string; points: string; honourer_value: string; honourer_currency: string | null; issuer_value: string; issuer_currency: string | null }>(
       manager,
@@ -239,6 +254,12 @@ export class EconomicsService {
       addTo(e.lines, 'BREAKAGE', BigInt(r.points), parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
+    for (const r of donated.rows) {
+      setCurrency(r.partner_id, r.currency);
+      const e = entry(r.partner_id);
+      addTo(e.lines, 'DONATED', BigInt(r.points), parseMicros(r.value));
+      e.unpriced += absolute(BigInt(r.unpriced));
+    }
     for (const r of flows.rows) {
       if (partnerId === null || r.honourer === partnerId) {
         setCurrency(r.honourer, r.honourer_currency);
@@ -282,6 +303,7 @@ export class EconomicsService {
         redeemed: line('PARTNER_HONOURED:REDEEM'),
         returned: negate(line('PARTNER_HONOURED:REVERSAL')),
         breakage: line('BREAKAGE'),
+        donated: line('DONATED'),
         net,
         roundingRemainder: remainder,
         honouredByIssuer: flowList(e.byIssuer),
@@ -395,6 +417,7 @@ function emptyStatement(partnerId: string, currency: string, period: Period): St
     redeemed: ZERO,
     returned: ZERO,
     breakage: ZERO,
+    donated: ZERO,
     net: 0n,
     roundingRemainder: 0n,
     honouredByIssuer: [],

@@ -10,7 +10,8 @@ const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) 
  * ledger transaction itself) to the donations subgraph, oldest first, with the points service's own
  * credential. The consumer is idempotent on the event id, so a row delivered twice (a crash between the
  * call and `delivered_at`, two instances relaying at once) is counted once; a failed delivery is retried
- * on the next round, and a round stops at the first failure so a reversal never overtakes its earn.
+ * on the next round. After a failure the round skips that earn's later events (a reversal never
+ * overtakes its earn) but goes on with other earns: one undeliverable event holds up only its own earn.
  */
 export class PledgeRelayService {
   constructor(
@@ -40,7 +41,9 @@ export class PledgeRelayService {
       [limit],
     );
     let delivered = 0;
+    const heldBack = new Set<string>();
     for (const row of rows) {
+      if (heldBack.has(row.earn_id)) continue;
       try {
         const viewer = await serviceViewer(this.signer, 'points', 'pledges:record');
         await this.donations.request(
@@ -65,7 +68,7 @@ export class PledgeRelayService {
       } catch (error) {
         await sql(this.dataSource.manager, 'UPDATE earn_outbox SET attempts = attempts + 1 WHERE id = $1', [row.id]).catch(() => undefined);
         this.logger.warn('pledge relay: delivery failed, will retry', { event: row.transaction_id, error });
-        break;
+        heldBack.add(row.earn_id);
       }
     }
     return delivered;
