@@ -392,6 +392,38 @@ describe('identity and authorization', () => {
     expect(await writes()).toEqual(before);
   });
 
+  it("never shows another tenant's reports: statements, liability, a charity's report and receipts, and their CSV", async () => {
+    const FROM = '2026-01-01T00:00:00Z';
+    const TO = '2099-01-01T00:00:00Z';
+    const charityA = await hub.seed.charity();
+    const charityB = await hub.seed.charity();
+    const asCharity = (id: string) => hub.token({ scope: 'reports:read', charity_id: id }, { subject: `charity-${id}` });
+    const code = (r: Raw) => r.body.errors?.[0]?.extensions?.code;
+    for (const target of ['gateway', 'points'] as const) {
+      const statement = await raw(urlOf(target), { query: `{ settlementStatement(partnerId: "${partnerA.id}", from: "${FROM}", to: "${TO}") { pointsIssued } }` }, partnerB.token);
+      expect(code(statement), target).toBe('NOT_FOUND');
+      expect(statement.text).not.toContain('pointsIssued"');
+      const liability = await raw(urlOf(target), { query: `{ pointsLiability(partnerId: "${partnerA.id}", from: "${FROM}", to: "${TO}") { outstandingPoints } }` }, partnerB.token);
+      expect(code(liability), target).toBe('NOT_FOUND');
+    }
+    for (const target of ['gateway', 'donations'] as const) {
+      const report = await raw(urlOf(target), { query: `{ donationReport(from: "${FROM}", to: "${TO}", charityId: "${charityA.id}") { totalPoints } }` }, await asCharity(charityB.id));
+      expect(code(report), target).toBe('NOT_FOUND');
+      const chain = await raw(urlOf(target), { query: `{ verifyReceiptChain(charityId: "${charityA.id}") { valid } }` }, await asCharity(charityB.id));
+      expect(code(chain), target).toBe('NOT_FOUND');
+    }
+    const csv = async (path: string, params: Record<string, string>, token: string) => {
+      const url = new URL(path, hub.gatewayUrl);
+      url.search = new URLSearchParams(params).toString();
+      return fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    };
+    const statementCsv = await csv('/reports/settlement.csv', { partnerId: partnerA.id, from: FROM, to: TO }, partnerB.token);
+    expect(statementCsv.status).toBe(404);
+    const givingCsv = await csv('/reports/giving.csv', { from: FROM, to: TO, period: 'MONTH', charityId: charityA.id }, await asCharity(charityB.id));
+    expect(givingCsv.status).not.toBe(200);
+    expect(await givingCsv.text()).not.toContain(charityA.id.slice(0, 13) + ',');
+  });
+
   it("keeps a member to themself: another member's profile, transactions and giving are out of reach", async () => {
     for (const target of ['gateway', 'points'] as const) {
       const tx = await raw(urlOf(target), { query: `{ pointsTransaction(id: "${txOfOther}") { id } }` }, member.token);
