@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { type ChildProcess } from 'node:child_process';
@@ -108,6 +108,8 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
     AUTH_ISSUER: DEV_ISSUER,
     AUTH_AUDIENCE: DEV_AUDIENCE,
     AUTH_JWKS_FILE: keys.jwksFile,
+    // The hub's own service credential (donations ↔ ledger), signed with the same local key as npm start's.
+    SERVICE_SIGNING_KEY_FILE: join(dirname(keys.jwksFile), 'signing-key.json'),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
@@ -328,13 +330,24 @@ runMain(async () => {
       const historyPage = JSON.stringify({ query: '{ viewerPartner { transactions(first: 50) { nodes { id kind points reference createdAt } pageInfo { endCursor hasNextPage } } } }' });
       await run('partnerHistoryPage', hub.gatewayUrl, 10, partners.map((p) => single(p.token, historyPage)));
 
-      // Reports for the last full calendar month, where the schema has them (issues 6 and 7 add them).
+      // A month's reports: the settlement statement for the last full calendar month (a twelfth of the seeded
+      // earns), the charity report for the current one (the donations made just below).
       const now = new Date();
       const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString();
       const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
       const supergraph = readFileSync(defaultSupergraphPath(), 'utf8');
       if (/\bdonationReport\(/.test(supergraph)) {
-        const report = (id: string) => JSON.stringify({ query: 'query($f: String!, $t: String!, $c: ID) { donationReport(from: $f, to: $t, charityId: $c) { totalPoints byCharity { points donations } } }', variables: { f: from, t: to, c: id } });
+        // Something to report: 200 members each give 10 points through the API (the exactly-once path),
+        // so the charity report covers the current month, where these donations are.
+        const donate = 'mutation($i: DonatePointsInput!) { donatePoints(input: $i) { donation { status } } }';
+        for (let i = 0; i < clients.length; i += 10) {
+          await Promise.all(
+            clients.slice(i, i + 10).map((m, j) => mustQuery(hub.gatewayUrl, donate, { i: { charityId: charities[(i + j) % CHARITIES].id, points: 10, idempotencyKey: randomUUID() } }, m.token)),
+          );
+        }
+        const monthFrom = to;
+        const monthTo = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+        const report = (id: string) => JSON.stringify({ query: 'query($f: String!, $t: String!, $c: ID) { donationReport(from: $f, to: $t, charityId: $c) { totalPoints byCharity { points donations } } }', variables: { f: monthFrom, t: monthTo, c: id } });
         await run('charityReportMonth', hub.gatewayUrl, 10, charities.map((c) => single(c.token, report(c.id))));
       } else skipped.charityReportMonth = 'donationReport is not in the supergraph yet (issue 7)';
       if (/\bsettlementStatement\(/.test(supergraph)) {
