@@ -23,8 +23,13 @@ export interface LockedAccount {
  * a partner's account never serialises writers.
  */
 export async function ensureAccount(manager: EntityManager, kind: AccountKind, ownerId: string | null): Promise<string> {
+  // `owner_id = $2`, not `IS NOT DISTINCT FROM $2`: only the former is an index condition. The latter
+  // walked every account of the kind (a million member accounts made an earn 7 times slower).
   const find = async () =>
-    (await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id IS NOT DISTINCT FROM $2', [kind, ownerId])).rows[0]?.id;
+    (ownerId === null
+      ? await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id IS NULL', [kind])
+      : await sql<{ id: string }>(manager, 'SELECT id FROM accounts WHERE kind = $1 AND owner_id = $2', [kind, ownerId])
+    ).rows[0]?.id;
   const existing = await find();
   if (existing) return existing;
   const maintained = kind === 'MEMBER' || kind === 'CHARITY';
