@@ -8,7 +8,6 @@ import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
-import { DONATIONS_CSV_PATH, serveDonationsCsv } from './donations-csv';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
 import { serveReport } from './reports-csv';
@@ -131,7 +130,6 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     }
     // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
     if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
-    if (path === DONATIONS_CSV_PATH) return serveDonationsCsv(req, res, async (request) => gateway.fetch(request));
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset

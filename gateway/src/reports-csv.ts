@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { givingCsvRoute } from './donations-csv';
 
 /**
  * CSV downloads of reports, served on the gateway host (`GET /reports/<name>.csv?…`) with the same
@@ -7,7 +8,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
  * ownership checks (another tenant's report answers 404 exactly as a missing one does).
  *
  * A route is a query, how to build its variables from the URL, and how to turn its data into rows; add
- * one to REPORT_ROUTES to publish another report (for example donations).
+ * one to REPORT_ROUTES to publish another report.
  */
 export interface CsvReportRoute {
   /** URL path, for example `/reports/settlement.csv`. */
@@ -29,15 +30,20 @@ export interface CsvReportRoute {
   render(data: unknown): { header: string[]; rows: (string | null)[][] };
 }
 
-/** RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled; lines end with CRLF. */
+/**
+ * One RFC 4180 field: quoted when it holds a comma, quote, CR or LF, quotes doubled. Text starting with
+ * =, +, -, @, tab or CR (a spreadsheet formula, say in a charity's name) gets a leading apostrophe; a
+ * number, negative amounts included, stays as it is.
+ */
+export function csvField(value: string | null): string {
+  const text = value ?? '';
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** RFC 4180 records, each line ending with CRLF. */
 export function toCsv(header: string[], rows: (string | null)[][]): string {
-  const field = (value: string | null) => {
-    const text = value ?? '';
-    // A leading =, +, - or @ is kept as is: values here are ids, codes and decimal amounts, and a
-    // negative amount must stay a number for whoever imports it.
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 /** A URL parameter the route cannot use: answered 400 with `extensions.field` naming it. */
@@ -162,7 +168,7 @@ export const settlementCsvRoute: CsvReportRoute = {
   },
 };
 
-export const REPORT_ROUTES: readonly CsvReportRoute[] = [settlementCsvRoute];
+export const REPORT_ROUTES: readonly CsvReportRoute[] = [settlementCsvRoute, givingCsvRoute];
 
 /** Runs a GraphQL request through the gateway (with the caller's socket, for rate limits). */
 export type GatewayFetch = (request: Request, serverContext: { req: IncomingMessage; res: ServerResponse }) => Promise<Response> | Response;

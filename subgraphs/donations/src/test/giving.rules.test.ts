@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv } from '../../../../gateway/src/donations-csv';
+import { givingCsvRoute } from '../../../../gateway/src/donations-csv';
+import { csvField, toCsv } from '../../../../gateway/src/reports-csv';
 import { checkChain, GENESIS_HASH, receiptHash, type ReceiptFacts } from '../domain/receipt-chain';
 import { pointsValueMinor } from '../services/donations.service';
 import { pledgeMinor } from '../services/pledges.service';
@@ -74,7 +75,10 @@ describe('CSV', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('-12.50')).toBe('-12.50');
-    const csv = toCsv([{ period: '2026-01', kind: 'PLEDGE', charity: { id: 'c', name: 'Red, Cross' }, partner: { id: 'p' }, count: '2', points: '0', value: { amount: '5.24', currency: 'NOK' } }]);
+    const { header, rows } = givingCsvRoute.render({
+      givingReport: { rows: [{ period: '2026-01', kind: 'PLEDGE', charity: { id: 'c', name: 'Red, Cross' }, partner: { id: 'p' }, count: '2', points: '0', value: { amount: '5.24', currency: 'NOK' } }] },
+    });
+    const csv = toCsv(header, rows);
     expect(csv).toBe('period,kind,charity_id,charity_name,partner_id,count,points,amount,currency\r\n2026-01,PLEDGE,c,"Red, Cross",p,2,0,5.24,NOK\r\n');
   });
 });
