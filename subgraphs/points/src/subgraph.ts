@@ -95,7 +95,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       }),
       close: async () => {
         await stopRelay();
-        stopSweeper();
+        await stopSweeper();
       },
     };
   },

@@ -18,3 +18,4 @@ export * from './subgraph-client';
 export * from './audit';
 export * from './graphql/audit.type';
 export * from './service-token';
+export * from './periodic';

@@ -8,6 +8,7 @@ import {
   notFound,
   requireAdmin,
   requireMember,
+  runEvery,
   serviceViewer,
   sql,
   storedResult,
@@ -174,19 +175,9 @@ export class DonationsService {
 
   /** Runs the reconciler every `intervalMs` (0: never); returns the stop function. */
   start(intervalMs: number): () => Promise<void> {
-    if (intervalMs <= 0) return async () => undefined;
-    let running: Promise<unknown> = Promise.resolve();
-    let stopped = false;
-    const timer = setInterval(() => {
-      running = running.then(() => (stopped ? null : this.reconcile())).catch((error: unknown) => this.logger.warn('reconciler failed', { error }));
-    }, intervalMs);
-    timer.unref();
-    return async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    };
+    return runEvery(intervalMs, () => this.reconcile(), (error) => this.logger.warn('reconciler failed', { error }));
   }
+
 
   async load(id: string, manager: EntityManager = this.dataSource.manager): Promise<DonationEntity> {
     const donation = await manager.getRepository(DonationEntity).findOneBy({ id });

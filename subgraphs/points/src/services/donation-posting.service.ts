@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { AppError, PgCodes, pgCode, recordAudit, requireService, sql, validate, type Viewer } from '../../../shared/src';
 import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
-import { expireDueLots } from './member-ledger';
+import { availablePoints, expireDueLots } from './member-ledger';
 
 export interface DonationPosting {
   donationId: string;
@@ -38,8 +38,7 @@ export class DonationPostingService {
           let transactionId: string | null = null;
           if (account) {
             await expireDueLots(manager, account.id, memberId);
-            const { rows } = await sql<{ balance: string; pending: string }>(manager, 'SELECT balance, pending FROM accounts WHERE id = $1', [account.id]);
-            if (BigInt(rows[0].balance) - BigInt(rows[0].pending) >= points) {
+            if ((await availablePoints(manager, account.id)) >= points) {
               const charityAccount = await ensureAccount(manager, 'CHARITY', charityId);
               transactionId = await insertTransaction(manager, { kind: 'DONATION', memberId, reference: `donation ${donationId}`, points: -points });
               await post(manager, transactionId, [

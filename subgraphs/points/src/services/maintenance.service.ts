@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { sql, type Logger } from '../../../shared/src';
+import { runEvery, sql, type Logger } from '../../../shared/src';
 import { clawbackPartners, lockFunding } from './funding.service';
 import { expireDueLots, settleClawbacks } from './member-ledger';
 
@@ -17,20 +17,8 @@ export class MaintenanceService {
     private readonly logger: Logger,
   ) {}
 
-  start(intervalMs: number): () => void {
-    if (intervalMs <= 0) return () => undefined;
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      this.sweep()
-        .catch((error: unknown) => this.logger.warn('ledger sweep failed', { error }))
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+  start(intervalMs: number): () => Promise<void> {
+    return runEvery(intervalMs, () => this.sweep(), (error) => this.logger.warn('ledger sweep failed', { error }));
   }
 
   async sweep(): Promise<{ holds: number; lots: number }> {

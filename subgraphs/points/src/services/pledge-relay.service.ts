@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { serviceViewer, sql, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
+import { runEvery, serviceViewer, sql, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
 
 const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) {
   recordPledgeAccrual(input: $input) { eventId outcome }
@@ -76,17 +76,8 @@ export class PledgeRelayService {
 
   /** Relays every `intervalMs` (0: never); returns the stop function. */
   start(intervalMs: number): () => Promise<void> {
-    if (intervalMs <= 0 || !this.signer) return async () => undefined;
-    let running: Promise<unknown> = Promise.resolve();
-    let stopped = false;
-    const timer = setInterval(() => {
-      running = running.then(() => (stopped ? 0 : this.relay())).catch((error: unknown) => this.logger.warn('pledge relay failed', { error }));
-    }, intervalMs);
-    timer.unref();
-    return async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    };
+    if (!this.signer) return async () => undefined;
+    return runEvery(intervalMs, () => this.relay(), (error) => this.logger.warn('pledge relay failed', { error }));
   }
+
 }
