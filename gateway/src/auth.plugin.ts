@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
-import { type GatewayConfig, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import {
   AppError,
@@ -11,6 +11,7 @@ import {
   type TokenVerifier,
   type Viewer,
 } from '../../subgraphs/shared/src';
+import { useDirectiveAuth } from './directive-auth';
 import { clientAddress, type RateLimiter } from './rate-limit';
 
 export interface HubGatewayContext {
@@ -42,47 +43,19 @@ export interface HubPolicyOptions {
   trustProxyHops?: number;
 }
 
-type GenericAuthConfig = NonNullable<GatewayConfig<HubGatewayContext>['genericAuth']>;
-
-/** Any one inner list of `required` held entirely: the semantics of `@requiresScopes`. */
-function holds(required: string[][] | undefined, scopes: readonly string[]): boolean {
-  return !required?.length || required.some((all) => all.every((s) => scopes.includes(s)));
-}
-
-/**
- * The runtime's generic auth, fed with the viewer our own verifier produced (one verifier, one set of
- * rules for tokens). It enforces the supergraph's `@authenticated` and `@requiresScopes` while the
- * document is validated, before any subgraph is called: a field the token's scopes do not allow fails
- * the whole operation with FORBIDDEN. Subgraphs check again, with the full rules, in their resolvers.
- */
-function authorization(viewerOf: (request: Request) => Viewer | undefined): GenericAuthConfig {
-  return {
-    mode: 'protect-granular',
-    resolveUserFn: (context) => viewerOf(context.request) ?? null,
-    extractScopes: (user) => [...((user as Viewer | null)?.scopes ?? [])],
-    validateUser: ({ user, userScopes, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes }) => {
-      if (!user && (fieldAuthArgs || typeAuthArgs || fieldScopes || typeScopes)) return new AppError('UNAUTHENTICATED');
-      for (const required of [typeScopes, fieldScopes]) {
-        if (!holds(required, userScopes)) return new AppError('FORBIDDEN', `Requires scope: ${required!.map((all) => all.join(' and ')).join(' or ')}`);
-      }
-      return undefined;
-    },
-  };
-}
-
 /**
  * Gateway policy around the Hive runtime:
  * - the bearer token is verified when the request arrives, before the document is even parsed, so an
  *   unauthenticated caller learns nothing about the schema and never reaches a subgraph;
  * - the caller's rate budget is counted then too (RATE_LIMITED, HTTP 429 with Retry-After);
- * - the supergraph's auth directives are enforced with the verified viewer (see `authorization`);
+ * - the supergraph's auth directives are enforced with the verified viewer (see `useDirectiveAuth`);
  * - every error leaving the gateway carries a contract code: refusals pass through (with only `code` and
  *   `field`), malformed requests become BAD_USER_INPUT naming the field, everything else is INTERNAL
  *   with the request id under which the cause was logged (the subgraph's, when a subgraph failed).
  */
-export function createHubPolicy(options: HubPolicyOptions): { plugin: GatewayPlugin<HubGatewayContext>; genericAuth: GenericAuthConfig } {
+export function createHubPolicy(options: HubPolicyOptions): GatewayPlugin<HubGatewayContext>[] {
   const state = new WeakMap<Request, RequestState>();
-  return { plugin: useHubPolicy(options, state), genericAuth: authorization((request) => state.get(request)?.viewer) };
+  return [useHubPolicy(options, state), useDirectiveAuth((context) => (context as Partial<HubGatewayContext>).viewer)];
 }
 
 function useHubPolicy(options: HubPolicyOptions, state: WeakMap<Request, RequestState>): GatewayPlugin<HubGatewayContext> {

@@ -91,7 +91,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   const verifier = createTokenVerifier(authConfigFromEnv(env));
   const persistedDocuments = env.TRUSTED_DOCUMENTS_FILE ? trustedDocuments(env.TRUSTED_DOCUMENTS_FILE) : undefined;
   const rateLimiter = await createRateLimiter(env, logger);
-  const policy = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
+  const policies = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
 
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
@@ -108,7 +108,6 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     disableIntrospection: production ? { disableIf: () => true } : undefined,
     // One operation per request: an array body is refused (Yoga's default, stated here on purpose).
     batching: false,
-    genericAuth: policy.genericAuth,
     persistedDocuments,
     // Errors are shaped by useHubPolicy, which also sees the request id; Yoga's own masking is off.
     maskedErrors: false,
@@ -118,7 +117,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [policy.plugin, EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
+    plugins: () => [...policies, EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

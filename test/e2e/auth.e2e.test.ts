@@ -72,6 +72,45 @@ describe('authorization', () => {
   });
 });
 
+describe("the gateway's own check of @authenticated and @requiresScopes", () => {
+  it('refuses a whole operation before any subgraph runs when one field asks for a scope the token lacks', async () => {
+    const lookup = await hub.partnerToken(partner.id, 'members:lookup');
+    const before = await hub.query<{ me: { points: { balance: number } } }>('{ me { points { balance } } }', {}, member.token);
+    const refused = await hub.query(
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+      { input: { memberId: member.id, purchase: { amount: '10.00', currency: 'NOK' }, reference: 'scope', idempotencyKey: randomUUID() } },
+      lookup,
+    );
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(refused.errors?.[0]?.message).toBe('Requires scope: points:earn');
+    expect(refused.errors?.[0]?.path).toBeUndefined(); // refused by the gateway: a subgraph's refusal has a path
+    expect(refused.data ?? null).toBeNull();
+    const after = await hub.query<{ me: { points: { balance: number } } }>('{ me { points { balance } } }', {}, member.token);
+    expect(after.data?.me.points.balance).toBe(before.data?.me.points.balance);
+  });
+
+  it('counts a field as asked for unless @skip or @include leaves it out, and looks inside fragments', async () => {
+    const query = 'query($x: Boolean!) { me { id } partners(first: 1) @include(if: $x) { nodes { id } } }';
+    const left = await hub.query<{ me: { id: string } }>(query, { x: false }, member.token);
+    expect(left.errors).toBeUndefined();
+    expect(left.data?.me.id).toBe(member.id);
+    // The same document again (the check is worked out once per document), now asking for the field.
+    const asked = await hub.query(query, { x: true }, member.token);
+    expect(asked.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(asked.errors?.[0]?.path).toBeUndefined();
+    const skipped = await hub.query<{ me: { id: string } }>('{ me { id } partners @skip(if: true) { nodes { id } } }', {}, member.token);
+    expect(skipped.data?.me.id).toBe(member.id);
+    const viaFragment = await hub.query('query { me { id } ...Everyone } fragment Everyone on Query { partners { nodes { id } } }', {}, member.token);
+    expect(viaFragment.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(viaFragment.errors?.[0]?.path).toBeUndefined();
+    expect(viaFragment.data ?? null).toBeNull();
+    const admin = await hub.admin();
+    const allowed = await hub.query<{ partners: { nodes: unknown[] } }>('query { ...Everyone } fragment Everyone on Query { partners { nodes { id } } }', {}, admin);
+    expect(allowed.errors).toBeUndefined();
+    expect(allowed.data?.partners.nodes.length).toBeGreaterThan(0);
+  });
+});
+
 describe('entity representations', () => {
   it('answer a malformed id as a missing object, never as an internal error', async () => {
     const admin = await hub.admin();
