@@ -1,4 +1,4 @@
-import { DataSource, type EntityManager, type MixedList, type EntitySchema, type ObjectLiteral, type Repository } from 'typeorm';
+import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager, type MixedList, type EntitySchema, type ObjectLiteral, type Repository } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { uuid } from './validation';
 import { Client } from 'pg';
@@ -85,12 +85,45 @@ export interface Rows<T> {
   rowCount: number;
 }
 
-/** Runs raw SQL on the manager's connection (inside its transaction, if any) and returns rows and count. */
+/** The pg client's query, as far as `sql` uses it. */
+interface PgConnection {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/**
+ * Names under which statements are prepared, one per distinct SQL text. The hub's SQL is written as
+ * constant text with `$n` parameters, so the set is small; past the cap (text built at run time would
+ * otherwise grow every connection's set of prepared statements without end) statements go unnamed.
+ */
+const preparedNames = new Map<string, string>();
+const MAX_PREPARED = 500;
+
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `hub_${preparedNames.size + 1}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs raw SQL on the manager's connection (inside its transaction, if any) and returns rows and count.
+ * Each distinct text is a named prepared statement on each connection: PostgreSQL parses and plans it
+ * once per connection instead of on every call (TypeORM sends every statement unnamed). Errors come
+ * out as TypeORM's own QueryFailedError, as through `runner.query`.
+ */
 export async function sql<T = Record<string, unknown>>(manager: EntityManager, text: string, params: unknown[] = []): Promise<Rows<T>> {
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
   try {
-    const result = await runner.query(text, params, true);
-    return { rows: result.records as T[], rowCount: result.affected ?? result.records.length };
+    if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError();
+    const connection = (await runner.connect()) as PgConnection;
+    try {
+      const result = await connection.query({ text, values: params, name: preparedName(text) });
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
+    } catch (error) {
+      throw new QueryFailedError(text, params, error as Error);
+    }
   } finally {
     if (!manager.queryRunner) await runner.release();
   }
