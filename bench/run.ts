@@ -11,7 +11,7 @@ import { defaultSupergraphPath } from '../gateway/src/gateway';
 import { loadSupergraph } from '../gateway/src/supergraph';
 import { startApolloPeer } from './apollo-peer';
 import type { Figures, Job, Step } from './load';
-import { growHistory, growMembers, type SeededMember } from './seed';
+import { growHistory, growMembers, settleSeededOutbox, type SeededMember } from './seed';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
 import { spawnService, stopChild, waitReady } from '../scripts/lib/processes';
@@ -95,6 +95,39 @@ async function pgbenchTps(adminUrl: string, clients: number, seconds: number): P
     await db.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await db.end();
   }
+}
+
+/**
+ * `--profile`: what the server spent on each statement (pg_stat_statements), when it was started with the
+ * library preloaded (the embedded server is, under --profile). Counters start from zero here; the report
+ * lists the statements by total execution time, with calls and mean time, and the seeding is in it too.
+ */
+async function statementStats(databaseUrl: string): Promise<{ report(): Promise<string> } | undefined> {
+  const db = new Pool({ connectionString: databaseUrl, max: 1 });
+  db.on('error', () => undefined);
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+  } catch (error) {
+    await db.end();
+    console.error(`[bench] pg_stat_statements unavailable (${(error as Error).message}): no statement report`);
+    return undefined;
+  }
+  return {
+    async report() {
+      try {
+        const { rows } = await db.query<{ total: string; calls: string; mean: string; rows: string; query: string }>(
+          `SELECT round(total_exec_time)::text AS total, calls::text, round(mean_exec_time::numeric, 3)::text AS mean, rows::text,
+                  regexp_replace(query, '\\s+', ' ', 'g') AS query
+             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY total_exec_time DESC LIMIT 60`,
+        );
+        return ['total ms   calls      mean ms   rows       statement', ...rows.map((r) => `${r.total.padStart(8)} ${r.calls.padStart(8)} ${r.mean.padStart(10)} ${r.rows.padStart(9)}  ${r.query.slice(0, 300)}`)].join('\n');
+      } finally {
+        await db.end();
+      }
+    },
+  };
 }
 
 /**
@@ -182,14 +215,20 @@ runMain(async () => {
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(join(work, 'pg'), (line) => {
-      if (process.env.BENCH_PG_LOG) console.error(`[pg] ${line}`);
-    });
+    embedded = await startEmbeddedPostgres(
+      join(work, 'pg'),
+      (line) => {
+        if (process.env.BENCH_PG_LOG) console.error(`[pg] ${line}`);
+      },
+      // --profile: the server counts every statement's calls and time (pg_stat_statements), reported at the end.
+      PROFILE ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {},
+    );
     adminUrl = embedded.adminUrl;
   }
   const database = `hub_bench_${Date.now()}`;
   await ensureDatabase(adminUrl, database);
   const databaseUrl = withDatabase(adminUrl, database);
+  const statements = PROFILE ? await statementStats(databaseUrl) : undefined;
   const keys = await ensureDevKeys(join(work, 'auth'));
   const hub = await startHub(databaseUrl, keys);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
@@ -232,6 +271,7 @@ runMain(async () => {
       // membership size, and 8 postings per member would make that stage seed for half an hour.
       seeding.postings += await growMembers(db, members, target, partnerIds, target > MEMBERS ? 1 : earnsPerMember);
       seeding.seconds += (performance.now() - started) / 1000;
+      await settleSeededOutbox(db);
       await db.query('ANALYZE');
       log(`${members.length} members, ${seeding.postings} postings written in ${seeding.seconds.toFixed(1)} s`);
     };
@@ -280,6 +320,7 @@ runMain(async () => {
       await growHistory(db, small.id, partners[0].id, Math.max(0, 10 - earnsPerMember));
       await growHistory(db, large.id, partners[0].id, Math.max(0, HISTORY - earnsPerMember));
       historySeconds = (performance.now() - started) / 1000;
+      await settleSeededOutbox(db);
       await db.query('ANALYZE');
       const counted = await db.query<{ n: string }>(
         `SELECT count(*)::text AS n FROM points.postings p JOIN points.accounts a ON a.id = p.account_id WHERE a.kind = 'MEMBER' AND a.owner_id = $1`,
@@ -425,6 +466,12 @@ runMain(async () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(join(dir, `${result.at.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    if (statements) {
+      const report = await statements.report();
+      mkdirSync(join(dir, 'profiles'), { recursive: true });
+      writeFileSync(join(dir, 'profiles', 'statements.txt'), report);
+      console.log(`\nstatements by total server time (all of the run; bench/results/profiles/statements.txt):\n${report.split('\n').slice(0, 24).join('\n')}`);
+    }
   } finally {
     await db.end();
     await hub.stop();

