@@ -33,6 +33,9 @@ import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
 import { qualifyingPointsSql, type ProgrammeService } from './programme.service';
 
+/** An earn found no account for its member: rolled back, to ask the members subgraph without holding locks. */
+class MemberAccountMissing extends Error {}
+
 export interface TransactionPage {
   rows: TransactionEntity[];
   hasNextPage: boolean;
@@ -52,6 +55,9 @@ export interface EarnInput {
  * IDEMPOTENCY_KEY_IN_USE.
  */
 export class PointsService {
+  /** Each partner's PARTNER_ISSUED account id, once an earn that used it has committed. */
+  private readonly issuedAccounts = new Map<string, string>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryService,
@@ -89,55 +95,70 @@ export class PointsService {
     }
     const base = pointsForPurchase(purchase.minor, currencyExponent(purchase.currency), parseScaled('earnRate', partner.earnRate, RATE_SCALE));
 
-    if (!(await this.memberAccountExists(memberId)) && !(await this.directory.memberIsActive(viewer, memberId, requestId))) {
-      throw notFound('Member');
+    // The member's account is locked first: nearly every earn finds it. Only a member's first earn finds
+    // none; then the transaction is rolled back, the members subgraph is asked whether the member exists
+    // and is active (never while holding locks), and the earn runs again, creating the account.
+    let issuedAccount: string | undefined;
+    const write = (createMemberAccount: boolean) =>
+      this.dataSource.transaction(async (manager) =>
+        idempotent(manager, request, async () => {
+          if (createMemberAccount) await ensureAccount(manager, 'MEMBER', memberId);
+          // Earns of one member serialise here (tier, lots and clawbacks are per member); a partner's own
+          // account is never locked, so earns at one partner for different members run in parallel.
+          const locked = await lockMemberAccount(manager, memberId);
+          if (!locked) throw new MemberAccountMissing();
+          const memberAccount = locked.id;
+          // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
+          issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
+          const { tiers, campaigns, qualifying } = await this.programme.pricingContext(manager, partnerId, memberId);
+          const tier = standing(tiers, qualifying).tier;
+          const earned = applyMultipliers(base, tier.multiplierMilli, campaigns);
+          if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
+          // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
+          // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
+          const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
+          const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, earned.total) : false;
+
+          const transactionId = await insertTransaction(manager, {
+            kind: 'EARN',
+            partnerId,
+            memberId,
+            reference,
+            points: earned.total,
+            purchaseMinor: purchase.minor,
+            purchaseCurrency: purchase.currency,
+            earnRate: partner.earnRate,
+            basePoints: earned.base,
+            tierMultiplierMilli: tier.multiplierMilli,
+            campaignBonus: earned.campaignBonus,
+            unitPrice: partner.issuePrice,
+            priceCurrency: partner.currency,
+            blockDrawn,
+          });
+          await post(manager, transactionId, [
+            { accountId: issuedAccount, amount: -earned.total },
+            { accountId: memberAccount, amount: earned.total },
+          ]).catch(refuseBalanceOverflow('purchase.amount'));
+          if (earned.total > 0n) {
+            await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
+            if (locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
+          }
+          await recordAudit(manager, viewer, transactionId);
+          return { transactionId };
+        }),
+      );
+
+    let outcome: Awaited<ReturnType<typeof write>>;
+    try {
+      outcome = await write(false);
+    } catch (error) {
+      if (!(error instanceof MemberAccountMissing)) throw error;
+      if (!(await this.directory.memberIsActive(viewer, memberId, requestId))) throw notFound('Member');
+      outcome = await write(true);
     }
-
-    const { result } = await this.dataSource.transaction(async (manager) =>
-      idempotent(manager, request, async () => {
-        const memberAccount = await ensureAccount(manager, 'MEMBER', memberId);
-        const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', partnerId);
-        // Earns of one member serialise here (tier, lots and clawbacks are per member); a partner's own
-        // account is never locked, so earns at one partner for different members run in parallel.
-        const locked = await lockMemberAccount(manager, memberId);
-        if (!locked) throw new Error('member account vanished');
-        const { tiers, campaigns, qualifying } = await this.programme.pricingContext(manager, partnerId, memberId);
-        const tier = standing(tiers, qualifying).tier;
-        const earned = applyMultipliers(base, tier.multiplierMilli, campaigns);
-        if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
-        // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
-        // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
-        const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
-        const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, earned.total) : false;
-
-        const transactionId = await insertTransaction(manager, {
-          kind: 'EARN',
-          partnerId,
-          memberId,
-          reference,
-          points: earned.total,
-          purchaseMinor: purchase.minor,
-          purchaseCurrency: purchase.currency,
-          earnRate: partner.earnRate,
-          basePoints: earned.base,
-          tierMultiplierMilli: tier.multiplierMilli,
-          campaignBonus: earned.campaignBonus,
-          unitPrice: partner.issuePrice,
-          priceCurrency: partner.currency,
-          blockDrawn,
-        });
-        await post(manager, transactionId, [
-          { accountId: issuedAccount, amount: -earned.total },
-          { accountId: memberAccount, amount: earned.total },
-        ]).catch(refuseBalanceOverflow('purchase.amount'));
-        if (earned.total > 0n) {
-          await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
-          if (locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
-        }
-        await recordAudit(manager, viewer, transactionId);
-        return { transactionId };
-      }),
-    );
+    // Committed: the issuing account exists for good (a replay wrote nothing, so it may not have been looked up).
+    if (issuedAccount && !outcome.replayed) this.issuedAccounts.set(partnerId, issuedAccount);
+    const { result } = outcome;
     return loadTransaction(this.dataSource.manager, result.transactionId);
   }
 
@@ -222,10 +243,6 @@ export class PointsService {
     if (this.accountView(viewer, memberId) !== 'full') throw forbidden('Only the member and the admin see this');
   }
 
-  private async memberAccountExists(memberId: string): Promise<boolean> {
-    const { rowCount } = await sql(this.dataSource.manager, `SELECT 1 FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [memberId]);
-    return rowCount > 0;
-  }
 }
 
 /** History cursors: the last row's id, opaque to clients. */
