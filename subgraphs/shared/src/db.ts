@@ -14,7 +14,12 @@ export interface DatabaseOptions {
   poolSize?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
+  /** Whether `sql` prepares its statements by name (default true; see `sql`). */
+  preparedStatements?: boolean;
 }
+
+/** Data sources whose `sql` statements go unnamed (DatabaseOptions.preparedStatements false). */
+const unprepared = new WeakSet<DataSource>();
 
 /**
  * One DataSource per subgraph, confined to its own schema by `search_path`. Statement, idle-in-transaction
@@ -22,7 +27,7 @@ export interface DatabaseOptions {
  */
 export function createDataSource(options: DatabaseOptions): DataSource {
   if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`Invalid schema name: ${options.schema}`);
-  return new DataSource({
+  const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
     schema: options.schema,
@@ -40,6 +45,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       connectionTimeoutMillis: 5_000,
     },
   });
+  if (options.preparedStatements === false) unprepared.add(dataSource);
+  return dataSource;
 }
 
 /**
@@ -110,7 +117,8 @@ function preparedName(text: string): string | undefined {
 /**
  * Runs raw SQL on the manager's connection (inside its transaction, if any) and returns rows and count.
  * Each distinct text is a named prepared statement on each connection: PostgreSQL parses and plans it
- * once per connection instead of on every call (TypeORM sends every statement unnamed). Errors come
+ * once per connection instead of on every call (TypeORM sends every statement unnamed), unless the data
+ * source was made with `preparedStatements: false` (DB_PREPARED_STATEMENTS=false). Errors come
  * out as TypeORM's own QueryFailedError, as through `runner.query`.
  */
 export async function sql<T = Record<string, unknown>>(manager: EntityManager, text: string, params: unknown[] = []): Promise<Rows<T>> {
@@ -119,7 +127,8 @@ export async function sql<T = Record<string, unknown>>(manager: EntityManager, t
     if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError();
     const connection = (await runner.connect()) as PgConnection;
     try {
-      const result = await connection.query({ text, values: params, name: preparedName(text) });
+      const name = unprepared.has(manager.connection) ? undefined : preparedName(text);
+      const result = await connection.query({ text, values: params, name });
       return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
     } catch (error) {
       throw new QueryFailedError(text, params, error as Error);

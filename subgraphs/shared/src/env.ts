@@ -37,6 +37,8 @@ export const subgraphEnv = (defaultPort: number) => ({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Named prepared statements (see `sql`); false behind a pooler that cannot keep them (PgBouncer's transaction mode before 1.21). */
+  DB_PREPARED_STATEMENTS: bool.default(true),
   MIGRATE_ON_START: bool.default(true),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(262_144),
   ...limitsEnv(SUBGRAPH_LIMITS),

@@ -53,6 +53,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
     migrations: definition.migrations,
     poolSize: env.DB_POOL_SIZE,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    preparedStatements: env.DB_PREPARED_STATEMENTS,
   });
   await dataSource.initialize();
   guardPoolClients(dataSource, (error) => logger.warn('database connection lost', { error }));
