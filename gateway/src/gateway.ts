@@ -99,6 +99,9 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     unifiedGraphHandler: env.GATEWAY_PLANNER === 'router' ? routerPlanner : undefined,
     // Upstream calls: over HTTP, or straight into a subgraph served by this process (single-process hub).
     fetchAPI: { fetch: hubFetch },
+    // The executor would hash every subgraph query (URL, body and headers) to share identical ones in
+    // flight; ours carry each request's own x-request-id, so none is ever identical: pure cost.
+    transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     readinessCheckEndpoint: '/gateway-readiness',
