@@ -29,7 +29,8 @@ import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../s
  * - historyLength: balance reads for a member with 100,000 postings over one with 10.
  * Load comes from a separate process (bench/load.ts, autocannon), every virtual client its own member
  * or partner with its own token.
- * Usage: npm run bench [-- --quick] [-- --members N --postings N]. Prints a table, writes
+ * Usage: npm run bench [-- --quick] [-- --members N --postings N --history N --growth N,N|none --only prefix,…
+ * --profile --mode processes]. Prints a table, writes
  * bench/results/latest.json and a dated copy.
  */
 const exec = promisify(execFile);
@@ -57,8 +58,15 @@ const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf
 if (MODE !== 'single' && MODE !== 'processes') throw new Error('--mode is single or processes');
 const PARTNERS = 20;
 const CHARITIES = 10;
-/** The growth curve: the unified balance and earn at 10x steps of membership, full runs only. */
-const GROWTH = quick ? [] : [10_000, 100_000, 1_000_000];
+/** The growth curve: the unified balance and earn at 10x steps of membership, full runs only (`--growth 10000,100000` to choose, `--growth none` for none). */
+const GROWTH = process.argv.includes('--growth')
+  ? process.argv[process.argv.indexOf('--growth') + 1] === 'none'
+    ? []
+    : process.argv[process.argv.indexOf('--growth') + 1].split(',').map(Number)
+  : quick
+    ? []
+    : [10_000, 100_000, 1_000_000];
+if (GROWTH.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--growth is a list of positive whole numbers, or none');
 
 async function load(url: string, connections: number, flows: Step[][], durationMs = DURATION_MS): Promise<Figures> {
   const script = join(__dirname, 'load.js');
@@ -377,7 +385,9 @@ runMain(async () => {
       const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString();
       const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
       const supergraph = readFileSync(defaultSupergraphPath(), 'utf8');
-      if (/\bdonationReport\(/.test(supergraph)) {
+      if (!wanted('charityReportMonth')) {
+        // --only without it: no donations either (they are its data, and cost a minute on a full run).
+      } else if (/\bdonationReport\(/.test(supergraph)) {
         // Something to report: 200 members each give 10 points through the API (the exactly-once path),
         // so the charity report covers the current month, where these donations are.
         const donate = 'mutation($i: DonatePointsInput!) { donatePoints(input: $i) { donation { status } } }';
@@ -402,8 +412,10 @@ runMain(async () => {
       // The bulk seed just wrote up to millions of rows: flush them now (a checkpoint), so that the
       // measurement sees the steady state rather than the server writing the seed out underneath it.
       await db.query('CHECKPOINT').catch((error: Error) => log(`CHECKPOINT refused (${error.message}): figures include the flush`));
-      await load(hub.gatewayUrl, 10, clients.map((m) => single(m.token, UNIFIED)), 1_500);
-      await load(hub.gatewayUrl, CLIENTS, earnFlows(clients, (i) => partners[i % PARTNERS]), 1_500);
+      // Warm-up long enough for a hub that has served nothing yet (the first point comes straight after
+      // start): with 1.5 s the 10,000-member point once measured the JIT's warm-up, at a third of the rate.
+      await load(hub.gatewayUrl, 10, clients.map((m) => single(m.token, UNIFIED)), 4_000);
+      await load(hub.gatewayUrl, CLIENTS, earnFlows(clients, (i) => partners[i % PARTNERS]), 4_000);
       const unified = await load(hub.gatewayUrl, 10, clients.map((m) => single(m.token, UNIFIED)));
       const earn = await load(hub.gatewayUrl, CLIENTS, earnFlows(clients, (i) => partners[i % PARTNERS]));
       growth.push({ members: members.length, postings: seeding.postings, unifiedBalance: summary([unified]), earn: summary([earn]) });
