@@ -64,15 +64,13 @@ const holds = (required: string[][], scopes: ReadonlySet<string>): boolean => re
  * Subgraphs still check every field again in their resolvers.
  */
 export function useDirectiveAuth(viewerOf: (context: object) => Viewer | undefined): GatewayPlugin {
-  const requirements = new WeakMap<GraphQLSchema, Map<GraphQLField<unknown, unknown>, Requirement | null>>();
+  // A field object belongs to one type of one schema: it is the key by itself.
+  const requirements = new WeakMap<GraphQLField<unknown, unknown>, Requirement | null>();
   const checks = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Check[]>>();
 
   const fieldRequirement = (schema: GraphQLSchema, parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>): Requirement | null => {
-    let bySchema = requirements.get(schema);
-    if (!bySchema) requirements.set(schema, (bySchema = new Map()));
-    // Keyed on the field object, which belongs to one parent type; an interface's field is its own object.
-    if (!bySchema.has(field)) bySchema.set(field, requirementOf(schema, parent, field));
-    return bySchema.get(field)!;
+    if (!requirements.has(field)) requirements.set(field, requirementOf(schema, parent, field));
+    return requirements.get(field)!;
   };
 
   /** Every field of every definition (operations and fragments), as generic-auth's validation rule visits them. */
