@@ -57,6 +57,33 @@ describe('errors leaving the gateway', () => {
     expect(JSON.stringify(result)).not.toMatch(/Did you mean|member|email/);
   });
 
+  it('answers bodies that are not one JSON operation with BAD_USER_INPUT on the query, and runs a JSON one whatever its charset', async () => {
+    const post = async (body: string, contentType = 'application/json') => {
+      const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${member.token}` }, body });
+      return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+    };
+    // The gateway reads a JSON body itself (to spare Yoga's byte-counting stream); these must still be Yoga's answers.
+    const cases: [string, string][] = [
+      ['{"query": "{ me { id } }"', 'POST body sent invalid JSON.'],
+      ['', 'POST body sent invalid JSON.'],
+      ['42', 'POST body is expected to be object but received number'],
+      ['null', 'POST body is expected to be object but received null'],
+      ['"text"', 'POST body is expected to be object but received string'],
+      ['[]', 'Batching is not supported.'],
+      ['{}', 'Must provide query string.'],
+    ];
+    for (const [body, message] of cases) {
+      const result = await post(body);
+      expect(result.body.errors, body).toEqual([{ message, extensions: { code: 'BAD_USER_INPUT', field: 'query' } }]);
+      expect(result.body.data, body).toBeUndefined();
+    }
+    const ok = await post(JSON.stringify({ query: '{ me { id } }' }), 'application/json; charset=utf-8');
+    expect(ok.status).toBe(200);
+    expect(ok.body.data).toEqual({ me: { id: member.id } });
+    const graphqlJson = await post(JSON.stringify({ query: '{ me { id } }' }), 'application/graphql+json');
+    expect(graphqlJson.body.data).toEqual({ me: { id: member.id } });
+  });
+
   it('refuses oversized and length-less bodies before reading them', async () => {
     const big = await fetch(hub.gatewayUrl, {
       method: 'POST',
