@@ -72,13 +72,16 @@ export async function idempotent<R extends object>(
 ): Promise<{ result: R; replayed: boolean }> {
   validateIdempotencyKey(request.key);
   const hash = requestHash(request.input);
-  await sql(manager, `SET LOCAL lock_timeout = '5s'`);
+  // One round trip: the claim waits at most 5 s on a duplicate still running (set_config is evaluated as the
+  // row is produced, before the insert can wait on the key), and a claimed key puts the limit back (RETURNING
+  // runs only for the inserted row). A lost claim leaves it in force for the read below, which restores it.
   let inserted: boolean;
   try {
     const { rows } = await sql(
       manager,
       `INSERT INTO idempotency_keys (caller, operation, key, request_hash, response)
-       VALUES ($1, $2, $3, $4, 'null'::jsonb) ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+       SELECT $1, $2, $3, $4, 'null'::jsonb FROM (SELECT set_config('lock_timeout', '5s', true)) AS wait_at_most
+       ON CONFLICT DO NOTHING RETURNING set_config('lock_timeout', '0', true) AS restored`,
       [request.caller, request.operation, request.key, hash],
     );
     inserted = rows.length === 1;
@@ -86,11 +89,10 @@ export async function idempotent<R extends object>(
     if (pgCode(error) === PgCodes.lockNotAvailable) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
     throw error;
   }
-  await sql(manager, `SET LOCAL lock_timeout = 0`);
   if (!inserted) {
     const { rows } = await sql<{ request_hash: string; response: R }>(
       manager,
-      `SELECT request_hash, response FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3`,
+      `SELECT request_hash, response, set_config('lock_timeout', '0', true) AS restored FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3`,
       [request.caller, request.operation, request.key],
     );
     const stored = rows[0];
