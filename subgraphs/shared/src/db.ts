@@ -138,11 +138,40 @@ export async function sql<T = Record<string, unknown>>(manager: EntityManager, t
   }
 }
 
-interface EntitySelect {
-  text: string;
+interface EntityShape {
+  /** The entity's columns, quoted, for a SELECT or a RETURNING list. */
+  list: string;
+  table: string;
   columns: { name: string; property: string; column: ColumnMetadata }[];
 }
-const entitySelects = new WeakMap<object, EntitySelect>();
+const entityShapes = new WeakMap<object, EntityShape>();
+
+function shapeOf(manager: EntityManager, entity: new () => ObjectLiteral): EntityShape {
+  let shape = entityShapes.get(entity);
+  if (!shape) {
+    const metadata = manager.connection.getMetadata(entity);
+    const columns = metadata.columns.map((column) => ({ name: column.databaseName, property: column.propertyName, column }));
+    shape = { list: columns.map((c) => `"${c.name}"`).join(', '), table: metadata.tableName, columns };
+    entityShapes.set(entity, shape);
+  }
+  return shape;
+}
+
+/** Rows carrying every column of `entity` (see `entityColumns`), hydrated with TypeORM's own value conversion. */
+export function hydrateEntities<T extends ObjectLiteral>(manager: EntityManager, entity: new () => T, rows: Record<string, unknown>[]): T[] {
+  const { columns } = shapeOf(manager, entity);
+  const driver = manager.connection.driver;
+  return rows.map((row) => {
+    const value = new entity() as Record<string, unknown>;
+    for (const c of columns) value[c.property] = driver.prepareHydratedValue(row[c.name], c.column);
+    return value as T;
+  });
+}
+
+/** Every column of `entity`, for `RETURNING …` on a hand-written insert whose rows go to `hydrateEntities`. */
+export function entityColumns(manager: EntityManager, entity: new () => ObjectLiteral): string {
+  return shapeOf(manager, entity).list;
+}
 
 /**
  * Entities of one table matching a hand-written `where` (with `$1`… parameters), hydrated as TypeORM
@@ -150,21 +179,9 @@ const entitySelects = new WeakMap<object, EntitySelect>();
  * the hot reads (a card lookup, a member's account) the builder cost more CPU than the query itself.
  */
 export async function selectEntities<T extends ObjectLiteral>(manager: EntityManager, entity: new () => T, where: string, params: unknown[]): Promise<T[]> {
-  let select = entitySelects.get(entity);
-  if (!select) {
-    const metadata = manager.connection.getMetadata(entity);
-    const columns = metadata.columns.map((column) => ({ name: column.databaseName, property: column.propertyName, column }));
-    const list = columns.map((c) => `"${c.name}"`).join(', ');
-    select = { text: `SELECT ${list} FROM "${metadata.tableName}" WHERE `, columns };
-    entitySelects.set(entity, select);
-  }
-  const { rows } = await sql<Record<string, unknown>>(manager, select.text + where, params);
-  const driver = manager.connection.driver;
-  return rows.map((row) => {
-    const value = new entity() as Record<string, unknown>;
-    for (const c of select.columns) value[c.property] = driver.prepareHydratedValue(row[c.name], c.column);
-    return value as T;
-  });
+  const { list, table } = shapeOf(manager, entity);
+  const { rows } = await sql<Record<string, unknown>>(manager, `SELECT ${list} FROM "${table}" WHERE ${where}`, params);
+  return hydrateEntities(manager, entity, rows);
 }
 
 /** PostgreSQL error codes the services translate. */

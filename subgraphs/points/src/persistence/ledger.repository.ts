@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { notFound, selectEntities, sql } from '../../../shared/src';
+import { entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../shared/src';
 import { TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
@@ -75,12 +75,13 @@ export interface NewTransaction {
   blockDrawn?: boolean;
 }
 
-export async function insertTransaction(manager: EntityManager, t: NewTransaction): Promise<string> {
-  const { rows } = await sql<{ id: string }>(
+/** Writes a transaction and answers it as stored (every column, so a mutation's answer needs no second read). */
+export async function insertTransaction(manager: EntityManager, t: NewTransaction): Promise<TransactionEntity> {
+  const { rows } = await sql<Record<string, unknown>>(
     manager,
     `INSERT INTO transactions (kind, partner_id, member_id, reference, points, purchase_minor, purchase_currency, earn_rate, reverses,
                                base_points, tier_multiplier_milli, campaign_bonus, hold_id, unit_price, price_currency, block_drawn)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${entityColumns(manager, TransactionEntity)}`,
     [
       t.kind,
       t.partnerId ?? null,
@@ -100,7 +101,7 @@ export async function insertTransaction(manager: EntityManager, t: NewTransactio
       t.blockDrawn ?? false,
     ],
   );
-  return rows[0].id;
+  return hydrateEntities(manager, TransactionEntity, rows)[0];
 }
 
 /** Writes a transaction's postings; zero amounts are skipped (the table refuses them). */

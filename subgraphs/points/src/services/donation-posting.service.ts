@@ -40,7 +40,7 @@ export class DonationPostingService {
             await expireDueLots(manager, account.id, memberId);
             if ((await availablePoints(manager, account.id)) >= points) {
               const charityAccount = await ensureAccount(manager, 'CHARITY', charityId);
-              transactionId = await insertTransaction(manager, { kind: 'DONATION', memberId, reference: `donation ${donationId}`, points: -points });
+              transactionId = (await insertTransaction(manager, { kind: 'DONATION', memberId, reference: `donation ${donationId}`, points: -points })).id;
               await post(manager, transactionId, [
                 { accountId: account.id, amount: -points },
                 { accountId: charityAccount, amount: points },

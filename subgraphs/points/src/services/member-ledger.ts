@@ -36,7 +36,7 @@ export async function expireDueLots(manager: EntityManager, accountId: string, m
   const points = expired - pending;
   if (points <= 0n) return 0n;
   const breakage = await ensureAccount(manager, 'COALITION_BREAKAGE', null);
-  const transactionId = await insertTransaction(manager, { kind: 'EXPIRY', memberId, reference: 'points expired', points: -points });
+  const { id: transactionId } = await insertTransaction(manager, { kind: 'EXPIRY', memberId, reference: 'points expired', points: -points });
   await post(manager, transactionId, [
     { accountId, amount: -points },
     { accountId: breakage, amount: points },
@@ -67,7 +67,7 @@ export async function settleClawbacks(manager: EntityManager, accountId: string,
     if (left <= 0n) break;
     const take = BigInt(debt.outstanding) < left ? BigInt(debt.outstanding) : left;
     const issuedAccount = await ensureAccount(manager, 'PARTNER_ISSUED', debt.partner_id);
-    const transactionId = await insertTransaction(manager, {
+    const { id: transactionId } = await insertTransaction(manager, {
       kind: 'CLAWBACK',
       partnerId: debt.partner_id,
       memberId,

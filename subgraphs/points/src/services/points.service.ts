@@ -99,6 +99,8 @@ export class PointsService {
     // none; then the transaction is rolled back, the members subgraph is asked whether the member exists
     // and is active (never while holding locks), and the earn runs again, creating the account.
     let issuedAccount: string | undefined;
+    // The transaction as written answers the mutation (its insert returns every column): no read after commit.
+    let written: TransactionEntity | undefined;
     const write = (createMemberAccount: boolean) =>
       this.dataSource.transaction(async (manager) =>
         idempotent(manager, request, async () => {
@@ -119,7 +121,7 @@ export class PointsService {
           const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
           const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, earned.total) : false;
 
-          const transactionId = await insertTransaction(manager, {
+          written = await insertTransaction(manager, {
             kind: 'EARN',
             partnerId,
             memberId,
@@ -135,6 +137,7 @@ export class PointsService {
             priceCurrency: partner.currency,
             blockDrawn,
           });
+          const transactionId = written.id;
           await post(manager, transactionId, [
             { accountId: issuedAccount, amount: -earned.total },
             { accountId: memberAccount, amount: earned.total },
@@ -158,8 +161,7 @@ export class PointsService {
     }
     // Committed: the issuing account exists for good (a replay wrote nothing, so it may not have been looked up).
     if (issuedAccount && !outcome.replayed) this.issuedAccounts.set(partnerId, issuedAccount);
-    const { result } = outcome;
-    return loadTransaction(this.dataSource.manager, result.transactionId);
+    return !outcome.replayed && written ? written : loadTransaction(this.dataSource.manager, outcome.result.transactionId);
   }
 
   /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */

@@ -66,13 +66,14 @@ export class RedemptionService {
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
     const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
-    const { result } = await this.dataSource.transaction(async (manager) =>
+    let written: TransactionEntity | undefined; // as inserted, every column: the answer needs no second read
+    const { result, replayed } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
         await this.useCode(manager, memberId, input.redemptionCode, points);
         const account = await this.lockFunds(manager, memberId, points);
         const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
         // The reimbursement in force now prices this redemption in every settlement statement.
-        const transactionId = await insertTransaction(manager, {
+        written = await insertTransaction(manager, {
           kind: 'REDEEM',
           partnerId,
           memberId,
@@ -81,6 +82,7 @@ export class RedemptionService {
           unitPrice: partner.reimbursement,
           priceCurrency: partner.currency,
         });
+        const transactionId = written.id;
         await post(manager, transactionId, [
           { accountId: account, amount: -points },
           { accountId: honoured, amount: points },
@@ -90,7 +92,7 @@ export class RedemptionService {
         return { transactionId };
       }),
     );
-    return loadTransaction(this.dataSource.manager, result.transactionId);
+    return !replayed && written ? written : loadTransaction(this.dataSource.manager, result.transactionId);
   }
 
   /** Places a hold: the points leave `available` at once and are spent only when captured. */
@@ -131,9 +133,10 @@ export class RedemptionService {
     const request = { caller: callerOf(viewer), operation: 'captureRedemption', key: input.idempotencyKey, input };
     const replay = await storedResult<{ holdId: string; transactionId: string }>(this.dataSource.manager, request);
     const partner = replay ? null : await this.directory.requireActiveCallingPartner(viewer, requestId);
-    const { result } =
+    let written: TransactionEntity | undefined; // as inserted: the answer needs no second read
+    const { result, replayed } =
       replay !== null
-        ? { result: replay }
+        ? { result: replay, replayed: true }
         : await this.dataSource.transaction(async (manager) =>
             idempotent(manager, request, async () => {
               const hold = await this.lockOpenHold(manager, holdId, partnerId);
@@ -141,7 +144,7 @@ export class RedemptionService {
               if (points > BigInt(hold.points)) throw badInput('points', `must be at most the ${hold.points} points held`);
               await lockMemberAccount(manager, hold.memberId);
               const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
-              const transactionId = await insertTransaction(manager, {
+              written = await insertTransaction(manager, {
                 kind: 'REDEEM',
                 partnerId,
                 memberId: hold.memberId,
@@ -151,6 +154,7 @@ export class RedemptionService {
                 unitPrice: partner?.reimbursement,
                 priceCurrency: partner?.currency,
               });
+              const transactionId = written.id;
               // Capturing releases the hold's points from `pending` (the hold trigger) before they are
               // posted, so the balance never dips under what is still held.
               await sql(
@@ -169,7 +173,8 @@ export class RedemptionService {
               return { holdId, transactionId };
             }),
           );
-    return { hold: await this.loadHold(result.holdId), transaction: await loadTransaction(this.dataSource.manager, result.transactionId) };
+    const transaction = !replayed && written ? written : await loadTransaction(this.dataSource.manager, result.transactionId);
+    return { hold: await this.loadHold(result.holdId), transaction };
   }
 
   /**

@@ -105,7 +105,7 @@ export class ReversalService {
                 const owed = points - fate.expired - fromMember;
                 const issued = await ensureAccount(manager, 'PARTNER_ISSUED', original.partnerId);
                 const breakage = fate.expired > 0n ? await ensureAccount(manager, 'COALITION_BREAKAGE', null) : null;
-                const transactionId = await insertTransaction(manager, {
+                const { id: transactionId } = await insertTransaction(manager, {
                   kind: 'REVERSAL',
                   partnerId: original.partnerId,
                   memberId: original.memberId,
@@ -135,7 +135,7 @@ export class ReversalService {
               }
               // A redemption: `points` is negative (what the member spent).
               const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', original.partnerId);
-              const transactionId = await insertTransaction(manager, {
+              const { id: transactionId } = await insertTransaction(manager, {
                 kind: 'REVERSAL',
                 partnerId: original.partnerId,
                 memberId: original.memberId,
