@@ -92,6 +92,47 @@ describe('points subgraph ledger, called directly', () => {
     expect(await ledgerInvariants()).toEqual({ unbalanced: 0, drift: 0, negative: 0 });
   });
 
+  it("has the database refuse a transaction posting to another partner's account (settlement statements rely on it)", async () => {
+    const other = await hub.seed.partner({ currency: 'EUR', earnRate: '10' });
+    const member = await hub.seed.member(partner.token);
+    await hub.seed.earn(partner.token, member.id, '1.00', 'EUR');
+    await hub.seed.earn(other.token, member.id, '1.00', 'EUR');
+    const ids = await hub.db.query<{ kind: string; owner_id: string; id: string }>(
+      `SELECT kind, owner_id, id FROM points.accounts WHERE (kind = 'PARTNER_HONOURED' AND owner_id = ANY($1::uuid[])) OR (kind = 'MEMBER' AND owner_id = $2)`,
+      [[partner.id, other.id], member.id],
+    );
+    const account = (kind: string, owner: string) => ids.rows.find((r) => r.kind === kind && r.owner_id === owner)?.id;
+    const forge = async (honouring: string) => {
+      const client = await hub.db.connect();
+      try {
+        await client.query('BEGIN');
+        const tx = await client.query(
+          `INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, unit_price, price_currency) VALUES ('REDEEM', $1, $2, 'forged', -1, 0.01, 'EUR') RETURNING id`,
+          [partner.id, member.id],
+        );
+        await client.query('INSERT INTO points.postings (transaction_id, account_id, amount) VALUES ($1, $2, -1), ($1, $3, 1)', [
+          tx.rows[0].id,
+          account('MEMBER', member.id),
+          account('PARTNER_HONOURED', honouring),
+        ]);
+        await client.query('SET CONSTRAINTS ALL IMMEDIATE'); // the commit-time checks, run now; nothing is kept
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release();
+      }
+    };
+    // Both partners have honoured nothing yet: create their honouring accounts the way a redemption would.
+    for (const owner of [partner.id, other.id]) {
+      if (!account('PARTNER_HONOURED', owner)) {
+        const created = await hub.db.query<{ id: string }>(`INSERT INTO points.accounts (kind, owner_id, maintained) VALUES ('PARTNER_HONOURED', $1, false) RETURNING id`, [owner]);
+        ids.rows.push({ kind: 'PARTNER_HONOURED', owner_id: owner, id: created.rows[0].id });
+      }
+    }
+    await expect(forge(other.id)).rejects.toThrow(/posts to another partner's account/);
+    await expect(forge(partner.id)).resolves.toBeUndefined(); // the same redemption at its own honouring account passes
+    expect(await ledgerInvariants()).toEqual({ unbalanced: 0, drift: 0, negative: 0 });
+  });
+
   it('has the database guard accounts: identity immutable, balances moved only by postings, points matching postings', async () => {
     const member = await hub.seed.member(partner.token);
     await hub.seed.earn(partner.token, member.id, '2.00', 'EUR');
