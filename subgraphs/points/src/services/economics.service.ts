@@ -171,7 +171,7 @@ export class EconomicsService {
     // one's postings, so a statement costs the period's activity, not every posting the partner accounts
     // ever had, which is the plan PostgreSQL picks otherwise (it guesses a few postings per account). The
     // materialized CTE and the fenced lateral subquery (OFFSET 0) hold that order. A posting on a partner's
-    // account always belongs to one of that partner's transactions (the ledger's commit check, migration
+    // account always belongs to one of that partner's transactions (the posting trigger, migration
     // 1737000000000), so filtering transactions by partner misses none.
     const accounts = await sql<Row & { account: string; kind: string }>(
       manager,

@@ -149,7 +149,8 @@ describe('points subgraph ledger, called directly', () => {
         [member.id, partner.id],
       );
       await client.query('BEGIN');
-      const adjustment = await client.query(`INSERT INTO points.transactions (kind, reference, points) VALUES ('EXPIRY', 'understated', -1) RETURNING id`);
+      // The partner's own transaction (a posting on its account from any other is refused at once): only the points lie.
+      const adjustment = await client.query(`INSERT INTO points.transactions (kind, partner_id, reference, points) VALUES ('EXPIRY', $1, 'understated', -1) RETURNING id`, [partner.id]);
       const memberAccount = accounts.rows.find((a) => a.kind === 'MEMBER')!.id;
       const partnerAccount = accounts.rows.find((a) => a.kind === 'PARTNER_ISSUED')!.id;
       await client.query('INSERT INTO points.postings (transaction_id, account_id, amount) VALUES ($1, $2, -5), ($1, $3, 5)', [adjustment.rows[0].id, memberAccount, partnerAccount]);
