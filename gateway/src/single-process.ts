@@ -2,7 +2,7 @@ import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
 import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';
 import { pointsSubgraph } from '../../subgraphs/points/src/subgraph';
-import { enableInProcessCalls, startSubgraph, type RunningServer } from '../../subgraphs/shared/src';
+import { enableInProcessCalls, startSubgraph, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
 import { startGateway } from './gateway';
 
 /**
@@ -13,24 +13,24 @@ import { startGateway } from './gateway';
  */
 export async function startSingleProcessHub(source: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   enableInProcessCalls();
-  const started: RunningServer[] = [];
+  const subgraphs: RunningSubgraph[] = [];
+  // The gateway first, then every subgraph's background work (the pledge relay and the donation
+  // reconciler call other subgraphs in this process), and only then the servers and pools.
+  const stopAll = async (gateway?: RunningServer) => {
+    await gateway?.stop();
+    for (const part of subgraphs) await part.stopBackground();
+    for (const part of [...subgraphs].reverse()) await part.stop();
+  };
   try {
     for (const definition of [membersSubgraph, pointsSubgraph, partnersSubgraph, donationsSubgraph] as const) {
       const port = source[`${definition.name.toUpperCase()}_PORT`] ?? String(definition.defaultPort);
       // Each definition has its own context type; the loop only starts and stops them.
-      started.push(await startSubgraph(definition as Parameters<typeof startSubgraph>[0], { ...source, PORT: port }));
+      subgraphs.push(await startSubgraph(definition as Parameters<typeof startSubgraph>[0], { ...source, PORT: port }));
     }
     const gateway = await startGateway(source);
-    started.push(gateway);
-    return {
-      url: gateway.url,
-      port: gateway.port,
-      async stop() {
-        for (const part of started.reverse()) await part.stop();
-      },
-    };
+    return { url: gateway.url, port: gateway.port, stop: () => stopAll(gateway) };
   } catch (error) {
-    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    await stopAll().catch(() => undefined);
     throw error;
   }
 }

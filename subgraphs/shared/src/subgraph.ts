@@ -37,6 +37,12 @@ export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> 
 
 export interface RunningSubgraph extends RunningServer {
   dataSource: DataSource;
+  /**
+   * Stops the subgraph's background work (relays, sweepers, reconcilers) and waits for a running round;
+   * the server and pool stay up. In one process every subgraph's is stopped before any pool closes,
+   * since that work calls the other subgraphs. `stop()` does it too.
+   */
+  stopBackground(): Promise<void>;
 }
 
 /** Parses env, connects and migrates the subgraph's schema, and serves it. Used by index.ts and tests. */
@@ -81,13 +87,19 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       purgeIdempotencyKeys(dataSource.manager).catch((error: unknown) => logger.warn('idempotency purge failed', { error }));
     }, 3_600_000);
     purge.unref();
+    let background: Promise<void> | undefined;
+    const stopBackground = () => {
+      clearInterval(purge);
+      background ??= Promise.resolve(wiring.close?.());
+      return background;
+    };
     return {
       ...server,
       dataSource,
+      stopBackground,
       async stop() {
-        clearInterval(purge);
+        await stopBackground();
         await server.stop();
-        await wiring.close?.();
         await dataSource.destroy();
       },
     };

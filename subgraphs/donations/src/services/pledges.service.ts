@@ -111,34 +111,40 @@ export class PledgesService {
     const occurredAt = validate.instant('occurredAt', event.occurredAt);
 
     const outcome = await this.dataSource.transaction(async (manager) => {
-      // Replays of one event serialise on its id (the unique index); the first answer stands.
-      const known = await sql<{ kind: AccrualOutcome }>(manager, 'SELECT kind FROM pledge_accruals WHERE event_id = $1', [eventId]);
-      if (known.rows[0]) return known.rows[0].kind;
+      // Replays of one event serialise on its id (the unique index); the first answer stands. For an earn,
+      // the pledge and the member's cause in force at its time come in the same statement.
+      const earn = event.kind === 'EARN';
+      const { rows: facts } = await sql<{
+        known: AccrualOutcome | null;
+        pledge_id: string | null;
+        basis_points: number | null;
+        charity_id: string | null;
+        status: string | null;
+        verification: string | null;
+      }>(
+        manager,
+        `SELECT (SELECT kind FROM pledge_accruals WHERE event_id = $1) AS known, p.id AS pledge_id, p.basis_points, c.charity_id, c.status, c.verification
+           FROM (SELECT $5::boolean AS earn) e
+           LEFT JOIN LATERAL (SELECT id, basis_points FROM pledges WHERE e.earn AND partner_id = $2 AND valid_from <= $4
+                               ORDER BY valid_from DESC, created_at DESC LIMIT 1) p ON true
+           LEFT JOIN LATERAL (SELECT mc.charity_id, ch.status, ch.verification FROM member_causes mc LEFT JOIN charities ch ON ch.id = mc.charity_id
+                               WHERE e.earn AND mc.member_id = $3 AND mc.valid_from <= $4 ORDER BY mc.valid_from DESC, mc.id DESC LIMIT 1) c ON true`,
+        [eventId, partnerId, memberId, occurredAt, earn],
+      );
+      if (facts[0].known) return facts[0].known;
       let kind: AccrualOutcome = 'NO_PLEDGE';
       let charityId: string | null = null;
       let pledgeId: string | null = null;
       let basisPoints: number | null = null;
       let amount = 0n;
-      if (event.kind === 'EARN') {
-        const pledge = await sql<{ id: string; basis_points: number }>(
-          manager,
-          'SELECT id, basis_points FROM pledges WHERE partner_id = $1 AND valid_from <= $2 ORDER BY valid_from DESC, created_at DESC LIMIT 1',
-          [partnerId, occurredAt],
-        );
-        const cause = await sql<{ charity_id: string | null; status: string | null; verification: string | null }>(
-          manager,
-          `SELECT mc.charity_id, c.status, c.verification FROM member_causes mc LEFT JOIN charities c ON c.id = mc.charity_id
-            WHERE mc.member_id = $1 AND mc.valid_from <= $2 ORDER BY mc.valid_from DESC, mc.id DESC LIMIT 1`,
-          [memberId, occurredAt],
-        );
-        const p = pledge.rows[0];
-        const c = cause.rows[0];
-        if (p && p.basis_points > 0 && c?.charity_id && c.status === 'ACTIVE' && c.verification === 'VERIFIED') {
+      if (earn) {
+        const f = facts[0];
+        if (f.pledge_id && f.basis_points !== null && f.basis_points > 0 && f.charity_id && f.status === 'ACTIVE' && f.verification === 'VERIFIED') {
           kind = 'ACCRUAL';
-          charityId = c.charity_id;
-          pledgeId = p.id;
-          basisPoints = p.basis_points;
-          amount = pledgeMinor(purchaseMinor, p.basis_points);
+          charityId = f.charity_id;
+          pledgeId = f.pledge_id;
+          basisPoints = f.basis_points;
+          amount = pledgeMinor(purchaseMinor, f.basis_points);
         }
       } else {
         const original = await sql<{ kind: AccrualOutcome; charity_id: string | null; pledge_id: string | null; basis_points: number | null; amount_minor: string }>(

@@ -40,7 +40,7 @@ export class PledgeRelayService {
          FROM earn_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT $1`,
       [limit],
     );
-    let delivered = 0;
+    const delivered: string[] = [];
     const heldBack = new Set<string>();
     for (const row of rows) {
       if (heldBack.has(row.earn_id)) continue;
@@ -63,15 +63,19 @@ export class PledgeRelayService {
           viewer,
           `relay-${row.id}`,
         );
-        await sql(this.dataSource.manager, 'UPDATE earn_outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1', [row.id]);
-        delivered++;
+        delivered.push(row.id);
       } catch (error) {
         await sql(this.dataSource.manager, 'UPDATE earn_outbox SET attempts = attempts + 1 WHERE id = $1', [row.id]).catch(() => undefined);
         this.logger.warn('pledge relay: delivery failed, will retry', { event: row.transaction_id, error });
         heldBack.add(row.earn_id);
       }
     }
-    return delivered;
+    // One statement for the round's deliveries. A crash before it only means those events go again next
+    // round, which the consumer answers from its first record of each (exactly once by event id).
+    if (delivered.length > 0) {
+      await sql(this.dataSource.manager, 'UPDATE earn_outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [delivered]);
+    }
+    return delivered.length;
   }
 
   /** Relays every `intervalMs` (0: never); returns the stop function. */
