@@ -175,6 +175,9 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: options.production,
     formatError: maskError,
+    // The process stops its parts in order on SIGTERM (background work, then servers, then pools); Apollo's
+    // own signal handler would stop every server at once, under a relay still calling one of them.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
