@@ -168,22 +168,24 @@ export class EconomicsService {
 
     // Partner accounts: what each posting moved, by transaction kind, with the snapshot it carries. Found
     // through the period's transactions (one partner's: a range of transactions_partner_idx), then each
-    // one's postings, so a statement costs the period's activity, not every posting the partner accounts
-    // ever had, which is the plan PostgreSQL picks otherwise (it guesses a few postings per account). The
-    // materialized CTE and the fenced lateral subquery (OFFSET 0) hold that order. A posting on a partner's
-    // account always belongs to one of that partner's transactions (the posting trigger, migration
-    // 1737000000000), so filtering transactions by partner misses none.
+    // one's postings on the partner accounts (their ids worked out once), so a statement costs the period's
+    // activity, not every posting the partner accounts ever had, which is the plan PostgreSQL picks otherwise
+    // (it guesses a few postings per account). The materialized CTE and the fenced lateral subquery (OFFSET 0)
+    // hold that order. A posting on a partner's account always belongs to one of that partner's transactions
+    // (the posting trigger, migration 1737000000000), so filtering transactions by partner misses none.
     const accounts = await sql<Row & { account: string; kind: string }>(
       manager,
       `WITH t AS MATERIALIZED (
          SELECT id, kind, price_currency, unit_price FROM transactions t
           WHERE ${inPeriod('t')} AND ${partnerId === null ? '$3::uuid IS NULL' : 't.partner_id = $3'})
-       SELECT x.owner_id::text AS partner_id, x.account, t.kind, t.price_currency AS currency,
+       SELECT a.owner_id::text AS partner_id, a.kind AS account, t.kind, t.price_currency AS currency,
               sum(x.amount)::text AS points, ${value('x.amount', 't.unit_price')}
          FROM t CROSS JOIN LATERAL (
-           SELECT a.owner_id, a.kind AS account, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id
-            WHERE p.transaction_id = t.id AND a.kind IN ('PARTNER_ISSUED', 'PARTNER_HONOURED') AND ($3::uuid IS NULL OR a.owner_id = $3)
+           SELECT p.account_id, p.amount FROM postings p
+            WHERE p.transaction_id = t.id
+              AND p.account_id = ANY (ARRAY(SELECT id FROM accounts WHERE kind IN ('PARTNER_ISSUED', 'PARTNER_HONOURED') AND ($3::uuid IS NULL OR owner_id = $3)))
            OFFSET 0) x
+         JOIN accounts a ON a.id = x.account_id
         GROUP BY 1, 2, 3, 4`,
       params,
     );
