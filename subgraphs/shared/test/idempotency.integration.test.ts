@@ -20,6 +20,23 @@ const lockTimeout = async (manager: EntityManager) => (await sql<{ lock_timeout:
 const request = (key: string, input: unknown = { points: 5 }) => ({ caller: 'sub|tenant', operation: 'test', key, input });
 const code = (error: unknown) => (error instanceof AppError ? error.code : error);
 
+/** An original request that has claimed `key` and runs until released. */
+async function holdKey(key: string) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let claimed!: () => void;
+  const claim = new Promise<void>((resolve) => (claimed = resolve));
+  const original = dataSource.transaction((m) =>
+    idempotent(m, request(key), async () => {
+      claimed();
+      await held;
+      return { by: 'original' };
+    }),
+  );
+  await claim;
+  return { original, release };
+}
+
 describe('idempotent()', () => {
   it('runs the effect once, answers a retry from the stored result, and lifts the claim lock timeout before the effect', async () => {
     const key = randomUUID();
@@ -51,18 +68,7 @@ describe('idempotent()', () => {
 
   it('makes a duplicate wait for the original and answer its result; rolled back, the original leaves the key free', async () => {
     const key = randomUUID();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let claimed!: () => void;
-    const claim = new Promise<void>((resolve) => (claimed = resolve));
-    const original = dataSource.transaction((m) =>
-      idempotent(m, request(key), async () => {
-        claimed();
-        await held;
-        return { by: 'original' };
-      }),
-    );
-    await claim;
+    const { original, release } = await holdKey(key);
     const duplicate = dataSource.transaction((m) => idempotent(m, request(key), async () => ({ by: 'duplicate' })));
     await new Promise((resolve) => setTimeout(resolve, 300)); // the duplicate is now waiting on the key
     release();
@@ -76,18 +82,7 @@ describe('idempotent()', () => {
 
   it('gives up on an original still running after 5 s with IDEMPOTENCY_KEY_IN_USE', async () => {
     const key = randomUUID();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let claimed!: () => void;
-    const claim = new Promise<void>((resolve) => (claimed = resolve));
-    const original = dataSource.transaction((m) =>
-      idempotent(m, request(key), async () => {
-        claimed();
-        await held;
-        return { by: 'original' };
-      }),
-    );
-    await claim;
+    const { original, release } = await holdKey(key);
     const started = performance.now();
     const duplicate = await dataSource.transaction((m) => idempotent(m, request(key), async () => ({ by: 'duplicate' }))).catch(code);
     const waited = performance.now() - started;
