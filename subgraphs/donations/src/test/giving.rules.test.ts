@@ -49,6 +49,36 @@ describe('receipt chain', () => {
     timeShift[0] = { ...timeShift[0], createdAt: new Date(timeShift[0].createdAt.getTime() + 1) };
     expect(checkChain(timeShift).valid).toBe(false);
   });
+
+  // One altered value per hashed fact: each must change the hash, and a stored receipt altered in it (its
+  // hash left as it was) must be the first broken one. Dropping a fact from the encoding fails its case.
+  const TAMPERED: [keyof ReceiptFacts, (r: ReceiptFacts) => ReceiptFacts][] = [
+    ['charityId', (r) => ({ ...r, charityId: '00000000-0000-4000-8000-000000000002' })],
+    ['seq', (r) => ({ ...r, seq: r.seq + 10n })],
+    ['receiptId', (r) => ({ ...r, receiptId: `${r.receiptId}-x` })],
+    ['kind', (r) => ({ ...r, kind: 'MATCH' })],
+    ['subjectId', (r) => ({ ...r, subjectId: '00000000-0000-4000-8000-0000000000ff' })],
+    ['currency', (r) => ({ ...r, currency: 'NOK' })],
+    ['amountMinor', (r) => ({ ...r, amountMinor: r.amountMinor + 1n })],
+    ['points', (r) => ({ ...r, points: r.points! + 1n })],
+    ['points', (r) => ({ ...r, points: null })],
+    ['createdAt', (r) => ({ ...r, createdAt: new Date(r.createdAt.getTime() + 1) })],
+    ['prevHash', (r) => ({ ...r, prevHash: 'f'.repeat(64) })],
+  ];
+
+  it.each(TAMPERED)('changes the hash when %s is altered', (field, tamper) => {
+    const [, second] = chain(2);
+    const { hash: _hash, ...facts } = second;
+    const altered = tamper(facts);
+    expect(altered[field]).not.toEqual(facts[field]);
+    expect(receiptHash(altered)).not.toBe(receiptHash(facts));
+  });
+
+  it.each(TAMPERED)('names the receipt whose %s was altered in storage as the first broken one', (_field, tamper) => {
+    const stored = chain(4);
+    stored[2] = { ...tamper(stored[2]), hash: stored[2].hash };
+    expect(checkChain(stored)).toMatchObject({ valid: false, length: 4n, firstBrokenSeq: 3n });
+  });
 });
 
 describe('money rules', () => {
