@@ -5,11 +5,13 @@
  *
  * Rounding rule: each statement line (issued value, reimbursement value, breakage value, a flow's value)
  * is the exact sum of its postings' values, rounded ONCE, half to even, to the currency's minor unit.
- * `net` is issued − reimbursement of the rounded lines, so the invoice adds up; the sub-minor-unit
- * difference between the exact net and `net` is reported as the statement's `roundingRemainder`
- * (it stays with the coalition, and the coalition statement sums every partner's remainder per
- * currency). So for every statement: exact issued − exact reimbursement = net + roundingRemainder,
- * with nothing lost.
+ * `net` is issued − reimbursement of the rounded lines, so the invoice adds up; the difference between
+ * the exact net and `net` is reported as the statement's `roundingRemainder` (it stays with the
+ * coalition, and the coalition statement sums every partner's remainder per currency). So for every
+ * statement: exact issued − exact reimbursement = net + roundingRemainder, with nothing lost.
+ * Each rounded line is off by at most half a minor unit, so the remainder is at most ONE whole minor
+ * unit in size, and can reach it: issued 0.005 → 0.00 and reimbursement 0.015 → 0.02 (both ties, to
+ * even) give net −0.02 against an exact −0.01, a remainder of +0.01.
  */
 
 export const VALUE_SCALE = 6;
@@ -61,7 +63,7 @@ export function rounded(exact: bigint, exponent: number): RoundedValue {
   return { exact, rounded: roundHalfEven(exact, exponent) };
 }
 
-/** A statement's lines: net = issued − reimbursement (rounded lines); remainder = exact net − net. */
+/** A statement's lines: net = issued − reimbursement (rounded lines); remainder = exact net − net, |remainder| ≤ one minor unit. */
 export function netPosition(issued: RoundedValue, reimbursement: RoundedValue): { net: bigint; remainder: bigint } {
   const net = issued.rounded - reimbursement.rounded;
   return { net, remainder: issued.exact - reimbursement.exact - net };

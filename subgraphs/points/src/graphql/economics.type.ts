@@ -36,7 +36,7 @@ export class SettlementFlowType {
 }
 
 @ObjectType('SettlementStatement', {
-  description: `A partner's settlement for a period [from, to), in the partner's currency, priced with the snapshots taken when each posting was made (later changes of terms never reprice it). ${ROUNDING} net = issuedValue − reimbursementValue; roundingRemainder = (issuedValueExact − reimbursementValueExact) − net, the sub-minor-unit part the coalition keeps and reports, so nothing is lost.`,
+  description: `A partner's settlement for a period [from, to), in the partner's currency, priced with the snapshots taken when each posting was made (later changes of terms never reprice it). ${ROUNDING} net = issuedValue − reimbursementValue; roundingRemainder = (issuedValueExact − reimbursementValueExact) − net, the part rounding moved (at most one minor unit in size), which the coalition keeps and reports, so nothing is lost.`,
 })
 export class SettlementStatementType {
   @Field(() => PartnerRefType)
@@ -72,7 +72,7 @@ export class SettlementStatementType {
   @Field(() => String, { description: 'reimbursementValue before rounding, 6 decimals.' })
   reimbursementValueExact!: string;
 
-  @Field(() => String, { description: '(issuedValueExact − reimbursementValueExact) − net, 6 decimals: always less than one minor unit in size.' })
+  @Field(() => String, { description: '(issuedValueExact − reimbursementValueExact) − net, 6 decimals: at most one minor unit in size (two lines each rounded by half a unit in opposite directions reach a whole one).' })
   roundingRemainder!: string;
 
   @Field(() => SettlementLineType, { description: 'Points earned at this partner (gross issue).' })
