@@ -12,7 +12,7 @@ import { loadSupergraph } from '../gateway/src/supergraph';
 import { startApolloPeer } from './apollo-peer';
 import type { Figures, Job, Step } from './load';
 import { growHistory, growMembers, settleSeededOutbox, type SeededMember } from './seed';
-import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
 import { spawnService, stopChild, waitReady } from '../scripts/lib/processes';
 import { mustQuery } from '../scripts/lib/graphql-client';
@@ -149,8 +149,8 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
     AUTH_ISSUER: DEV_ISSUER,
     AUTH_AUDIENCE: DEV_AUDIENCE,
     AUTH_JWKS_FILE: keys.jwksFile,
-    // The hub's own service credential (donations ↔ ledger), signed with the same local key as npm start's.
-    SERVICE_SIGNING_KEY_FILE: join(dirname(keys.jwksFile), 'signing-key.json'),
+    // The hub's internal issuer key (donations ↔ ledger), as npm start keeps it.
+    SERVICE_SIGNING_KEY_FILE: await ensureServiceKey(join(dirname(keys.jwksFile), 'service-key.json')),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',

@@ -1,8 +1,9 @@
 import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureDatabase, runMain, withDatabase } from '../subgraphs/shared/src';
-import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken, type DevKeys } from './lib/dev-auth';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-db';
+import { createLogger, ensureDatabase, runMain, withDatabase, type LogLevel } from '../subgraphs/shared/src';
+import { blockedPortReason } from '../subgraphs/shared/src/ports';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from './lib/dev-auth';
+import { startEmbeddedPostgres, superviseEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-db';
 import { portIsFree, spawnService, stopChild, waitReady } from './lib/processes';
 import { seedDemo } from './lib/seed';
 import { SUBGRAPHS } from './lib/subgraphs';
@@ -13,10 +14,15 @@ import { SUBGRAPHS } from './lib/subgraphs';
  * and a JWKS source are set. By default the gateway and the four subgraphs share one process and call
  * each other in-process (HUB_MODE=single: faster on a small box, see bench/); HUB_MODE=processes runs
  * each as its own process, as docker-compose does.
+ *
+ * The embedded PostgreSQL is watched: if it dies (killed, crashed) it is started again on the same port
+ * and the hub's pools reconnect; past a few restarts, or when it will not start, the hub stops with exit
+ * code 1 so that a process supervisor can take over. Logs are JSON lines, one per request at `info`.
  */
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 const DATA_DIR = process.env.HUB_DATA_DIR ?? join(ROOT, '.data');
+const gatewayPort = process.env.PORT ?? '4000';
 
 function externalAuth(): boolean {
   const { AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_JWKS_FILE } = process.env;
@@ -28,7 +34,13 @@ function externalAuth(): boolean {
   return true;
 }
 
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+// Access lines (one per request) are logged at info, which an operator expects to see; the hub is
+// otherwise quiet at info (a line per part started).
+const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
+
 runMain(async () => {
+  const log = createLogger('start', LOG_LEVELS.includes(LOG_LEVEL as LogLevel) ? (LOG_LEVEL as LogLevel) : 'info');
   const children: ChildProcess[] = [];
   let embedded: EmbeddedDatabase | undefined;
   let stopping = false;
@@ -42,26 +54,46 @@ runMain(async () => {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0)); // the terminal closed
 
   try {
+    // Checked first: a port that fetch refuses would otherwise show up a minute later as "not ready".
+    for (const variable of ['PORT', ...SUBGRAPHS.map((d) => `${d.name.toUpperCase()}_PORT`)]) {
+      const blocked = process.env[variable] ? blockedPortReason(Number(process.env[variable]), variable) : undefined;
+      if (blocked) throw new Error(blocked);
+    }
     const useExternalAuth = externalAuth();
     let keys: DevKeys | undefined;
     const authEnv: Record<string, string> = {};
     if (!useExternalAuth) {
       keys = await ensureDevKeys(join(DATA_DIR, 'auth'));
-      // The local key also signs the services' own short-lived credentials (donations ↔ points).
-      Object.assign(authEnv, {
-        AUTH_ISSUER: DEV_ISSUER,
-        AUTH_AUDIENCE: DEV_AUDIENCE,
-        AUTH_JWKS_FILE: keys.jwksFile,
-        SERVICE_SIGNING_KEY_FILE: process.env.SERVICE_SIGNING_KEY_FILE ?? join(DATA_DIR, 'auth', 'signing-key.json'),
-      });
+      Object.assign(authEnv, { AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE, AUTH_JWKS_FILE: keys.jwksFile });
+    }
+    // The hub's own internal issuer (service credentials between subgraphs), whichever IdP signs people's tokens.
+    if (!process.env.SERVICE_SIGNING_KEY && !process.env.SERVICE_SIGNING_KEY_FILE) {
+      authEnv.SERVICE_SIGNING_KEY_FILE = await ensureServiceKey(join(DATA_DIR, 'auth', 'service-key.json'));
     }
 
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       console.log(`Starting embedded PostgreSQL (data in ${join(DATA_DIR, 'pg')})...`);
       embedded = await startEmbeddedPostgres(DATA_DIR);
+      superviseEmbeddedPostgres(embedded, {
+        onEvent: (level, message, fields) => log[level](message, fields),
+        onRestarted: () => {
+          const gateway = children.at(-1);
+          if (!gateway || stopping) return;
+          waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway).then(
+            () => log.info('hub ready again after the database restart'),
+            (error: unknown) => log.warn('hub not ready after the database restart', { error }),
+          );
+        },
+        onGiveUp: (reason) => {
+          if (stopping) return;
+          log.error(`${reason}. Stopping the hub (exit code 1) for a supervisor to restart it.`);
+          void shutdown(1);
+        },
+      });
       await ensureDatabase(embedded.adminUrl, 'hub');
       databaseUrl = withDatabase(embedded.adminUrl, 'hub');
     }
@@ -71,7 +103,7 @@ runMain(async () => {
       ...authEnv,
       DATABASE_URL: databaseUrl,
       HOST: process.env.HOST ?? '127.0.0.1',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      LOG_LEVEL,
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {
@@ -85,7 +117,6 @@ runMain(async () => {
       DONATIONS_URL: urls.donations,
     };
 
-    const gatewayPort = process.env.PORT ?? '4000';
     const ports: [string, string, string][] = [
       ...SUBGRAPHS.map((d) => [d.name, new URL(urls[d.name]).port, `${d.name.toUpperCase()}_PORT`] as [string, string, string]),
       ['gateway', gatewayPort, 'PORT'],

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 
 /** The issuer and audience the hub trusts when it signs its own tokens (no AUTH_* configured). */
@@ -65,4 +65,19 @@ export async function signDevToken(keys: DevKeys, request: TokenRequest): Promis
     .setIssuedAt()
     .setExpirationTime(request.expiresIn ?? '12h')
     .sign(key);
+}
+
+/**
+ * The hub's internal issuer key (service credentials between subgraphs, see service-token.ts): an ES256
+ * private JWK in `file`, made once (mode 0600) and kept. It is the hub's own, whichever identity provider
+ * signs people's tokens, and it is never in any JWKS that people's tokens are checked against.
+ */
+export async function ensureServiceKey(file: string, mode = 0o600): Promise<string> {
+  if (existsSync(file)) return file;
+  mkdirSync(dirname(file), { recursive: true });
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
+  writeFileSync(file, JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' }), { mode });
+  chmodSync(file, mode);
+  return file;
 }

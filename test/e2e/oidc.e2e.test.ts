@@ -15,6 +15,8 @@ const PARTNER_SCOPES = 'points:earn members:lookup';
 const CLIENTS = {
   operator: { secret: `operator-${randomUUID()}`, scope: 'admin' },
   'nordic-till': { secret: `till-${randomUUID()}`, scope: PARTNER_SCOPES },
+  // A member's app; in production a person signs in (authorization code), here the grant is simpler.
+  'member-app': { secret: `member-${randomUUID()}`, scope: 'member' },
 } as const;
 type ClientId = keyof typeof CLIENTS;
 
@@ -32,6 +34,8 @@ async function newKey(): Promise<SigningKey> {
 
 /** The partner each client acts for, put into its tokens as `partner_id`; set once the partner exists. */
 const partnerOfClient = new Map<string, string>();
+/** The member a client is, put into its tokens as `member_id`. */
+const memberOfClient = new Map<string, string>();
 
 // oidc-provider is ESM-only: loaded here, inside the test, so the CommonJS build of the hub is unaffected.
 type ProviderModule = typeof import('oidc-provider');
@@ -73,8 +77,10 @@ function makeProvider(issuer: string, published: SigningKey[], signingKid: strin
       },
     },
     extraTokenClaims: (_ctx, token) => {
-      const partnerId = partnerOfClient.get((token as { clientId?: string }).clientId ?? '');
-      return partnerId ? { partner_id: partnerId } : undefined;
+      const clientId = (token as { clientId?: string }).clientId ?? '';
+      const partnerId = partnerOfClient.get(clientId);
+      const memberId = memberOfClient.get(clientId);
+      return partnerId ? { partner_id: partnerId } : memberId ? { member_id: memberId } : undefined;
     },
   });
 }
@@ -124,6 +130,8 @@ beforeAll(async () => {
       AUTH_JWKS_URL: discovery.jwks_uri,
       AUTH_JWKS_FILE: '', // the harness's own keys are not trusted here
       AUTH_JWKS_COOLDOWN_MS: '1000',
+      // The subgraphs' service credentials still come from the hub's own key (the harness's
+      // SERVICE_SIGNING_KEY_FILE), which this provider knows nothing of.
     },
   });
 });
@@ -198,5 +206,49 @@ describe('a partner system with tokens from a standard OAuth2 server (oidc-provi
       expect(earn.errors, name).toBeUndefined();
       expect(earn.data?.earnPoints.transaction.points, name).toBe(10);
     }
+  });
+});
+
+describe('a member with tokens from the same OAuth2 server gives points to a charity', () => {
+  it('donates, and the donation is confirmed with its receipt: the internal posting needs nothing from the IdP', async () => {
+    const admin = await clientToken('operator', 'admin');
+    const partner = await hub.must<{ createPartner: { partner: { id: string } } }>(
+      'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+      { input: { name: `OIDC Giver Grocer ${randomUUID()}`, currency: 'NOK', earnRate: '1' } },
+      admin,
+    );
+    partnerOfClient.set('nordic-till', partner.createPartner.partner.id);
+    const member = await hub.must<{ enrollMember: { member: { id: string } } }>(
+      'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+      { input: { email: `oidc-giver-${randomUUID()}@example.com`, displayName: 'Oidc Giver', idempotencyKey: randomUUID() } },
+      admin,
+    );
+    const memberId = member.enrollMember.member.id;
+    const till = await clientToken('nordic-till', PARTNER_SCOPES);
+    const earn = await hub.query(EARN, { input: { memberId, purchase: { amount: '300.00', currency: 'NOK' }, reference: 'OIDC-GIVE', idempotencyKey: randomUUID() } }, till);
+    expect(earn.errors).toBeUndefined();
+    const charity = await hub.must<{ createCharity: { charity: { id: string } } }>(
+      'mutation($input: CreateCharityInput!) { createCharity(input: $input) { charity { id } } }',
+      { input: { name: `OIDC Cause ${randomUUID()}` } },
+      admin,
+    );
+
+    memberOfClient.set('member-app', memberId);
+    const own = await clientToken('member-app', 'member');
+    expect(decodeJwt(own)).toMatchObject({ iss: issuer, member_id: memberId, scope: 'member' });
+    const donated = await hub.query<{ donatePoints: { donation: { status: string; receiptId: string; points: number } } }>(
+      'mutation($input: DonatePointsInput!) { donatePoints(input: $input) { donation { status receiptId points } } }',
+      { input: { charityId: charity.createCharity.charity.id, points: 120, idempotencyKey: randomUUID() } },
+      own,
+    );
+    expect(donated.errors).toBeUndefined();
+    expect(donated.data?.donatePoints.donation).toMatchObject({ status: 'CONFIRMED', points: 120 });
+    expect(donated.data?.donatePoints.donation.receiptId).toMatch(/^R-/);
+    const mine = await hub.must<{ me: { points: { balance: number }; donations: { status: string; receipt: { points: string } | null }[] } }>(
+      '{ me { points { balance } donations { status receipt { points } } } }',
+      {},
+      own,
+    );
+    expect(mine.me).toEqual({ points: { balance: 180 }, donations: [{ status: 'CONFIRMED', receipt: { points: '120' } }] });
   });
 });

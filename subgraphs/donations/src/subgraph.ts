@@ -3,7 +3,6 @@ import {
   buildFederatedSchema,
   byIdLoader,
   createAuditLogResolver,
-  createServiceSigner,
   createSubgraphClient,
   currency,
   parseScaled,
@@ -40,7 +39,6 @@ const donationsEnv = {
   POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
   PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   /** Private JWK the donations service signs its ledger calls with (its public half in the hub's JWKS). */
-  SERVICE_SIGNING_KEY_FILE: z.string().min(1).optional(),
   DONATION_MIN_POINTS: z.coerce.number().int().min(1).max(2_147_483_647).default(10),
   /** Money value of one donated point, decimal (up to 6 places), in DONATION_CURRENCY. */
   DONATION_POINT_VALUE: z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'a decimal such as 0.01').default('0.01'),
@@ -55,7 +53,7 @@ const donationsEnv = {
 type DonationsEnv = {
   POINTS_URL: string;
   PARTNERS_URL: string;
-  SERVICE_SIGNING_KEY_FILE?: string;
+ 
   DONATION_MIN_POINTS: number;
   DONATION_POINT_VALUE: string;
   DONATION_CURRENCY: string;
@@ -68,6 +66,8 @@ type DonationsEnv = {
 export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEnv> = {
   name: 'donations',
   defaultPort: 4004,
+  internalOperations: ['recordPledgeAccrual'],
+  callsInternalOperations: true,
   entities: [CharityEntity, DonationEntity],
   migrations: donationsMigrations,
   env: donationsEnv,
@@ -91,7 +91,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
       },
       donationsReferences,
     ),
-  setup({ dataSource, env, logger }) {
+  setup({ dataSource, env, logger, signer }) {
     const config: GivingConfig = {
       minPoints: env.DONATION_MIN_POINTS,
       pointValueScaled: parseScaled('DONATION_POINT_VALUE', env.DONATION_POINT_VALUE, RATE_SCALE),
@@ -101,13 +101,11 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
       crashAt: new Set(env.NODE_ENV === 'test' ? env.DONATIONS_CRASH_AT.split(',').filter(Boolean) : []),
       crashRate: env.DONATIONS_CRASH_RATE,
     };
-    const signer = createServiceSigner({ keyFile: env.SERVICE_SIGNING_KEY_FILE, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, service: 'donations' });
-    if (!signer) logger.warn('SERVICE_SIGNING_KEY_FILE is not set: donations cannot be posted to the ledger');
     const charities = new CharitiesService(dataSource);
     const receipts = new ReceiptsService(dataSource);
     const directory = new PartnerDirectoryService(createSubgraphClient(env.PARTNERS_URL));
     const matching = new MatchingService(dataSource, receipts, directory);
-    const donations = new DonationsService(dataSource, createSubgraphClient(env.POINTS_URL), signer, receipts, matching, config, logger);
+    const donations = new DonationsService(dataSource, createSubgraphClient(env.POINTS_URL), signer!, receipts, matching, config, logger);
     const pledges = new PledgesService(dataSource, receipts, config, directory);
     const reports = new ReportsService(dataSource);
     const stopReconciler = donations.start(env.DONATIONS_RECONCILE_INTERVAL_MS);

@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { buildFederatedSchema, createAuditLogResolver, createServiceSigner, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
 import { pointsMigrations } from '../../../migrations/points';
 import { type PointsContext } from './context';
+import { REDEMPTION_CODE_FAILURE_WINDOW_SECONDS, REDEMPTION_CODE_MAX_FAILURES, REDEMPTION_CODE_PARTNER_MAX_FAILURES } from './domain/redemption-code.rules';
 import { pointsReferences } from './graphql/points.reference';
 import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
@@ -29,19 +30,24 @@ const pointsEnv = {
   POINTS_EXPIRY_MONTHS: z.coerce.number().int().min(1).max(240).default(24),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   REDEMPTION_CODE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  /** Wrong redemption codes: per member (its live codes are voided) and per partner (refused), within the window. */
+  REDEMPTION_CODE_MAX_FAILURES: z.coerce.number().int().min(1).max(1_000).default(REDEMPTION_CODE_MAX_FAILURES),
+  REDEMPTION_CODE_PARTNER_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(REDEMPTION_CODE_PARTNER_MAX_FAILURES),
+  REDEMPTION_CODE_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(REDEMPTION_CODE_FAILURE_WINDOW_SECONDS),
   LEDGER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   DONATIONS_URL: z.url().default('http://127.0.0.1:4004/graphql'),
-  SERVICE_SIGNING_KEY_FILE: z.string().min(1).optional(),
   PLEDGE_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
 };
 
-type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number; DONATIONS_URL: string; SERVICE_SIGNING_KEY_FILE?: string; PLEDGE_RELAY_INTERVAL_MS: number };
+type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; REDEMPTION_CODE_MAX_FAILURES: number; REDEMPTION_CODE_PARTNER_MAX_FAILURES: number; REDEMPTION_CODE_FAILURE_WINDOW_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number; DONATIONS_URL: string; PLEDGE_RELAY_INTERVAL_MS: number };
 
 const PointsAuditLogResolver = createAuditLogResolver('points');
 
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
+  internalOperations: ['postDonation'],
+  callsInternalOperations: true,
   entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
   env: pointsEnv,
@@ -53,11 +59,16 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       },
       pointsReferences,
     ),
-  setup({ dataSource, env, logger }) {
+  setup({ dataSource, env, logger, signer }) {
     const config = {
       expiryMonths: env.POINTS_EXPIRY_MONTHS,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       redemptionCodeTtlSeconds: env.REDEMPTION_CODE_TTL_SECONDS,
+      redemptionCodeFailures: {
+        memberMaxFailures: env.REDEMPTION_CODE_MAX_FAILURES,
+        partnerMaxFailures: env.REDEMPTION_CODE_PARTNER_MAX_FAILURES,
+        windowSeconds: env.REDEMPTION_CODE_FAILURE_WINDOW_SECONDS,
+      },
       sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     };
     const directory = new DirectoryService(createSubgraphClient(env.PARTNERS_URL), createSubgraphClient(env.MEMBERS_URL));
@@ -70,9 +81,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const funding = new FundingService(dataSource, directory);
     const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
     const donationPostings = new DonationPostingService(dataSource);
-    const signer = createServiceSigner({ keyFile: env.SERVICE_SIGNING_KEY_FILE, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, service: 'points' });
-    if (!signer) logger.warn('SERVICE_SIGNING_KEY_FILE is not set: earns are not relayed to pledges');
-    const stopRelay = new PledgeRelayService(dataSource, createSubgraphClient(env.DONATIONS_URL), signer, logger).start(env.PLEDGE_RELAY_INTERVAL_MS);
+    const stopRelay = new PledgeRelayService(dataSource, createSubgraphClient(env.DONATIONS_URL), signer!, logger).start(env.PLEDGE_RELAY_INTERVAL_MS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
   errors as joseErrors,
   jwtVerify,
@@ -28,6 +29,27 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/** The scopes only the hub's own service credentials carry (service-token.ts); stripped from any other token. */
+export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record']);
+
+/** The hub's internal issuer as a verifier sees it: who signs service credentials, for whom, with which keys. */
+export interface ServiceTrust {
+  issuer: string;
+  audience: string;
+  keys: JSONWebKeySet;
+}
+
+/** Where the hub finds its claims in the people's tokens: identity providers name them differently. */
+export interface ClaimNames {
+  /** Claims holding scopes, each a space-separated string or an array (`scope` per RFC 9068, `scp` in Entra ID and Okta). */
+  scopes: string[];
+  partnerId: string;
+  memberId: string;
+  charityId: string;
+}
+
+export const DEFAULT_CLAIM_NAMES: ClaimNames = { scopes: ['scope', 'scp'], partnerId: 'partner_id', memberId: 'member_id', charityId: 'charity_id' };
+
 /** Who is calling, as proven by a verified access token. */
 export interface Viewer {
   subject: string;
@@ -37,6 +59,8 @@ export interface Viewer {
   charityId?: string;
   /** The raw bearer token, forwarded unchanged when one subgraph calls another. */
   token: string;
+  /** A service credential from the hub's internal issuer: good for internal operations only. */
+  service?: boolean;
 }
 
 export interface AuthConfig {
@@ -56,6 +80,13 @@ export interface AuthConfig {
    * 60 s, 0 = off). Expiry is still checked on every use, and a removed key stops counting within it.
    */
   verifiedCacheMs?: number;
+  /** Claim names in the people's tokens (defaults: DEFAULT_CLAIM_NAMES). */
+  claims?: ClaimNames;
+  /**
+   * The hub's internal issuer, trusted only by subgraphs and only for internal operations; the gateway
+   * leaves it unset, so a service credential never passes there.
+   */
+  service?: ServiceTrust;
 }
 
 export interface TokenVerifier {
@@ -77,8 +108,18 @@ export function authConfigFromEnv(env: {
   AUTH_JWKS_CACHE_MAX_AGE_MS?: number;
   AUTH_JWKS_COOLDOWN_MS?: number;
   AUTH_VERIFIED_CACHE_MS?: number;
+  AUTH_SCOPE_CLAIMS?: string;
+  AUTH_PARTNER_ID_CLAIM?: string;
+  AUTH_MEMBER_ID_CLAIM?: string;
+  AUTH_CHARITY_ID_CLAIM?: string;
 }): AuthConfig {
   return {
+    claims: {
+      scopes: (env.AUTH_SCOPE_CLAIMS ?? DEFAULT_CLAIM_NAMES.scopes.join(',')).split(',').map((c) => c.trim()).filter(Boolean),
+      partnerId: env.AUTH_PARTNER_ID_CLAIM ?? DEFAULT_CLAIM_NAMES.partnerId,
+      memberId: env.AUTH_MEMBER_ID_CLAIM ?? DEFAULT_CLAIM_NAMES.memberId,
+      charityId: env.AUTH_CHARITY_ID_CLAIM ?? DEFAULT_CLAIM_NAMES.charityId,
+    },
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
     jwksUrl: env.AUTH_JWKS_URL,
@@ -140,6 +181,8 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     throw new Error('AUTH_JWKS_URL or AUTH_JWKS_FILE is required');
   }
 
+  const serviceKeys = config.service ? createLocalJWKSet(config.service.keys) : undefined;
+  const claims = config.claims ?? DEFAULT_CLAIM_NAMES;
   const verified = new VerifiedTokens(config.verifiedCacheMs ?? 60_000, clockTolerance);
   let signatureChecks = 0;
   return {
@@ -157,9 +200,11 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         signatureChecks++;
         const header = decodeProtectedHeader(token);
         if (FORBIDDEN_HEADERS.some((h) => h in header)) throw unauthenticated('Token header not accepted');
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: config.issuer,
-          audience: config.audience,
+        // The unverified `iss` only picks which keys to check against; the signature and claims decide.
+        const internal = config.service !== undefined && decodeJwt(token).iss === config.service.issuer;
+        ({ payload } = await jwtVerify(token, internal ? serviceKeys! : keys, {
+          issuer: internal ? config.service!.issuer : config.issuer,
+          audience: internal ? config.service!.audience : config.audience,
           algorithms: [...ALLOWED_ALGORITHMS],
           requiredClaims: ['exp', 'sub'],
           clockTolerance,
@@ -173,7 +218,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
       }
       // jose checks `iat` only with maxTokenAge; a token issued in the future is as suspect as an early `nbf`.
       if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockTolerance) throw unauthenticated('Token claim rejected: iat');
-      const viewer = viewerFromClaims(payload, token);
+      const viewer = config.service && payload.iss === config.service.issuer ? serviceViewerFromClaims(payload, token) : viewerFromClaims(payload, token, claims);
       verified.set(token, viewer, payload.exp as number);
       return { ...viewer };
     },
@@ -194,21 +239,48 @@ function optionalId(payload: JWTPayload, claim: string): string | undefined {
   return value.toLowerCase();
 }
 
-function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
+/**
+ * Scopes from each configured claim: a space-separated string, or an array of strings (`scp` in Okta,
+ * `roles` in Entra ID); `scope` itself is a string, as RFC 9068 has it.
+ */
+function scopesOf(payload: JWTPayload, names: string[]): Set<string> {
+  const scopes = new Set<string>();
+  for (const name of names) {
+    const value = payload[name];
+    if (value === undefined) continue;
+    const array = name !== 'scope' && Array.isArray(value) && value.every((v) => typeof v === 'string');
+    const list = typeof value === 'string' ? value.split(' ') : array ? (value as string[]) : null;
+    if (!list) throw unauthenticated(`Token claim rejected: ${name}`);
+    for (const scope of list) if (scope) scopes.add(scope);
+  }
+  return scopes;
+}
+
+function viewerFromClaims(payload: JWTPayload, token: string, claims: ClaimNames): Viewer {
   if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthenticated('Token claim rejected: sub');
-  const scope = payload.scope ?? '';
-  if (typeof scope !== 'string') throw unauthenticated('Token claim rejected: scope');
+  const scopes = scopesOf(payload, claims.scopes);
+  // Internal scopes mean something only on the hub's own credentials.
+  for (const scope of SERVICE_SCOPES) scopes.delete(scope);
   const viewer: Viewer = {
     subject: payload.sub,
-    scopes: new Set(scope.split(' ').filter(Boolean)),
-    partnerId: optionalId(payload, 'partner_id'),
-    memberId: optionalId(payload, 'member_id'),
-    charityId: optionalId(payload, 'charity_id'),
+    scopes,
+    partnerId: optionalId(payload, claims.partnerId),
+    memberId: optionalId(payload, claims.memberId),
+    charityId: optionalId(payload, claims.charityId),
     token,
   };
   const identities = [viewer.partnerId, viewer.memberId, viewer.charityId].filter(Boolean).length;
-  if (identities > 1) throw unauthenticated('Token names more than one of partner_id, member_id, charity_id');
+  if (identities > 1) throw unauthenticated(`Token names more than one of ${claims.partnerId}, ${claims.memberId}, ${claims.charityId}`);
   return viewer;
+}
+
+/** A credential from the internal issuer: its internal scopes and nothing else, never a tenant. */
+function serviceViewerFromClaims(payload: JWTPayload, token: string): Viewer {
+  if (typeof payload.sub !== 'string' || !payload.sub.endsWith('-service')) throw unauthenticated('Token claim rejected: sub');
+  const scopes = [...scopesOf(payload, ['scope'])];
+  if (scopes.some((s) => !SERVICE_SCOPES.has(s))) throw unauthenticated('Token claim rejected: scope');
+  if (['partner_id', 'member_id', 'charity_id'].some((c) => c in payload)) throw unauthenticated('Token claim rejected: service credentials name no tenant');
+  return { subject: payload.sub, scopes: new Set(scopes), token, service: true };
 }
 
 export const isAdmin = (viewer: Viewer): boolean => viewer.scopes.has('admin');

@@ -21,6 +21,39 @@ export const authEnv = {
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
   /** How long a verified token is remembered (the signature is not checked again); 0 turns it off. */
   AUTH_VERIFIED_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  /** Claims holding scopes, comma-separated, each a space-separated string or an array (Entra ID app tokens: add `roles`). */
+  AUTH_SCOPE_CLAIMS: z.string().regex(/^[^\s,]+(,[^\s,]+)*$/, 'comma-separated claim names').default('scope,scp'),
+  /** Claim names of the partner, member and charity ids in the people's tokens. */
+  AUTH_PARTNER_ID_CLAIM: z.string().min(1).default('partner_id'),
+  AUTH_MEMBER_ID_CLAIM: z.string().min(1).default('member_id'),
+  AUTH_CHARITY_ID_CLAIM: z.string().min(1).default('charity_id'),
+};
+
+/**
+ * The hub's internal issuer (service-token.ts): the subgraphs' own credentials for internal operations,
+ * independent of the people's identity provider. Required by the subgraphs that call internal operations.
+ */
+export const serviceEnv = {
+  SERVICE_ISSUER: z.string().min(1).default('urn:coalition-hub:services'),
+  SERVICE_AUDIENCE: z.string().min(1).default('coalition-hub-services'),
+  /** The private JWK itself (for secret stores that hand out values, not files); wins over the file. */
+  SERVICE_SIGNING_KEY: z.string().min(1).optional(),
+  SERVICE_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** More public keys to trust for service credentials: the previous key, while a new one rolls out. */
+  SERVICE_JWKS_FILE: z.string().min(1).optional(),
+};
+
+const perWindow = z.coerce.number().int().min(0);
+
+/** Rate limits by caller (rate-limit.ts): the gateway's and each subgraph port's, same names and defaults. */
+export const rateLimitEnv = {
+  /** Requests per window per partner, member, other subject, and unauthenticated address. */
+  RATE_LIMIT_ENABLED: bool.default(true),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  RATE_LIMIT_PARTNER: perWindow.default(1_200),
+  RATE_LIMIT_MEMBER: perWindow.default(120),
+  RATE_LIMIT_OTHER: perWindow.default(600),
+  RATE_LIMIT_ANONYMOUS: perWindow.default(60),
 };
 
 export const serverEnv = {
@@ -33,6 +66,7 @@ export const serverEnv = {
 export const subgraphEnv = (defaultPort: number) => ({
   ...serverEnv,
   ...authEnv,
+  ...serviceEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -42,6 +76,14 @@ export const subgraphEnv = (defaultPort: number) => ({
   MIGRATE_ON_START: bool.default(true),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(262_144),
   ...limitsEnv(SUBGRAPH_LIMITS),
+  ...rateLimitEnv,
+  /**
+   * A subgraph's port allows each caller this many times the gateway's budget: one gateway request can make
+   * several calls to one subgraph, and points forwards its caller's token to members and partners.
+   */
+  SUBGRAPH_RATE_LIMIT_FACTOR: z.coerce.number().int().min(1).max(100).default(4),
+  /** Shares the subgraph's rate-limit counters between its instances; in memory per instance when unset. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
 });
 
 /**

@@ -1,10 +1,11 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
+import { type GraphQLFieldResolver, type GraphQLSchema, GraphQLUnionType, lexicographicSortSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 import { auditMutationResolvers } from './audit';
+import { badInput } from './errors';
 
 /** The Federation 2 features the subgraphs may use. */
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible", "@authenticated", "@requiresScopes"])`;
@@ -28,5 +29,29 @@ export async function buildFederatedSchema(
   for (const [typeName, resolver] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...resolver } as GraphQLResolverMap<unknown>[string];
   }
-  return buildSubgraphSchema([{ typeDefs, resolvers }]);
+  return guardEntities(buildSubgraphSchema([{ typeDefs, resolvers }]));
+}
+
+/**
+ * `_entities` answers BAD_USER_INPUT (field `representations`) for a representation that is not an object
+ * naming one of this subgraph's entity types: @apollo/subgraph would throw a plain error for it, masked as
+ * INTERNAL and logged with a stack, for what is the caller's mistake.
+ */
+function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const entityUnion = schema.getType('_Entity');
+  const field = schema.getQueryType()?.getFields()._entities;
+  if (!(entityUnion instanceof GraphQLUnionType) || !field?.resolve) return schema;
+  const entityTypes = new Set(entityUnion.getTypes().map((t) => t.name));
+  const resolve = field.resolve as GraphQLFieldResolver<unknown, unknown, { representations?: unknown }>;
+  field.resolve = (source, args, context, info) => {
+    const representations = Array.isArray(args.representations) ? (args.representations as unknown[]) : [];
+    representations.forEach((representation, index) => {
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      if (typeof typename !== 'string' || !entityTypes.has(typename)) {
+        throw badInput(`representations.${index}.__typename`, 'not an entity type of this subgraph');
+      }
+    });
+    return resolve(source, args, context, info);
+  };
+  return schema;
 }

@@ -4,7 +4,16 @@ import { type AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionNode,
+} from 'graphql';
 import { type AuditLog } from './audit';
 import { registerInProcess } from './in-process';
 import { type TokenVerifier, type Viewer } from './auth';
@@ -35,6 +44,8 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   maxBodyBytes?: number;
   /** Depth, aliases, directives, tokens and cost of one document. */
   limits?: DocumentLimits;
+  /** Root fields a service credential may select (service-token.ts); it may select nothing else. */
+  internalOperations?: readonly string[];
 }
 
 export interface RunningServer {
@@ -77,6 +88,49 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
 /** graphql-js's own token limit names its figure; the limits are not echoed to callers. */
 function withoutLimits(message: string): string {
   return message.replace(/Document contains more (?:than|that) \d+ tokens\. Parsing aborted\./, 'Document contains too many tokens');
+}
+
+/** The root field names an operation selects, through fragments. */
+function rootFields(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const names: string[] = [];
+  const visit = (selections: readonly SelectionNode[], seen: Set<string>) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) names.push(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet.selections, seen);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) visit(fragment.selectionSet.selections, seen);
+      }
+    }
+  };
+  visit(operation.selectionSet.selections, new Set());
+  return names;
+}
+
+/**
+ * Who may select what at the root: a service credential only the internal operations (never a public
+ * field), and `_service` (the full SDL, internal operations included) only a service credential in
+ * production; in development anyone authenticated may read it, for tooling.
+ */
+function rootAccessPlugin(internalOperations: ReadonlySet<string>, production: boolean): ApolloServerPlugin<BaseSubgraphContext> {
+  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (!operation) return;
+          const fields = rootFields(operation, document);
+          const service = contextValue.viewer.service === true;
+          if (service && fields.some((f) => f !== '__typename' && f !== '_service' && !internalOperations.has(f))) {
+            throw refuse('A service credential is good for internal operations only');
+          }
+          if (production && !service && fields.includes('_service')) throw refuse('The subgraph schema is not served to callers in production');
+        },
+      };
+    },
+  };
 }
 
 function errorPlugin(logger: Logger): ApolloServerPlugin<BaseSubgraphContext> {
@@ -183,6 +237,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       ApolloServerPluginInlineTraceDisabled(),
       ...(armor.plugins as ApolloServerPlugin<C>[]),
       errorPlugin(options.logger) as ApolloServerPlugin<C>,
+      rootAccessPlugin(new Set(options.internalOperations ?? []), options.production) as ApolloServerPlugin<C>,
     ],
   });
   await apollo.start();

@@ -4,11 +4,13 @@ import { type z } from 'zod';
 import { AuditLog } from './audit';
 import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
 import { createDataSource, guardPoolClients, migrate, type DatabaseOptions } from './db';
-import { parseEnv, subgraphEnv } from './env';
+import { ConfigError, parseEnv, subgraphEnv } from './env';
 import { purgeIdempotencyKeys } from './idempotency';
 import { limitsFromEnv } from './limits';
 import { createLogger, type Logger } from './logger';
+import { createRateLimiter } from './rate-limit';
 import { startSubgraphServer, type BaseSubgraphContext, type RunningServer } from './server';
+import { createServiceSigner, loadServiceKeys, type ServiceSigner } from './service-token';
 
 type BaseEnv = z.infer<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
 
@@ -16,6 +18,8 @@ export interface SubgraphRuntime<E> {
   dataSource: DataSource;
   env: BaseEnv & E;
   logger: Logger;
+  /** This subgraph's own service credentials (the internal issuer); set when the definition asks for them. */
+  signer?: ServiceSigner;
 }
 
 /** Everything that distinguishes one subgraph from another; `startSubgraph` does the rest. */
@@ -27,6 +31,14 @@ export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> 
   migrations: DatabaseOptions['migrations'];
   /** Extra environment this subgraph reads, beyond the common subgraph settings. */
   env?: z.ZodRawShape;
+  /**
+   * Internal operations (root fields) this subgraph serves to service credentials, and nothing else to
+   * them. A subgraph that serves or calls any needs the internal issuer's key and refuses to start
+   * without it (see service-token.ts).
+   */
+  internalOperations?: string[];
+  /** This subgraph calls internal operations of others, with its own service credentials. */
+  callsInternalOperations?: boolean;
   buildSchema(): Promise<GraphQLSchema>;
   /** Wires services once per process and returns the per-request context factory. */
   setup(runtime: SubgraphRuntime<E>): {
@@ -52,6 +64,12 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
 ): Promise<RunningSubgraph> {
   const env = parseEnv({ ...subgraphEnv(definition.defaultPort), ...(definition.env ?? {}) }, source) as BaseEnv & E;
   const logger = createLogger(definition.name, env.LOG_LEVEL);
+  const serviceKeys = loadServiceKeys(env);
+  if (!serviceKeys && (definition.internalOperations?.length || definition.callsInternalOperations)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SERVICE_SIGNING_KEY_FILE (or SERVICE_SIGNING_KEY): the ${definition.name} subgraph needs the hub's internal service key (npm run service-key -- <file> makes one)`,
+    );
+  }
   const dataSource = createDataSource({
     url: env.DATABASE_URL,
     schema: definition.name,
@@ -66,18 +84,22 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
   try {
     if (env.MIGRATE_ON_START) await migrate(dataSource, definition.name);
     const schema = await definition.buildSchema();
-    const wiring = definition.setup({ dataSource, env, logger });
+    const signer = serviceKeys && definition.callsInternalOperations ? createServiceSigner(serviceKeys, definition.name) : undefined;
+    const wiring = definition.setup({ dataSource, env, logger, signer });
     const audit = new AuditLog(definition.name, dataSource, logger);
+    const rateLimiter = await createRateLimiter(env, logger, { factor: env.SUBGRAPH_RATE_LIMIT_FACTOR, prefix: `hub:rate:${definition.name}:` });
     const server = await startSubgraphServer({
       name: definition.name,
       schema,
-      verifier: createTokenVerifier(authConfigFromEnv(env)),
+      verifier: createTokenVerifier({ ...authConfigFromEnv(env), service: serviceKeys?.trust }),
+      internalOperations: definition.internalOperations,
       logger,
       host: env.HOST,
       port: env.PORT,
       production: env.NODE_ENV === 'production',
       maxBodyBytes: env.MAX_BODY_BYTES,
       limits: limitsFromEnv(env),
+      rateLimiter,
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
       checkReady: async () => {
         await dataSource.query('SELECT 1');
@@ -100,6 +122,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       async stop() {
         await stopBackground();
         await server.stop();
+        await rateLimiter?.close();
         await dataSource.destroy();
       },
     };

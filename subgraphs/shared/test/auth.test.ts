@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier, requireMember, requirePartner, requireScope, type TokenVerifier } from '../src/auth';
+import { ConfigError } from '../src/env';
 import { AppError } from '../src/errors';
-import { createTestKeys, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../../../test/support/keys';
+import { DEFAULT_SERVICE_AUDIENCE, DEFAULT_SERVICE_ISSUER, loadServiceKeys, requireService } from '../src/service-token';
+import { startSubgraph } from '../src/subgraph';
+import { donationsSubgraph } from '../../donations/src/subgraph';
+import { pointsSubgraph } from '../../points/src/subgraph';
+import { createTestKeys, signServiceToken, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../../../test/support/keys';
 
 let keys: TestKeys;
 let jwksServer: Server;
@@ -125,5 +131,113 @@ describe('verified-token cache', () => {
     expect(uncached.signatureChecks).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect(await refusal(counting, `Bearer ${token}`)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('claims from real identity providers', () => {
+  it('reads scopes from scope (a string) and scp (a string or an array), and refuses any other shape', async () => {
+    const partnerId = randomUUID();
+    const scopesOf = async (claims: Record<string, unknown>) => [...(await local.verify(`Bearer ${await signToken(keys, { partner_id: partnerId, ...claims })}`)).scopes].sort();
+    expect(await scopesOf({ scp: 'points:earn members:lookup' })).toEqual(['members:lookup', 'points:earn']); // Entra ID
+    expect(await scopesOf({ scp: ['points:earn', 'members:lookup'] })).toEqual(['members:lookup', 'points:earn']); // Okta
+    expect(await scopesOf({ scope: 'points:earn', scp: ['reports:read'] })).toEqual(['points:earn', 'reports:read']);
+    expect(await refusal(local, `Bearer ${await signToken(keys, { scp: [1, 2] })}`)).toBe('UNAUTHENTICATED');
+    expect(await refusal(local, `Bearer ${await signToken(keys, { scp: { a: 1 } })}`)).toBe('UNAUTHENTICATED');
+  });
+
+  it('takes the claim names of scopes and tenant ids from configuration (a Keycloak or Entra ID mapping)', async () => {
+    const partnerId = randomUUID();
+    const entra = createTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      jwksFile: keys.jwksFile,
+      claims: { scopes: ['roles'], partnerId: 'extension_partnerId', memberId: 'extension_memberId', charityId: 'extension_charityId' },
+    });
+    const viewer = await entra.verify(`Bearer ${await signToken(keys, { roles: ['points:earn'], scope: 'admin', extension_partnerId: partnerId, partner_id: randomUUID() })}`);
+    // Only the configured claims count: `scope` and `partner_id` are just other claims here.
+    expect(viewer.partnerId).toBe(partnerId);
+    expect([...viewer.scopes]).toEqual(['points:earn']);
+    expect(await refusal(entra, `Bearer ${await signToken(keys, { extension_partnerId: 'not-a-uuid' })}`)).toBe('UNAUTHENTICATED');
+  });
+
+  it('never carries internal scopes on a token from the people\'s issuer', async () => {
+    const viewer = await local.verify(`Bearer ${await signToken(keys, { scope: 'ledger:donate pledges:record points:earn' }, { subject: 'donations-service' })}`);
+    expect([...viewer.scopes]).toEqual(['points:earn']);
+    expect(viewer.service).toBeUndefined();
+  });
+});
+
+describe('service credentials from the hub\'s internal issuer', () => {
+  const verifier = () =>
+    createTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      jwksFile: keys.jwksFile,
+      service: { issuer: DEFAULT_SERVICE_ISSUER, audience: DEFAULT_SERVICE_AUDIENCE, keys: { keys: [keys.service.publicJwk] } },
+    });
+
+  it('verifies a service credential with the internal key only, as a service viewer with its internal scope', async () => {
+    const viewer = await verifier().verify(`Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate')}`);
+    expect(viewer).toMatchObject({ subject: 'donations-service', service: true });
+    expect([...viewer.scopes]).toEqual(['ledger:donate']);
+    // Signed by a key of the people's issuer, or naming the people's issuer: refused.
+    expect(await refusal(verifier(), `Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate', { key: keys.trusted.ES256 })}`)).toBe('UNAUTHENTICATED');
+    expect(await refusal(verifier(), `Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate', { issuer: TEST_ISSUER, audience: TEST_AUDIENCE })}`)).toBe('UNAUTHENTICATED');
+    // The wrong audience, a public scope, a tenant claim or a subject that is no service: refused.
+    expect(await refusal(verifier(), `Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate', { audience: TEST_AUDIENCE })}`)).toBe('UNAUTHENTICATED');
+    expect(await refusal(verifier(), `Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate admin')}`)).toBe('UNAUTHENTICATED');
+    expect(await refusal(verifier(), `Bearer ${await signToken(keys, { scope: 'ledger:donate', member_id: randomUUID() }, { key: keys.service, issuer: DEFAULT_SERVICE_ISSUER, audience: DEFAULT_SERVICE_AUDIENCE, subject: 'donations-service' })}`)).toBe('UNAUTHENTICATED');
+    expect(await refusal(verifier(), `Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate', { subject: 'local-admin' })}`)).toBe('UNAUTHENTICATED');
+  });
+
+  it('is not trusted by a verifier without the internal issuer (the gateway)', async () => {
+    expect(await refusal(local, `Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate')}`)).toBe('UNAUTHENTICATED');
+  });
+
+  it('requireService accepts only that service\'s credential with that scope', async () => {
+    const service = await verifier().verify(`Bearer ${await signServiceToken(keys, 'donations', 'ledger:donate')}`);
+    expect(() => requireService(service, 'donations', 'ledger:donate')).not.toThrow();
+    expect(() => requireService(service, 'points', 'ledger:donate')).toThrow(AppError);
+    expect(() => requireService(service, 'donations', 'pledges:record')).toThrow(AppError);
+    // The same subject and scope from the people's issuer are no service credential.
+    const lookalike = await verifier().verify(`Bearer ${await signToken(keys, { scope: 'ledger:donate' }, { subject: 'donations-service' })}`);
+    expect(() => requireService({ ...lookalike, scopes: new Set(['ledger:donate']) }, 'donations', 'ledger:donate')).toThrow(AppError);
+  });
+});
+
+describe('the internal issuer\'s key in configuration', () => {
+  const base = { AUTH_ISSUER: TEST_ISSUER, SERVICE_ISSUER: DEFAULT_SERVICE_ISSUER, SERVICE_AUDIENCE: DEFAULT_SERVICE_AUDIENCE };
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+      return undefined;
+    } catch (error) {
+      return error instanceof ConfigError ? error.message : 'not a ConfigError';
+    }
+  };
+
+  it('loads a private JWK from a file or a value, and names the variable when it cannot', () => {
+    expect(loadServiceKeys(base)).toBeNull();
+    const fromFile = loadServiceKeys({ ...base, SERVICE_SIGNING_KEY_FILE: keys.serviceKeyFile })!;
+    expect(fromFile.trust.keys.keys).toHaveLength(1);
+    expect(fromFile.trust.keys.keys[0]).not.toHaveProperty('d');
+    expect(fromFile.trust.keys.keys[0].kid).toBe(keys.service.kid);
+    expect(loadServiceKeys({ ...base, SERVICE_SIGNING_KEY: readFileSync(keys.serviceKeyFile, 'utf8') })!.signingKey.kid).toBe(keys.service.kid);
+    expect(message(() => loadServiceKeys({ ...base, SERVICE_SIGNING_KEY_FILE: '/nonexistent/key.json' }))).toMatch(/SERVICE_SIGNING_KEY_FILE: cannot read .* \(ENOENT\)/);
+    expect(message(() => loadServiceKeys({ ...base, SERVICE_SIGNING_KEY: '{nope' }))).toMatch(/SERVICE_SIGNING_KEY: not valid JSON/);
+    expect(message(() => loadServiceKeys({ ...base, SERVICE_SIGNING_KEY: JSON.stringify(keys.service.publicJwk) }))).toMatch(/SERVICE_SIGNING_KEY: must be a private JWK/);
+    expect(message(() => loadServiceKeys({ ...base, SERVICE_ISSUER: TEST_ISSUER, SERVICE_SIGNING_KEY_FILE: keys.serviceKeyFile }))).toMatch(/SERVICE_ISSUER: must differ from AUTH_ISSUER/);
+  });
+
+  it('trusts the keys of SERVICE_JWKS_FILE too, for a key being rotated out', () => {
+    const loaded = loadServiceKeys({ ...base, SERVICE_SIGNING_KEY_FILE: keys.serviceKeyFile, SERVICE_JWKS_FILE: keys.jwksFile })!;
+    expect(loaded.trust.keys.keys.map((k) => k.kid).sort()).toEqual([keys.service.kid, keys.trusted.RS256.kid, keys.trusted.ES256.kid, keys.trusted.EdDSA.kid].sort());
+  });
+
+  it('a subgraph that serves or calls internal operations refuses to start without the key, naming the variable', async () => {
+    const env = { AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE, AUTH_JWKS_FILE: keys.jwksFile, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', NODE_ENV: 'test' };
+    for (const definition of [pointsSubgraph, donationsSubgraph]) {
+      await expect(startSubgraph(definition as never, env)).rejects.toThrow(/SERVICE_SIGNING_KEY_FILE \(or SERVICE_SIGNING_KEY\): the (points|donations) subgraph needs/);
+    }
   });
 });

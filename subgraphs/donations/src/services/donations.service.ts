@@ -50,7 +50,7 @@ export class DonationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly points: SubgraphClient,
-    private readonly signer: ServiceSigner | null,
+    private readonly signer: ServiceSigner,
     private readonly receipts: ReceiptsService,
     private readonly matching: MatchingService,
     private readonly config: GivingConfig,
@@ -99,7 +99,6 @@ export class DonationsService {
 
   /** Asks the ledger for its (idempotent) decision on a PENDING donation and records it once. */
   async drive(donation: DonationEntity, requestId: string): Promise<DonationEntity> {
-    if (!this.signer) throw new Error('SERVICE_SIGNING_KEY_FILE is not configured: donations cannot be posted');
     const viewer = await serviceViewer(this.signer, 'donations', 'ledger:donate');
     const data = await this.points.request<{ postDonation: { outcome: 'POSTED' | 'REFUSED'; transactionId: string | null } }>(
       POST_DONATION,

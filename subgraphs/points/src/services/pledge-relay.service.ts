@@ -17,13 +17,12 @@ export class PledgeRelayService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly donations: SubgraphClient,
-    private readonly signer: ServiceSigner | null,
+    private readonly signer: ServiceSigner,
     private readonly logger: Logger,
   ) {}
 
   /** Delivers up to `limit` events; returns how many were delivered. */
   async relay(limit = 200): Promise<number> {
-    if (!this.signer) return 0;
     const { rows } = await sql<{
       id: string;
       transaction_id: string;
@@ -80,7 +79,6 @@ export class PledgeRelayService {
 
   /** Relays every `intervalMs` (0: never); returns the stop function. */
   start(intervalMs: number): () => Promise<void> {
-    if (!this.signer) return async () => undefined;
     return runEvery(intervalMs, () => this.relay(), (error) => this.logger.warn('pledge relay failed', { error }));
   }
 

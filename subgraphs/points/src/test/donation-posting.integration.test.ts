@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, startHub, type TestHub } from '../../../../test/support/hub';
-import { signToken } from '../../../../test/support/keys';
+import { signServiceToken } from '../../../../test/support/keys';
 import { ledgerViolations, NO_VIOLATIONS } from '../../../../test/support/ledger';
 
 let hub: TestHub;
@@ -12,7 +12,7 @@ type Posted = { postDonation: { donationId: string; outcome: 'POSTED' | 'REFUSED
 // Its own database: these postings are made with the service credential directly, without donations rows.
 beforeAll(async () => {
   hub = await startHub({ gateway: false, subgraphs: ['members', 'partners', 'points'], isolatedDatabase: true, env: { PLEDGE_RELAY_INTERVAL_MS: '0' } });
-  service = await signToken(hub.keys, { scope: 'ledger:donate' }, { subject: 'donations-service' });
+  service = await signServiceToken(hub.keys, 'donations', 'ledger:donate');
 });
 afterAll(async () => hub?.stop());
 
