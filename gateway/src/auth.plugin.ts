@@ -64,9 +64,16 @@ function useHubPolicy(options: HubPolicyOptions, state: WeakMap<Request, Request
     const extensions = (error.extensions ?? {}) as Record<string, unknown>;
     const code = extensions.code;
     const message = options.production ? withoutSuggestions(error.message) : error.message;
+    // Yoga's HTTP status for a refused request, as the GraphQL-over-HTTP spec asks (Yoga keeps it out of
+    // the body): 405 with Allow for a mutation over GET; 400 for a document that does not parse, validate
+    // or coerce its variables, 200 instead for a client accepting only the legacy application/json (`spec`).
+    // A request that is not a GraphQL request at all (invalid JSON, no query: Yoga's BAD_REQUEST) is 400
+    // whatever the client accepts.
+    const yogaHttp = extensions.http !== null && typeof extensions.http === 'object' ? (extensions.http as Record<string, unknown>) : undefined;
+    const http = yogaHttp ? { http: code === 'BAD_REQUEST' ? { ...yogaHttp, spec: false } : yogaHttp } : {};
     if (isPublicCode(code) && code !== 'INTERNAL') {
       const field = code === 'BAD_USER_INPUT' ? (typeof extensions.field === 'string' ? extensions.field : fieldOfRequestError(error.message)) : undefined;
-      return new GraphQLError(message, { path: error.path, extensions: { code, ...(field ? { field } : {}) } });
+      return new GraphQLError(message, { path: error.path, extensions: { code, ...(field ? { field } : {}), ...http } });
     }
     if (code === 'INTERNAL' && typeof extensions.requestId === 'string') {
       return new GraphQLError('Internal error', { path: error.path, extensions: { code: 'INTERNAL', requestId: extensions.requestId } });
@@ -75,8 +82,10 @@ function useHubPolicy(options: HubPolicyOptions, state: WeakMap<Request, Request
     const fromGraphQL = !original || (original instanceof GraphQLError && !original.originalError);
     if (!error.path && fromGraphQL) {
       // Parse, validation and variable coercion errors (graphql-js raised them, before any resolver ran):
-      // the request itself is malformed.
-      return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'BAD_USER_INPUT', field: fieldOfRequestError(error.message) } });
+      // the request itself is malformed. The query planner checks variables without Yoga's status: the
+      // spec's (400, or 200 for a legacy application/json client) stands for those too.
+      const spec = yogaHttp ? http : { http: { status: 400, spec: true } };
+      return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'BAD_USER_INPUT', field: fieldOfRequestError(error.message), ...spec } });
     }
     options.logger.error('request failed', {
       requestId,

@@ -18,6 +18,7 @@ import { type AuditLog } from './audit';
 import { registerInProcess } from './in-process';
 import { type TokenVerifier, type Viewer } from './auth';
 import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from './errors';
+import { documentErrorStatus } from './http-status';
 import { armorConfig, SUBGRAPH_LIMITS, type DocumentLimits } from './limits';
 import { type Logger } from './logger';
 
@@ -219,6 +220,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
   // graphql-armor's validation rules (depth, aliases, directives, cost); the token limit is graphql-js's
   // own, enforced while parsing. Apollo Server hides field suggestions in production by itself.
   const armor = new ApolloArmor({ ...armorConfig(limits, options.production), maxTokens: { enabled: false }, blockFieldSuggestion: { enabled: false } }).protect();
+  const statuses = documentErrorStatus();
   const apollo = new ApolloServer<C>({
     schema: options.schema,
     validationRules: armor.validationRules,
@@ -237,6 +239,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       ApolloServerPluginInlineTraceDisabled(),
       ...(armor.plugins as ApolloServerPlugin<C>[]),
       errorPlugin(options.logger) as ApolloServerPlugin<C>,
+      statuses.plugin as ApolloServerPlugin<C>,
       rootAccessPlugin(new Set(options.internalOperations ?? []), options.production) as ApolloServerPlugin<C>,
     ],
   });
@@ -289,7 +292,8 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
-    return { status: response.status ?? 200, headers: outHeaders, body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator };
+    const status = statuses.status(viewer, response.status ?? 200, response.headers.get('content-type'));
+    return { status, headers: outHeaders, body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
