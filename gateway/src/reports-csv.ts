@@ -30,14 +30,17 @@ export interface CsvReportRoute {
   render(data: unknown): { header: string[]; rows: (string | null)[][] };
 }
 
+/** What a spreadsheet may take for the start of a formula, ASCII and full-width (U+FF1D, U+FF0B, U+FF0D, U+FF20). */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
 /**
  * One RFC 4180 field: quoted when it holds a comma, quote, CR or LF, quotes doubled. Text starting with
- * =, +, -, @, tab or CR (a spreadsheet formula, say in a charity's name) gets a leading apostrophe; a
- * number, negative amounts included, stays as it is.
+ * =, +, -, @, tab or CR, or the full-width ＝ ＋ － ＠ (spreadsheets read those as formulas too; say in a
+ * charity's name) gets a leading apostrophe; a number, negative amounts included, stays as it is.
  */
 export function csvField(value: string | null): string {
   const text = value ?? '';
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  const safe = FORMULA_START.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

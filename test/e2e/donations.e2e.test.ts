@@ -331,4 +331,45 @@ describe('pledges and matching', () => {
     const anonymous = await fetch(url);
     expect(anonymous.status).toBe(401);
   });
+
+  it("defuses a charity name that starts like a spreadsheet formula, in the downloaded CSV", async () => {
+    const { member } = await donor('500.00');
+    const admin = await hub.admin();
+    const tag = randomUUID().slice(0, 8);
+    // [prefix, name]; tab and CR cannot come through the API (control characters are refused), so those
+    // two names are written as data that reached the table another way would be.
+    const cases = [
+      ['=', `=SUM(1+1) ${tag}`],
+      ['+', `+SUM(1+1) ${tag}`],
+      ['-', `-SUM(1+1) ${tag}`],
+      ['@', `@SUM(1+1) ${tag}`],
+      ['full-width =', `\uFF1DSUM(1+1) ${tag}`],
+      ['full-width +', `\uFF0BSUM(1+1) ${tag}`],
+      ['full-width -', `\uFF0DSUM(1+1) ${tag}`],
+      ['full-width @', `\uFF20SUM(1+1) ${tag}`],
+      ['tab', `\t=SUM(1+1) ${tag}`],
+      ['CR', `\r=SUM(1+1) ${tag}`],
+    ] as const;
+    for (const [prefix, name] of cases) {
+      let charityId: string;
+      if (prefix === 'tab' || prefix === 'CR') {
+        const refused = await hub.query(CREATE_CHARITY, { input: { name } }, admin);
+        expect(refused.errors?.[0]?.extensions, prefix).toEqual({ code: 'BAD_USER_INPUT', field: 'name' });
+        const { rows } = await hub.db.query<{ id: string }>('INSERT INTO donations.charities (name, name_normalized) VALUES ($1, lower($1)) RETURNING id', [name]);
+        charityId = rows[0].id;
+      } else {
+        charityId = (await hub.seed.charity(name)).id;
+      }
+      expect((await donate(member.token, charityId, 10)).data?.donatePoints.donation.status, prefix).toBe('CONFIRMED');
+      const url = new URL('/reports/giving.csv', hub.gatewayUrl);
+      url.search = new URLSearchParams({ from: FROM, to: TO, period: 'MONTH', charityId }).toString();
+      const response = await fetch(url, { headers: { authorization: `Bearer ${await charityToken(charityId)}` } });
+      expect(response.status, prefix).toBe(200);
+      const lines = (await response.text()).split('\r\n');
+      // The name's field: a leading apostrophe, and quoted only where RFC 4180 asks (the CR).
+      const field = prefix === 'CR' ? `"'${name}"` : `'${name}`;
+      expect(lines.slice(1), prefix).toEqual([expect.stringMatching(/^\d{4}-\d{2},DONATION,/), '']);
+      expect(lines[1].split(`,${charityId},`)[1], prefix).toBe(`${field},,1,10,0.10,EUR`);
+    }
+  });
 });
