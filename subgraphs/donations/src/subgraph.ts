@@ -38,7 +38,6 @@ const DonationsAuditLogResolver = createAuditLogResolver('donations');
 const donationsEnv = {
   POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
   PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
-  /** Private JWK the donations service signs its ledger calls with (its public half in the hub's JWKS). */
   DONATION_MIN_POINTS: z.coerce.number().int().min(1).max(2_147_483_647).default(10),
   /** Money value of one donated point, decimal (up to 6 places), in DONATION_CURRENCY. */
   DONATION_POINT_VALUE: z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'a decimal such as 0.01').default('0.01'),
@@ -50,18 +49,7 @@ const donationsEnv = {
   DONATIONS_CRASH_RATE: z.coerce.number().min(0).max(1).default(1),
 };
 
-type DonationsEnv = {
-  POINTS_URL: string;
-  PARTNERS_URL: string;
- 
-  DONATION_MIN_POINTS: number;
-  DONATION_POINT_VALUE: string;
-  DONATION_CURRENCY: string;
-  DONATIONS_RECONCILE_INTERVAL_MS: number;
-  DONATIONS_RECONCILE_AFTER_MS: number;
-  DONATIONS_CRASH_AT: string;
-  DONATIONS_CRASH_RATE: number;
-};
+type DonationsEnv = z.infer<z.ZodObject<typeof donationsEnv>>;
 
 export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEnv> = {
   name: 'donations',

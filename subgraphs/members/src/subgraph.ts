@@ -13,7 +13,7 @@ const MembersAuditLogResolver = createAuditLogResolver('members');
 /** Enrollment asks the partners subgraph whether the enrolling partner is active. */
 const membersEnv = { PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql') };
 
-export const membersSubgraph: SubgraphDefinition<MembersContext, { PARTNERS_URL: string }> = {
+export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodObject<typeof membersEnv>>> = {
   name: 'members',
   defaultPort: 4001,
   entities: [MemberEntity],

@@ -12,12 +12,6 @@ export interface Tier {
 
 export const MULTIPLIER_SCALE = 1000n;
 
-export const DEFAULT_TIERS: readonly Tier[] = [
-  { name: 'Bronze', threshold: 0n, multiplierMilli: 1000n },
-  { name: 'Silver', threshold: 5_000n, multiplierMilli: 1250n },
-  { name: 'Gold', threshold: 20_000n, multiplierMilli: 1500n },
-];
-
 export interface TierStanding {
   tier: Tier;
   next: Tier | null;

@@ -43,11 +43,6 @@ function timestamp(field: string, value: string): Date {
   return new Date(value);
 }
 
-/**
- * The programme's rules that the admin and partners set: the tier table (admin) and time-boxed earn
- * campaigns (a partner for itself, the admin for any partner or the whole coalition).
- * Raises: FORBIDDEN, BAD_USER_INPUT.
- */
 /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
 export const qualifyingPointsSql = (memberParam: string): string =>
   `SELECT coalesce(sum(t.points), 0)::text FROM transactions t
@@ -61,6 +56,11 @@ export interface PricingContext {
   qualifying: bigint;
 }
 
+/**
+ * The programme's rules that the admin and partners set: the tier table (admin) and time-boxed earn
+ * campaigns (a partner for itself, the admin for any partner or the whole coalition).
+ * Raises: FORBIDDEN, BAD_USER_INPUT.
+ */
 export class ProgrammeService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -131,8 +131,10 @@ export class ProgrammeService {
     return rows.map(toCampaign);
   }
 
-  /** Campaigns in force now for earns at `partnerId`: its own and the coalition-wide ones. */
-  /** The PricingContext of an earn in one round trip (an earn's statements are its main cost). */
+  /**
+   * The PricingContext of an earn in one round trip (an earn's statements are its main cost): the tiers,
+   * the campaigns in force now at `partnerId` (its own and the coalition-wide ones), the member's standing.
+   */
   async pricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
     type Row = { name: string; threshold: string; multiplier_milli: number };
     type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
@@ -151,15 +153,6 @@ export class ProgrammeService {
       campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
       qualifying: BigInt(row.qualifying),
     };
-  }
-
-  async activeCampaigns(manager: EntityManager, partnerId: string): Promise<Campaign[]> {
-    const { rows } = await sql<{ id: string; partner_id: string | null; name: string; multiplier_milli: number; bonus_points: string; starts_at: Date; ends_at: Date }>(
-      manager,
-      `SELECT * FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now() ORDER BY id`,
-      [partnerId],
-    );
-    return rows.map(toCampaign);
   }
 }
 
