@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { probeStatus } from '../../subgraphs/shared/src/http-probe';
 
 /**
- * Starts a compiled entry point as a child process, prefixing its output lines with its name. The IPC
- * channel lets the child notice when this process dies, however it dies, and stop too.
+ * Starts a compiled entry point as a child process. Its JSON log lines pass through unchanged (they name
+ * their service, and a log shipper reads them as they are); any other line is prefixed with `name`. The
+ * IPC channel lets the child notice when this process dies, however it dies, and stop too.
  */
 export function spawnService(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
   const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -14,7 +16,7 @@ export function spawnService(name: string, script: string, env: NodeJS.ProcessEn
       buffer += chunk.toString('utf8');
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
-      for (const line of lines) out.write(`${prefix} ${line}\n`);
+      for (const line of lines) out.write(line.startsWith('{') ? `${line}\n` : `${prefix} ${line}\n`);
     });
   };
   relay(child.stdout, process.stdout);
@@ -22,20 +24,17 @@ export function spawnService(name: string, script: string, env: NodeJS.ProcessEn
   return child;
 }
 
-/** Polls `url` until it answers 200, the child dies, or `timeoutMs` passes. */
+/** Polls `url` until it answers 200, the child dies, or `timeoutMs` passes; the error says what it last saw. */
 export async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last: number | string = 'not tried';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
+    last = await probeStatus(url);
+    if (last === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+  throw new Error(`${url} not ready after ${timeoutMs} ms (last answer: ${typeof last === 'number' ? `HTTP ${last}` : last})`);
 }
 
 /** Sends SIGTERM and waits for the exit, escalating to SIGKILL after `graceMs`. */
