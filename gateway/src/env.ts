@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authEnv, bool, GATEWAY_LIMITS, limitsEnv, serverEnv } from '../../subgraphs/shared/src';
+import { parseOrigins } from './cors';
 
 const perWindow = z.coerce.number().int().min(0);
 
@@ -32,4 +33,16 @@ export const gatewayEnv = {
   GATEWAY_PLANNER: z.enum(['router', 'stitching']).default('router'),
   /** A manifest of the only operations the gateway runs (trusted documents); every operation when unset. */
   TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
+  /**
+   * Browser origins allowed to call the gateway from their pages (CORS), comma-separated exact origins
+   * such as `https://portal.example.com`; none when unset (the hub's own pages are same-origin).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const { origins, wrong } = parseOrigins(value);
+      for (const origin of wrong) ctx.addIssue({ code: 'custom', message: `${origin} is not an exact origin (scheme://host[:port], no path or wildcard)` });
+      return origins;
+    }),
 };

@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
+import { corsPolicy, useVaryOnOrigin } from './cors';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
 import { serveReport } from './reports-csv';
@@ -134,6 +135,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     healthCheckEndpoint: '/healthz',
     readinessCheckEndpoint: '/gateway-readiness',
     landingPage: false,
+    // Only the configured origins get CORS headers (Yoga's default echoes any origin, with credentials).
+    cors: corsPolicy(env.CORS_ORIGINS),
     graphiql: !production,
     logging: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL,
     disableIntrospection: production ? { disableIf: () => true } : undefined,
@@ -148,7 +151,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [...policies, EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
+    plugins: () => [...policies, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -169,6 +172,13 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     if (req.method === 'POST' && req.headers['content-length'] === undefined) {
       req.resume();
       return sendJson(res, 411, { errors: [{ message: 'A Content-Length header is required', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+    }
+    // GraphQL over HTTP defines JSON POST bodies only. A form, multipart or text/plain body is what a page
+    // on another site can send without a preflight (CSRF): refused unread, token or not, as the subgraphs'
+    // CSRF prevention refuses it (GET runs queries only: a mutation over GET answers 405).
+    if (req.method === 'POST' && path === '/graphql' && !JSON_BODY.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return sendJson(res, 415, { errors: [{ message: 'A POST body must be JSON (Content-Type: application/json)', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
     }
     if (req.method === 'POST' && JSON_BODY.test(req.headers['content-type'] ?? '') && !(await readJsonBody(req))) {
       res.destroy();

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer } from '../../subgraphs/shared/src';
+import { startHub, type TestHub } from '../support/hub';
+
+// What a browser may do with the gateway: read answers only from the configured origins (CORS), and never
+// send an operation in a body a cross-site page could post without a preflight (CSRF).
+let hub: TestHub;
+let withOrigins: RunningServer;
+let admin: string;
+const PORTAL = 'https://portal.example.com';
+const TILL = 'http://till.example.com:8080';
+const OTHER = 'https://evil.example.net';
+
+beforeAll(async () => {
+  hub = await startHub();
+  withOrigins = await hub.startGateway({ CORS_ORIGINS: `${PORTAL}, ${TILL}` });
+  admin = await hub.admin();
+});
+afterAll(async () => hub?.stop());
+
+const QUERY = JSON.stringify({ query: '{ __typename }' });
+
+async function post(url: string, origin: string) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, origin }, body: QUERY });
+}
+
+function preflight(url: string, origin: string) {
+  return fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+  });
+}
+
+describe('CORS', () => {
+  it('answers a configured origin with its own origin, no credentials, and the headers a client reads', async () => {
+    for (const origin of [PORTAL, TILL]) {
+      const response = await post(withOrigins.url, origin);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('vary')).toMatch(/origin/i);
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(response.headers.get('access-control-expose-headers')).toBe('x-request-id, retry-after');
+    }
+  });
+
+  it('gives any other origin no CORS header at all, by default every origin', async () => {
+    for (const [url, origin] of [
+      [withOrigins.url, OTHER],
+      [withOrigins.url, 'https://portal.example.com.evil.example.net'],
+      [withOrigins.url, 'null'],
+      [hub.gatewayUrl, PORTAL],
+      [hub.gatewayUrl, OTHER],
+    ]) {
+      const response = await post(url, origin);
+      const cors = [...response.headers.keys()].filter((h) => h.startsWith('access-control-'));
+      expect(cors, `${url} ${origin}`).toEqual([]);
+    }
+  });
+
+  it('answers a preflight from a configured origin, and gives another origin nothing to go on', async () => {
+    const allowed = await preflight(withOrigins.url, PORTAL);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(PORTAL);
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, POST');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect(allowed.headers.get('access-control-max-age')).toBe('600');
+    for (const [url, origin] of [[withOrigins.url, OTHER], [hub.gatewayUrl, PORTAL]]) {
+      const refused = await preflight(url, origin);
+      expect(refused.headers.get('access-control-allow-origin'), `${url} ${origin}`).toBeNull();
+      expect(refused.headers.get('access-control-allow-headers'), `${url} ${origin}`).toBeNull();
+    }
+  });
+});
+
+describe('bodies a cross-site form can send', () => {
+  const charities = async (name: string) => (await hub.db.query('SELECT count(*)::int AS n FROM donations.charities WHERE name = $1', [name])).rows[0].n as number;
+  const mutation = (name: string) => `mutation { createCharity(input: { name: "${name}" }) { charity { id } } }`;
+
+  it('refuses a mutation sent as a form, multipart or text/plain even with a valid token (415), writing nothing', async () => {
+    const cases: [string, (name: string) => BodyInit][] = [
+      ['application/x-www-form-urlencoded', (name) => new URLSearchParams({ query: mutation(name) }).toString()],
+      ['text/plain', (name) => JSON.stringify({ query: mutation(name) })],
+      ['multipart/form-data; boundary=x', (name) => `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: mutation(name) })}\r\n--x--\r\n`],
+    ];
+    for (const [contentType, body] of cases) {
+      const name = `Form ${randomUUID()}`;
+      const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${admin}`, origin: OTHER }, body: body(name) });
+      expect(response.status, contentType).toBe(415);
+      expect(await response.json()).toEqual({ errors: [{ message: 'A POST body must be JSON (Content-Type: application/json)', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
+      expect(await charities(name), contentType).toBe(0);
+    }
+    // The same mutation as JSON runs: what was refused was the body's type, nothing else.
+    const name = `Json ${randomUUID()}`;
+    const ok = await hub.query(mutation(name), {}, admin);
+    expect(ok.errors).toBeUndefined();
+    expect(await charities(name)).toBe(1);
+  });
+});
