@@ -361,8 +361,10 @@ describe('identity and authorization', () => {
       }
     }
     expect(await writes()).toEqual(before);
-    // The refusals left the member's real code unused.
-    const spent = await ledger.redeem(partnerA.token, member.id, 10, code);
+    // Eight wrong codes for one member passed REDEMPTION_CODE_MAX_FAILURES (5): the member's real code was
+    // voided with the rest (test/e2e/redemption-lockout.e2e.test.ts), and a new one works.
+    expect((await ledger.redeem(partnerA.token, member.id, 10, code)).errors?.[0]?.extensions?.code).toBe('REDEMPTION_CODE_INVALID');
+    const spent = await ledger.redeem(partnerA.token, member.id, 10, await ledger.code(member.token));
     expect(spent.errors).toBeUndefined();
   });
 

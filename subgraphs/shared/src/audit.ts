@@ -114,6 +114,18 @@ export async function recordAudit(manager: EntityManager, viewer: Viewer, target
   scope.recorded = true;
 }
 
+/**
+ * Records something the hub did on its own in response to the running mutation (a member's redemption
+ * codes voided after too many wrong ones), as a row of its own: the caller's identity and request id,
+ * `operation` naming the event, outcome `OK`. Written with `manager`, so it commits with the event's effect,
+ * even when the mutation itself is refused. Outside a GraphQL mutation it does nothing.
+ */
+export async function recordAuditEvent(manager: EntityManager, viewer: Viewer, operation: string, targetId: string | null): Promise<void> {
+  const scope = scopes.get(viewer);
+  if (!scope) return;
+  await insert(manager, { ...scope.entry, operation, targetId: targetId && isUuid(targetId) ? targetId.toLowerCase() : null, outcome: 'OK' });
+}
+
 /** The first id a mutation's input names (`partnerId`, `holdId`, `transactionId`, ...): a refusal's target. */
 function targetOfInput(args: Record<string, unknown>): string | null {
   const input = args.input;

@@ -19,3 +19,4 @@ export * from './audit';
 export * from './graphql/audit.type';
 export * from './service-token';
 export * from './periodic';
+export * from './rate-limit';

@@ -21,6 +21,7 @@ import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from 
 import { documentErrorStatus } from './http-status';
 import { armorConfig, SUBGRAPH_LIMITS, type DocumentLimits } from './limits';
 import { type Logger } from './logger';
+import { type RateLimiter } from './rate-limit';
 
 /** What every subgraph resolver receives; subgraphs extend it with their services and loaders. */
 export interface BaseSubgraphContext extends BaseContext {
@@ -47,6 +48,8 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   limits?: DocumentLimits;
   /** Root fields a service credential may select (service-token.ts); it may select nothing else. */
   internalOperations?: readonly string[];
+  /** Budgets per caller for requests over HTTP (rate-limit.ts); unset: no limit. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface RunningServer {
@@ -184,6 +187,10 @@ interface SubgraphRequest {
   body(limit: number): Promise<string>;
   /** Drops an unread body. */
   discard(): void;
+  /** The peer's address over HTTP; unset for a call handed over in-process. */
+  remoteAddress?: string;
+  /** Handed over in-process by a gateway or subgraph in this same process (never from the network). */
+  inProcess?: boolean;
 }
 
 interface SubgraphAnswer {
@@ -261,13 +268,27 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     }
     if (url.pathname !== '/graphql') return json(404, { error: 'not found' });
 
-    let viewer: Viewer;
+    let verified: Viewer | undefined;
+    let refusal: AppError | undefined;
     try {
-      viewer = await options.verifier.verify(req.headers.authorization);
+      verified = await options.verifier.verify(req.headers.authorization);
     } catch (error) {
-      if (error instanceof AppError) return json(401, errorBody(error.code, error.message, requestId));
-      throw error;
+      if (!(error instanceof AppError)) throw error;
+      refusal = error;
     }
+    // The port's own budget per caller, as at the gateway (a partner's clients share one). Not counted: calls
+    // handed over in-process (the gateway or a subgraph of this process already counted the request) and the
+    // hub's own service credentials (relays and reconcilers, driven by requests counted where they came in).
+    if (options.rateLimiter && !req.inProcess && verified?.service !== true) {
+      const verdict = await options.rateLimiter.check(verified, req.remoteAddress ?? 'unknown');
+      if (!verdict.allowed) {
+        req.discard();
+        const retryAfter = String(Math.max(1, Math.ceil(verdict.resetMs / 1000)));
+        return json(429, errorBody('RATE_LIMITED', 'Too many requests; retry later', requestId), { 'retry-after': retryAfter, 'x-request-id': requestId });
+      }
+    }
+    if (refusal || !verified) return json(401, errorBody(refusal?.code ?? 'UNAUTHENTICATED', refusal?.message ?? 'Unauthenticated', requestId));
+    const viewer = verified;
 
     if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) {
       req.discard(); // drain unread, so the client gets the answer rather than a reset
@@ -299,7 +320,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
-    const out = await answer({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: (limit) => readBody(req, limit), discard: () => req.resume() });
+    const out = await answer({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: (limit) => readBody(req, limit), discard: () => req.resume(), remoteAddress: req.socket.remoteAddress });
     res.writeHead(out.status, out.headers);
     if (typeof out.body === 'string') {
       res.end(out.body);
@@ -342,6 +363,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
         return request.body;
       },
       discard: () => undefined,
+      inProcess: true,
     }).catch((error: unknown) => {
       if ((error as { status?: number }).status === 413) return json(413, TOO_LARGE);
       const requestId = randomUUID();

@@ -6,6 +6,7 @@ import {
   idempotent,
   notFound,
   recordAudit,
+  recordAuditEvent,
   requireMember,
   requirePartner,
   sql,
@@ -16,6 +17,7 @@ import {
 } from '../../../shared/src';
 import { generateRedemptionCode, hashRedemptionCode, normalizeRedemptionCode, REDEMPTION_CODE_DIGITS } from '../domain/redemption-code.rules';
 import { HoldEntity, type TransactionEntity } from '../persistence/ledger.entity';
+import { recordRedemptionCodeFailure, useRedemptionCode } from '../persistence/redemption-code.repository';
 import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { type DirectoryService } from './directory.service';
 import { type LedgerConfig } from './ledger.config';
@@ -33,9 +35,11 @@ export interface RedeemInput {
  * Spending points at a partner: one-time redemption codes the member creates, direct redemptions, and
  * the till's two-phase flow (authorize a hold, then capture all or part of it, or void it). Every
  * spend locks the member's account row, so concurrent spends of the same points serialise and the
- * balance check cannot race; the database's CHECK (balance >= pending) backs it.
+ * balance check cannot race; the database's CHECK (balance >= pending) backs it. Wrong codes are counted
+ * (`guardedSpend`): too many for a member void its live codes, too many from a partner stop its checks.
  * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, INSUFFICIENT_POINTS, REDEMPTION_CODE_INVALID,
- * ALREADY_FINALIZED, HOLD_EXPIRED, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ * ALREADY_FINALIZED, HOLD_EXPIRED, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE,
+ * RATE_LIMITED (the partner's wrong codes reached the limit).
  */
 export class RedemptionService {
   constructor(
@@ -67,30 +71,32 @@ export class RedemptionService {
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
     const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
     let written: TransactionEntity | undefined; // as inserted, every column: the answer needs no second read
-    const { result, replayed } = await this.dataSource.transaction(async (manager) =>
-      idempotent(manager, request, async () => {
-        await this.useCode(manager, memberId, input.redemptionCode, points);
-        const account = await this.lockFunds(manager, memberId, points);
-        const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
-        // The reimbursement in force now prices this redemption in every settlement statement.
-        written = await insertTransaction(manager, {
-          kind: 'REDEEM',
-          partnerId,
-          memberId,
-          reference,
-          points: -points,
-          unitPrice: partner.reimbursement,
-          priceCurrency: partner.currency,
-        });
-        const transactionId = written.id;
-        await post(manager, transactionId, [
-          { accountId: account, amount: -points },
-          { accountId: honoured, amount: points },
-        ]);
-        await consumeLots(manager, transactionId, account, points);
-        await recordAudit(manager, viewer, transactionId);
-        return { transactionId };
-      }),
+    const { result, replayed } = await this.guardedSpend(viewer, memberId, partnerId, (useCode) =>
+      this.dataSource.transaction(async (manager) =>
+        idempotent(manager, request, async () => {
+          await useCode(manager, input.redemptionCode, points);
+          const account = await this.lockFunds(manager, memberId, points);
+          const honoured = await ensureAccount(manager, 'PARTNER_HONOURED', partnerId);
+          // The reimbursement in force now prices this redemption in every settlement statement.
+          written = await insertTransaction(manager, {
+            kind: 'REDEEM',
+            partnerId,
+            memberId,
+            reference,
+            points: -points,
+            unitPrice: partner.reimbursement,
+            priceCurrency: partner.currency,
+          });
+          const transactionId = written.id;
+          await post(manager, transactionId, [
+            { accountId: account, amount: -points },
+            { accountId: honoured, amount: points },
+          ]);
+          await consumeLots(manager, transactionId, account, points);
+          await recordAudit(manager, viewer, transactionId);
+          return { transactionId };
+        }),
+      ),
     );
     return !replayed && written ? written : loadTransaction(this.dataSource.manager, result.transactionId);
   }
@@ -102,20 +108,22 @@ export class RedemptionService {
     const replay = await storedResult<{ hold: HoldSnapshot }>(this.dataSource.manager, request);
     if (replay) return fromSnapshot(replay.hold);
     await this.directory.requireActiveCallingPartner(viewer, requestId);
-    const { result } = await this.dataSource.transaction(async (manager) =>
-      idempotent(manager, request, async () => {
-        await this.useCode(manager, memberId, input.redemptionCode, points);
-        const account = await this.lockFunds(manager, memberId, points);
-        const { rows } = await sql<{ id: string }>(
-          manager,
-          `INSERT INTO holds (account_id, member_id, partner_id, points, reference, expires_at)
-           VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id`,
-          [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
-        );
-        const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
-        await recordAudit(manager, viewer, hold.id);
-        return { hold: toSnapshot(hold) };
-      }),
+    const { result } = await this.guardedSpend(viewer, memberId, partnerId, (useCode) =>
+      this.dataSource.transaction(async (manager) =>
+        idempotent(manager, request, async () => {
+          await useCode(manager, input.redemptionCode, points);
+          const account = await this.lockFunds(manager, memberId, points);
+          const { rows } = await sql<{ id: string }>(
+            manager,
+            `INSERT INTO holds (account_id, member_id, partner_id, points, reference, expires_at)
+             VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id`,
+            [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
+          );
+          const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
+          await recordAudit(manager, viewer, hold.id);
+          return { hold: toSnapshot(hold) };
+        }),
+      ),
     );
     return fromSnapshot(result.hold);
   }
@@ -215,18 +223,37 @@ export class RedemptionService {
     return { partnerId, memberId, points, reference, request: { caller: callerOf(viewer), operation, key: input.idempotencyKey, input } };
   }
 
-  /** Marks the member's code used, in the caller's transaction: a failed spend leaves it unused. */
-  private async useCode(manager: EntityManager, memberId: string, code: string, points: bigint): Promise<void> {
-    const normalized = normalizeRedemptionCode(code);
-    if (!new RegExp(`^\\d{${REDEMPTION_CODE_DIGITS}}$`).test(normalized)) throw new AppError('REDEMPTION_CODE_INVALID');
-    const { rows } = await sql<{ id: string }>(
-      manager,
-      `UPDATE redemption_codes SET used_at = now()
-        WHERE code_hash = $1 AND member_id = $2 AND used_at IS NULL AND expires_at > now() AND (max_points IS NULL OR max_points >= $3)
-        RETURNING id`,
-      [hashRedemptionCode(memberId, normalized), memberId, points.toString()],
-    );
-    if (!rows[0]) throw new AppError('REDEMPTION_CODE_INVALID');
+  /**
+   * Runs a spend that checks the member's code with the `useCode` it is handed (in the spend's transaction:
+   * a failed spend leaves the code unused). A wrong code is then recorded in a transaction of its own, as
+   * the spend's rolls back; the member's limit voids their live codes and leaves an audit row
+   * (`redemptionCodeLockout`, target the member). A malformed code is not counted: it can match nothing.
+   * The partner past its limit gets RATE_LIMITED before any code is looked at.
+   */
+  private async guardedSpend<R>(viewer: Viewer, memberId: string, partnerId: string, spend: (useCode: CodeUser) => Promise<R>): Promise<R> {
+    const limits = this.config.redemptionCodeFailures;
+    let wrong = false;
+    const useCode: CodeUser = async (manager, code, points) => {
+      const normalized = normalizeRedemptionCode(code);
+      if (!new RegExp(`^\\d{${REDEMPTION_CODE_DIGITS}}$`).test(normalized)) throw new AppError('REDEMPTION_CODE_INVALID');
+      const check = await useRedemptionCode(manager, { memberId, partnerId, codeHash: hashRedemptionCode(memberId, normalized), points }, limits);
+      if (check === 'PARTNER_LIMITED') throw new AppError('RATE_LIMITED', 'Too many wrong redemption codes from this partner; retry later');
+      if (check === 'INVALID') {
+        wrong = true;
+        throw new AppError('REDEMPTION_CODE_INVALID');
+      }
+    };
+    try {
+      return await spend(useCode);
+    } catch (error) {
+      if (wrong) {
+        await this.dataSource.transaction(async (manager) => {
+          const lockout = await recordRedemptionCodeFailure(manager, { memberId, partnerId }, limits);
+          if (lockout) await recordAuditEvent(manager, viewer, 'redemptionCodeLockout', memberId);
+        });
+      }
+      throw error;
+    }
   }
 
   /**
@@ -261,6 +288,9 @@ export class RedemptionService {
     return hold;
   }
 }
+
+/** Checks and uses the member's code inside a spend's transaction (see `guardedSpend`). */
+type CodeUser = (manager: EntityManager, code: string, points: bigint) => Promise<void>;
 
 /** A hold as JSON, for the idempotency record. */
 type HoldSnapshot = Omit<HoldEntity, 'createdAt' | 'expiresAt' | 'finalizedAt'> & { createdAt: string; expiresAt: string; finalizedAt: string | null };
