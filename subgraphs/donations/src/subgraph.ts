@@ -3,13 +3,14 @@ import {
   buildFederatedSchema,
   byIdLoader,
   createAuditLogResolver,
-  createSubgraphClient,
   currency,
   parseScaled,
   RATE_SCALE,
   type SubgraphDefinition,
 } from '../../shared/src';
 import { donationsMigrations } from '../../../migrations/donations';
+import { createPartnersClient } from './clients/partners.client';
+import { createPointsClient } from './clients/points.client';
 import { type DonationsContext } from './context';
 import { donationsReferences } from './graphql/charity.reference';
 import { CharityResolver, DonationResolver, DonorResolver } from './graphql/charity.resolver';
@@ -28,7 +29,6 @@ import { CharitiesService } from './services/charities.service';
 import { DonationsService } from './services/donations.service';
 import { type GivingConfig } from './services/giving.config';
 import { MatchingService } from './services/matching.service';
-import { PartnerDirectoryService } from './services/partner-directory.service';
 import { PledgesService } from './services/pledges.service';
 import { ReceiptsService } from './services/receipts.service';
 import { ReportsService } from './services/reports.service';
@@ -91,10 +91,10 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     };
     const charities = new CharitiesService(dataSource);
     const receipts = new ReceiptsService(dataSource);
-    const directory = new PartnerDirectoryService(createSubgraphClient(env.PARTNERS_URL));
-    const matching = new MatchingService(dataSource, receipts, directory);
-    const donations = new DonationsService(dataSource, createSubgraphClient(env.POINTS_URL), signer!, receipts, matching, config, logger);
-    const pledges = new PledgesService(dataSource, receipts, config, directory);
+    const partners = createPartnersClient(env.PARTNERS_URL);
+    const matching = new MatchingService(dataSource, receipts, partners);
+    const donations = new DonationsService(dataSource, createPointsClient(env.POINTS_URL, signer!), receipts, matching, config, logger);
+    const pledges = new PledgesService(dataSource, receipts, config, partners);
     const reports = new ReportsService(dataSource);
     const stopReconciler = donations.start(env.DONATIONS_RECONCILE_INTERVAL_MS);
     return {

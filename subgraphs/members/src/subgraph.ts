@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, type SubgraphDefinition } from '../../shared/src';
 import { membersMigrations } from '../../../migrations/members';
 import { type MembersContext } from './context';
 import { memberReference } from './graphql/member.reference';
 import { MemberResolver } from './graphql/member.resolver';
 import { MemberEntity } from './persistence/member.entity';
 import { MembersService } from './services/members.service';
-import { PartnerDirectoryService } from './services/partner-directory.service';
+import { createPartnersClient } from './clients/partners.client';
 
 const MembersAuditLogResolver = createAuditLogResolver('members');
 
@@ -21,7 +21,7 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   env: membersEnv,
   buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, MembersAuditLogResolver] }, memberReference),
   setup({ dataSource, env }) {
-    const members = new MembersService(dataSource, new PartnerDirectoryService(createSubgraphClient(env.PARTNERS_URL)));
+    const members = new MembersService(dataSource, createPartnersClient(env.PARTNERS_URL));
     return {
       createContext: (viewer, requestId) => ({
         viewer,

@@ -12,7 +12,9 @@ import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
-import { DirectoryService } from './services/directory.service';
+import { DirectoryClient } from './clients/directory.client';
+import { MembersClient } from './clients/members.client';
+import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
@@ -71,7 +73,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       },
       sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     };
-    const directory = new DirectoryService(createSubgraphClient(env.PARTNERS_URL), createSubgraphClient(env.MEMBERS_URL));
+    const directory = new DirectoryClient(new PartnersClient(createSubgraphClient(env.PARTNERS_URL)), new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
     const programme = new ProgrammeService(dataSource);
     const points = new PointsService(dataSource, directory, programme, config);
     const redemptions = new RedemptionService(dataSource, directory, config);

@@ -9,24 +9,18 @@ import {
   requireAdmin,
   requireMember,
   runEvery,
-  serviceViewer,
   sql,
   storedResult,
   validate,
   validateIdempotencyKey,
   type Logger,
-  type ServiceSigner,
-  type SubgraphClient,
   type Viewer,
 } from '../../../shared/src';
+import { type PointsClient } from '../clients/points.client';
 import { DonationEntity } from '../persistence/charity.entity';
 import { crashPoint, type GivingConfig } from './giving.config';
 import { type MatchingService } from './matching.service';
 import { newReceiptId, type ReceiptsService } from './receipts.service';
-
-const POST_DONATION = `mutation PostDonation($input: PostDonationInput!) {
-  postDonation(input: $input) { donationId outcome transactionId }
-}`;
 
 /** Points × value per point (scaled by 10^6) in minor units, rounded down: the coalition never overstates a gift. */
 export function pointsValueMinor(points: bigint, pointValueScaled: bigint, currency: string): bigint {
@@ -49,8 +43,7 @@ export function pointsValueMinor(points: bigint, pointValueScaled: bigint, curre
 export class DonationsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly points: SubgraphClient,
-    private readonly signer: ServiceSigner,
+    private readonly points: PointsClient,
     private readonly receipts: ReceiptsService,
     private readonly matching: MatchingService,
     private readonly config: GivingConfig,
@@ -99,15 +92,8 @@ export class DonationsService {
 
   /** Asks the ledger for its (idempotent) decision on a PENDING donation and records it once. */
   async drive(donation: DonationEntity, requestId: string): Promise<DonationEntity> {
-    const viewer = await serviceViewer(this.signer, 'donations', 'ledger:donate');
-    const data = await this.points.request<{ postDonation: { outcome: 'POSTED' | 'REFUSED'; transactionId: string | null } }>(
-      POST_DONATION,
-      { input: { donationId: donation.id, memberId: donation.memberId, charityId: donation.charityId, points: Number(donation.points) } },
-      viewer,
-      requestId,
-    );
+    const { outcome, transactionId } = await this.points.postDonation(donation, requestId);
     crashPoint(this.config, 'ledger-call');
-    const { outcome, transactionId } = data.postDonation;
     await this.dataSource.transaction(async (manager) => {
       if (outcome === 'POSTED') {
         const { rows } = await sql<{ id: string }>(

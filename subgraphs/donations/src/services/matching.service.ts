@@ -1,7 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { badInput, forbidden, isAdmin, notFound, sql, validate, type Viewer } from '../../../shared/src';
 import { type DonationEntity } from '../persistence/charity.entity';
-import { type PartnerDirectoryService } from './partner-directory.service';
+import { type DonationsPartnersClient } from '../clients/partners.client';
 import { type ReceiptsService } from './receipts.service';
 
 export interface MatchCampaignRow {
@@ -26,7 +26,7 @@ export class MatchingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly receipts: ReceiptsService,
-    private readonly directory: PartnerDirectoryService,
+    private readonly partners: DonationsPartnersClient,
   ) {}
 
   async create(
@@ -51,7 +51,7 @@ export class MatchingService {
     if (endsAt <= startsAt) throw badInput('endsAt', 'must be after startsAt');
     const { rowCount } = await sql(this.dataSource.manager, 'SELECT 1 FROM charities WHERE id = $1', [charityId]);
     if (rowCount === 0) throw notFound('Charity');
-    await this.directory.requireActive(viewer, partnerId, requestId);
+    await this.partners.requireActivePartner(viewer, partnerId, requestId);
     const { rows } = await sql<MatchCampaignRow>(
       this.dataSource.manager,
       `INSERT INTO match_campaigns (partner_id, charity_id, cap_points, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)

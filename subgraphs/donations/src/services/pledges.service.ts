@@ -14,7 +14,7 @@ import {
   type Viewer,
 } from '../../../shared/src';
 import { crashPoint, type GivingConfig } from './giving.config';
-import { type PartnerDirectoryService } from './partner-directory.service';
+import { type DonationsPartnersClient } from '../clients/partners.client';
 import { type ReceiptsService } from './receipts.service';
 
 export interface PledgeEvent {
@@ -48,7 +48,7 @@ export class PledgesService {
     private readonly dataSource: DataSource,
     private readonly receipts: ReceiptsService,
     private readonly config: GivingConfig,
-    private readonly directory: PartnerDirectoryService,
+    private readonly partners: DonationsPartnersClient,
   ) {}
 
   /** A partner (points:earn, itself) or the admin sets the pledge in force from `validFrom` (default now). */
@@ -67,7 +67,7 @@ export class PledgesService {
     if (basisPoints > 10_000) throw badInput('percent', 'must be at most 100');
     const validFrom = input.validFrom ? validate.instant('validFrom', input.validFrom) : null;
     if (validFrom && validFrom.getTime() < Date.now() - 60_000) throw badInput('validFrom', 'must not be in the past: accrued pledges stay as they were');
-    await this.directory.requireActive(viewer, partnerId, requestId);
+    await this.partners.requireActivePartner(viewer, partnerId, requestId);
     const { rows } = await sql<{ id: string; valid_from: Date }>(
       this.dataSource.manager,
       `INSERT INTO pledges (partner_id, basis_points, valid_from) VALUES ($1, $2, coalesce($3, clock_timestamp())) RETURNING id, valid_from`,

@@ -24,7 +24,7 @@ import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../d
 import { validateEnrollment, type EnrollmentInput, type ValidEnrollment } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';
 import { MemberEntity } from '../persistence/member.entity';
-import { type PartnerDirectoryService } from './partner-directory.service';
+import { type MembersPartnersClient } from '../clients/partners.client';
 
 /**
  * Enrolls members and finds them by id or card, deciding who may see which member.
@@ -33,7 +33,7 @@ import { type PartnerDirectoryService } from './partner-directory.service';
 export class MembersService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly partners: PartnerDirectoryService,
+    private readonly partners: MembersPartnersClient,
   ) {}
 
   /** A member sees themself; a partner with members:lookup and the admin see any member. */

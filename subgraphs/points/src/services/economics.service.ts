@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
 import { netPosition, parseMicros, rounded, type RoundedValue } from '../domain/settlement.rules';
-import { type DirectoryService } from './directory.service';
+import { type DirectoryClient } from '../clients/directory.client';
 
 /** A period [from, to): ISO 8601 times with a zone, from inclusive, to exclusive. */
 export interface Period {
@@ -96,7 +96,7 @@ interface Row {
 export class EconomicsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: DirectoryService,
+    private readonly directory: DirectoryClient,
   ) {}
 
   period(fromInput: string, toInput: string): Period {

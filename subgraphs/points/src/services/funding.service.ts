@@ -14,7 +14,7 @@ import {
   validateIdempotencyKey,
   type Viewer,
 } from '../../../shared/src';
-import { type DirectoryService } from './directory.service';
+import { type DirectoryClient } from '../clients/directory.client';
 
 export type FundingMode = 'POSTPAID' | 'PREPAID';
 
@@ -105,7 +105,7 @@ export async function returnToPrepaidBlock(manager: EntityManager, partnerId: st
 export class FundingService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: DirectoryService,
+    private readonly directory: DirectoryClient,
   ) {}
 
   /** The partner's funding: the admin any partner's, a partner token its own; anyone else NOT_FOUND. */

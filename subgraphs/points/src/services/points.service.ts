@@ -1,7 +1,6 @@
 import { type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
   selectEntities,
-  AppError,
   badInput,
   callerOf,
   currencyExponent,
@@ -27,7 +26,7 @@ import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.ru
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
 import { createLot, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
-import { type DirectoryService } from './directory.service';
+import { type DirectoryClient } from '../clients/directory.client';
 import { drawPrepaidBlock, lockFundingForEarn } from './funding.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
@@ -60,7 +59,7 @@ export class PointsService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: DirectoryService,
+    private readonly directory: DirectoryClient,
     private readonly programme: ProgrammeService,
     private readonly config: LedgerConfig,
   ) {}
@@ -87,9 +86,7 @@ export class PointsService {
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
 
-    const partner = await this.directory.callingPartner(viewer, requestId);
-    if (partner.id !== partnerId) throw new AppError('FORBIDDEN');
-    if (partner.status !== 'ACTIVE') throw new AppError('PARTNER_SUSPENDED');
+    const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
     if (purchase.currency !== partner.currency) {
       throw badInput('purchase.currency', `must be the partner's currency (${partner.currency})`);
     }

@@ -19,7 +19,7 @@ import { generateRedemptionCode, hashRedemptionCode, normalizeRedemptionCode, RE
 import { HoldEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import { recordRedemptionCodeFailure, useRedemptionCode } from '../persistence/redemption-code.repository';
 import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
-import { type DirectoryService } from './directory.service';
+import { type DirectoryClient } from '../clients/directory.client';
 import { type LedgerConfig } from './ledger.config';
 import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
 
@@ -44,7 +44,7 @@ export interface RedeemInput {
 export class RedemptionService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: DirectoryService,
+    private readonly directory: DirectoryClient,
     private readonly config: LedgerConfig,
   ) {}
 

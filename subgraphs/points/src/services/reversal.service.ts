@@ -19,7 +19,7 @@ import {
 } from '../../../shared/src';
 import { TransactionEntity } from '../persistence/ledger.entity';
 import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
-import { type DirectoryService } from './directory.service';
+import { type DirectoryClient } from '../clients/directory.client';
 import { returnToPrepaidBlock } from './funding.service';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
@@ -61,7 +61,7 @@ async function earnLotFate(manager: EntityManager, earnId: string): Promise<{ re
 export class ReversalService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: DirectoryService,
+    private readonly directory: DirectoryClient,
   ) {}
 
   async reverse(viewer: Viewer, input: { transactionId: string; idempotencyKey: string }, requestId: string): Promise<TransactionEntity> {

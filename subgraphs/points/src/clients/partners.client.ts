@@ -1,4 +1,6 @@
-import { AppError, forbidden, type SubgraphClient, type Viewer } from '../../../shared/src';
+import { PartnersClient as SharedPartnersClient, requireActiveCallingPartner } from '../../../shared/src/clients/partners.client';
+import { forbidden } from '../../../shared/src/errors';
+import { type Viewer } from '../../../shared/src/auth';
 
 export interface PartnerFacts {
   id: string;
@@ -19,18 +21,14 @@ export interface PartnerFace {
 }
 
 /**
- * Reads the facts the ledger needs from the subgraphs that own them (partners, members), as the
- * calling viewer, so the owners' own access rules apply. The points subgraph never reads their tables.
+ * The partners subgraph as the ledger calls it: the calling partner's status, currency and terms, and
+ * a partner's public face, read as the calling viewer so the partners subgraph's own access rules
+ * apply. Whether the partner is active is the hub's one rule (shared partners client).
  */
-export class DirectoryService {
-  constructor(
-    private readonly partners: SubgraphClient,
-    private readonly members: SubgraphClient,
-  ) {}
-
+export class PartnersClient extends SharedPartnersClient {
   /** The calling partner's status, currency and current terms (earn rate, issue price, reimbursement). */
   async callingPartner(viewer: Viewer, requestId: string): Promise<PartnerFacts> {
-    const data = await this.partners.request<{
+    const data = await this.subgraph.request<{
       viewerPartner: {
         id: string;
         status: 'ACTIVE' | 'SUSPENDED';
@@ -57,7 +55,7 @@ export class DirectoryService {
 
   /** A partner by id as the viewer may see it (null when it does not exist). */
   async partner(viewer: Viewer, partnerId: string, requestId: string): Promise<PartnerFace | null> {
-    const data = await this.partners.request<{
+    const data = await this.subgraph.request<{
       partner: { id: string; currency: string; terms: { issuePrice: { amount: string }; reimbursement: { amount: string } } | null } | null;
     }>(
       'query PartnerFace($id: ID!) { partner(id: $id) { id currency terms { issuePrice { amount } reimbursement { amount } } } }',
@@ -69,22 +67,11 @@ export class DirectoryService {
     return p ? { id: p.id, currency: p.currency, issuePrice: p.terms?.issuePrice.amount ?? null, reimbursement: p.terms?.reimbursement.amount ?? null } : null;
   }
 
-  /** The calling partner, refusing a suspended one (PARTNER_SUSPENDED) and a token for another (FORBIDDEN). */
-  async requireActiveCallingPartner(viewer: Viewer, requestId: string): Promise<PartnerFacts> {
-    const partner = await this.callingPartner(viewer, requestId);
-    if (partner.id !== viewer.partnerId) throw new AppError('FORBIDDEN');
-    if (partner.status !== 'ACTIVE') throw new AppError('PARTNER_SUSPENDED');
-    return partner;
-  }
-
-  /** Whether the member exists and is active, asked of the members subgraph. */
-  async memberIsActive(viewer: Viewer, memberId: string, requestId: string): Promise<boolean> {
-    const data = await this.members.request<{ memberStatus: 'ACTIVE' | 'CLOSED' | null }>(
-      'query MemberStatus($id: ID!) { memberStatus(id: $id) }',
-      { id: memberId },
-      viewer,
-      requestId,
-    );
-    return data.memberStatus === 'ACTIVE';
+  /**
+   * The calling partner with its terms, refusing a suspended one (PARTNER_SUSPENDED) and a token for
+   * another (FORBIDDEN): one call to the partners subgraph answers both the rule and the facts.
+   */
+  override async requireActiveCallingPartner(viewer: Viewer, requestId: string): Promise<PartnerFacts> {
+    return requireActiveCallingPartner(viewer, await this.callingPartner(viewer, requestId));
   }
 }
