@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
 import { createLogger } from '../../subgraphs/shared/src';
 import { count, startHub, type TestHub } from '../support/hub';
+import { codeOf, expectSameAsMissing } from '../support/isolation';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 let hub: TestHub;
@@ -79,6 +80,101 @@ describe('redemption', () => {
     expect([100, 400]).toContain(p.balance);
     expect(await count(hub.db, 'points.transactions', 'hold_id = $1', [holdId])).toBe(p.balance === 100 ? 1 : 0);
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});
+
+describe('holds, straight to the points subgraph', () => {
+  const CAPTURE = 'mutation($input: CaptureRedemptionInput!) { captureRedemption(input: $input) { hold { id status capturedPoints } transaction { id points } } }';
+  const VOID = 'mutation($input: VoidRedemptionInput!) { voidRedemption(input: $input) { hold { id status } } }';
+  const capture = (token: string, holdId: string, points: number | null) => hub.query(CAPTURE, { input: { holdId, points, idempotencyKey: randomUUID() } }, token, 'points');
+  const voidHold = (token: string, holdId: string) => hub.query(VOID, { input: { holdId, idempotencyKey: randomUUID() } }, token, 'points');
+
+  /** A member with 300 points and an open hold of 200 by fuel; every refusal below must leave it so. */
+  async function openHold() {
+    const member = await memberWith(300);
+    const auth = await ledger.authorize(fuel.token, member.id, 200, await ledger.code(member.token));
+    const holdId = auth.data!.authorizeRedemption.hold.id;
+    const unchanged = async () => {
+      const { rows } = await hub.db.query<{ status: string; captured_points: string | null }>('SELECT status, captured_points FROM points.holds WHERE id = $1', [holdId]);
+      expect(rows).toEqual([{ status: 'OPEN', captured_points: null }]);
+      expect(await ledger.points(member.token)).toEqual({ balance: 300, available: 100, pending: 200 });
+      expect(await count(hub.db, 'points.transactions', 'hold_id = $1', [holdId])).toBe(0);
+    };
+    return { member, holdId, unchanged };
+  }
+
+  it('refuses to capture more than is held, or 0 points, with BAD_USER_INPUT on points, and changes nothing', async () => {
+    const { holdId, unchanged } = await openHold();
+    for (const points of [201, 0, -1]) {
+      const refused = await capture(fuel.token, holdId, points);
+      expect(refused.errors?.map((e) => e.extensions), String(points)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'points' })]);
+      expect(refused.errors?.[0].message.startsWith('points: '), String(points)).toBe(true);
+      expect(refused.data ?? null, String(points)).toBeNull();
+    }
+    await unchanged();
+    // Exactly what is held is allowed.
+    const all = await capture(fuel.token, holdId, 200);
+    expect(all.data?.captureRedemption).toMatchObject({ hold: { status: 'CAPTURED', capturedPoints: 200 }, transaction: { points: -200 } });
+  });
+
+  it("answers another partner's capture or void of a hold exactly as for a hold that does not exist: NOT_FOUND", async () => {
+    const { holdId, unchanged } = await openHold();
+    const missing = randomUUID();
+    for (const [name, call] of [
+      ['capture', (id: string) => capture(grocer.token, id, null)],
+      ['partial capture', (id: string) => capture(grocer.token, id, 10)],
+      ['void', (id: string) => voidHold(grocer.token, id)],
+    ] as const) {
+      const foreign = await call(holdId);
+      expect(codeOf(foreign), name).toBe('NOT_FOUND');
+      expectSameAsMissing(foreign, holdId, await call(missing), missing, name);
+    }
+    await unchanged();
+    // Its own partner still can.
+    expect((await voidHold(fuel.token, holdId)).data?.voidRedemption.hold.status).toBe('VOIDED');
+  });
+});
+
+describe('idempotency keys belong to their caller', () => {
+  const EARN = 'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points partner { id } } } }';
+  type Earned = { earnPoints: { transaction: { id: string; points: number; partner: { id: string } } } };
+
+  it("gives partner B its own earn for partner A's exact key and input, never A's", async () => {
+    const member = await memberWith(0);
+    const key = `shared-${randomUUID()}`;
+    const input = { memberId: member.id, purchase: { amount: '100.00', currency: 'NOK' }, reference: `R-${key}`, idempotencyKey: key };
+    const ofA = await hub.must<Earned>(EARN, { input }, grocer.token);
+    const ofB = await hub.must<Earned>(EARN, { input }, fuel.token);
+    expect(ofA.earnPoints.transaction).toMatchObject({ points: 100, partner: { id: grocer.id } });
+    expect(ofB.earnPoints.transaction).toMatchObject({ points: 100, partner: { id: fuel.id } });
+    expect(ofB.earnPoints.transaction.id).not.toBe(ofA.earnPoints.transaction.id);
+    // Each retry replays its own caller's result.
+    expect((await hub.must<Earned>(EARN, { input }, grocer.token)).earnPoints.transaction.id).toBe(ofA.earnPoints.transaction.id);
+    expect((await hub.must<Earned>(EARN, { input }, fuel.token)).earnPoints.transaction.id).toBe(ofB.earnPoints.transaction.id);
+    const { rows } = await hub.db.query<{ id: string; partner_id: string }>('SELECT id, partner_id FROM points.transactions WHERE member_id = $1 ORDER BY created_at', [member.id]);
+    expect(rows).toEqual([
+      { id: ofA.earnPoints.transaction.id, partner_id: grocer.id },
+      { id: ofB.earnPoints.transaction.id, partner_id: fuel.id },
+    ]);
+    expect((await ledger.points(member.token)).balance).toBe(200);
+  });
+
+  it("gives member B its own donation for member A's exact key and input, never A's", async () => {
+    const [a, b] = [await memberWith(300), await memberWith(300)];
+    const charity = await hub.seed.charity();
+    const DONATE = 'mutation($input: DonatePointsInput!) { donatePoints(input: $input) { donation { id status points } } }';
+    const input = { charityId: charity.id, points: 100, idempotencyKey: `shared-${randomUUID()}` };
+    type Donated = { donatePoints: { donation: { id: string; status: string; points: number } } };
+    const ofA = (await hub.must<Donated>(DONATE, { input }, a.token)).donatePoints.donation;
+    const ofB = (await hub.must<Donated>(DONATE, { input }, b.token)).donatePoints.donation;
+    expect([ofA.status, ofB.status]).toEqual(['CONFIRMED', 'CONFIRMED']);
+    expect(ofB.id).not.toBe(ofA.id);
+    const { rows } = await hub.db.query<{ id: string; member_id: string }>('SELECT id, member_id FROM donations.donations WHERE charity_id = $1 ORDER BY created_at', [charity.id]);
+    expect(rows).toEqual([
+      { id: ofA.id, member_id: a.id },
+      { id: ofB.id, member_id: b.id },
+    ]);
+    expect([(await ledger.points(a.token)).balance, (await ledger.points(b.token)).balance]).toEqual([200, 200]);
   });
 });
 
