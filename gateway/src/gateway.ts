@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
+import { useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
@@ -122,6 +123,9 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   const rateLimiter = await createRateLimiter(env, logger);
   const policies = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
 
+  // Automatic persisted queries, one bounded store per gateway; trusted documents answer those hashes instead.
+  const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries()];
+
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
     // Hive Router's query planner (Rust, through a native addon) unless the JavaScript one is asked for.
@@ -151,7 +155,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [...policies, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
+    plugins: () => [...policies, ...apq, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

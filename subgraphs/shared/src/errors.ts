@@ -20,6 +20,8 @@ export const ErrorCodes = {
     "The partner is prepaid and its block has fewer points left than this earn would issue; the admin tops it up (topUpPrepaidBlock).",
   CHARITY_INACTIVE: 'The charity is not active and verified.',
   RATE_LIMITED: 'Too many requests; retry later.',
+  PERSISTED_QUERY_NOT_FOUND:
+    'Automatic persisted queries: the hash is not known here (yet); send the request again with its query (Apollo PersistedQueryLink does).',
   INTERNAL: 'An unexpected error; details are logged under the request id.',
 } as const;
 
