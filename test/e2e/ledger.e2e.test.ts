@@ -86,8 +86,9 @@ describe('redemption', () => {
 describe('holds, straight to the points subgraph', () => {
   const CAPTURE = 'mutation($input: CaptureRedemptionInput!) { captureRedemption(input: $input) { hold { id status capturedPoints } transaction { id points } } }';
   const VOID = 'mutation($input: VoidRedemptionInput!) { voidRedemption(input: $input) { hold { id status } } }';
-  const capture = (token: string, holdId: string, points: number | null) => hub.query(CAPTURE, { input: { holdId, points, idempotencyKey: randomUUID() } }, token, 'points');
-  const voidHold = (token: string, holdId: string) => hub.query(VOID, { input: { holdId, idempotencyKey: randomUUID() } }, token, 'points');
+  type Captured = { captureRedemption: { hold: { id: string; status: string; capturedPoints: number | null }; transaction: { id: string; points: number } } };
+  const capture = (token: string, holdId: string, points: number | null) => hub.query<Captured>(CAPTURE, { input: { holdId, points, idempotencyKey: randomUUID() } }, token, 'points');
+  const voidHold = (token: string, holdId: string) => hub.query<{ voidRedemption: { hold: { id: string; status: string } } }>(VOID, { input: { holdId, idempotencyKey: randomUUID() } }, token, 'points');
 
   /** A member with 300 points and an open hold of 200 by fuel; every refusal below must leave it so. */
   async function openHold() {
