@@ -7,9 +7,13 @@ import { unifiedGraphHandler as routerPlanner } from '@graphql-hive/router-runti
 import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
+import { probeStatus } from '../../subgraphs/shared/src/http-probe';
+import { blockedPortReason } from '../../subgraphs/shared/src/ports';
+import { createAccessLog } from './access-log';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
+import { localGraphiQL } from './graphiql';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
 import { serveReport } from './reports-csv';
@@ -26,14 +30,8 @@ export function defaultSupergraphPath(): string {
 
 async function subgraphsReady(subgraphs: Map<string, string>): Promise<Record<string, boolean>> {
   const entries = await Promise.all(
-    [...subgraphs].map(async ([name, url]) => {
-      try {
-        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) });
-        return [name, response.ok] as const;
-      } catch {
-        return [name, false] as const;
-      }
-    }),
+    // node:http(s), not fetch: fetch refuses some ports outright ("bad port"), which would read as not ready.
+    [...subgraphs].map(async ([name, url]) => [name, (await probeStatus(new URL('/readyz', url), 2_000)) === 200] as const),
   );
   return Object.fromEntries(entries);
 }
@@ -118,13 +116,21 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     partners: env.PARTNERS_URL,
     donations: env.DONATIONS_URL,
   });
+  // Calls to subgraphs in other processes go through fetch, which refuses some ports outright ("bad port").
+  for (const [name, url] of subgraphs) {
+    const blocked = blockedPortReason(Number(new URL(url).port), `${name.toUpperCase()}_URL`);
+    if (blocked) logger.warn(`${blocked} Calls to the ${name} subgraph over HTTP will fail.`);
+  }
   const verifier = createTokenVerifier(authConfigFromEnv(env));
+  const accessLog = createAccessLog(logger, verifier, (context) => (context as Partial<HubGatewayContext>).viewer);
   const persistedDocuments = env.TRUSTED_DOCUMENTS_FILE ? trustedDocuments(env.TRUSTED_DOCUMENTS_FILE) : undefined;
   const rateLimiter = await createRateLimiter(env, logger);
   const policies = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
 
   // Automatic persisted queries, one bounded store per gateway; trusted documents answer those hashes instead.
   const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries()];
+  // GraphiQL in development, its files served by the gateway itself (the runtime's page loads them from a CDN).
+  const graphiql = production ? undefined : localGraphiQL();
 
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
@@ -142,6 +148,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     // Only the configured origins get CORS headers (Yoga's default echoes any origin, with credentials).
     cors: corsPolicy(env.CORS_ORIGINS),
     graphiql: !production,
+    renderGraphiQL: graphiql?.render,
     logging: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL,
     disableIntrospection: production ? { disableIf: () => true } : undefined,
     // One operation per request: an array body is refused (Yoga's default, stated here on purpose).
@@ -155,7 +162,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [...policies, ...apq, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
+    plugins: () => [accessLog.plugin, ...policies, ...apq, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -167,6 +174,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     }
     // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
     if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
+    if (graphiql && (await graphiql.serve(req, res))) return;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset
@@ -192,6 +200,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   };
 
   const server = createServer((req, res) => {
+    accessLog.track(req, res);
     handle(req, res).catch((error: unknown) => {
       logger.error('unhandled gateway error', { error });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
