@@ -233,7 +233,8 @@ export function superviseEmbeddedPostgres(db: EmbeddedDatabase, options: Supervi
       const now = Date.now();
       while (restarts.length > 0 && restarts[0] <= now - windowMs) restarts.shift();
       if (restarts.length >= maxRestarts) {
-        options.onGiveUp(`embedded PostgreSQL ${reason}, its ${maxRestarts + 1}th exit within ${Math.round(windowMs / 60_000)} minutes; not restarting it again. Last server messages: ${db.recentLog().slice(-5).join(' | ')}`);
+        const minutes = Math.round(windowMs / 60_000);
+        options.onGiveUp(`embedded PostgreSQL ${reason}, already restarted ${maxRestarts} time(s) in ${minutes} minutes; not restarting it again. Last server messages: ${db.recentLog().slice(-5).join(' | ')}`);
         return;
       }
       restarts.push(now);
