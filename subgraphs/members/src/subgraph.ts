@@ -11,7 +11,12 @@ import { createPartnersClient } from './clients/partners.client';
 const MembersAuditLogResolver = createAuditLogResolver('members');
 
 /** Enrollment asks the partners subgraph whether the enrolling partner is active. */
-const membersEnv = { PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql') };
+const membersEnv = {
+  PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+  /** A partner's enrolments of emails already enrolled, within the window, before its enrolments are refused. */
+  ENROLLMENT_EMAIL_TAKEN_MAX: z.coerce.number().int().min(1).max(100_000).default(20),
+  ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3_600),
+};
 
 export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodObject<typeof membersEnv>>> = {
   name: 'members',
@@ -21,7 +26,10 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   env: membersEnv,
   buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, MembersAuditLogResolver] }, memberReference),
   setup({ dataSource, env }) {
-    const members = new MembersService(dataSource, createPartnersClient(env.PARTNERS_URL));
+    const members = new MembersService(dataSource, createPartnersClient(env.PARTNERS_URL), {
+      maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
+      windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
+    });
     return {
       createContext: (viewer, requestId) => ({
         viewer,

@@ -5,10 +5,12 @@ import {
   badInput,
   callerOf,
   idempotent,
+  AppError,
   forbidden,
   isAdmin,
   isSelf,
   recordAudit,
+  recordAuditEvent,
   requireAdmin,
   requireMember,
   requireScope,
@@ -23,17 +25,23 @@ import {
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
 import { validateEnrollment, type EnrollmentInput, type ValidEnrollment } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';
+import { enrollmentProbesExhausted, recordEnrollmentEmailRefusal, type EnrollmentProbeLimits } from '../persistence/enrollment-probe.repository';
 import { MemberEntity } from '../persistence/member.entity';
 import { type MembersPartnersClient } from '../clients/partners.client';
 
+/** Refusals of an email that is already enrolled, told apart from other bad input. */
+const emailTaken = new WeakSet<object>();
+
 /**
  * Enrolls members and finds them by id or card, deciding who may see which member.
- * Raises: FORBIDDEN, BAD_USER_INPUT, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE,
+ * RATE_LIMITED (the partner's enrolments of enrolled emails reached the limit).
  */
 export class MembersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly partners: MembersPartnersClient,
+    private readonly probeLimits: EnrollmentProbeLimits,
   ) {}
 
   /** A member sees themself; a partner with members:lookup and the admin see any member. */
@@ -50,7 +58,14 @@ export class MembersService {
     );
   }
 
-  /** A suspended partner cannot enroll (PARTNER_SUSPENDED); a replay of an earlier enrollment still answers. */
+  /**
+   * A suspended partner cannot enroll (PARTNER_SUSPENDED); a replay of an earlier enrollment still answers.
+   * An email already enrolled is refused (BAD_USER_INPUT on `email`): the till must tell the customer to
+   * use their card, so the answer says so, and a partner learns whether an email is enrolled. To stop a
+   * partner probing a list of emails, such refusals are counted per partner: past the limit within the
+   * window every enrolment by that partner is refused with RATE_LIMITED (all of them, or a successful
+   * enrolment would answer the question instead), and reaching it leaves an `enrollmentProbeLimit` audit row.
+   */
   async enroll(viewer: Viewer, input: EnrollmentInput & { idempotencyKey: string }, requestId: string): Promise<MemberEntity> {
     requireScope(viewer, 'members:enroll');
     if (!isAdmin(viewer) && !viewer.partnerId) throw forbidden('Enrollment needs a partner or admin token');
@@ -58,9 +73,22 @@ export class MembersService {
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'enrollMember', key: input.idempotencyKey, input };
     const replay = await storedResult<{ memberId: string }>(this.dataSource.manager, request);
+    const partnerId = isAdmin(viewer) ? undefined : viewer.partnerId;
     if (!replay && viewer.partnerId) await this.partners.requireActiveCallingPartner(viewer, requestId);
-    const result =
-      replay ?? (await this.dataSource.transaction(async (manager) => idempotent(manager, request, () => this.insertMember(manager, viewer, valid)))).result;
+    if (!replay && partnerId && (await enrollmentProbesExhausted(this.dataSource.manager, partnerId, this.probeLimits))) {
+      throw new AppError('RATE_LIMITED', 'Too many enrolments of emails already enrolled from this partner; retry later');
+    }
+    let result: { memberId: string };
+    try {
+      result =
+        replay ?? (await this.dataSource.transaction(async (manager) => idempotent(manager, request, () => this.insertMember(manager, viewer, valid)))).result;
+    } catch (error) {
+      if (partnerId && error instanceof Error && emailTaken.has(error)) {
+        const refusals = await recordEnrollmentEmailRefusal(this.dataSource.manager, partnerId, this.probeLimits);
+        if (refusals === this.probeLimits.maxRefusals) await recordAuditEvent(this.dataSource.manager, viewer, 'enrollmentProbeLimit', partnerId);
+      }
+      throw error;
+    }
     const member = await this.dataSource.getRepository(MemberEntity).findOneBy({ id: result.memberId });
     if (!member) throw new Error('enrolled member vanished');
     return member;
@@ -87,7 +115,11 @@ export class MembersService {
         return { memberId: id };
       }
       const taken = await sql(manager, 'SELECT 1 FROM members WHERE email_normalized = $1', [valid.emailNormalized]);
-      if (taken.rowCount > 0) throw badInput('email', 'is already enrolled');
+      if (taken.rowCount > 0) {
+        const refusal = badInput('email', 'is already enrolled');
+        emailTaken.add(refusal);
+        throw refusal;
+      }
     }
     throw new Error('could not allocate a unique card number');
   }
