@@ -97,3 +97,40 @@ describe('bodies a cross-site form can send', () => {
     expect(await charities(name)).toBe(1);
   });
 });
+
+describe('GraphiQL (development)', () => {
+  it('is a page whose scripts, styles, icon and editor workers all come from the gateway itself', async () => {
+    const page = await fetch(hub.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('renderYogaGraphiQL');
+    expect(html).not.toMatch(/unpkg|jsdelivr|cdnjs|googleapis|githubusercontent/);
+    const attributes = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    const workers = [...html.matchAll(/"(\/graphiql\/[^"]+\.worker\.js)"/g)].map((m) => m[1]);
+    expect(attributes.length).toBe(3); // icon, stylesheet, script
+    expect(workers.length).toBe(3);
+    const origin = new URL(hub.gatewayUrl).origin;
+    const types: string[] = [];
+    for (const url of [...attributes, ...workers]) {
+      const resolved = new URL(url, hub.gatewayUrl);
+      expect(resolved.origin, url).toBe(origin);
+      const asset = await fetch(resolved);
+      expect(asset.status, url).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength, url).toBeGreaterThan(1000);
+      types.push(`${resolved.pathname} ${asset.headers.get('content-type')}`);
+      const again = await fetch(resolved, { headers: { 'if-none-match': asset.headers.get('etag') ?? '' } });
+      expect(again.status, url).toBe(304);
+    }
+    expect(types.sort()).toEqual([
+      '/graphiql/editor.worker.js text/javascript; charset=utf-8',
+      '/graphiql/favicon.ico image/x-icon',
+      '/graphiql/graphiql.css text/css; charset=utf-8',
+      '/graphiql/graphiql.js text/javascript; charset=utf-8',
+      '/graphiql/graphql.worker.js text/javascript; charset=utf-8',
+      '/graphiql/json.worker.js text/javascript; charset=utf-8',
+    ]);
+    expect((await fetch(new URL('/graphiql/other.js', hub.gatewayUrl))).status).toBe(404);
+  });
+});
+
