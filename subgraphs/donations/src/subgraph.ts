@@ -24,6 +24,7 @@ import {
   GivingResolver,
   MatchCampaignResolver,
 } from './graphql/giving.resolver';
+import { startDonationReconciler } from './jobs/donation-reconciler.job';
 import { CharityEntity, DonationEntity } from './persistence/charity.entity';
 import { CharitiesService } from './services/charities.service';
 import { DonationsService } from './services/donations.service';
@@ -96,7 +97,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     const donations = new DonationsService(dataSource, createPointsClient(env.POINTS_URL, signer!), receipts, matching, config, logger);
     const pledges = new PledgesService(dataSource, receipts, config, partners);
     const reports = new ReportsService(dataSource);
-    const stopReconciler = donations.start(env.DONATIONS_RECONCILE_INTERVAL_MS);
+    const stopReconciler = startDonationReconciler(donations, env.DONATIONS_RECONCILE_INTERVAL_MS, logger);
     return {
       createContext: (viewer, requestId) => ({
         viewer,

@@ -39,8 +39,8 @@ import {
   toReceiptType,
   toVerificationType,
 } from './giving.type';
-import { type GoalRow } from '../services/charities.service';
-import { type MatchCampaignRow } from '../services/matching.service';
+import { type GoalRow } from '../persistence/charities.repository';
+import { type MatchCampaignRow } from '../persistence/matching.repository';
 
 function toGoal(g: GoalRow): CharityGoalType {
   return Object.assign(new CharityGoalType(), {

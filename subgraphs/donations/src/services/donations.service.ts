@@ -8,8 +8,6 @@ import {
   notFound,
   requireAdmin,
   requireMember,
-  runEvery,
-  sql,
   storedResult,
   validate,
   validateIdempotencyKey,
@@ -17,7 +15,9 @@ import {
   type Viewer,
 } from '../../../shared/src';
 import { type PointsClient } from '../clients/points.client';
-import { DonationEntity } from '../persistence/charity.entity';
+import { type DonationEntity } from '../persistence/charity.entity';
+import { charityStanding } from '../persistence/charities.repository';
+import { confirmDonation, failDonation, findDonation, forgetDonationKey, insertPendingDonation, pendingDonationIds } from '../persistence/donations.repository';
 import { crashPoint, type GivingConfig } from './giving.config';
 import { type MatchingService } from './matching.service';
 import { newReceiptId, type ReceiptsService } from './receipts.service';
@@ -64,17 +64,21 @@ export class DonationsService {
 
     const { result } = await this.dataSource.transaction(async (manager) =>
       idempotent(manager, request, async () => {
-        const { rows } = await sql<{ status: string; verification: string }>(manager, 'SELECT status, verification FROM charities WHERE id = $1 FOR SHARE', [charityId]);
-        if (!rows[0]) throw notFound('Charity');
-        if (rows[0].status !== 'ACTIVE' || rows[0].verification !== 'VERIFIED') throw new AppError('CHARITY_INACTIVE');
+        const charity = await charityStanding(manager, charityId, true);
+        if (!charity) throw notFound('Charity');
+        if (charity.status !== 'ACTIVE' || charity.verification !== 'VERIFIED') throw new AppError('CHARITY_INACTIVE');
         const value = pointsValueMinor(BigInt(points), this.config.pointValueScaled, this.config.currency);
-        const inserted = await sql<{ id: string }>(
-          manager,
-          `INSERT INTO donations (member_id, charity_id, points, receipt_id, status, value_minor, currency, idempotency_caller, idempotency_key)
-           VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8) RETURNING id`,
-          [memberId, charityId, points, newReceiptId(), value.toString(), this.config.currency, request.caller, request.key],
-        );
-        return { donationId: inserted.rows[0].id };
+        const donationId = await insertPendingDonation(manager, {
+          memberId,
+          charityId,
+          points,
+          receiptId: newReceiptId(),
+          valueMinor: value,
+          currency: this.config.currency,
+          idempotencyCaller: request.caller,
+          idempotencyKey: request.key,
+        });
+        return { donationId };
       }),
     );
     crashPoint(this.config, 'donation-write');
@@ -96,12 +100,7 @@ export class DonationsService {
     crashPoint(this.config, 'ledger-call');
     await this.dataSource.transaction(async (manager) => {
       if (outcome === 'POSTED') {
-        const { rows } = await sql<{ id: string }>(
-          manager,
-          `UPDATE donations SET status = 'CONFIRMED', posting_transaction_id = $2, confirmed_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING id`,
-          [donation.id, transactionId],
-        );
-        if (rows.length === 0) return; // another driver recorded it first
+        if (!(await confirmDonation(manager, donation.id, transactionId))) return; // another driver recorded it first
         await this.receipts.append(manager, {
           charityId: donation.charityId,
           receiptId: donation.receiptId,
@@ -113,15 +112,9 @@ export class DonationsService {
         });
         await this.matching.matchDonation(manager, donation);
       } else {
-        const { rows } = await sql<{ idempotency_caller: string | null; idempotency_key: string | null }>(
-          manager,
-          `UPDATE donations SET status = 'FAILED' WHERE id = $1 AND status = 'PENDING' RETURNING idempotency_caller, idempotency_key`,
-          [donation.id],
-        );
+        const failed = await failDonation(manager, donation.id);
         // A refused request stores no key: the member may retry the same key once they have the points.
-        if (rows[0]?.idempotency_key) {
-          await sql(manager, `DELETE FROM idempotency_keys WHERE caller = $1 AND operation = 'donatePoints' AND key = $2`, [rows[0].idempotency_caller, rows[0].idempotency_key]);
-        }
+        if (failed?.key) await forgetDonationKey(manager, failed.caller, failed.key);
       }
     });
     return this.load(donation.id);
@@ -132,13 +125,9 @@ export class DonationsService {
    * final state. Safe to run anywhere, any time, concurrently with requests.
    */
   async reconcile(olderThanMs = this.config.reconcileAfterMs, limit = 500): Promise<{ confirmed: number; failed: number; pending: number }> {
-    const { rows } = await sql<{ id: string }>(
-      this.dataSource.manager,
-      `SELECT id FROM donations WHERE status = 'PENDING' AND created_at <= now() - make_interval(secs => $1::double precision / 1000) ORDER BY created_at LIMIT $2`,
-      [olderThanMs, limit],
-    );
+    const ids = await pendingDonationIds(this.dataSource.manager, olderThanMs, limit);
     const counts = { confirmed: 0, failed: 0, pending: 0 };
-    for (const { id } of rows) {
+    for (const id of ids) {
       try {
         const donation = await this.load(id);
         const after = donation.status === 'PENDING' ? await this.drive(donation, `reconcile-${id}`) : donation;
@@ -158,14 +147,8 @@ export class DonationsService {
     return this.reconcile(Math.max(0, olderThanMs));
   }
 
-  /** Runs the reconciler every `intervalMs` (0: never); returns the stop function. */
-  start(intervalMs: number): () => Promise<void> {
-    return runEvery(intervalMs, () => this.reconcile(), (error) => this.logger.warn('reconciler failed', { error }));
-  }
-
-
   async load(id: string, manager: EntityManager = this.dataSource.manager): Promise<DonationEntity> {
-    const donation = await manager.getRepository(DonationEntity).findOneBy({ id });
+    const donation = await findDonation(manager, id);
     if (!donation) throw notFound('Donation');
     return donation;
   }

@@ -9,10 +9,11 @@ import {
   parseScaled,
   requireMember,
   requireService,
-  sql,
   validate,
   type Viewer,
 } from '../../../shared/src';
+import { charityStanding } from '../persistence/charities.repository';
+import { accrualOfEvent, currentCause, eventFacts, insertAccrual, insertMemberCause, insertPledge, type AccrualKind } from '../persistence/pledges.repository';
 import { crashPoint, type GivingConfig } from './giving.config';
 import { type DonationsPartnersClient } from '../clients/partners.client';
 import { type ReceiptsService } from './receipts.service';
@@ -28,7 +29,7 @@ export interface PledgeEvent {
   occurredAt: string;
 }
 
-export type AccrualOutcome = 'ACCRUAL' | 'REVERSAL' | 'NO_PLEDGE';
+export type AccrualOutcome = AccrualKind;
 
 /** Pledged money: purchase (minor units) × basis points / 10,000, rounded down (the partner never owes a fraction of a minor unit). */
 export function pledgeMinor(purchaseMinor: bigint, basisPoints: number): bigint {
@@ -68,12 +69,8 @@ export class PledgesService {
     const validFrom = input.validFrom ? validate.instant('validFrom', input.validFrom) : null;
     if (validFrom && validFrom.getTime() < Date.now() - 60_000) throw badInput('validFrom', 'must not be in the past: accrued pledges stay as they were');
     await this.partners.requireActivePartner(viewer, partnerId, requestId);
-    const { rows } = await sql<{ id: string; valid_from: Date }>(
-      this.dataSource.manager,
-      `INSERT INTO pledges (partner_id, basis_points, valid_from) VALUES ($1, $2, coalesce($3, clock_timestamp())) RETURNING id, valid_from`,
-      [partnerId, basisPoints, validFrom],
-    );
-    return { id: rows[0].id, partnerId, basisPoints, validFrom: rows[0].valid_from };
+    const pledge = await insertPledge(this.dataSource.manager, partnerId, basisPoints, validFrom);
+    return { id: pledge.id, partnerId, basisPoints, validFrom: pledge.validFrom };
   }
 
   /** The calling member's cause from now on (null: none). Only active, verified charities. */
@@ -81,21 +78,16 @@ export class PledgesService {
     const memberId = requireMember(viewer);
     const charityId = input.charityId == null ? null : validate.uuid('charityId', input.charityId);
     if (charityId) {
-      const { rows } = await sql<{ status: string; verification: string }>(this.dataSource.manager, 'SELECT status, verification FROM charities WHERE id = $1', [charityId]);
-      if (!rows[0]) throw notFound('Charity');
-      if (rows[0].status !== 'ACTIVE' || rows[0].verification !== 'VERIFIED') throw new AppError('CHARITY_INACTIVE');
+      const charity = await charityStanding(this.dataSource.manager, charityId);
+      if (!charity) throw notFound('Charity');
+      if (charity.status !== 'ACTIVE' || charity.verification !== 'VERIFIED') throw new AppError('CHARITY_INACTIVE');
     }
-    await sql(this.dataSource.manager, 'INSERT INTO member_causes (member_id, charity_id) VALUES ($1, $2)', [memberId, charityId]);
+    await insertMemberCause(this.dataSource.manager, memberId, charityId);
     return charityId;
   }
 
   async causeOf(memberId: string): Promise<string | null> {
-    const { rows } = await sql<{ charity_id: string | null }>(
-      this.dataSource.manager,
-      'SELECT charity_id FROM member_causes WHERE member_id = $1 ORDER BY valid_from DESC, id DESC LIMIT 1',
-      [memberId],
-    );
-    return rows[0]?.charity_id ?? null;
+    return currentCause(this.dataSource.manager, memberId);
   }
 
   /** Consumes one earn event exactly once (the points service's credential only). */
@@ -114,31 +106,15 @@ export class PledgesService {
       // Replays of one event serialise on its id (the unique index); the first answer stands. For an earn,
       // the pledge and the member's cause in force at its time come in the same statement.
       const earn = event.kind === 'EARN';
-      const { rows: facts } = await sql<{
-        known: AccrualOutcome | null;
-        pledge_id: string | null;
-        basis_points: number | null;
-        charity_id: string | null;
-        status: string | null;
-        verification: string | null;
-      }>(
-        manager,
-        `SELECT (SELECT kind FROM pledge_accruals WHERE event_id = $1) AS known, p.id AS pledge_id, p.basis_points, c.charity_id, c.status, c.verification
-           FROM (SELECT $5::boolean AS earn) e
-           LEFT JOIN LATERAL (SELECT id, basis_points FROM pledges WHERE e.earn AND partner_id = $2 AND valid_from <= $4
-                               ORDER BY valid_from DESC, created_at DESC LIMIT 1) p ON true
-           LEFT JOIN LATERAL (SELECT mc.charity_id, ch.status, ch.verification FROM member_causes mc LEFT JOIN charities ch ON ch.id = mc.charity_id
-                               WHERE e.earn AND mc.member_id = $3 AND mc.valid_from <= $4 ORDER BY mc.valid_from DESC, mc.id DESC LIMIT 1) c ON true`,
-        [eventId, partnerId, memberId, occurredAt, earn],
-      );
-      if (facts[0].known) return facts[0].known;
+      const facts = await eventFacts(manager, { eventId, partnerId, memberId, occurredAt, earn });
+      if (facts.known) return facts.known;
       let kind: AccrualOutcome = 'NO_PLEDGE';
       let charityId: string | null = null;
       let pledgeId: string | null = null;
       let basisPoints: number | null = null;
       let amount = 0n;
       if (earn) {
-        const f = facts[0];
+        const f = facts;
         if (f.pledge_id && f.basis_points !== null && f.basis_points > 0 && f.charity_id && f.status === 'ACTIVE' && f.verification === 'VERIFIED') {
           kind = 'ACCRUAL';
           charityId = f.charity_id;
@@ -147,14 +123,9 @@ export class PledgesService {
           amount = pledgeMinor(purchaseMinor, f.basis_points);
         }
       } else {
-        const original = await sql<{ kind: AccrualOutcome; charity_id: string | null; pledge_id: string | null; basis_points: number | null; amount_minor: string }>(
-          manager,
-          'SELECT kind, charity_id, pledge_id, basis_points, amount_minor::text FROM pledge_accruals WHERE event_id = $1',
-          [earnId],
-        );
+        const o = await accrualOfEvent(manager, earnId);
         // The relay delivers in order; an earn not yet consumed is an error, retried later.
-        if (!original.rows[0]) throw notFound('Earn event');
-        const o = original.rows[0];
+        if (!o) throw notFound('Earn event');
         if (o.kind === 'ACCRUAL') {
           kind = 'REVERSAL';
           charityId = o.charity_id;
@@ -163,17 +134,25 @@ export class PledgesService {
           amount = -BigInt(o.amount_minor);
         }
       }
-      const { rows } = await sql<{ id: string }>(
-        manager,
-        `INSERT INTO pledge_accruals (event_id, kind, earn_id, partner_id, member_id, charity_id, pledge_id, basis_points, purchase_minor, amount_minor, currency, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-        [eventId, kind, earnId, partnerId, memberId, charityId, pledgeId, basisPoints, purchaseMinor.toString(), amount.toString(), currency, occurredAt],
-      );
+      const accrualId = await insertAccrual(manager, {
+        eventId,
+        kind,
+        earnId,
+        partnerId,
+        memberId,
+        charityId,
+        pledgeId,
+        basisPoints,
+        purchaseMinor,
+        amountMinor: amount,
+        currency,
+        occurredAt,
+      });
       if (charityId && kind !== 'NO_PLEDGE') {
         await this.receipts.append(manager, {
           charityId,
           kind: kind === 'ACCRUAL' ? 'PLEDGE' : 'PLEDGE_REVERSAL',
-          subjectId: rows[0].id,
+          subjectId: accrualId,
           points: null,
           amountMinor: amount,
           currency,
