@@ -14,7 +14,6 @@ import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
-import { localGraphiQL } from './graphiql';
 import { gatewayEnv } from './env';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
 import { serveReport } from './reports-csv';
@@ -132,8 +131,6 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries()];
   // GraphiQL in development, its files served by the gateway itself (the runtime's page loads them from a CDN).
   const graphiql = production ? undefined : localGraphiQL();
-  // GraphiQL in development, its files served by the gateway itself (the runtime's page loads them from a CDN).
-  const graphiql = production ? undefined : localGraphiQL();
 
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
@@ -151,7 +148,6 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     // Only the configured origins get CORS headers (Yoga's default echoes any origin, with credentials).
     cors: corsPolicy(env.CORS_ORIGINS),
     graphiql: !production,
-    renderGraphiQL: graphiql?.render,
     renderGraphiQL: graphiql?.render,
     logging: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL,
     disableIntrospection: production ? { disableIf: () => true } : undefined,
@@ -178,7 +174,6 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     }
     // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
     if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
-    if (graphiql && (await graphiql.serve(req, res))) return;
     if (graphiql && (await graphiql.serve(req, res))) return;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
