@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { authEnv, bool, GATEWAY_LIMITS, limitsEnv, serverEnv } from '../../subgraphs/shared/src';
+import { authEnv, GATEWAY_LIMITS, limitsEnv, rateLimitEnv, serverEnv } from '../../subgraphs/shared/src';
 import { parseOrigins } from './cors';
-
-const perWindow = z.coerce.number().int().min(0);
 
 export const gatewayEnv = {
   ...serverEnv,
@@ -16,12 +14,7 @@ export const gatewayEnv = {
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(102_400),
   ...limitsEnv(GATEWAY_LIMITS),
   /** Rate limits: requests per window per partner, member, other subject, and unauthenticated address. */
-  RATE_LIMIT_ENABLED: bool.default(true),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
-  RATE_LIMIT_PARTNER: perWindow.default(1_200),
-  RATE_LIMIT_MEMBER: perWindow.default(120),
-  RATE_LIMIT_OTHER: perWindow.default(600),
-  RATE_LIMIT_ANONYMOUS: perWindow.default(60),
+  ...rateLimitEnv,
   /** Shares rate-limit counters between gateway instances; in memory per instance when unset. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** How many proxies in front of the gateway append to X-Forwarded-For (0: use the socket address). */

@@ -6,7 +6,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler as routerPlanner } from '@graphql-hive/router-runtime';
 import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
-import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type Logger, type RunningServer } from '../../subgraphs/shared/src';
+import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type RunningServer } from '../../subgraphs/shared/src';
 import { probeStatus } from '../../subgraphs/shared/src/http-probe';
 import { blockedPortReason } from '../../subgraphs/shared/src/ports';
 import { createAccessLog } from './access-log';
@@ -15,7 +15,7 @@ import { useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
 import { gatewayEnv } from './env';
-import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
+import { createRateLimiter } from './rate-limit';
 import { serveReport } from './reports-csv';
 import { loadSupergraph } from './supergraph';
 import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
@@ -68,21 +68,6 @@ async function readJsonBody(req: IncomingMessage & { body?: unknown }): Promise<
   }
   req.body = parsed !== null && typeof parsed === 'object' && Object.keys(parsed).length > 0 ? parsed : text;
   return true;
-}
-
-async function createRateLimiter(env: GatewayEnv, logger: Logger): Promise<RateLimiter | undefined> {
-  if (!env.RATE_LIMIT_ENABLED) return undefined;
-  const limits = {
-    windowMs: env.RATE_LIMIT_WINDOW_MS,
-    partner: env.RATE_LIMIT_PARTNER,
-    member: env.RATE_LIMIT_MEMBER,
-    other: env.RATE_LIMIT_OTHER,
-    anonymous: env.RATE_LIMIT_ANONYMOUS,
-  };
-  if (!env.REDIS_URL) return new RateLimiter(new MemoryRateLimitStore(), limits);
-  const store = new RedisRateLimitStore(env.REDIS_URL, logger);
-  await store.connect();
-  return new RateLimiter(store, limits);
 }
 
 /** Trusted-documents mode: only the manifest's operations run, named by id; any other is refused. */
