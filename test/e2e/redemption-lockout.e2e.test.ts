@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, startHub, type TestHub } from '../support/hub';
+import { signServiceToken } from '../support/keys';
 import { ledgerClient } from '../support/ledger';
 
 // Guessing redemption codes straight at the points subgraph's port, as the attack run did (72,000 a minute,
@@ -126,7 +127,8 @@ describe("the subgraphs' own ports are rate-limited per caller", () => {
     RATE_LIMIT_WINDOW_MS: '60000',
     RATE_LIMIT_PARTNER: '5',
     RATE_LIMIT_MEMBER: '100',
-    RATE_LIMIT_OTHER: '1000',
+    // The admin's budget (it seeds two partners through the gateway); 6 on a subgraph port.
+    RATE_LIMIT_OTHER: '3',
     RATE_LIMIT_ANONYMOUS: '2',
     SUBGRAPH_RATE_LIMIT_FACTOR: '2',
   };
@@ -161,6 +163,15 @@ describe("the subgraphs' own ports are rate-limited per caller", () => {
     // Budgets are per caller and per port: another partner, or the same partner on another subgraph, still passes.
     expect((await post(limited.urls.points, (await limited.seed.partner()).token)).status).toBe(200);
     expect((await post(limited.urls.members, partner.token, '{ __typename }')).status).toBe(200);
+  });
+
+  it("does not count the hub's own service credentials (relays and reconcilers) at a subgraph port", async () => {
+    const service = await signServiceToken(limited.keys, 'donations', 'ledger:donate');
+    const admin = await limited.admin();
+    const statuses = { service: [] as number[], admin: [] as number[] };
+    for (let i = 0; i < 8; i++) statuses.service.push((await post(limited.urls.points, service, '{ __typename }')).status);
+    for (let i = 0; i < 7; i++) statuses.admin.push((await post(limited.urls.points, admin, '{ __typename }')).status);
+    expect(statuses).toEqual({ service: Array(8).fill(200), admin: [200, 200, 200, 200, 200, 200, 429] });
   });
 
   it('throttles requests without a valid token per address: UNAUTHENTICATED, then RATE_LIMITED', async () => {
