@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
-  selectEntities,
   badInput,
   callerOf,
   idempotent,
@@ -14,19 +13,18 @@ import {
   requireAdmin,
   requireMember,
   requireScope,
-  sql,
   storedResult,
   validate,
   validateIdempotencyKey,
   type Viewer,
-  pageAfter,
   type Page,
 } from '../../../shared/src';
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
 import { validateEnrollment, type EnrollmentInput, type ValidEnrollment } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';
 import { enrollmentProbesExhausted, recordEnrollmentEmailRefusal, type EnrollmentProbeLimits } from '../persistence/enrollment-probe.repository';
-import { MemberEntity } from '../persistence/member.entity';
+import { type MemberEntity } from '../persistence/member.entity';
+import { emailEnrolled, findMember, insertMember, memberByCard, memberById, memberIdByReferralCode, memberPage, membersByIds } from '../persistence/members.repository';
 import { type MembersPartnersClient } from '../clients/partners.client';
 
 /** Refusals of an email that is already enrolled, told apart from other bad input. */
@@ -89,7 +87,7 @@ export class MembersService {
       }
       throw error;
     }
-    const member = await this.dataSource.getRepository(MemberEntity).findOneBy({ id: result.memberId });
+    const member = await findMember(this.dataSource.manager, result.memberId);
     if (!member) throw new Error('enrolled member vanished');
     return member;
   }
@@ -97,25 +95,28 @@ export class MembersService {
   private async insertMember(manager: EntityManager, viewer: Viewer, valid: ValidEnrollment): Promise<{ memberId: string }> {
     let referredBy: string | null = null;
     if (valid.referralCode) {
-      const { rows } = await sql<{ id: string }>(manager, 'SELECT id FROM members WHERE referral_code = $1', [valid.referralCode]);
-      if (!rows[0]) throw badInput('referralCode', 'no member has this referral code');
-      referredBy = rows[0].id;
+      referredBy = await memberIdByReferralCode(manager, valid.referralCode);
+      if (!referredBy) throw badInput('referralCode', 'no member has this referral code');
     }
     // Card numbers and referral codes are random; a collision (odds ~1e-9) just draws again.
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = randomUUID();
-      const { rows } = await sql<{ id: string }>(
-        manager,
-        `INSERT INTO members (id, display_name, email, email_normalized, birth_date, card_number, referral_code, referred_by, enrolled_by_partner_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-        [id, valid.displayName, valid.email, valid.emailNormalized, valid.birthDate, generateCardNumber(), generateReferralCode(), referredBy, viewer.partnerId ?? null],
-      );
-      if (rows[0]) {
+      const inserted = await insertMember(manager, {
+        id,
+        displayName: valid.displayName,
+        email: valid.email,
+        emailNormalized: valid.emailNormalized,
+        birthDate: valid.birthDate,
+        cardNumber: generateCardNumber(),
+        referralCode: generateReferralCode(),
+        referredBy,
+        enrolledByPartnerId: viewer.partnerId ?? null,
+      });
+      if (inserted) {
         await recordAudit(manager, viewer, id);
         return { memberId: id };
       }
-      const taken = await sql(manager, 'SELECT 1 FROM members WHERE email_normalized = $1', [valid.emailNormalized]);
-      if (taken.rowCount > 0) {
+      if (await emailEnrolled(manager, valid.emailNormalized)) {
         const refusal = badInput('email', 'is already enrolled');
         emailTaken.add(refusal);
         throw refusal;
@@ -126,26 +127,26 @@ export class MembersService {
 
   async me(viewer: Viewer): Promise<MemberEntity | null> {
     const memberId = requireMember(viewer);
-    return this.one('id = $1', [memberId]);
+    return memberById(this.dataSource.manager, memberId);
   }
 
   async byId(viewer: Viewer, id: string): Promise<MemberEntity | null> {
     requireScope(viewer, 'members:lookup');
     const memberId = validate.uuid('id', id);
-    return this.one('id = $1', [memberId]);
+    return memberById(this.dataSource.manager, memberId);
   }
 
   async byCard(viewer: Viewer, cardNumber: string): Promise<MemberEntity | null> {
     requireScope(viewer, 'members:lookup');
     const normalized = normalizeCardNumber(cardNumber);
     if (!isValidCardNumber(normalized)) throw badInput('cardNumber', 'is not a valid card number (check digit does not match)');
-    return this.one('card_number = $1', [normalized]);
+    return memberByCard(this.dataSource.manager, normalized);
   }
 
   /** The admin's list of members, oldest first; `after` is the id of the last member of the previous page. */
   async list(viewer: Viewer, first: number, after?: string | null): Promise<Page<MemberEntity>> {
     requireAdmin(viewer);
-    return pageAfter(this.dataSource.getRepository(MemberEntity), { table: 'members', timeProperty: 'enrolledAt', timeColumn: 'enrolled_at', first, after });
+    return memberPage(this.dataSource.manager, first, after);
   }
 
   /** Internal existence check for other subgraphs (points); answers only callers that act on members. */
@@ -156,16 +157,11 @@ export class MembersService {
       requireScope(viewer, 'points:earn', 'points:redeem', 'points:reverse', 'members:lookup');
     }
     const memberId = validate.uuid('id', id);
-    const member = await this.one('id = $1', [memberId]);
+    const member = await memberById(this.dataSource.manager, memberId);
     return member?.status ?? null;
   }
 
   async loadMany(ids: readonly string[]): Promise<MemberEntity[]> {
-    return selectEntities(this.dataSource.manager, MemberEntity, 'id = ANY($1::uuid[])', [[...ids]]);
-  }
-
-  private async one(where: string, params: unknown[]): Promise<MemberEntity | null> {
-    const [member] = await selectEntities(this.dataSource.manager, MemberEntity, where, params);
-    return member ?? null;
+    return membersByIds(this.dataSource.manager, ids);
   }
 }

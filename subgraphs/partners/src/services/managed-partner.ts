@@ -1,5 +1,6 @@
 import { type DataSource } from 'typeorm';
-import { badInput, isAdmin, notFound, sql, validate, type Viewer } from '../../../shared/src';
+import { badInput, isAdmin, notFound, validate, type Viewer } from '../../../shared/src';
+import { partnerExists } from '../persistence/partners.repository';
 
 /**
  * The partner whose stores or offers an (already authorised) manager is creating: the admin names one;
@@ -14,7 +15,6 @@ export async function managedPartnerId(dataSource: DataSource, viewer: Viewer, r
     partnerId = viewer.partnerId as string;
     if (requested != null && validate.uuid('partnerId', requested) !== partnerId) throw notFound('Partner');
   }
-  const { rowCount } = await sql(dataSource.manager, 'SELECT 1 FROM partners WHERE id = $1', [partnerId]);
-  if (rowCount === 0) throw notFound('Partner');
+  if (!(await partnerExists(dataSource.manager, partnerId))) throw notFound('Partner');
   return partnerId;
 }

@@ -1,6 +1,5 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
-  selectEntities,
   badInput,
   callerOf,
   idempotent,
@@ -11,51 +10,18 @@ import {
   notFound,
   requireAdmin,
   recordAudit,
-  sql,
   validate,
   validateIdempotencyKey,
   type Viewer,
-  pageAfter,
   type Page,
-  MAX_PAGE_SIZE,
 } from '../../../shared/src';
 import { canSeePrivate } from '../domain/access.rules';
 import { validatePartner, validateTermsChange, type PartnerInput, type TermsChangeInput } from '../domain/terms.rules';
-import { PartnerEntity } from '../persistence/partner.entity';
+import { type PartnerEntity } from '../persistence/partner.entity';
+import { findPartner, insertPartner, partnerById, lockPartnerCurrency, partnerPage, partnersByIds, setPartnerStatus } from '../persistence/partners.repository';
+import { appendTermsVersion, effectiveFrom, insertFirstTerms, termsAt, termsBetween, termsVersion, type TermsVersion } from '../persistence/terms.repository';
 
-/** One version of a partner's contract terms, in force from `validFrom` until `validUntil` (null: open). */
-export interface TermsVersion {
-  partnerId: string;
-  earnRate: string;
-  issuePrice: string;
-  reimbursement: string;
-  validFrom: Date;
-  validUntil: Date | null;
-}
-
-interface TermsRow {
-  id: string;
-  partner_id: string;
-  earn_rate: string;
-  issue_price: string;
-  reimbursement: string;
-  valid_from: Date;
-  valid_until: Date | null;
-}
-
-const toVersion = (r: TermsRow): TermsVersion => ({
-  partnerId: r.partner_id,
-  earnRate: r.earn_rate,
-  issuePrice: r.issue_price,
-  reimbursement: r.reimbursement,
-  validFrom: r.valid_from,
-  validUntil: r.valid_until,
-});
-
-/** Every version with the time the next one takes over: the base of all terms reads. */
-const VERSIONS = `SELECT id::text, partner_id, earn_rate::text, issue_price::text, reimbursement::text, valid_from,
-         lead(valid_from) OVER (PARTITION BY partner_id ORDER BY valid_from) AS valid_until
-    FROM partner_terms WHERE partner_id = ANY($1::uuid[])`;
+export type { TermsVersion };
 
 /**
  * Onboards partners, keeps their status and their contract terms, versioned by time: a change appends a
@@ -74,21 +40,11 @@ export class PartnersService {
     requireAdmin(viewer);
     const valid = validatePartner(input);
     const insert = async (manager: EntityManager): Promise<{ partnerId: string }> => {
-      const { rows } = await sql<{ id: string }>(
-        manager,
-        `INSERT INTO partners (name, name_normalized, currency) VALUES ($1, lower($1), $2)
-         ON CONFLICT (name_normalized) DO NOTHING RETURNING id`,
-        [valid.name, valid.currency],
-      );
-      if (!rows[0]) throw badInput('name', 'a partner with this name already exists');
-      await sql(manager, `INSERT INTO partner_terms (partner_id, earn_rate, issue_price, reimbursement) VALUES ($1, $2, $3, $4)`, [
-        rows[0].id,
-        valid.earnRate,
-        valid.issuePrice,
-        valid.reimbursement,
-      ]);
-      await recordAudit(manager, viewer, rows[0].id);
-      return { partnerId: rows[0].id };
+      const id = await insertPartner(manager, valid);
+      if (!id) throw badInput('name', 'a partner with this name already exists');
+      await insertFirstTerms(manager, id, valid);
+      await recordAudit(manager, viewer, id);
+      return { partnerId: id };
     };
     const { partnerId } = await this.dataSource.transaction(async (manager) => {
       return idempotentIfKeyed(manager, { caller: callerOf(viewer), operation: 'createPartner', key: input.idempotencyKey, input }, () => insert(manager));
@@ -100,8 +56,7 @@ export class PartnersService {
     requireAdmin(viewer);
     const id = validate.uuid('partnerId', partnerId);
     await this.dataSource.transaction(async (manager) => {
-      const { rowCount } = await sql(manager, `UPDATE partners SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
-      if (rowCount === 0) throw notFound('Partner');
+      if (!(await setPartnerStatus(manager, id, status))) throw notFound('Partner');
       await recordAudit(manager, viewer, id);
     });
     return this.mustLoad(id);
@@ -110,33 +65,27 @@ export class PartnersService {
   /** Any authenticated caller may read a partner's public face (name, status, currency). */
   async byId(id: string): Promise<PartnerEntity | null> {
     const partnerId = validate.uuid('id', id);
-    return this.dataSource.getRepository(PartnerEntity).findOneBy({ id: partnerId });
+    return findPartner(this.dataSource.manager, partnerId);
   }
 
   async viewerPartner(viewer: Viewer): Promise<PartnerEntity | null> {
     if (!viewer.partnerId) return null;
-    const [partner] = await selectEntities(this.dataSource.manager, PartnerEntity, 'id = $1', [viewer.partnerId]);
-    return partner ?? null;
+    return partnerById(this.dataSource.manager, viewer.partnerId);
   }
 
   async list(viewer: Viewer, first: number, after?: string | null): Promise<Page<PartnerEntity>> {
     requireAdmin(viewer);
-    return pageAfter(this.dataSource.getRepository(PartnerEntity), { table: 'partners', timeProperty: 'createdAt', timeColumn: 'created_at', first, after });
+    return partnerPage(this.dataSource.manager, first, after);
   }
 
   async loadMany(ids: readonly string[]): Promise<PartnerEntity[]> {
-    return selectEntities(this.dataSource.manager, PartnerEntity, 'id = ANY($1::uuid[])', [[...ids]]);
+    return partnersByIds(this.dataSource.manager, ids);
   }
 
   /** The terms in force at `at` (default: now, by the database clock), one version per partner that has one. */
   async termsAt(partnerIds: readonly string[], at?: Date): Promise<TermsVersion[]> {
     if (partnerIds.length === 0) return [];
-    const { rows } = await sql<TermsRow>(
-      this.dataSource.manager,
-      `SELECT * FROM (${VERSIONS}) v WHERE v.valid_from <= coalesce($2, now()) AND (v.valid_until IS NULL OR v.valid_until > coalesce($2, now()))`,
-      [[...partnerIds], at ?? null],
-    );
-    return rows.map(toVersion);
+    return termsAt(this.dataSource.manager, partnerIds, at ?? null);
   }
 
   /**
@@ -145,13 +94,7 @@ export class PartnersService {
    */
   async termsHistory(partnerId: string, from?: Date | null, to?: Date | null): Promise<TermsVersion[]> {
     if (from && to && to <= from) throw badInput('to', 'must be after from');
-    const { rows } = await sql<TermsRow>(
-      this.dataSource.manager,
-      `SELECT * FROM (${VERSIONS}) v WHERE ($2::timestamptz IS NULL OR v.valid_until IS NULL OR v.valid_until > $2)
-          AND ($3::timestamptz IS NULL OR v.valid_from < $3) ORDER BY v.valid_from LIMIT ${MAX_PAGE_SIZE}`,
-      [[partnerId], from ?? null, to ?? null],
-    );
-    return rows.map(toVersion);
+    return termsBetween(this.dataSource.manager, partnerId, from ?? null, to ?? null);
   }
 
   /**
@@ -172,27 +115,15 @@ export class PartnersService {
       .transaction(async (manager) =>
         idempotent(manager, request, async () => {
           // Locking the partner serialises its term changes, so each copies from a settled history.
-          const partner = await sql<{ currency: string }>(manager, 'SELECT currency FROM partners WHERE id = $1 FOR UPDATE', [partnerId]);
-          if (!partner.rows[0]) throw notFound('Partner');
-          const change = validateTermsChange(input, partner.rows[0].currency);
-          const { rows } = await sql<{ valid_from: Date; past: boolean }>(
-            manager,
-            'SELECT coalesce($1::timestamptz, now()) AS valid_from, $1::timestamptz < now() AS past',
-            [validFrom],
-          );
-          if (rows[0].past) throw badInput('validFrom', 'must not be in the past (omit it for now)');
-          const effective = rows[0].valid_from;
-          const inserted = await sql<{ id: string }>(
-            manager,
-            `INSERT INTO partner_terms (partner_id, earn_rate, issue_price, reimbursement, valid_from)
-             SELECT $1, coalesce($2, t.earn_rate), coalesce($3, t.issue_price), coalesce($4, t.reimbursement), $5
-               FROM partner_terms t WHERE t.partner_id = $1 AND t.valid_from <= $5 ORDER BY t.valid_from DESC LIMIT 1
-             RETURNING id`,
-            [partnerId, change.earnRate, change.issuePrice, change.reimbursement, effective],
-          );
-          if (!inserted.rows[0]) throw new Error(`partner ${partnerId} has no terms before ${effective.toISOString()}`);
+          const currency = await lockPartnerCurrency(manager, partnerId);
+          if (!currency) throw notFound('Partner');
+          const change = validateTermsChange(input, currency);
+          const effective = await effectiveFrom(manager, validFrom);
+          if (effective.past) throw badInput('validFrom', 'must not be in the past (omit it for now)');
+          const termsId = await appendTermsVersion(manager, partnerId, change, effective.validFrom);
+          if (!termsId) throw new Error(`partner ${partnerId} has no terms before ${effective.validFrom.toISOString()}`);
           await recordAudit(manager, viewer, partnerId);
-          return { partnerId, termsId: inserted.rows[0].id };
+          return { partnerId, termsId };
         }),
       )
       .catch((error: unknown) => {
@@ -201,17 +132,13 @@ export class PartnersService {
         }
         throw error;
       });
-    const { rows } = await sql<TermsRow>(this.dataSource.manager, `SELECT * FROM (${VERSIONS}) v WHERE v.id = $2`, [
-      [partnerId],
-      result.termsId,
-    ]);
-    if (!rows[0]) throw new Error('terms version vanished');
-    const terms = toVersion(rows[0]);
+    const terms = await termsVersion(this.dataSource.manager, partnerId, result.termsId);
+    if (!terms) throw new Error('terms version vanished');
     return { partner: await this.mustLoad(partnerId), terms };
   }
 
   private async mustLoad(id: string): Promise<PartnerEntity> {
-    const partner = await this.dataSource.getRepository(PartnerEntity).findOneBy({ id });
+    const partner = await findPartner(this.dataSource.manager, id);
     if (!partner) throw notFound('Partner');
     return partner;
   }

@@ -4,12 +4,10 @@ import {
   callerOf,
   idempotentIfKeyed,
   notFound,
-  pageAfter,
   PgCodes,
   pgCode,
   pgConstraint,
   recordAudit,
-  sql,
   validate,
   type Page,
   type Viewer,
@@ -17,7 +15,8 @@ import {
 import { managedPartnerId } from './managed-partner';
 import { canSeePrivate, manages, requireCatalogueManager } from '../domain/access.rules';
 import { validateNewStore, validateStoreChange, type StoreFields } from '../domain/catalogue.rules';
-import { StoreEntity } from '../persistence/partner.entity';
+import { type StoreEntity } from '../persistence/partner.entity';
+import { findStore, insertStore, lockStorePartner, storePage, updateStore } from '../persistence/stores.repository';
 
 /**
  * A partner's stores: the admin or the partner itself (points:earn) creates and changes them; only they
@@ -34,13 +33,9 @@ export class StoresService {
     const { storeId } = await this.dataSource
       .transaction(async (manager) =>
         idempotentIfKeyed(manager, { caller: callerOf(viewer), operation: 'createStore', key: input.idempotencyKey, input }, async () => {
-          const { rows } = await sql<{ id: string }>(
-            manager,
-            `INSERT INTO stores (partner_id, code, name, address, city, country) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-            [partnerId, valid.code, valid.name, valid.address, valid.city, valid.country],
-          );
-          await recordAudit(manager, viewer, rows[0].id);
-          return { storeId: rows[0].id };
+          const id = await insertStore(manager, { partnerId, ...valid });
+          await recordAudit(manager, viewer, id);
+          return { storeId: id };
         }),
       )
       .catch(duplicateCode);
@@ -56,24 +51,7 @@ export class StoresService {
     await this.dataSource
       .transaction(async (manager) => {
         await this.lockManaged(manager, viewer, storeId);
-        await sql(
-          manager,
-          `UPDATE stores SET code = coalesce($2, code), name = coalesce($3, name),
-                  address = CASE WHEN $4 THEN $5 ELSE address END, city = CASE WHEN $6 THEN $7 ELSE city END,
-                  country = coalesce($8, country), active = coalesce($9, active), updated_at = now()
-            WHERE id = $1`,
-          [
-            storeId,
-            change.code ?? null,
-            change.name ?? null,
-            change.address !== undefined,
-            change.address ?? null,
-            change.city !== undefined,
-            change.city ?? null,
-            change.country ?? null,
-            input.active ?? null,
-          ],
-        );
+        await updateStore(manager, storeId, { ...change, active: input.active ?? null });
         await recordAudit(manager, viewer, storeId);
       })
       .catch(duplicateCode);
@@ -82,30 +60,23 @@ export class StoresService {
 
   /** A store the viewer may see (its partner's or the admin's), else null. */
   async byId(viewer: Viewer, id: string): Promise<StoreEntity | null> {
-    const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id: validate.uuid('id', id) });
+    const store = await findStore(this.dataSource.manager, validate.uuid('id', id));
     return store && canSeePrivate(viewer, store.partnerId) ? store : null;
   }
 
   /** A partner's stores, oldest first; null unless the viewer is that partner or the admin. */
   async ofPartner(viewer: Viewer, partnerId: string, options: { includeInactive: boolean; first: number; after?: string | null }): Promise<Page<StoreEntity> | null> {
     if (!canSeePrivate(viewer, partnerId)) return null;
-    return pageAfter(this.dataSource.getRepository(StoreEntity), {
-      table: 'stores',
-      timeProperty: 'createdAt',
-      timeColumn: 'created_at',
-      first: options.first,
-      after: options.after,
-      filter: { where: `r.partner_id = :partnerId${options.includeInactive ? '' : ' AND r.active'}`, params: { partnerId } },
-    });
+    return storePage(this.dataSource.manager, partnerId, options);
   }
 
   private async lockManaged(manager: EntityManager, viewer: Viewer, storeId: string): Promise<void> {
-    const { rows } = await sql<{ partner_id: string }>(manager, 'SELECT partner_id FROM stores WHERE id = $1 FOR UPDATE', [storeId]);
-    if (!rows[0] || !manages(viewer, rows[0].partner_id)) throw notFound('Store');
+    const partnerId = await lockStorePartner(manager, storeId);
+    if (!partnerId || !manages(viewer, partnerId)) throw notFound('Store');
   }
 
   private async mustLoad(id: string): Promise<StoreEntity> {
-    const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id });
+    const store = await findStore(this.dataSource.manager, id);
     if (!store) throw notFound('Store');
     return store;
   }
