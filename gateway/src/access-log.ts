@@ -2,7 +2,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST } from 'graphql';
-import { isAdmin, type Logger, type TokenVerifier, type Viewer } from '../../subgraphs/shared/src';
+import { isAdmin, type Logger, type LogLevel, type TokenVerifier, type Viewer } from '../../subgraphs/shared/src';
 
 /** Who made a request, as an operator reads it; `anonymous` when no valid token came with it. */
 export type CallerKind = 'partner' | 'member' | 'charity' | 'admin' | 'service' | 'other' | 'anonymous';
@@ -49,9 +49,11 @@ export interface AccessLog {
  * The gateway's access log: one JSON line at `info` per request (probes aside) with the request id,
  * operation name, caller kind, HTTP status and duration in milliseconds. The caller is the viewer the
  * policy verified; a request refused before execution (401, 429, a malformed document) has its token
- * looked up again in the verifier, which answers from its cache of verified tokens.
+ * looked up again in the verifier, which answers from its cache of verified tokens. Above `info` nothing is
+ * tracked at all.
  */
-export function createAccessLog(logger: Logger, verifier: TokenVerifier, viewerOf: (context: object) => Viewer | undefined): AccessLog {
+export function createAccessLog(level: LogLevel, logger: Logger, verifier: TokenVerifier, viewerOf: (context: object) => Viewer | undefined): AccessLog {
+  if (level !== 'info' && level !== 'debug') return { track: () => undefined, plugin: {} };
   const byMessage = new WeakMap<IncomingMessage, Entry>();
   const byRequest = new WeakMap<Request, Entry>();
 

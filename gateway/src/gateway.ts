@@ -107,7 +107,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     if (blocked) logger.warn(`${blocked} Calls to the ${name} subgraph over HTTP will fail.`);
   }
   const verifier = createTokenVerifier(authConfigFromEnv(env));
-  const accessLog = createAccessLog(logger, verifier, (context) => (context as Partial<HubGatewayContext>).viewer);
+  const accessLog = createAccessLog(env.LOG_LEVEL, logger, verifier, (context) => (context as Partial<HubGatewayContext>).viewer);
   const persistedDocuments = env.TRUSTED_DOCUMENTS_FILE ? trustedDocuments(env.TRUSTED_DOCUMENTS_FILE) : undefined;
   const rateLimiter = await createRateLimiter(env, logger);
   const policies = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
