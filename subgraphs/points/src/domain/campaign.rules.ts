@@ -6,6 +6,15 @@ export interface CampaignTerms {
   bonusPoints: bigint;
 }
 
+/** A campaign as run: at one partner (null: coalition-wide), in force from `startsAt` until `endsAt`. */
+export interface Campaign extends CampaignTerms {
+  id: string;
+  partnerId: string | null;
+  name: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
 export interface EarnBreakdown {
   /** Points from the purchase at the earn rate, rounded down. */
   base: bigint;

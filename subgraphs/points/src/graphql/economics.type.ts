@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { currencyExponent, money, MoneyType } from '../../../shared/src';
 import { formatMicros, VALUE_SCALE, type RoundedValue } from '../domain/settlement.rules';
 import { type AgeingBucket, type CurrencyTotal, type Flow, type LiabilityLine, type PointsAndValue, type Statement } from '../services/economics.service';
-import { type Funding } from '../services/funding.service';
+import { type Funding } from '../persistence/funding.repository';
 import { PartnerRefType } from './points.type';
 
 const ROUNDING =

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { type Tier } from '../domain/tier.rules';
-import { formatMultiplier, type Campaign } from '../services/programme.service';
+import { type Campaign } from '../domain/campaign.rules';
+import { formatMultiplier } from '../services/programme.service';
 
 @ObjectType('Tier')
 export class TierType {

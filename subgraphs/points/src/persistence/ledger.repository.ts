@@ -1,10 +1,11 @@
 import { type EntityManager } from 'typeorm';
 import { entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../shared/src';
-import { TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
+import { AccountEntity, TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
- * The ledger's SQL, used inside a caller's database transaction. It decides nothing: services choose
- * what to post; this writes it so that postings, lots and their movements always agree.
+ * The ledger's SQL (accounts, transactions, postings), used inside a caller's database transaction. It
+ * decides nothing: services choose what to post; this writes it so that every transaction balances.
+ * Lots and their movements, written in the same transactions, are in lots.repository.ts.
  */
 
 export interface LockedAccount {
@@ -115,81 +116,65 @@ export async function post(manager: EntityManager, transactionId: string, postin
   ]);
 }
 
-export async function createLot(
-  manager: EntityManager,
-  lot: { accountId: string; transactionId: string; partnerId: string; points: bigint; lifetimeMonths: number },
-): Promise<void> {
-  await sql(
-    manager,
-    `INSERT INTO lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
-     VALUES ($1, $2, $3, $4, $4, now() + make_interval(months => $5))`,
-    [lot.accountId, lot.transactionId, lot.partnerId, lot.points.toString(), lot.lifetimeMonths],
-  );
-}
-
-/**
- * Takes `points` from the account's lots, oldest expiry first (optionally one lot first, as a refund
- * takes back the points it earned), recording each draw as a movement of `transactionId`. The caller
- * holds the account lock and has checked the balance; lots always sum to the balance.
- */
-export async function consumeLots(
-  manager: EntityManager,
-  transactionId: string,
-  accountId: string,
-  points: bigint,
-  options: { firstFromTransaction?: string; onlyExpired?: boolean } = {},
-): Promise<void> {
-  if (points <= 0n) return;
-  const { rows } = await sql<{ id: string; remaining: string }>(
-    manager,
-    `SELECT id, remaining FROM lots
-      WHERE account_id = $1 AND remaining > 0 ${options.onlyExpired ? 'AND expires_at <= now()' : ''}
-      ORDER BY (transaction_id = $2) DESC, expires_at, earned_at, id
-      FOR UPDATE`,
-    [accountId, options.firstFromTransaction ?? '00000000-0000-0000-0000-000000000000'],
-  );
-  let left = points;
-  const draws: { lotId: string; take: bigint }[] = [];
-  for (const lot of rows) {
-    if (left === 0n) break;
-    const take = BigInt(lot.remaining) < left ? BigInt(lot.remaining) : left;
-    draws.push({ lotId: lot.id, take });
-    left -= take;
-  }
-  if (left > 0n) throw new Error(`lots of account ${accountId} hold ${points - left} points, ${points} needed`);
-  await applyDraws(manager, transactionId, draws.map((d) => ({ lotId: d.lotId, delta: -d.take })));
-}
-
-/** Gives back to each lot what `originalTransactionId` took from it (a reversed redemption). */
-export async function restoreLots(manager: EntityManager, transactionId: string, originalTransactionId: string): Promise<void> {
-  const { rows } = await sql<{ lot_id: string; points: string }>(
-    manager,
-    'SELECT lot_id, sum(points)::text AS points FROM lot_movements WHERE transaction_id = $1 GROUP BY lot_id HAVING sum(points) < 0',
-    [originalTransactionId],
-  );
-  await applyDraws(manager, transactionId, rows.map((r) => ({ lotId: r.lot_id, delta: -BigInt(r.points) })));
-}
-
-async function applyDraws(manager: EntityManager, transactionId: string, draws: { lotId: string; delta: bigint }[]): Promise<void> {
-  if (draws.length === 0) return;
-  const ids = draws.map((d) => d.lotId);
-  const deltas = draws.map((d) => d.delta.toString());
-  await sql(
-    manager,
-    `UPDATE lots l SET remaining = l.remaining + d.delta
-       FROM unnest($1::uuid[], $2::bigint[]) AS d(lot_id, delta) WHERE l.id = d.lot_id`,
-    [ids, deltas],
-  );
-  await sql(
-    manager,
-    `INSERT INTO lot_movements (transaction_id, lot_id, points) SELECT $1, lot_id, delta FROM unnest($2::uuid[], $3::bigint[]) AS d(lot_id, delta)`,
-    [transactionId, ids, deltas],
-  );
+/** A transaction by id, or null. */
+export async function findTransaction(manager: EntityManager, id: string): Promise<TransactionEntity | null> {
+  const [row] = await selectEntities(manager, TransactionEntity, 'id = $1', [id]);
+  return row ?? null;
 }
 
 /** A transaction by id, for answering a mutation; NOT_FOUND if it does not exist. */
 export async function loadTransaction(manager: EntityManager, id: string): Promise<TransactionEntity> {
-  const [row] = await selectEntities(manager, TransactionEntity, 'id = $1', [id]);
+  const row = await findTransaction(manager, id);
   if (!row) throw notFound('Transaction');
   return row;
+}
+
+/** Whether a transaction reversing `transactionId` exists (at most one can: transactions_reverses_key). */
+export async function isReversed(manager: EntityManager, transactionId: string): Promise<boolean> {
+  const { rowCount } = await sql(manager, 'SELECT 1 FROM transactions WHERE reverses = $1', [transactionId]);
+  return rowCount > 0;
+}
+
+/**
+ * Up to `take` transactions of a member and/or a partner, newest first, after the transaction `afterId`
+ * (a keyset page: pages never skip or repeat rows written meanwhile).
+ */
+export async function transactionsNewestFirst(
+  manager: EntityManager,
+  filter: { memberId?: string; partnerId?: string },
+  take: number,
+  afterId: string | null,
+): Promise<TransactionEntity[]> {
+  const query = manager.getRepository(TransactionEntity).createQueryBuilder('t');
+  if (filter.memberId !== undefined) query.andWhere('t.member_id = :memberId', { memberId: filter.memberId });
+  if (filter.partnerId !== undefined) query.andWhere('t.partner_id = :partnerId', { partnerId: filter.partnerId });
+  query.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(take);
+  if (afterId) {
+    // The cursor names the last row seen; its exact (microsecond) time comes from the database.
+    query.andWhere('(t.created_at, t.id) < (SELECT c.created_at, c.id FROM transactions c WHERE c.id = :after)', { after: afterId });
+  }
+  return query.getMany();
+}
+
+/** The member accounts of `memberIds` (valid ids only; members without an account have none). */
+export async function memberAccounts(manager: EntityManager, memberIds: readonly string[]): Promise<AccountEntity[]> {
+  if (memberIds.length === 0) return [];
+  return selectEntities(manager, AccountEntity, `kind = 'MEMBER' AND owner_id = ANY($1::uuid[])`, [memberIds]);
+}
+
+/** An account's posted balance and the points its open holds keep. */
+export async function accountFigures(manager: EntityManager, accountId: string): Promise<{ balance: bigint; pending: bigint }> {
+  const { rows } = await sql<{ balance: string; pending: string }>(manager, 'SELECT balance, pending FROM accounts WHERE id = $1', [accountId]);
+  return { balance: BigInt(rows[0].balance), pending: BigInt(rows[0].pending) };
+}
+
+/** Locks the accounts' rows, in id order (two lockers of overlapping sets never wait on each other in a cycle). */
+export async function lockAccounts(manager: EntityManager, accountIds: readonly string[]): Promise<void> {
+  await sql(manager, 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...accountIds]]);
+}
+
+/** Locks an account unless another transaction holds it; answers its owner, or null when it was locked. */
+export async function tryLockAccount(manager: EntityManager, accountId: string): Promise<{ ownerId: string } | null> {
+  const { rows } = await sql<{ owner_id: string }>(manager, 'SELECT owner_id FROM accounts WHERE id = $1 FOR UPDATE SKIP LOCKED', [accountId]);
+  return rows[0] ? { ownerId: rows[0].owner_id } : null;
 }

@@ -13,6 +13,23 @@ export interface CodeFailureLimits {
 export type CodeCheck = 'USED' | 'INVALID' | 'PARTNER_LIMITED';
 
 /**
+ * Stores a new code (its hash) for the member, valid `ttlSeconds` by database time; answers when it
+ * expires, or null if the hash is taken (the caller draws another code).
+ */
+export async function insertRedemptionCode(
+  manager: EntityManager,
+  code: { memberId: string; codeHash: string; maxPoints: number | null; ttlSeconds: number },
+): Promise<Date | null> {
+  const { rows } = await sql<{ expires_at: Date }>(
+    manager,
+    `INSERT INTO redemption_codes (member_id, code_hash, max_points, expires_at)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4)) ON CONFLICT (code_hash) DO NOTHING RETURNING expires_at`,
+    [code.memberId, code.codeHash, code.maxPoints, code.ttlSeconds],
+  );
+  return rows[0]?.expires_at ?? null;
+}
+
+/**
  * Marks the member's code used, in the caller's transaction (a failed spend leaves it unused), unless the
  * partner has had `partnerMaxFailures` wrong codes within the window: then nothing is checked. One round
  * trip; the partner's count stops at the limit (index range scan on its recent failures).

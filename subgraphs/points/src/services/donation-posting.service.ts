@@ -1,6 +1,8 @@
 import { type DataSource } from 'typeorm';
-import { AppError, PgCodes, pgCode, recordAudit, requireService, sql, validate, type Viewer } from '../../../shared/src';
-import { consumeLots, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { AppError, PgCodes, pgCode, recordAudit, requireService, validate, type Viewer } from '../../../shared/src';
+import { findDonationPosting, insertDonationPosting, type StoredDonationPosting } from '../persistence/donation-postings.repository';
+import { ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { consumeLots } from '../persistence/lots.repository';
 import { availablePoints, expireDueLots } from './member-ledger';
 
 export interface DonationPosting {
@@ -32,7 +34,7 @@ export class DonationPostingService {
         return await this.dataSource.transaction(async (manager) => {
           // Calls for one member serialise on the member's account; with no account there is nothing to post.
           const account = await lockMemberAccount(manager, memberId);
-          const known = await this.stored(manager, donationId);
+          const known = await findDonationPosting(manager, donationId);
           if (known) return checkSame(known, facts);
           let outcome: 'POSTED' | 'REFUSED' = 'REFUSED';
           let transactionId: string | null = null;
@@ -49,11 +51,7 @@ export class DonationPostingService {
               outcome = 'POSTED';
             }
           }
-          await sql(
-            manager,
-            `INSERT INTO donation_postings (donation_id, member_id, charity_id, points, outcome, transaction_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-            [donationId, memberId, charityId, points.toString(), outcome, transactionId],
-          );
+          await insertDonationPosting(manager, { donationId, memberId, charityId, points, outcome, transactionId });
           await recordAudit(manager, viewer, transactionId ?? donationId);
           return { donationId, outcome, transactionId, points };
         });
@@ -64,19 +62,9 @@ export class DonationPostingService {
       }
     }
   }
-
-  private async stored(manager: DataSource['manager'], donationId: string): Promise<(DonationPosting & { memberId: string; charityId: string }) | null> {
-    const { rows } = await sql<{ member_id: string; charity_id: string; points: string; outcome: 'POSTED' | 'REFUSED'; transaction_id: string | null }>(
-      manager,
-      'SELECT member_id, charity_id, points, outcome, transaction_id FROM donation_postings WHERE donation_id = $1',
-      [donationId],
-    );
-    const r = rows[0];
-    return r ? { donationId, memberId: r.member_id, charityId: r.charity_id, points: BigInt(r.points), outcome: r.outcome, transactionId: r.transaction_id } : null;
-  }
 }
 
-function checkSame(known: DonationPosting & { memberId: string; charityId: string }, facts: { memberId: string; charityId: string; points: bigint }): DonationPosting {
+function checkSame(known: StoredDonationPosting, facts: { memberId: string; charityId: string; points: bigint }): DonationPosting {
   if (known.memberId !== facts.memberId || known.charityId !== facts.charityId || known.points !== facts.points) {
     throw new AppError('BAD_USER_INPUT', 'donationId: already posted with other facts', { field: 'donationId' });
   }

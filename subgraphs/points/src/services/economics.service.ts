@@ -1,7 +1,8 @@
 import { type DataSource } from 'typeorm';
-import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, sql, validate, type Viewer } from '../../../shared/src';
+import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, validate, type Viewer } from '../../../shared/src';
 import { netPosition, parseMicros, rounded, type RoundedValue } from '../domain/settlement.rules';
 import { type DirectoryClient } from '../clients/directory.client';
+import { readAgeing, readLiability, readProvenance, readStatementRows } from '../persistence/settlement.repository';
 
 /** A period [from, to): ISO 8601 times with a zone, from inclusive, to exclusive. */
 export interface Period {
@@ -76,14 +77,6 @@ const ZERO: PointsAndValue = { points: 0n, value: { exact: 0n, rounded: 0n } };
 
 /** The most a statement period may span: a statement is a report, not a full-ledger scan. */
 const MAX_PERIOD_DAYS = 400;
-
-interface Row {
-  partner_id: string;
-  currency: string | null;
-  points: string;
-  value: string;
-  unpriced: string;
-}
 
 /**
  * Coalition economics read from the ledger: settlement statements per partner and coalition-wide,
@@ -160,78 +153,7 @@ export class EconomicsService {
     currencies: Map<string, string>,
     currencyOf: (partnerId: string) => Promise<string | null>,
   ): Promise<Map<string, Statement>> {
-    const manager = this.dataSource.manager;
-    const params = [period.from, period.to, partnerId];
-    const inPeriod = (alias: string) => `${alias}.created_at >= $1 AND ${alias}.created_at < $2`;
-    const value = (points: string, price: string) => `coalesce(sum(${points} * coalesce(${price}, 0)), 0)::text AS value,
-      coalesce(sum(CASE WHEN ${price} IS NULL THEN ${points} ELSE 0 END), 0)::text AS unpriced`;
-
-    // Partner accounts: what each posting moved, by transaction kind, with the snapshot it carries. Found
-    // through the period's transactions (one partner's: a range of transactions_partner_idx), then each
-    // one's postings on the partner accounts (their ids worked out once), so a statement costs the period's
-    // activity, not every posting the partner accounts ever had, which is the plan PostgreSQL picks otherwise
-    // (it guesses a few postings per account). The materialized CTE and the fenced lateral subquery (OFFSET 0)
-    // hold that order. A posting on a partner's account always belongs to one of that partner's transactions
-    // (the posting trigger, migration 1737000000000), so filtering transactions by partner misses none.
-    const accounts = await sql<Row & { account: string; kind: string }>(
-      manager,
-      `WITH t AS MATERIALIZED (
-         SELECT id, kind, price_currency, unit_price FROM transactions t
-          WHERE ${inPeriod('t')} AND ${partnerId === null ? '$3::uuid IS NULL' : 't.partner_id = $3'})
-       SELECT a.owner_id::text AS partner_id, a.kind AS account, t.kind, t.price_currency AS currency,
-              sum(x.amount)::text AS points, ${value('x.amount', 't.unit_price')}
-         FROM t CROSS JOIN LATERAL (
-           SELECT p.account_id, p.amount FROM postings p
-            WHERE p.transaction_id = t.id
-              AND p.account_id = ANY (ARRAY(SELECT id FROM accounts WHERE kind IN ('PARTNER_ISSUED', 'PARTNER_HONOURED') AND ($3::uuid IS NULL OR owner_id = $3)))
-           OFFSET 0) x
-         JOIN accounts a ON a.id = x.account_id
-        GROUP BY 1, 2, 3, 4`,
-      params,
-    );
-    // Breakage by issuer: points that expired from its lots (at the earn's price), less expired points
-    // a refund took back from breakage (at the refund's price, the earn's).
-    const breakage = await sql<Row>(
-      manager,
-      `SELECT partner_id, currency, sum(points)::text AS points, sum(value)::text AS value, sum(unpriced)::text AS unpriced FROM (
-         SELECT l.partner_id::text, e.price_currency AS currency, sum(-m.points) AS points, sum(-m.points * coalesce(e.unit_price, 0)) AS value,
-                sum(CASE WHEN e.unit_price IS NULL THEN -m.points ELSE 0 END) AS unpriced
-           FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'EXPIRY'
-           JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
-          WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1, 2
-         UNION ALL
-         SELECT t.partner_id::text, t.price_currency, sum(p.amount), sum(p.amount * coalesce(t.unit_price, 0)),
-                sum(CASE WHEN t.unit_price IS NULL THEN p.amount ELSE 0 END)
-           FROM postings p JOIN accounts a ON a.id = p.account_id AND a.kind = 'COALITION_BREAKAGE'
-           JOIN transactions t ON t.id = p.transaction_id AND t.kind = 'REVERSAL'
-          WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR t.partner_id = $3) GROUP BY 1, 2
-       ) b GROUP BY 1, 2`,
-      params,
-    );
-    // Donated by issuer: points members gave to charities from this partner's lots, at the earn's price.
-    const donated = await sql<Row>(
-      manager,
-      `SELECT l.partner_id::text AS partner_id, e.price_currency AS currency, sum(-m.points)::text AS points,
-              coalesce(sum(-m.points * coalesce(e.unit_price, 0)), 0)::text AS value,
-              coalesce(sum(CASE WHEN e.unit_price IS NULL THEN -m.points ELSE 0 END), 0)::text AS unpriced
-         FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'DONATION'
-         JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
-        WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1, 2`,
-      params,
-    );
-    // Provenance of honoured points: which issuers' lots each redemption (and reversed redemption) drew on.
-    const flows = await sql<{ honourer: string; issuer: string; points: string; honourer_value: string; honourer_currency: string | null; issuer_value: string; issuer_currency: string | null }>(
-      manager,
-      `SELECT t.partner_id::text AS honourer, l.partner_id::text AS issuer, sum(-m.points)::text AS points,
-              t.price_currency AS honourer_currency, coalesce(sum(-m.points * coalesce(t.unit_price, 0)), 0)::text AS honourer_value,
-              e.price_currency AS issuer_currency, coalesce(sum(-m.points * coalesce(e.unit_price, 0)), 0)::text AS issuer_value
-         FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id
-         JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
-        WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR t.partner_id = $3 OR l.partner_id = $3)
-          AND (t.kind = 'REDEEM' OR (t.kind = 'REVERSAL' AND EXISTS (SELECT 1 FROM transactions o WHERE o.id = t.reverses AND o.kind = 'REDEEM')))
-        GROUP BY 1, 2, 4, 6`,
-      params,
-    );
+    const { accounts, breakage, donated, flows } = await readStatementRows(this.dataSource.manager, period, partnerId);
 
     const raw = new Map<string, { currency: string | null; lines: Map<string, { points: bigint; exact: bigint }>; unpriced: bigint; byIssuer: Map<string, { points: bigint; exact: bigint }>; byHonourer: Map<string, { points: bigint; exact: bigint }> }>();
     const entry = (id: string) => {
@@ -253,7 +175,7 @@ export class EconomicsService {
       const cur = map.get(key) ?? { points: 0n, exact: 0n };
       map.set(key, { points: cur.points + points, exact: cur.exact + exact });
     };
-    for (const r of accounts.rows) {
+    for (const r of accounts) {
       setCurrency(r.partner_id, r.currency);
       const e = entry(r.partner_id);
       // Issued accounts are debited when points are issued: flip the sign so issuing counts positive.
@@ -261,19 +183,19 @@ export class EconomicsService {
       addTo(e.lines, `${r.account}:${r.kind}`, sign * BigInt(r.points), sign * parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
-    for (const r of breakage.rows) {
+    for (const r of breakage) {
       setCurrency(r.partner_id, r.currency);
       const e = entry(r.partner_id);
       addTo(e.lines, 'BREAKAGE', BigInt(r.points), parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
-    for (const r of donated.rows) {
+    for (const r of donated) {
       setCurrency(r.partner_id, r.currency);
       const e = entry(r.partner_id);
       addTo(e.lines, 'DONATED', BigInt(r.points), parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
-    for (const r of flows.rows) {
+    for (const r of flows) {
       if (partnerId === null || r.honourer === partnerId) {
         setCurrency(r.honourer, r.honourer_currency);
         addTo(entry(r.honourer).byIssuer, r.issuer, BigInt(r.points), parseMicros(r.honourer_value));
@@ -336,22 +258,7 @@ export class EconomicsService {
   async liability(viewer: Viewer, partnerIdInput: string | null, fromInput: string, toInput: string, requestId: string): Promise<LiabilityLine[]> {
     const partnerId = partnerIdInput == null ? (requireAdmin(viewer), null) : this.authorize(viewer, partnerIdInput);
     const period = this.period(fromInput, toInput);
-    const { rows } = await sql<{ partner_id: string; currency: string | null; outstanding: string; value: string; expired: string }>(
-      this.dataSource.manager,
-      `WITH o AS (
-         SELECT l.partner_id, max(e.price_currency) AS currency, sum(l.remaining) AS outstanding, sum(l.remaining * coalesce(e.unit_price, 0)) AS value
-           FROM lots l JOIN transactions e ON e.id = l.transaction_id
-          WHERE l.remaining > 0 AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1
-       ), x AS (
-         SELECT l.partner_id, sum(-m.points) AS expired
-           FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'EXPIRY' JOIN lots l ON l.id = m.lot_id
-          WHERE t.created_at >= $1 AND t.created_at < $2 AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1
-       )
-       SELECT coalesce(o.partner_id, x.partner_id)::text AS partner_id, o.currency, coalesce(o.outstanding, 0)::text AS outstanding,
-              coalesce(o.value, 0)::text AS value, coalesce(x.expired, 0)::text AS expired
-         FROM o FULL JOIN x ON x.partner_id = o.partner_id ORDER BY 1`,
-      [period.from, period.to, partnerId],
-    );
+    const rows = await readLiability(this.dataSource.manager, period, partnerId);
     const lines: LiabilityLine[] = [];
     for (const r of rows) {
       const face = await this.directory.partner(viewer, r.partner_id, requestId);
@@ -381,26 +288,14 @@ export class EconomicsService {
    * points taken from that issuer's lots; positive: given back). Rows in key order, for a DataLoader.
    */
   async provenance(transactionIds: readonly string[]): Promise<{ partnerId: string; points: bigint }[][]> {
-    const { rows } = await sql<{ transaction_id: string; partner_id: string; points: string }>(
-      this.dataSource.manager,
-      `SELECT m.transaction_id::text, l.partner_id::text, sum(m.points)::text AS points
-         FROM lot_movements m JOIN lots l ON l.id = m.lot_id WHERE m.transaction_id = ANY($1::uuid[])
-        GROUP BY 1, 2 ORDER BY 1, 2`,
-      [transactionIds.filter(validate.isUuid)],
-    );
-    return transactionIds.map((id) => rows.filter((r) => r.transaction_id === id).map((r) => ({ partnerId: r.partner_id, points: BigInt(r.points) })));
+    const rows = await readProvenance(this.dataSource.manager, transactionIds.filter(validate.isUuid));
+    return transactionIds.map((id) => rows.filter((r) => r.transactionId === id).map((r) => ({ partnerId: r.partnerId, points: r.points })));
   }
 
   /** Outstanding points by issuing partner and expiry month (UTC, "YYYY-MM"), soonest first. */
   async ageing(viewer: Viewer, partnerIdInput: string | null): Promise<AgeingBucket[]> {
     const partnerId = partnerIdInput == null ? (requireAdmin(viewer), null) : this.authorize(viewer, partnerIdInput);
-    const { rows } = await sql<{ partner_id: string; month: string; points: string }>(
-      this.dataSource.manager,
-      `SELECT partner_id::text, to_char(date_trunc('month', expires_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, sum(remaining)::text AS points
-         FROM lots WHERE remaining > 0 AND ($1::uuid IS NULL OR partner_id = $1) GROUP BY 1, 2 ORDER BY 2, 1`,
-      [partnerId],
-    );
-    return rows.map((r) => ({ partnerId: r.partner_id, month: r.month, points: BigInt(r.points) }));
+    return readAgeing(this.dataSource.manager, partnerId);
   }
 }
 

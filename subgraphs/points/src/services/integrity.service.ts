@@ -1,20 +1,6 @@
 import { type DataSource } from 'typeorm';
-import { requireAdmin, sql, type Viewer } from '../../../shared/src';
-
-export interface LedgerCheck {
-  transactions: bigint;
-  postings: bigint;
-  /** Transactions whose postings do not sum to zero. */
-  unbalancedTransactions: bigint;
-  /** Maintained balances that differ from the sum of their postings. */
-  balanceDrift: bigint;
-  /** Member accounts whose open lots do not sum to the balance. */
-  lotDrift: bigint;
-  /** Member accounts whose `pending` differs from their open holds. */
-  pendingDrift: bigint;
-  /** Transactions whose `points` differ from what they moved on member accounts. */
-  pointsMismatch: bigint;
-}
+import { requireAdmin, type Viewer } from '../../../shared/src';
+import { countLedgerDrift, type LedgerCheck } from '../persistence/ledger-check.repository';
 
 /**
  * Proves the ledger from its own rows, for the operator: every transaction balances, and every
@@ -26,32 +12,7 @@ export class IntegrityService {
 
   async check(viewer: Viewer): Promise<LedgerCheck & { ok: boolean }> {
     requireAdmin(viewer);
-    const { rows } = await sql<Record<keyof LedgerCheck, string>>(
-      this.dataSource.manager,
-      `SELECT
-         (SELECT count(*) FROM transactions)::text AS "transactions",
-         (SELECT count(*) FROM postings)::text AS "postings",
-         (SELECT count(*) FROM (SELECT 1 FROM postings GROUP BY transaction_id HAVING sum(amount) <> 0) x)::text AS "unbalancedTransactions",
-         (SELECT count(*) FROM (SELECT 1 FROM accounts a LEFT JOIN postings p ON p.account_id = a.id
-            WHERE a.maintained GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(p.amount), 0)) x)::text AS "balanceDrift",
-         (SELECT count(*) FROM (SELECT 1 FROM accounts a LEFT JOIN lots l ON l.account_id = a.id
-            WHERE a.kind = 'MEMBER' GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(l.remaining), 0)) x)::text AS "lotDrift",
-         (SELECT count(*) FROM (SELECT 1 FROM accounts a LEFT JOIN holds h ON h.account_id = a.id AND h.status = 'OPEN'
-            WHERE a.kind = 'MEMBER' GROUP BY a.id, a.pending HAVING a.pending <> coalesce(sum(h.points), 0)) x)::text AS "pendingDrift",
-         (SELECT count(*) FROM (SELECT 1 FROM transactions t LEFT JOIN postings p ON p.transaction_id = t.id
-            LEFT JOIN accounts a ON a.id = p.account_id AND a.kind = 'MEMBER'
-            GROUP BY t.id, t.points HAVING t.points <> coalesce(sum(CASE WHEN a.id IS NOT NULL THEN p.amount END), 0)) x)::text AS "pointsMismatch"`,
-    );
-    const r = rows[0];
-    const check: LedgerCheck = {
-      transactions: BigInt(r.transactions),
-      postings: BigInt(r.postings),
-      unbalancedTransactions: BigInt(r.unbalancedTransactions),
-      balanceDrift: BigInt(r.balanceDrift),
-      lotDrift: BigInt(r.lotDrift),
-      pendingDrift: BigInt(r.pendingDrift),
-      pointsMismatch: BigInt(r.pointsMismatch),
-    };
+    const check = await countLedgerDrift(this.dataSource.manager);
     const ok = check.unbalancedTransactions + check.balanceDrift + check.lotDrift + check.pendingDrift + check.pointsMismatch === 0n;
     return { ...check, ok };
   }

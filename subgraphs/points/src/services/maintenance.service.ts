@@ -1,6 +1,10 @@
 import { type DataSource } from 'typeorm';
-import { runEvery, sql, type Logger } from '../../../shared/src';
-import { clawbackPartners, lockFunding } from './funding.service';
+import { runEvery, type Logger } from '../../../shared/src';
+import { clawbackPartners } from '../persistence/clawbacks.repository';
+import { lockFunding } from '../persistence/funding.repository';
+import { claimExpiredHolds, markHoldsExpired } from '../persistence/holds.repository';
+import { lockAccounts, tryLockAccount } from '../persistence/ledger.repository';
+import { accountsWithExpiredLots } from '../persistence/lots.repository';
 import { expireDueLots, settleClawbacks } from './member-ledger';
 
 /**
@@ -29,17 +33,13 @@ export class MaintenanceService {
 
   async expireHolds(batch = 500): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const { rows: due } = await sql<{ id: string; account_id: string; member_id: string }>(
-        manager,
-        `SELECT id, account_id, member_id FROM holds WHERE status = 'OPEN' AND expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batch],
-      );
+      const due = await claimExpiredHolds(manager, batch);
       if (due.length === 0) return 0;
       // Hold, then account, as capture and void lock them; accounts in a fixed order, so two sweepers
       // never wait on each other in a cycle. The hold trigger then releases each hold's points.
       const accounts = new Map(due.map((h) => [h.account_id, h.member_id]));
-      await sql(manager, 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...accounts.keys()]]);
-      await sql(manager, `UPDATE holds SET status = 'EXPIRED', finalized_at = now() WHERE id = ANY($1::uuid[])`, [due.map((h) => h.id)]);
+      await lockAccounts(manager, [...accounts.keys()]);
+      await markHoldsExpired(manager, due.map((h) => h.id));
       // Every prepaid block the clawback repayments below may refill, locked at once and in order.
       await lockFunding(manager, await clawbackPartners(manager, [...accounts.keys()]));
       for (const [accountId, memberId] of [...accounts].sort(([a], [b]) => (a < b ? -1 : 1))) await settleClawbacks(manager, accountId, memberId);
@@ -52,18 +52,14 @@ export class MaintenanceService {
     let expired = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const { rows: due } = await sql<{ account_id: string }>(
-        this.dataSource.manager,
-        'SELECT DISTINCT account_id FROM lots WHERE remaining > 0 AND expires_at <= now() AND account_id > $1 ORDER BY account_id LIMIT $2',
-        [after, batch],
-      );
+      const due = await accountsWithExpiredLots(this.dataSource.manager, after, batch);
       if (due.length === 0) return expired;
-      after = due[due.length - 1].account_id;
-      for (const { account_id: accountId } of due) {
+      after = due[due.length - 1];
+      for (const accountId of due) {
         expired += await this.dataSource.transaction(async (manager) => {
-          const { rows } = await sql<{ owner_id: string }>(manager, 'SELECT owner_id FROM accounts WHERE id = $1 FOR UPDATE SKIP LOCKED', [accountId]);
-          if (!rows[0]) return 0;
-          return Number(await expireDueLots(manager, accountId, rows[0].owner_id));
+          const account = await tryLockAccount(manager, accountId);
+          if (!account) return 0;
+          return Number(await expireDueLots(manager, accountId, account.ownerId));
         });
       }
     }

@@ -1,21 +1,18 @@
 import { type EntityManager } from 'typeorm';
-import { badInput, pgConstraint, sql } from '../../../shared/src';
-import { consumeLots, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
-import { lockFunding, returnToPrepaidBlock } from './funding.service';
+import { badInput, pgConstraint } from '../../../shared/src';
+import { lockOutstandingClawbacks, repayClawback } from '../persistence/clawbacks.repository';
+import { lockFunding, returnToPrepaidBlock } from '../persistence/funding.repository';
+import { accountFigures, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';
+import { consumeLots, expiredPoints } from '../persistence/lots.repository';
 
 /**
  * Ledger steps on one member's account that several operations share. Every function here expects the
  * caller to hold that account's row lock (`lockMemberAccount`) in the same database transaction.
  */
 
-async function figures(manager: EntityManager, accountId: string): Promise<{ balance: bigint; pending: bigint }> {
-  const { rows } = await sql<{ balance: string; pending: string }>(manager, 'SELECT balance, pending FROM accounts WHERE id = $1', [accountId]);
-  return { balance: BigInt(rows[0].balance), pending: BigInt(rows[0].pending) };
-}
-
 /** The member's spendable points now: balance minus open holds. */
 export async function availablePoints(manager: EntityManager, accountId: string): Promise<bigint> {
-  const f = await figures(manager, accountId);
+  const f = await accountFigures(manager, accountId);
   return f.balance - f.pending;
 }
 
@@ -25,14 +22,9 @@ export async function availablePoints(manager: EntityManager, accountId: string)
  * for the hold to resolve. Spends call this first, so expired points are never spent or held.
  */
 export async function expireDueLots(manager: EntityManager, accountId: string, memberId: string): Promise<bigint> {
-  const { rows } = await sql<{ points: string }>(
-    manager,
-    'SELECT coalesce(sum(remaining), 0)::text AS points FROM lots WHERE account_id = $1 AND remaining > 0 AND expires_at <= now()',
-    [accountId],
-  );
-  const expired = BigInt(rows[0].points);
+  const expired = await expiredPoints(manager, accountId);
   if (expired === 0n) return 0n;
-  const { pending } = await figures(manager, accountId);
+  const { pending } = await accountFigures(manager, accountId);
   const points = expired - pending;
   if (points <= 0n) return 0n;
   const breakage = await ensureAccount(manager, 'COALITION_BREAKAGE', null);
@@ -53,13 +45,7 @@ export async function expireDueLots(manager: EntityManager, accountId: string, m
  */
 export async function settleClawbacks(manager: EntityManager, accountId: string, memberId: string): Promise<void> {
   // A clawback is priced as the refund (and so the earn) it completes; it refills the earn's prepaid block.
-  const { rows } = await sql<{ id: string; partner_id: string; outstanding: string; reversal_transaction: string; unit_price: string | null; price_currency: string | null; block_drawn: boolean }>(
-    manager,
-    `SELECT c.id, c.partner_id, c.outstanding, c.reversal_transaction, r.unit_price::text, r.price_currency, coalesce(e.block_drawn, false) AS block_drawn
-       FROM clawbacks c JOIN transactions r ON r.id = c.reversal_transaction LEFT JOIN transactions e ON e.id = r.reverses
-      WHERE c.account_id = $1 AND c.outstanding > 0 ORDER BY c.created_at, c.id FOR UPDATE OF c`,
-    [accountId],
-  );
+  const rows = await lockOutstandingClawbacks(manager, accountId);
   if (rows.length === 0) return;
   await lockFunding(manager, rows.map((r) => r.partner_id));
   let left = await availablePoints(manager, accountId);
@@ -82,7 +68,7 @@ export async function settleClawbacks(manager: EntityManager, accountId: string,
       { accountId: issuedAccount, amount: take },
     ]);
     await consumeLots(manager, transactionId, accountId, take);
-    await sql(manager, 'UPDATE clawbacks SET outstanding = outstanding - $2 WHERE id = $1', [debt.id, take.toString()]);
+    await repayClawback(manager, debt.id, take);
     left -= take;
   }
 }

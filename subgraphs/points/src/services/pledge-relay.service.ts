@@ -1,5 +1,6 @@
 import { type DataSource } from 'typeorm';
-import { runEvery, serviceViewer, sql, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
+import { runEvery, serviceViewer, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
+import { countFailedDelivery, markDelivered, undeliveredEarnEvents } from '../persistence/earn-outbox.repository';
 
 const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) {
   recordPledgeAccrual(input: $input) { eventId outcome }
@@ -23,22 +24,7 @@ export class PledgeRelayService {
 
   /** Delivers up to `limit` events; returns how many were delivered. */
   async relay(limit = 200): Promise<number> {
-    const { rows } = await sql<{
-      id: string;
-      transaction_id: string;
-      kind: 'EARN' | 'EARN_REVERSAL';
-      earn_id: string;
-      partner_id: string;
-      member_id: string;
-      purchase_minor: string;
-      currency: string;
-      occurred_at: Date;
-    }>(
-      this.dataSource.manager,
-      `SELECT id::text, transaction_id, kind, earn_id, partner_id, member_id, purchase_minor::text, currency, occurred_at
-         FROM earn_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT $1`,
-      [limit],
-    );
+    const rows = await undeliveredEarnEvents(this.dataSource.manager, limit);
     const delivered: string[] = [];
     const heldBack = new Set<string>();
     for (const row of rows) {
@@ -64,7 +50,7 @@ export class PledgeRelayService {
         );
         delivered.push(row.id);
       } catch (error) {
-        await sql(this.dataSource.manager, 'UPDATE earn_outbox SET attempts = attempts + 1 WHERE id = $1', [row.id]).catch(() => undefined);
+        await countFailedDelivery(this.dataSource.manager, row.id).catch(() => undefined);
         this.logger.warn('pledge relay: delivery failed, will retry', { event: row.transaction_id, error });
         heldBack.add(row.earn_id);
       }
@@ -72,7 +58,7 @@ export class PledgeRelayService {
     // One statement for the round's deliveries. A crash before it only means those events go again next
     // round, which the consumer answers from its first record of each (exactly once by event id).
     if (delivered.length > 0) {
-      await sql(this.dataSource.manager, 'UPDATE earn_outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [delivered]);
+      await markDelivered(this.dataSource.manager, delivered);
     }
     return delivered.length;
   }

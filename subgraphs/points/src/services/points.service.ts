@@ -1,6 +1,5 @@
-import { type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import {
-  selectEntities,
   badInput,
   callerOf,
   currencyExponent,
@@ -14,7 +13,6 @@ import {
   RATE_SCALE,
   recordAudit,
   requirePartner,
-  sql,
   storedResult,
   validate,
   validateIdempotencyKey,
@@ -24,13 +22,25 @@ import {
 import { applyMultipliers } from '../domain/campaign.rules';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
-import { AccountEntity, TransactionEntity } from '../persistence/ledger.entity';
-import { createLot, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
+import { lockFundingForEarn } from '../persistence/funding.repository';
+import {
+  ensureAccount,
+  findTransaction,
+  insertTransaction,
+  loadTransaction,
+  lockMemberAccount,
+  memberAccounts,
+  post,
+  transactionsNewestFirst,
+} from '../persistence/ledger.repository';
+import { createLot, expiringPoints } from '../persistence/lots.repository';
+import { qualifyingPoints } from '../persistence/tiers-campaigns.repository';
 import { type DirectoryClient } from '../clients/directory.client';
-import { drawPrepaidBlock, lockFundingForEarn } from './funding.service';
+import { drawPrepaidBlock } from './funding.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
-import { qualifyingPointsSql, type ProgrammeService } from './programme.service';
+import { type ProgrammeService } from './programme.service';
 
 /** An earn found no account for its member: rolled back, to ask the members subgraph without holding locks. */
 class MemberAccountMissing extends Error {}
@@ -161,16 +171,10 @@ export class PointsService {
     return !outcome.replayed && written ? written : loadTransaction(this.dataSource.manager, outcome.result.transactionId);
   }
 
-  /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
-  async qualifyingPoints(manager: EntityManager, memberId: string): Promise<bigint> {
-    const { rows } = await sql<{ total: string }>(manager, `SELECT (${qualifyingPointsSql('$1')}) AS total`, [memberId]);
-    return BigInt(rows[0].total);
-  }
-
   async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[] }> {
     this.requireFullView(viewer, memberId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying] = await Promise.all([this.programme.tiers(manager), this.qualifyingPoints(manager, memberId)]);
+    const [tiers, qualifying] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId)]);
     return { ...standing(tiers, qualifying), tiers };
   }
 
@@ -178,14 +182,7 @@ export class PointsService {
   async expiringSoon(viewer: Viewer, memberId: string, days: number): Promise<{ points: bigint; expiresAt: Date }[]> {
     this.requireFullView(viewer, memberId);
     const window = validate.points('days', days, 1);
-    const { rows } = await sql<{ points: string; expires_at: Date }>(
-      this.dataSource.manager,
-      `SELECT sum(l.remaining)::text AS points, l.expires_at FROM lots l JOIN accounts a ON a.id = l.account_id
-        WHERE a.kind = 'MEMBER' AND a.owner_id = $1 AND l.remaining > 0 AND l.expires_at <= now() + make_interval(days => $2)
-        GROUP BY l.expires_at ORDER BY l.expires_at`,
-      [memberId, Math.min(window, 3660)],
-    );
-    return rows.map((r) => ({ points: BigInt(r.points), expiresAt: r.expires_at }));
+    return expiringPoints(this.dataSource.manager, memberId, Math.min(window, 3660));
   }
 
   /**
@@ -194,10 +191,7 @@ export class PointsService {
    */
   async history(viewer: Viewer, memberId: string, first: number, after?: string | null): Promise<TransactionPage> {
     const view = this.accountView(viewer, memberId);
-    return this.transactionPage(first, after, (query) => {
-      query.where('t.member_id = :memberId', { memberId });
-      if (view === 'available') query.andWhere('t.partner_id = :partnerId', { partnerId: viewer.partnerId });
-    });
+    return this.transactionPage(first, after, view === 'available' ? { memberId, partnerId: viewer.partnerId } : { memberId });
   }
 
   /**
@@ -206,26 +200,20 @@ export class PointsService {
    */
   async partnerHistory(viewer: Viewer, partnerId: string, first: number, after?: string | null): Promise<TransactionPage | null> {
     if (!isAdmin(viewer) && viewer.partnerId !== partnerId) return null;
-    return this.transactionPage(first, after, (query) => query.where('t.partner_id = :partnerId', { partnerId }));
+    return this.transactionPage(first, after, { partnerId });
   }
 
   /** One keyset page of transactions, newest first; pages never skip or repeat rows written meanwhile. */
-  private async transactionPage(first: number, after: string | null | undefined, filter: (query: SelectQueryBuilder<TransactionEntity>) => void): Promise<TransactionPage> {
+  private async transactionPage(first: number, after: string | null | undefined, filter: { memberId?: string; partnerId?: string }): Promise<TransactionPage> {
     const limit = Math.min(Math.max(first, 1), MAX_PAGE_SIZE);
-    const query = this.dataSource.getRepository(TransactionEntity).createQueryBuilder('t');
-    filter(query);
-    query.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(limit + 1);
-    if (after) {
-      // The cursor names the last row seen; its exact (microsecond) time comes from the database.
-      query.andWhere('(t.created_at, t.id) < (SELECT c.created_at, c.id FROM transactions c WHERE c.id = :after)', { after: decodeCursor(after) });
-    }
-    const rows = await query.getMany();
+    // One row more than the page tells whether another page follows.
+    const rows = await transactionsNewestFirst(this.dataSource.manager, filter, limit + 1, after ? decodeCursor(after) : null);
     return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 
   /** A transaction the viewer may see: its partner's, its member's, or any for the admin. Else null. */
   async transaction(viewer: Viewer, id: string): Promise<TransactionEntity | null> {
-    const [row] = await selectEntities(this.dataSource.manager, TransactionEntity, 'id = $1', [validate.uuid('id', id)]);
+    const row = await findTransaction(this.dataSource.manager, validate.uuid('id', id));
     if (!row) return null;
     const visible = isAdmin(viewer) || (!!viewer.partnerId && row.partnerId === viewer.partnerId) || (!!row.memberId && isSelf(viewer, row.memberId));
     return visible ? row : null;
@@ -233,9 +221,7 @@ export class PointsService {
 
   async memberAccounts(memberIds: readonly string[]): Promise<AccountEntity[]> {
     // Entity representations can carry any id; a malformed one simply has no account.
-    const valid = memberIds.filter(validate.isUuid);
-    if (valid.length === 0) return [];
-    return selectEntities(this.dataSource.manager, AccountEntity, `kind = 'MEMBER' AND owner_id = ANY($1::uuid[])`, [valid]);
+    return memberAccounts(this.dataSource.manager, memberIds.filter(validate.isUuid));
   }
 
   private requireFullView(viewer: Viewer, memberId: string): void {

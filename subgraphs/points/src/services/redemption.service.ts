@@ -9,7 +9,6 @@ import {
   recordAuditEvent,
   requireMember,
   requirePartner,
-  sql,
   storedResult,
   validate,
   validateIdempotencyKey,
@@ -17,8 +16,10 @@ import {
 } from '../../../shared/src';
 import { generateRedemptionCode, hashRedemptionCode, normalizeRedemptionCode, REDEMPTION_CODE_DIGITS } from '../domain/redemption-code.rules';
 import { HoldEntity, type TransactionEntity } from '../persistence/ledger.entity';
-import { recordRedemptionCodeFailure, useRedemptionCode } from '../persistence/redemption-code.repository';
-import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { findHold, insertHold, lockPartnerHold, markHoldCaptured, markHoldVoided } from '../persistence/holds.repository';
+import { insertRedemptionCode, recordRedemptionCodeFailure, useRedemptionCode } from '../persistence/redemption-code.repository';
+import { ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
+import { consumeLots } from '../persistence/lots.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { type LedgerConfig } from './ledger.config';
 import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
@@ -54,13 +55,13 @@ export class RedemptionService {
     const maxPoints = input.maxPoints == null ? null : validate.points('maxPoints', input.maxPoints, 1);
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = generateRedemptionCode();
-      const { rows } = await sql<{ expires_at: Date }>(
-        this.dataSource.manager,
-        `INSERT INTO redemption_codes (member_id, code_hash, max_points, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(secs => $4)) ON CONFLICT (code_hash) DO NOTHING RETURNING expires_at`,
-        [memberId, hashRedemptionCode(memberId, code), maxPoints, this.config.redemptionCodeTtlSeconds],
-      );
-      if (rows[0]) return { code, expiresAt: rows[0].expires_at };
+      const expiresAt = await insertRedemptionCode(this.dataSource.manager, {
+        memberId,
+        codeHash: hashRedemptionCode(memberId, code),
+        maxPoints,
+        ttlSeconds: this.config.redemptionCodeTtlSeconds,
+      });
+      if (expiresAt) return { code, expiresAt };
     }
     throw new Error('could not allocate a unique redemption code');
   }
@@ -113,13 +114,7 @@ export class RedemptionService {
         idempotent(manager, request, async () => {
           await useCode(manager, input.redemptionCode, points);
           const account = await this.lockFunds(manager, memberId, points);
-          const { rows } = await sql<{ id: string }>(
-            manager,
-            `INSERT INTO holds (account_id, member_id, partner_id, points, reference, expires_at)
-             VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id`,
-            [account, memberId, partnerId, points.toString(), reference, this.config.holdTtlSeconds],
-          );
-          const hold = await manager.getRepository(HoldEntity).findOneByOrFail({ id: rows[0].id });
+          const hold = await insertHold(manager, { accountId: account, memberId, partnerId, points, reference, ttlSeconds: this.config.holdTtlSeconds });
           await recordAudit(manager, viewer, hold.id);
           return { hold: toSnapshot(hold) };
         }),
@@ -165,11 +160,7 @@ export class RedemptionService {
               const transactionId = written.id;
               // Capturing releases the hold's points from `pending` (the hold trigger) before they are
               // posted, so the balance never dips under what is still held.
-              await sql(
-                manager,
-                `UPDATE holds SET status = 'CAPTURED', finalized_at = now(), captured_points = $2, capture_transaction_id = $3 WHERE id = $1`,
-                [holdId, points.toString(), transactionId],
-              );
+              await markHoldCaptured(manager, holdId, points, transactionId);
               await post(manager, transactionId, [
                 { accountId: hold.accountId, amount: -points },
                 { accountId: honoured, amount: points },
@@ -198,7 +189,7 @@ export class RedemptionService {
       idempotent(manager, request, async () => {
         const hold = await this.lockOpenHold(manager, holdId, partnerId);
         await lockMemberAccount(manager, hold.memberId);
-        await sql(manager, `UPDATE holds SET status = 'VOIDED', finalized_at = now() WHERE id = $1`, [holdId]);
+        await markHoldVoided(manager, holdId);
         await settleClawbacks(manager, hold.accountId, hold.memberId);
         await recordAudit(manager, viewer, holdId);
         return { holdId };
@@ -209,7 +200,7 @@ export class RedemptionService {
 
   /** A hold the viewer may see: the partner's own, or any for the admin; null otherwise. */
   async hold(viewer: Viewer, id: string): Promise<HoldEntity | null> {
-    const hold = await this.dataSource.getRepository(HoldEntity).findOneBy({ id: validate.uuid('id', id) });
+    const hold = await findHold(this.dataSource.manager, validate.uuid('id', id));
     if (!hold) return null;
     return viewer.scopes.has('admin') || hold.partnerId === viewer.partnerId ? hold : null;
   }
@@ -270,20 +261,15 @@ export class RedemptionService {
 
   /** Locks a hold of this partner that is still open and unexpired, or says why it is not. */
   private async lockOpenHold(manager: EntityManager, holdId: string, partnerId: string): Promise<HoldEntity> {
-    const { rows } = await sql<{ id: string; account_id: string; member_id: string; points: string; reference: string; status: string; expired: boolean }>(
-      manager,
-      'SELECT id, account_id, member_id, points, reference, status, expires_at <= now() AS expired FROM holds WHERE id = $1 AND partner_id = $2 FOR UPDATE',
-      [holdId, partnerId],
-    );
-    const row = rows[0];
+    const row = await lockPartnerHold(manager, holdId, partnerId);
     if (!row) throw notFound('Hold');
     if (row.status === 'EXPIRED' || (row.status === 'OPEN' && row.expired)) throw new AppError('HOLD_EXPIRED');
     if (row.status !== 'OPEN') throw new AppError('ALREADY_FINALIZED');
-    return Object.assign(new HoldEntity(), { id: row.id, accountId: row.account_id, memberId: row.member_id, points: row.points, reference: row.reference });
+    return Object.assign(new HoldEntity(), { id: row.id, accountId: row.accountId, memberId: row.memberId, points: row.points, reference: row.reference });
   }
 
   async loadHold(id: string): Promise<HoldEntity> {
-    const hold = await this.dataSource.getRepository(HoldEntity).findOneBy({ id });
+    const hold = await findHold(this.dataSource.manager, id);
     if (!hold) throw notFound('Hold');
     return hold;
   }

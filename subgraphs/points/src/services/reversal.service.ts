@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import {
   AppError,
   badInput,
@@ -11,33 +11,26 @@ import {
   pgConstraint,
   PgCodes,
   recordAudit,
-  sql,
   storedResult,
   validate,
   validateIdempotencyKey,
   type Viewer,
 } from '../../../shared/src';
-import { TransactionEntity } from '../persistence/ledger.entity';
-import { consumeLots, ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post, restoreLots } from '../persistence/ledger.repository';
+import { type TransactionEntity } from '../persistence/ledger.entity';
+import { recordClawback } from '../persistence/clawbacks.repository';
+import { returnToPrepaidBlock } from '../persistence/funding.repository';
+import {
+  ensureAccount,
+  findTransaction,
+  insertTransaction,
+  isReversed,
+  loadTransaction,
+  lockMemberAccount,
+  post,
+} from '../persistence/ledger.repository';
+import { consumeLots, earnLotFate, restoreLots } from '../persistence/lots.repository';
 import { type DirectoryClient } from '../clients/directory.client';
-import { returnToPrepaidBlock } from './funding.service';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
-
-/**
- * What became of an earn's lot: points still in it, and points that expired from it (net of any
- * restored into it later). The rest were spent.
- */
-async function earnLotFate(manager: EntityManager, earnId: string): Promise<{ remaining: bigint; expired: bigint }> {
-  const { rows } = await sql<{ remaining: string | null; expired: string | null }>(
-    manager,
-    `SELECT l.remaining::text AS remaining,
-            (SELECT coalesce(-sum(m.points), 0) FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id
-              WHERE m.lot_id = l.id AND t.kind = 'EXPIRY')::text AS expired
-       FROM lots l WHERE l.transaction_id = $1 FOR UPDATE OF l`,
-    [earnId],
-  );
-  return { remaining: BigInt(rows[0]?.remaining ?? 0), expired: BigInt(rows[0]?.expired ?? 0) };
-}
 
 /**
  * Reverses an earn (a refund) or a redemption (a return), at most once, by the partner that made it or
@@ -79,7 +72,7 @@ export class ReversalService {
         await this.dataSource
           .transaction(async (manager) =>
             idempotent(manager, request, async () => {
-              const original = await manager.getRepository(TransactionEntity).findOneBy({ id: originalId });
+              const original = await findTransaction(manager, originalId);
               if (!original || (!isAdmin(viewer) && original.partnerId !== viewer.partnerId)) throw notFound('Transaction');
               if (original.kind !== 'EARN' && original.kind !== 'REDEEM') {
                 throw badInput('transactionId', 'only earns and redemptions can be reversed');
@@ -87,8 +80,7 @@ export class ReversalService {
               if (!original.memberId || !original.partnerId) throw new Error(`transaction ${original.id} lacks a member or partner`);
               const account = await lockMemberAccount(manager, original.memberId);
               if (!account) throw new Error(`member account of ${original.memberId} vanished`);
-              const already = await sql(manager, 'SELECT 1 FROM transactions WHERE reverses = $1', [original.id]);
-              if (already.rowCount > 0) throw new AppError('ALREADY_FINALIZED');
+              if (await isReversed(manager, original.id)) throw new AppError('ALREADY_FINALIZED');
 
               await expireDueLots(manager, account.id, original.memberId);
 
@@ -124,11 +116,7 @@ export class ReversalService {
                 ]);
                 await consumeLots(manager, transactionId, account.id, fromMember, { firstFromTransaction: original.id });
                 if (owed > 0n) {
-                  await sql(
-                    manager,
-                    'INSERT INTO clawbacks (account_id, partner_id, reversal_transaction, points, outstanding) VALUES ($1, $2, $3, $4, $4)',
-                    [account.id, original.partnerId, transactionId, owed.toString()],
-                  );
+                  await recordClawback(manager, { accountId: account.id, partnerId: original.partnerId, reversalTransactionId: transactionId, points: owed });
                 }
                 await recordAudit(manager, viewer, transactionId);
                 return { transactionId };

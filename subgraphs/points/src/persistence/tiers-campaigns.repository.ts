@@ -1,0 +1,102 @@
+import { type EntityManager } from 'typeorm';
+import { sql } from '../../../shared/src';
+import { type Campaign } from '../domain/campaign.rules';
+import { type Tier } from '../domain/tier.rules';
+
+/**
+ * The programme's stored rules: the tier table (tiers) and earn campaigns (campaigns), and the qualifying
+ * points that place a member in a tier. ProgrammeService decides who may change them and validates them.
+ */
+
+/** What prices an earn: the tier table, the partner's running campaigns, the member's qualifying points. */
+export interface PricingContext {
+  tiers: Tier[];
+  campaigns: Campaign[];
+  qualifying: bigint;
+}
+
+/** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
+const qualifyingPointsSql = (memberParam: string): string =>
+  `SELECT coalesce(sum(t.points), 0)::text FROM transactions t
+    WHERE t.member_id = ${memberParam} AND t.kind = 'EARN' AND t.created_at > now() - interval '12 months'
+      AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = t.id)`;
+
+/** The member's qualifying points (see qualifyingPointsSql). */
+export async function qualifyingPoints(manager: EntityManager, memberId: string): Promise<bigint> {
+  const { rows } = await sql<{ total: string }>(manager, `SELECT (${qualifyingPointsSql('$1')}) AS total`, [memberId]);
+  return BigInt(rows[0].total);
+}
+
+/** The tier table, lowest threshold first. */
+export async function readTiers(manager: EntityManager): Promise<Tier[]> {
+  const { rows } = await sql<{ name: string; threshold: string; multiplier_milli: number }>(
+    manager,
+    'SELECT name, threshold, multiplier_milli FROM tiers ORDER BY threshold',
+  );
+  return rows.map((r) => ({ name: r.name, threshold: BigInt(r.threshold), multiplierMilli: BigInt(r.multiplier_milli) }));
+}
+
+/** Replaces the whole tier table in the caller's transaction; readers never see a half-written table. */
+export async function replaceTiers(manager: EntityManager, tiers: readonly Tier[]): Promise<void> {
+  await sql(manager, 'LOCK TABLE tiers IN EXCLUSIVE MODE');
+  await sql(manager, 'DELETE FROM tiers');
+  for (const t of tiers) {
+    await sql(manager, 'INSERT INTO tiers (name, threshold, multiplier_milli) VALUES ($1, $2, $3)', [t.name, t.threshold.toString(), t.multiplierMilli.toString()]);
+  }
+}
+
+export async function insertCampaign(manager: EntityManager, c: Campaign, createdBy: string): Promise<void> {
+  await sql(
+    manager,
+    `INSERT INTO campaigns (id, partner_id, name, multiplier_milli, bonus_points, starts_at, ends_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [c.id, c.partnerId, c.name, c.multiplierMilli.toString(), c.bonusPoints.toString(), c.startsAt, c.endsAt, createdBy],
+  );
+}
+
+/** Up to 200 campaigns, latest start first: a partner's own and the coalition-wide ones, or (partnerId null) all. */
+export async function listCampaigns(manager: EntityManager, partnerId: string | null): Promise<Campaign[]> {
+  const { rows } = await sql<CampaignRow>(
+    manager,
+    `SELECT * FROM campaigns WHERE $1::uuid IS NULL OR partner_id = $1 OR partner_id IS NULL ORDER BY starts_at DESC, id LIMIT 200`,
+    [partnerId],
+  );
+  return rows.map(toCampaign);
+}
+
+/**
+ * The PricingContext of an earn in one round trip (an earn's statements are its main cost): the tiers,
+ * the campaigns in force now at `partnerId` (its own and the coalition-wide ones), the member's standing.
+ */
+export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
+  type Row = { name: string; threshold: string; multiplier_milli: number };
+  type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
+  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string }>(
+    manager,
+    `SELECT (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
+            (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
+                                               'bonus_points', bonus_points::text, 'starts_at', starts_at, 'ends_at', ends_at) ORDER BY id)
+               FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
+            (${qualifyingPointsSql('$2')}) AS qualifying`,
+    [partnerId, memberId],
+  );
+  const row = rows[0];
+  return {
+    tiers: (row.tiers ?? []).map((r) => ({ name: r.name, threshold: BigInt(r.threshold), multiplierMilli: BigInt(r.multiplier_milli) })),
+    campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
+    qualifying: BigInt(row.qualifying),
+  };
+}
+
+type CampaignRow = { id: string; partner_id: string | null; name: string; multiplier_milli: number; bonus_points: string; starts_at: Date; ends_at: Date };
+
+function toCampaign(r: CampaignRow): Campaign {
+  return {
+    id: r.id,
+    partnerId: r.partner_id,
+    name: r.name,
+    multiplierMilli: BigInt(r.multiplier_milli),
+    bonusPoints: BigInt(r.bonus_points),
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+  };
+}
