@@ -18,6 +18,8 @@ import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
+import { startLedgerSweeper } from './jobs/ledger-sweeper.job';
+import { startPledgeRelay } from './jobs/pledge-relay.job';
 import { PledgeRelayService } from './services/pledge-relay.service';
 import { IntegrityService } from './services/integrity.service';
 import { MaintenanceService } from './services/maintenance.service';
@@ -81,9 +83,9 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const integrity = new IntegrityService(dataSource);
     const economics = new EconomicsService(dataSource, directory);
     const funding = new FundingService(dataSource, directory);
-    const stopSweeper = new MaintenanceService(dataSource, logger).start(config.sweepIntervalMs);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger), config.sweepIntervalMs);
     const donationPostings = new DonationPostingService(dataSource);
-    const stopRelay = new PledgeRelayService(dataSource, createSubgraphClient(env.DONATIONS_URL), signer!, logger).start(env.PLEDGE_RELAY_INTERVAL_MS);
+    const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createSubgraphClient(env.DONATIONS_URL), signer!, logger), env.PLEDGE_RELAY_INTERVAL_MS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { runEvery, type Logger } from '../../../shared/src';
+import { type Logger } from '../../../shared/src';
 import { clawbackPartners } from '../persistence/clawbacks.repository';
 import { lockFunding } from '../persistence/funding.repository';
 import { claimExpiredHolds, markHoldsExpired } from '../persistence/holds.repository';
@@ -8,8 +8,9 @@ import { accountsWithExpiredLots } from '../persistence/lots.repository';
 import { expireDueLots, settleClawbacks } from './member-ledger';
 
 /**
- * The ledger's clockwork, run on a timer by every points instance (safe in parallel: rows are claimed
- * with FOR UPDATE SKIP LOCKED, and every change re-checks its condition under the lock):
+ * The ledger's clockwork, run on a timer by every points instance (jobs/ledger-sweeper.job.ts; safe in
+ * parallel: rows are claimed with FOR UPDATE SKIP LOCKED, and every change re-checks its condition under
+ * the lock):
  * - open holds past their expiry (database time) become EXPIRED and release their points;
  * - lots past their expiry move their remaining points to the coalition's breakage account, one EXPIRY
  *   transaction per member. Points held by open holds are left until the holds resolve, so a hold
@@ -18,12 +19,9 @@ import { expireDueLots, settleClawbacks } from './member-ledger';
 export class MaintenanceService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly logger: Logger,
+    /** Where the sweeper job reports a failed sweep. */
+    readonly logger: Logger,
   ) {}
-
-  start(intervalMs: number): () => Promise<void> {
-    return runEvery(intervalMs, () => this.sweep(), (error) => this.logger.warn('ledger sweep failed', { error }));
-  }
 
   async sweep(): Promise<{ holds: number; lots: number }> {
     const holds = await this.expireHolds();

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { runEvery, serviceViewer, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
+import { serviceViewer, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
 import { countFailedDelivery, markDelivered, undeliveredEarnEvents } from '../persistence/earn-outbox.repository';
 
 const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) {
@@ -13,13 +13,15 @@ const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) 
  * call and `delivered_at`, two instances relaying at once) is counted once; a failed delivery is retried
  * on the next round. After a failure the round skips that earn's later events (a reversal never
  * overtakes its earn) but goes on with other earns: one undeliverable event holds up only its own earn.
+ * Run on a timer by jobs/pledge-relay.job.ts.
  */
 export class PledgeRelayService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly donations: SubgraphClient,
     private readonly signer: ServiceSigner,
-    private readonly logger: Logger,
+    /** Where deliveries, and the relay job's failed rounds, are reported. */
+    readonly logger: Logger,
   ) {}
 
   /** Delivers up to `limit` events; returns how many were delivered. */
@@ -62,10 +64,4 @@ export class PledgeRelayService {
     }
     return delivered.length;
   }
-
-  /** Relays every `intervalMs` (0: never); returns the stop function. */
-  start(intervalMs: number): () => Promise<void> {
-    return runEvery(intervalMs, () => this.relay(), (error) => this.logger.warn('pledge relay failed', { error }));
-  }
-
 }
