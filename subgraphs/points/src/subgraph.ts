@@ -8,8 +8,10 @@ import { pointsReferences } from './graphql/points.reference';
 import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
 import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
+import { FundingResolver } from './graphql/funding.resolver';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
+import { ReversalResolver } from './graphql/reversal.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
 import { DirectoryClient } from './clients/directory.client';
@@ -58,7 +60,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, TransactionEconomicsResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,

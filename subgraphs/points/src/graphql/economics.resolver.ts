@@ -1,27 +1,22 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { anyScope, currencyExponent, isAdmin, money, MoneyType, trimDecimal } from '../../../shared/src';
 import { PartnerRefType, PointsTransactionType } from './points.type';
 import { type PointsContext } from '../context';
 import {
   CoalitionSettlementType,
-  ConfigurePartnerFundingInput,
-  PartnerFundingPayload,
-  PartnerFundingType,
   PointsAgeingBucketType,
   PointsLiabilityType,
   PointsProvenanceType,
   SettlementStatementType,
   toAgeingType,
   toCurrencyTotalType,
-  toFundingType,
   toLiabilityType,
   toStatementType,
-  TopUpPrepaidBlockInput,
 } from './economics.type';
 
 const PERIOD = 'ISO 8601 UTC; from inclusive, to exclusive (at most 400 days apart).';
 
-/** Coalition economics: settlement statements, liability and funding. Thin: each field is one service call. */
+/** Coalition economics: settlement statements, liability and ageing. Thin: each field is one service call. */
 @Resolver()
 export class EconomicsResolver {
   @Directive(anyScope('admin', 'reports:read'))
@@ -73,24 +68,6 @@ export class EconomicsResolver {
   })
   async pointsAgeing(@Arg('partnerId', () => ID, { nullable: true }) partnerId: string | null, @Ctx() ctx: PointsContext): Promise<PointsAgeingBucketType[]> {
     return (await ctx.economics.ageing(ctx.viewer, partnerId ?? null)).map(toAgeingType);
-  }
-
-  @Directive(anyScope('admin', 'reports:read', 'points:earn'))
-  @Query(() => PartnerFundingType, { description: "A partner's funding mode and prepaid block. The admin any partner; a partner token only its own (NOT_FOUND otherwise)." })
-  async partnerFunding(@Arg('partnerId', () => ID) partnerId: string, @Ctx() ctx: PointsContext): Promise<PartnerFundingType> {
-    return toFundingType(await ctx.funding.funding(ctx.viewer, partnerId));
-  }
-
-  @Directive(anyScope('admin'))
-  @Mutation(() => PartnerFundingPayload, { description: 'Sets a partner\'s funding mode (and low-balance threshold). Scope: admin.' })
-  async configurePartnerFunding(@Arg('input', () => ConfigurePartnerFundingInput) input: ConfigurePartnerFundingInput, @Ctx() ctx: PointsContext): Promise<PartnerFundingPayload> {
-    return { funding: toFundingType(await ctx.funding.configure(ctx.viewer, input, ctx.requestId)) };
-  }
-
-  @Directive(anyScope('admin'))
-  @Mutation(() => PartnerFundingPayload, { description: "Adds points to a partner's prepaid block, recording the issue price in force. Scope: admin." })
-  async topUpPrepaidBlock(@Arg('input', () => TopUpPrepaidBlockInput) input: TopUpPrepaidBlockInput, @Ctx() ctx: PointsContext): Promise<PartnerFundingPayload> {
-    return { funding: toFundingType(await ctx.funding.topUp(ctx.viewer, input, ctx.requestId)) };
   }
 }
 

@@ -12,8 +12,6 @@ import {
   RedeemPointsPayload,
   RedemptionHoldPayload,
   RedemptionHoldType,
-  ReverseTransactionInput,
-  ReverseTransactionPayload,
   toHoldType,
   VoidRedemptionInput,
 } from './redemption.type';
@@ -60,14 +58,5 @@ export class RedemptionResolver {
   @Mutation(() => RedemptionHoldPayload, { description: 'Releases a hold. Scope: points:redeem.' })
   async voidRedemption(@Arg('input', () => VoidRedemptionInput) input: VoidRedemptionInput, @Ctx() ctx: PointsContext): Promise<RedemptionHoldPayload> {
     return { hold: toHoldType(await ctx.redemptions.void(ctx.viewer, input)) };
-  }
-
-  @Directive(anyScope('admin', 'points:reverse'))
-  @Mutation(() => ReverseTransactionPayload, {
-    description:
-      "Reverses the partner's own earn or redemption, once. Scope: points:reverse (or admin). A suspended partner gets PARTNER_SUSPENDED; the admin can reverse on its behalf.",
-  })
-  async reverseTransaction(@Arg('input', () => ReverseTransactionInput) input: ReverseTransactionInput, @Ctx() ctx: PointsContext): Promise<ReverseTransactionPayload> {
-    return { transaction: toTransactionType(await ctx.reversals.reverse(ctx.viewer, input, ctx.requestId)) };
   }
 }

@@ -124,18 +124,3 @@ export class VoidRedemptionInput {
   @Field(() => String)
   idempotencyKey!: string;
 }
-
-@InputType('ReverseTransactionInput')
-export class ReverseTransactionInput {
-  @Field(() => ID)
-  transactionId!: string;
-
-  @Field(() => String)
-  idempotencyKey!: string;
-}
-
-@ObjectType('ReverseTransactionPayload')
-export class ReverseTransactionPayload {
-  @Field(() => PointsTransactionType)
-  transaction!: PointsTransactionType;
-}
