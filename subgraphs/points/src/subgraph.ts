@@ -45,7 +45,7 @@ const pointsEnv = {
   PLEDGE_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
 };
 
-type PointsEnv = { MEMBERS_URL: string; PARTNERS_URL: string; POINTS_EXPIRY_MONTHS: number; HOLD_TTL_SECONDS: number; REDEMPTION_CODE_TTL_SECONDS: number; REDEMPTION_CODE_MAX_FAILURES: number; REDEMPTION_CODE_PARTNER_MAX_FAILURES: number; REDEMPTION_CODE_FAILURE_WINDOW_SECONDS: number; LEDGER_SWEEP_INTERVAL_MS: number; DONATIONS_URL: string; PLEDGE_RELAY_INTERVAL_MS: number };
+type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
 
 const PointsAuditLogResolver = createAuditLogResolver('points');
 
