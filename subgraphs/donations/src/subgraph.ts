@@ -13,17 +13,14 @@ import { createPartnersClient } from './clients/partners.client';
 import { createPointsClient } from './clients/points.client';
 import { type DonationsContext } from './context';
 import { donationsReferences } from './graphql/charity.reference';
-import { CharityResolver, DonationResolver, DonorResolver } from './graphql/charity.resolver';
-import { DonorType } from './graphql/charity.type';
-import {
-  CharityDonationTotalResolver,
-  CharityGivingResolver,
-  DonationReceiptResolver,
-  DonorGivingResolver,
-  GivingReportRowResolver,
-  GivingResolver,
-  MatchCampaignResolver,
-} from './graphql/giving.resolver';
+import { CharityResolver } from './graphql/charity.resolver';
+import { DonationResolver, DonorResolver } from './graphql/donation.resolver';
+import { DonorType } from './graphql/donation.type';
+import { CharityGoalsResolver, GoalsResolver } from './graphql/goals.resolver';
+import { MatchCampaignResolver, MatchingResolver } from './graphql/matching.resolver';
+import { DonorCauseResolver, PledgesResolver } from './graphql/pledges.resolver';
+import { DonationReceiptResolver, ReceiptsResolver } from './graphql/receipts.resolver';
+import { CharityDonationTotalResolver, DonorGivingResolver, GivingReportRowResolver, ReportsResolver } from './graphql/reports.resolver';
 import { startDonationReconciler } from './jobs/donation-reconciler.job';
 import { CharityEntity, DonationEntity } from './persistence/charity.entity';
 import { CharitiesService } from './services/charities.service';
@@ -65,15 +62,20 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
       {
         resolvers: [
           CharityResolver,
+          GoalsResolver,
+          CharityGoalsResolver,
           DonationResolver,
           DonorResolver,
-          GivingResolver,
-          CharityGivingResolver,
+          PledgesResolver,
+          DonorCauseResolver,
+          MatchingResolver,
+          MatchCampaignResolver,
+          ReceiptsResolver,
+          DonationReceiptResolver,
+          ReportsResolver,
           CharityDonationTotalResolver,
           GivingReportRowResolver,
-          MatchCampaignResolver,
           DonorGivingResolver,
-          DonationReceiptResolver,
           DonationsAuditLogResolver,
         ],
         orphanedTypes: [DonorType],

@@ -1,4 +1,5 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
+import { CharityVerification } from './charity.type';
 
 @InputType('CreateCharityInput')
 export class CreateCharityInput {
@@ -13,4 +14,19 @@ export class CreateCharityInput {
 
   @Field(() => String, { nullable: true, description: 'Optional: makes a retried onboarding safe.' })
   idempotencyKey?: string | null;
+}
+
+@InputType('UpdateCharityInput')
+export class UpdateCharityInput {
+  @Field(() => ID)
+  charityId!: string;
+
+  @Field(() => String, { nullable: true, description: 'ACTIVE or INACTIVE.' })
+  status?: 'ACTIVE' | 'INACTIVE' | null;
+
+  @Field(() => CharityVerification, { nullable: true })
+  verification?: CharityVerification | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
 }

@@ -1,5 +1,6 @@
 import { type DonationsContext } from '../context';
-import { DonorType, toCharityType, type CharityType } from './charity.type';
+import { toCharityType, type CharityType } from './charity.type';
+import { DonorType } from './donation.type';
 
 export const donationsReferences = {
   /** Charities are public to any authenticated caller. */

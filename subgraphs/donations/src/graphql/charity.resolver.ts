@@ -1,16 +1,8 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound, Authenticated, anyScope } from '../../../shared/src';
+import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Authenticated, anyScope } from '../../../shared/src';
 import { type DonationsContext } from '../context';
-import { CreateCharityInput } from './charity.input';
-import {
-  CharityPageType,
-  CharityType,
-  CreateCharityPayload,
-  DonationType,
-  DonorType,
-  toCharityType,
-  toDonationType,
-} from './charity.type';
+import { CreateCharityInput, UpdateCharityInput } from './charity.input';
+import { CharityPageType, CharityType, CreateCharityPayload, UpdateCharityPayload, toCharityType } from './charity.type';
 
 @Resolver(() => CharityType)
 export class CharityResolver {
@@ -37,22 +29,10 @@ export class CharityResolver {
   async createCharity(@Arg('input', () => CreateCharityInput) input: CreateCharityInput, @Ctx() ctx: DonationsContext): Promise<CreateCharityPayload> {
     return { charity: toCharityType(await ctx.charities.create(ctx.viewer, input)) };
   }
-}
 
-@Resolver(() => DonationType)
-export class DonationResolver {
-  @FieldResolver(() => CharityType)
-  async charity(@Root() donation: DonationType, @Ctx() ctx: DonationsContext): Promise<CharityType> {
-    const charity = await ctx.loaders.charity.load(donation.charityId);
-    if (!charity) throw notFound('Charity');
-    return toCharityType(charity);
-  }
-}
-
-@Resolver(() => DonorType)
-export class DonorResolver {
-  @FieldResolver(() => [DonationType], { description: "The member's own giving, newest first (at most 100). The member and the admin only." })
-  async donations(@Root() member: DonorType, @Ctx() ctx: DonationsContext): Promise<DonationType[]> {
-    return (await ctx.charities.donationsOf(ctx.viewer, member.id)).map(toDonationType);
+  @Directive(anyScope('admin'))
+  @Mutation(() => UpdateCharityPayload, { description: "Changes a charity's status, verification or description. Scope: admin." })
+  async updateCharity(@Arg('input', () => UpdateCharityInput) input: UpdateCharityInput, @Ctx() ctx: DonationsContext): Promise<UpdateCharityPayload> {
+    return { charity: toCharityType(await ctx.charities.update(ctx.viewer, input)) };
   }
 }

@@ -1,6 +1,5 @@
-import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { formatMoney, money, MoneyType } from '../../../shared/src';
-import { type CharityEntity, type DonationEntity } from '../persistence/charity.entity';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { type CharityEntity } from '../persistence/charity.entity';
 
 export enum CharityStatus {
   ACTIVE = 'ACTIVE',
@@ -14,16 +13,6 @@ export enum CharityVerification {
   REJECTED = 'REJECTED',
 }
 registerEnumType(CharityVerification, { name: 'CharityVerification', description: 'Only VERIFIED (and ACTIVE) charities receive gifts.' });
-
-export enum DonationStatus {
-  PENDING = 'PENDING',
-  CONFIRMED = 'CONFIRMED',
-}
-registerEnumType(DonationStatus, {
-  name: 'DonationStatus',
-  description: 'CONFIRMED: posted to the ledger. PENDING: written, its posting still being completed (it converges within seconds).',
-});
-
 
 @Directive('@key(fields: "id")')
 @ObjectType('Charity', { description: 'A cause members can give points to.' })
@@ -65,39 +54,7 @@ export class CreateCharityPayload {
   charity!: CharityType;
 }
 
-@ObjectType('Donation', { description: 'Points a member gave to a charity.' })
-export class DonationType {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => Int)
-  points!: number;
-
-  @Field(() => CharityType)
-  charity!: CharityType;
-
-  @Field(() => String, { description: "The donation's receipt in the charity's receipt chain." })
-  receiptId!: string;
-
-  @Field(() => String)
-  createdAt!: string;
-
-  @Field(() => DonationStatus)
-  status!: DonationStatus;
-
-  @Field(() => MoneyType, { description: 'Money value of the points at the donation conversion rate in force when given.' })
-  value!: MoneyType;
-
-  charityId!: string;
-}
-
 /** The member as the donations subgraph sees it: an id and the member's own giving. */
-@Directive('@key(fields: "id")')
-@ObjectType('Member')
-export class DonorType {
-  @Field(() => ID)
-  id!: string;
-}
 
 export function toCharityType(entity: CharityEntity): CharityType {
   return Object.assign(new CharityType(), {
@@ -111,17 +68,8 @@ export function toCharityType(entity: CharityEntity): CharityType {
   });
 }
 
-export function toDonationType(entity: DonationEntity): DonationType {
-  return Object.assign(new DonationType(), {
-    id: entity.id,
-    points: Number(entity.points),
-    charityId: entity.charityId,
-    receiptId: entity.receiptId,
-    createdAt: entity.createdAt.toISOString(),
-    status: entity.status as DonationStatus,
-    value: (() => {
-      const m = formatMoney({ minor: BigInt(entity.valueMinor), currency: entity.currency });
-      return money(m.amount, m.currency);
-    })(),
-  });
+@ObjectType('UpdateCharityPayload')
+export class UpdateCharityPayload {
+  @Field(() => CharityType)
+  charity!: CharityType;
 }

@@ -1,0 +1,7 @@
+import { formatMoney, money, type MoneyType } from '../../../shared/src';
+
+/** An amount in minor units as the contract's Money (decimal string and currency). */
+export function formatMoneyType(minor: bigint, currency: string): MoneyType {
+  const m = formatMoney({ minor, currency });
+  return money(m.amount, m.currency);
+}
