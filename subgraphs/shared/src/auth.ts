@@ -9,7 +9,7 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { AppError, forbidden, unauthenticated } from './errors';
+import { AppError, unauthenticated } from './errors';
 
 /** The only signature algorithms the hub accepts (API-CONTRACT.md). */
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -283,29 +283,5 @@ function serviceViewerFromClaims(payload: JWTPayload, token: string): Viewer {
   return { subject: payload.sub, scopes: new Set(scopes), token, service: true };
 }
 
-export const isAdmin = (viewer: Viewer): boolean => viewer.scopes.has('admin');
-
-/** The viewer is this member acting as themself: the `member_id` claim and the `member` scope together. */
-export const isSelf = (viewer: Viewer, memberId: string): boolean => viewer.memberId === memberId && viewer.scopes.has('member');
-
-/** Passes when the viewer is admin or holds any of `scopes`; FORBIDDEN otherwise. */
-export function requireScope(viewer: Viewer, ...scopes: Scope[]): void {
-  if (isAdmin(viewer)) return;
-  if (!scopes.some((s) => viewer.scopes.has(s))) throw forbidden(`Requires scope: ${scopes.join(' or ')}`);
-}
-
-/** A partner operation: the token must carry `partner_id` and `scope`. Returns the partner id. */
-export function requirePartner(viewer: Viewer, scope: Scope): string {
-  if (!viewer.partnerId || !viewer.scopes.has(scope)) throw forbidden(`Requires a partner token with scope ${scope}`);
-  return viewer.partnerId;
-}
-
-/** A member operation: the token must carry `member_id` and the `member` scope. Returns the member id. */
-export function requireMember(viewer: Viewer): string {
-  if (!viewer.memberId || !viewer.scopes.has('member')) throw forbidden('Requires a member token');
-  return viewer.memberId;
-}
-
-export function requireAdmin(viewer: Viewer): void {
-  if (!isAdmin(viewer)) throw forbidden('Requires scope: admin');
-}
+// The viewer predicates live in their own module, so pure rules can use them without loading jose.
+export { isAdmin, isSelf, requireAdmin, requireMember, requirePartner, requireScope } from './viewer';

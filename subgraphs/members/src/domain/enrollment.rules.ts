@@ -1,4 +1,5 @@
-import { badInput, validate } from '../../../shared/src';
+import { badInput } from '../../../shared/src/errors';
+import * as validate from '../../../shared/src/validation';
 import { normalizeReferralCode } from './referral-code';
 
 export interface EnrollmentInput {

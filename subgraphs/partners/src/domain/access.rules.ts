@@ -1,4 +1,6 @@
-import { forbidden, isAdmin, type Viewer } from '../../../shared/src';
+import { type Viewer } from '../../../shared/src/auth';
+import { forbidden } from '../../../shared/src/errors';
+import { isAdmin } from '../../../shared/src/viewer';
 
 /**
  * Who may do what with a partner's private objects (terms, stores, the unpublished part of its

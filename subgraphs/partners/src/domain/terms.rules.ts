@@ -1,4 +1,6 @@
-import { badInput, currency as parseCurrency, formatScaled, parseScaled, RATE_SCALE, validate } from '../../../shared/src';
+import { badInput } from '../../../shared/src/errors';
+import { currency as parseCurrency, formatScaled, parseScaled, RATE_SCALE } from '../../../shared/src/money';
+import * as validate from '../../../shared/src/validation';
 
 export interface PartnerInput {
   name: string;
