@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, startHub, type SubgraphKey, type TestHub } from '../support/hub';
+import { codeOf, expectSameAsMissing } from '../support/isolation';
 import { ledgerClient } from '../support/ledger';
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/keys';
 
@@ -370,27 +371,35 @@ describe('identity and authorization', () => {
 
   it("never shows or reverses another partner's transaction: by root field, nested path or _entities", async () => {
     const before = await writes();
+    const missing = randomUUID();
     for (const target of ['gateway', 'points'] as const) {
-      const read = await raw(urlOf(target), { query: `{ pointsTransaction(id: "${txOfA}") { id points } }` }, partnerB.token);
-      expect(read.body.data?.pointsTransaction, target).toBeNull();
-      const reverse = await raw(urlOf(target), { query: `mutation { reverseTransaction(input: { transactionId: "${txOfA}", idempotencyKey: "${randomUUID()}" }) { transaction { id } } }` }, partnerB.token);
-      expect(reverse.body.errors?.[0]?.extensions?.code, target).toBe('NOT_FOUND');
+      // A transaction is answered null, with no error, exactly as one that does not exist.
+      const readOf = (id: string) => raw(urlOf(target), { query: `{ pointsTransaction(id: "${id}") { id points } }` }, partnerB.token);
+      const read = await readOf(txOfA);
+      expect(read.body, target).toEqual({ data: { pointsTransaction: null } });
+      expectSameAsMissing(read, txOfA, await readOf(missing), missing, target);
+      const key = randomUUID();
+      const reverseOf = (id: string) => raw(urlOf(target), { query: `mutation { reverseTransaction(input: { transactionId: "${id}", idempotencyKey: "${key}-${id === txOfA ? 'a' : 'm'}" }) { transaction { id } } }` }, partnerB.token);
+      const reverse = await reverseOf(txOfA);
+      expect(codeOf(reverse), target).toBe('NOT_FOUND');
+      expectSameAsMissing(reverse, txOfA, await reverseOf(missing), missing, target);
     }
-    const nested = await raw(hub.gatewayUrl, { query: `{ member(id: "${member.id}") { id points { available history { nodes { id } } } } }` }, partnerB.token);
-    expect(nested.text).not.toContain(txOfA);
+    // Partner B made no transaction with this member: its view of the history is empty, by every path.
+    const nested = await raw(hub.gatewayUrl, { query: `{ member(id: "${member.id}") { id points { history { nodes { id } } } } }` }, partnerB.token);
+    expect(nested.body).toEqual({ data: { member: { id: member.id, points: { history: { nodes: [] } } } } });
     const entities = await raw(
       hub.urls.points,
       { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { points { history { nodes { id points } } } } } }', variables: { r: [{ __typename: 'Member', id: member.id }] } },
       partnerB.token,
     );
-    expect(entities.text).not.toContain(txOfA);
+    expect(entities.body).toEqual({ data: { _entities: [{ points: { history: { nodes: [] } } }] } });
     // A forged representation carrying fields of its own changes nothing either.
     const forgedRep = await raw(
       hub.urls.points,
       { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { points { history { nodes { id } } } } } }', variables: { r: [{ __typename: 'Member', id: member.id, partnerId: partnerA.id, points: { balance: 999999 } }] } },
       partnerB.token,
     );
-    expect(forgedRep.text).not.toContain(txOfA);
+    expect(forgedRep.body).toEqual({ data: { _entities: [{ points: { history: { nodes: [] } } }] } });
     expect(await writes()).toEqual(before);
   });
 
@@ -400,46 +409,94 @@ describe('identity and authorization', () => {
     const charityA = await hub.seed.charity();
     const charityB = await hub.seed.charity();
     const asCharity = (id: string) => hub.token({ scope: 'reports:read', charity_id: id }, { subject: `charity-${id}` });
-    const code = (r: Raw) => r.body.errors?.[0]?.extensions?.code;
+    const missing = randomUUID();
+    // Each answer about the other tenant is NOT_FOUND, and the very answer about an id nothing has.
+    const same = async (label: string, ask: (id: string) => Promise<Raw>, foreignId: string) => {
+      const foreign = await ask(foreignId);
+      expect(codeOf(foreign), label).toBe('NOT_FOUND');
+      expect(foreign.body.data ?? null, label).toBeNull();
+      expectSameAsMissing(foreign, foreignId, await ask(missing), missing, label);
+    };
     for (const target of ['gateway', 'points'] as const) {
-      const statement = await raw(urlOf(target), { query: `{ settlementStatement(partnerId: "${partnerA.id}", from: "${FROM}", to: "${TO}") { pointsIssued } }` }, partnerB.token);
-      expect(code(statement), target).toBe('NOT_FOUND');
-      expect(statement.text).not.toContain('pointsIssued"');
-      const liability = await raw(urlOf(target), { query: `{ pointsLiability(partnerId: "${partnerA.id}", from: "${FROM}", to: "${TO}") { outstandingPoints } }` }, partnerB.token);
-      expect(code(liability), target).toBe('NOT_FOUND');
+      await same(`${target} statement`, (id) => raw(urlOf(target), { query: `{ settlementStatement(partnerId: "${id}", from: "${FROM}", to: "${TO}") { pointsIssued } }` }, partnerB.token), partnerA.id);
+      await same(`${target} liability`, (id) => raw(urlOf(target), { query: `{ pointsLiability(partnerId: "${id}", from: "${FROM}", to: "${TO}") { outstandingPoints } }` }, partnerB.token), partnerA.id);
     }
+    const tokenOfB = await asCharity(charityB.id);
     for (const target of ['gateway', 'donations'] as const) {
-      const report = await raw(urlOf(target), { query: `{ donationReport(from: "${FROM}", to: "${TO}", charityId: "${charityA.id}") { totalPoints } }` }, await asCharity(charityB.id));
-      expect(code(report), target).toBe('NOT_FOUND');
-      const chain = await raw(urlOf(target), { query: `{ verifyReceiptChain(charityId: "${charityA.id}") { valid } }` }, await asCharity(charityB.id));
-      expect(code(chain), target).toBe('NOT_FOUND');
+      await same(`${target} donation report`, (id) => raw(urlOf(target), { query: `{ donationReport(from: "${FROM}", to: "${TO}", charityId: "${id}") { totalPoints } }` }, tokenOfB), charityA.id);
+      await same(`${target} receipt chain`, (id) => raw(urlOf(target), { query: `{ verifyReceiptChain(charityId: "${id}") { valid } }` }, tokenOfB), charityA.id);
     }
     const csv = async (path: string, params: Record<string, string>, token: string) => {
       const url = new URL(path, hub.gatewayUrl);
       url.search = new URLSearchParams(params).toString();
       return fetch(url, { headers: { authorization: `Bearer ${token}` } });
     };
-    const statementCsv = await csv('/reports/settlement.csv', { partnerId: partnerA.id, from: FROM, to: TO }, partnerB.token);
-    expect(statementCsv.status).toBe(404);
-    const givingCsv = await csv('/reports/giving.csv', { from: FROM, to: TO, period: 'MONTH', charityId: charityA.id }, await asCharity(charityB.id));
-    expect(givingCsv.status).not.toBe(200);
-    expect(await givingCsv.text()).not.toContain(charityA.id.slice(0, 13) + ',');
+    const answer = async (response: Response) => ({ status: response.status, type: response.headers.get('content-type'), body: await response.text() });
+    const statementCsv = (id: string) => csv('/reports/settlement.csv', { partnerId: id, from: FROM, to: TO }, partnerB.token).then(answer);
+    const givingCsv = (id: string) => csv('/reports/giving.csv', { from: FROM, to: TO, period: 'MONTH', charityId: id }, tokenOfB).then(answer);
+    for (const [name, download, foreignId] of [
+      ['settlement.csv', statementCsv, partnerA.id],
+      ['giving.csv', givingCsv, charityA.id],
+    ] as const) {
+      const foreign = await download(foreignId);
+      expect(foreign.status, name).toBe(404);
+      expect((JSON.parse(foreign.body) as Raw['body']).errors?.[0]?.extensions, name).toEqual({ code: 'NOT_FOUND' });
+      expectSameAsMissing(foreign, foreignId, await download(missing), missing, name);
+    }
   });
 
   it("keeps a member to themself: another member's profile, transactions and giving are out of reach", async () => {
+    const missing = randomUUID();
     for (const target of ['gateway', 'points'] as const) {
-      const tx = await raw(urlOf(target), { query: `{ pointsTransaction(id: "${txOfOther}") { id } }` }, member.token);
-      expect(tx.body.data?.pointsTransaction, target).toBeNull();
+      const txOf = (id: string) => raw(urlOf(target), { query: `{ pointsTransaction(id: "${id}") { id } }` }, member.token);
+      const tx = await txOf(txOfOther);
+      expect(tx.body, target).toEqual({ data: { pointsTransaction: null } });
+      expectSameAsMissing(tx, txOfOther, await txOf(missing), missing, target);
     }
-    const donations = await raw(
-      hub.urls.donations,
-      { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { donations { id } } } }', variables: { r: [{ __typename: 'Member', id: otherMember.id }] } },
-      member.token,
-    );
-    expect(donations.body.data?._entities ?? [null]).toEqual([null]);
-    const profile = await raw(hub.gatewayUrl, { query: `{ memberByCard(cardNumber: "0000000000000000") { id } member(id: "${otherMember.id}") { id } }` }, member.token);
-    expect(profile.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(profile.text).not.toContain(otherMember.id.slice(0, 13) + '"');
+    const donationsOf = (id: string) =>
+      raw(hub.urls.donations, { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { donations { id } } } }', variables: { r: [{ __typename: 'Member', id }] } }, member.token);
+    const donations = await donationsOf(otherMember.id);
+    expect(codeOf(donations)).toBe('FORBIDDEN');
+    expect(donations.body.data).toEqual({ _entities: [null] });
+    expectSameAsMissing(donations, otherMember.id, await donationsOf(missing), missing, 'donations');
+    const profileOf = (id: string) => raw(hub.gatewayUrl, { query: `{ member(id: "${id}") { id } }` }, member.token);
+    const profile = await profileOf(otherMember.id);
+    expect(codeOf(profile)).toBe('FORBIDDEN');
+    expect(profile.body.data ?? null).toBeNull();
+    expectSameAsMissing(profile, otherMember.id, await profileOf(missing), missing, 'profile');
+    const byCard = await raw(hub.gatewayUrl, { query: '{ memberByCard(cardNumber: "0000000000000000") { id } }' }, member.token);
+    expect(codeOf(byCard)).toBe('FORBIDDEN');
+  });
+
+  it("answers a partner's _entities for a member straight to the members and donations subgraphs as for a missing member", async () => {
+    const missing = randomUUID();
+    const entities = (target: SubgraphKey, selection: string, token: string) => (id: string) =>
+      raw(urlOf(target), { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { ${selection} } } }`, variables: { r: [{ __typename: 'Member', id }] } }, token);
+    // Members: a partner without members:lookup sees nothing of any member, exactly as of one that does not exist.
+    const noLookup = entities('members', 'id displayName email', await hub.partnerToken(partnerB.id, 'points:earn points:redeem'));
+    const hidden = await noLookup(member.id);
+    expect(hidden.body).toEqual({ data: { _entities: [null] } });
+    expectSameAsMissing(hidden, member.id, await noLookup(missing), missing, 'members without lookup');
+    // With members:lookup, partner B sees the member but not the personal data partner A enrolled.
+    const lookup = await entities('members', 'id email', partnerB.token)(member.id);
+    expect(lookup.body).toEqual({ data: { _entities: [{ id: member.id, email: null }] } });
+    // Donations: a member's giving, donations and cause are the member's and the admin's only.
+    for (const [selection, refused] of [
+      ['donations { id }', null],
+      ['giving { donations donatedPoints }', null],
+      ['cause { id }', { cause: null }], // nullable: the error nulls the field, not the member
+    ] as const) {
+      for (const [name, token] of [
+        ['partner B', partnerB.token],
+        ['partner A, which enrolled the member', partnerA.token],
+      ] as const) {
+        const ask = entities('donations', selection, token);
+        const foreign = await ask(member.id);
+        expect(codeOf(foreign), `${name}: ${selection}`).toBe('FORBIDDEN');
+        expect(foreign.body.data, `${name}: ${selection}`).toEqual({ _entities: [refused] });
+        expectSameAsMissing(foreign, member.id, await ask(missing), missing, `${name}: ${selection}`);
+      }
+    }
   });
 });
 

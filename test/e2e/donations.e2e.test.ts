@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, startHub, type TestHub } from '../support/hub';
+import { expectSameAsMissing } from '../support/isolation';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 let hub: TestHub;
@@ -324,10 +325,18 @@ describe('pledges and matching', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`,DONATION,${charity.id},"Csv, ""quoted"" `);
     expect(lines[1]).toMatch(/,2,140,1\.40,EUR$/);
+    // Another charity's download answers exactly as the download of a charity that does not exist.
     const other = await hub.seed.charity();
-    const refused = await fetch(url, { headers: { authorization: `Bearer ${await charityToken(other.id)}` } });
-    expect(refused.status).not.toBe(200);
-    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('NOT_FOUND');
+    const download = async (charityId: string) => {
+      const target = new URL(url);
+      target.searchParams.set('charityId', charityId);
+      const response = await fetch(target, { headers: { authorization: `Bearer ${await charityToken(other.id)}` } });
+      return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown };
+    };
+    const refused = await download(charity.id);
+    expect(refused).toMatchObject({ status: 404, body: { errors: [{ extensions: { code: 'NOT_FOUND' } }] } });
+    const missing = randomUUID();
+    expectSameAsMissing(refused, charity.id, await download(missing), missing);
     const anonymous = await fetch(url);
     expect(anonymous.status).toBe(401);
   });
