@@ -15,6 +15,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY gateway ./gateway
+COPY lib ./lib
 COPY subgraphs ./subgraphs
 COPY migrations ./migrations
 COPY scripts ./scripts

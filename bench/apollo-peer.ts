@@ -1,7 +1,7 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { type TokenVerifier } from '../subgraphs/shared/src';
+import { type TokenVerifier } from '../lib/src';
 
 interface PeerContext {
   authorization: string;

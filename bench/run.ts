@@ -17,7 +17,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../scrip
 import { spawnService, stopChild, waitReady } from '../scripts/lib/processes';
 import { mustQuery } from '../scripts/lib/graphql-client';
 import { SUBGRAPHS } from '../scripts/lib/subgraphs';
-import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../subgraphs/shared/src';
+import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../lib/src';
 
 /**
  * The hub against its baselines, each figure a ratio of two measurements taken in the same run on the

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMain } from '../subgraphs/shared/src';
+import { runMain } from '../lib/src';
 import { composeSchemas } from './lib/compose';
 
 /**

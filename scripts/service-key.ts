@@ -1,5 +1,5 @@
 import { chownSync } from 'node:fs';
-import { runMain } from '../subgraphs/shared/src';
+import { runMain } from '../lib/src';
 import { ensureServiceKey } from './lib/dev-auth';
 
 /**

@@ -1,7 +1,7 @@
 import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createLogger, ensureDatabase, runMain, withDatabase, type LogLevel } from '../subgraphs/shared/src';
-import { blockedPortReason } from '../subgraphs/shared/src/ports';
+import { createLogger, ensureDatabase, runMain, withDatabase, type LogLevel } from '../lib/src';
+import { blockedPortReason } from '../lib/src/ports';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from './lib/dev-auth';
 import { startEmbeddedPostgres, superviseEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-db';
 import { portIsFree, spawnService, stopChild, waitReady } from './lib/processes';

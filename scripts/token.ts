@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runMain, validate } from '../subgraphs/shared/src';
+import { runMain, validate } from '../lib/src';
 import { ensureDevKeys, signDevToken, type TokenKind } from './lib/dev-auth';
 
 const HELP = `Mints an access token signed by the hub's local key (the one \`npm start\` trusts).

@@ -2,7 +2,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST } from 'graphql';
-import { isAdmin, type Logger, type LogLevel, type TokenVerifier, type Viewer } from '../../subgraphs/shared/src';
+import { isAdmin, type Logger, type LogLevel, type TokenVerifier, type Viewer } from '../../lib/src';
 
 /** Who made a request, as an operator reads it; `anonymous` when no valid token came with it. */
 export type CallerKind = 'partner' | 'member' | 'charity' | 'admin' | 'service' | 'other' | 'anonymous';

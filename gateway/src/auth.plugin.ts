@@ -10,7 +10,7 @@ import {
   type Logger,
   type TokenVerifier,
   type Viewer,
-} from '../../subgraphs/shared/src';
+} from '../../lib/src';
 import { useDirectiveAuth } from './directive-auth';
 import { clientAddress, type RateLimiter } from './rate-limit';
 

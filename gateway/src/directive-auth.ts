@@ -20,7 +20,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { AppError, type Viewer } from '../../subgraphs/shared/src';
+import { AppError, type Viewer } from '../../lib/src';
 
 /** What a type or field of the supergraph asks of the caller: `@authenticated` and `@requiresScopes`. */
 interface Requirement {

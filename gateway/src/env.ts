@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authEnv, GATEWAY_LIMITS, limitsEnv, rateLimitEnv, serverEnv } from '../../subgraphs/shared/src';
+import { authEnv, GATEWAY_LIMITS, limitsEnv, rateLimitEnv, serverEnv } from '../../lib/src';
 import { parseOrigins } from './cors';
 
 export const gatewayEnv = {

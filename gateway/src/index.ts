@@ -1,4 +1,4 @@
-import { runMain } from '../../subgraphs/shared/src';
+import { runMain } from '../../lib/src';
 import { startGateway } from './gateway';
 import { startSingleProcessHub } from './single-process';
 

@@ -1,2 +1,2 @@
-// The limiter is shared with the subgraphs' own ports: see subgraphs/shared/src/rate-limit.ts.
-export * from '../../subgraphs/shared/src/rate-limit';
+// The limiter is shared with the subgraphs' own ports: see lib/src/rate-limit.ts.
+export * from '../../lib/src/rate-limit';

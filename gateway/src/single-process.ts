@@ -2,7 +2,7 @@ import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
 import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';
 import { pointsSubgraph } from '../../subgraphs/points/src/subgraph';
-import { enableInProcessCalls, startSubgraph, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
+import { enableInProcessCalls, startSubgraph, type RunningServer, type RunningSubgraph } from '../../lib/src';
 import { startGateway } from './gateway';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../subgraphs/shared/src';
+import { ConfigError } from '../../lib/src';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from '../../subgraphs/shared/src';
+import { ConfigError, parseEnv } from '../../lib/src';
 import { corsPolicy, parseOrigins } from '../src/cors';
 import { gatewayEnv } from '../src/env';
 

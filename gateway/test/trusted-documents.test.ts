@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../subgraphs/shared/src';
+import { ConfigError } from '../../lib/src';
 import { documentIdOf, loadTrustedDocuments } from '../src/trusted-documents';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

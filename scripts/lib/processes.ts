@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { probeStatus } from '../../subgraphs/shared/src/http-probe';
+import { probeStatus } from '../../lib/src/http-probe';
 
 /**
  * Starts a compiled entry point as a child process. Its JSON log lines pass through unchanged (they name

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer } from '../../subgraphs/shared/src';
+import { type RunningServer } from '../../lib/src';
 import { startHub, type TestHub } from '../support/hub';
 
 // What a browser may do with the gateway: read answers only from the configured origins (CORS), and never

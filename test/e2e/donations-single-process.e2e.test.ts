@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inProcessCallCount } from '../../subgraphs/shared/src';
+import { inProcessCallCount } from '../../lib/src';
 import { count, startHub, type TestHub } from '../support/hub';
 import { ledgerClient } from '../support/ledger';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
 import { formatMicros, parseMicros, roundHalfEven } from '../../subgraphs/points/src/domain/settlement.rules';
-import { createLogger, currencyExponent } from '../../subgraphs/shared/src';
+import { createLogger, currencyExponent } from '../../lib/src';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 

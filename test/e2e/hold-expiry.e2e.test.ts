@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
-import { createLogger } from '../../subgraphs/shared/src';
+import { createLogger } from '../../lib/src';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient } from '../support/ledger';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
-import { createLogger } from '../../subgraphs/shared/src';
+import { createLogger } from '../../lib/src';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 import { seededRandom, type SeededRandom } from '../support/random';

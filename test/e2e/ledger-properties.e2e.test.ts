@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphQLResponse } from '../../scripts/lib/graphql-client';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
-import { createLogger } from '../../subgraphs/shared/src';
+import { createLogger } from '../../lib/src';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 import { LedgerModel, type Outcome } from '../support/ledger-model';

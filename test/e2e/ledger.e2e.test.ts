@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
-import { createLogger } from '../../subgraphs/shared/src';
+import { createLogger } from '../../lib/src';
 import { count, startHub, type TestHub } from '../support/hub';
 import { codeOf, expectSameAsMissing } from '../support/isolation';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';

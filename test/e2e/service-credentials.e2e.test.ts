@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/src';
+import { startSubgraph, type RunningSubgraph } from '../../lib/src';
 import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { graphql } from '../../scripts/lib/graphql-client';
 import { startHub, type TestHub } from '../support/hub';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { AppError } from '../../subgraphs/shared/src/errors';
+import { AppError } from '../../lib/src/errors';
 
 /** Runs `fn` and returns the AppError it raised, failing the test if it raised nothing or something else. */
 export function caught(fn: () => unknown): AppError {

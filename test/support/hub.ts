@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/src/gateway';
 import { graphql, mustQuery, type GraphQLResponse } from '../../scripts/lib/graphql-client';
-import { enableInProcessCalls, ensureDatabase, startSubgraph, withDatabase, type RunningServer, type RunningSubgraph } from '../../subgraphs/shared/src';
+import { enableInProcessCalls, ensureDatabase, startSubgraph, withDatabase, type RunningServer, type RunningSubgraph } from '../../lib/src';
 import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
 import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { DEFAULT_SERVICE_AUDIENCE, DEFAULT_SERVICE_ISSUER } from '../../subgraphs/shared/src/service-token';
+import { DEFAULT_SERVICE_AUDIENCE, DEFAULT_SERVICE_ISSUER } from '../../lib/src/service-token';
 
 export const TEST_ISSUER = 'https://issuer.test.example';
 export const TEST_AUDIENCE = 'coalition-hub-test';

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { type BaseSubgraphContext } from '../../shared/src';
+import { type BaseSubgraphContext } from '../../../lib/src';
 import { type CharityEntity } from './persistence/charity.entity';
 import { type CharitiesService } from './services/charities.service';
 import { type DonationsService } from './services/donations.service';

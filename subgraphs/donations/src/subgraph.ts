@@ -7,7 +7,7 @@ import {
   parseScaled,
   RATE_SCALE,
   type SubgraphDefinition,
-} from '../../shared/src';
+} from '../../../lib/src';
 import { donationsMigrations } from '../../../migrations/donations';
 import { createPartnersClient } from './clients/partners.client';
 import { createPointsClient } from './clients/points.client';

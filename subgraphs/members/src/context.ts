@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { type BaseSubgraphContext } from '../../shared/src';
+import { type BaseSubgraphContext } from '../../../lib/src';
 import { type MemberEntity } from './persistence/member.entity';
 import { type MembersService } from './services/members.service';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildFederatedSchema, byIdLoader, createAuditLogResolver, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, type SubgraphDefinition } from '../../../lib/src';
 import { membersMigrations } from '../../../migrations/members';
 import { type MembersContext } from './context';
 import { memberReference } from './graphql/member.reference';

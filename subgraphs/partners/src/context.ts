@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { type BaseSubgraphContext } from '../../shared/src';
+import { type BaseSubgraphContext } from '../../../lib/src';
 import { type PartnerEntity } from './persistence/partner.entity';
 import { type OffersService } from './services/offers.service';
 import { type PartnersService, type TermsVersion } from './services/partners.service';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { buildFederatedSchema, byIdLoader, createAuditLogResolver, validate, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, validate, type SubgraphDefinition } from '../../../lib/src';
 import { partnersMigrations } from '../../../migrations/partners';
 import { type PartnersContext } from './context';
 import { partnerReference } from './graphql/partner.reference';

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { type BaseSubgraphContext } from '../../shared/src';
+import { type BaseSubgraphContext } from '../../../lib/src';
 import { type AccountEntity } from './persistence/ledger.entity';
 import { type DonationPostingService } from './services/donation-posting.service';
 import { type EconomicsService } from './services/economics.service';

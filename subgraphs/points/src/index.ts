@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runMain, runSubgraphProcess } from '../../shared/src';
+import { runMain, runSubgraphProcess } from '../../../lib/src';
 import { pointsSubgraph } from './subgraph';
 
 runMain(() => runSubgraphProcess(pointsSubgraph));

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../shared/src';
+import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { pointsMigrations } from '../../../migrations/points';
 import { type PointsContext } from './context';
 import { REDEMPTION_CODE_FAILURE_WINDOW_SECONDS, REDEMPTION_CODE_MAX_FAILURES, REDEMPTION_CODE_PARTNER_MAX_FAILURES } from './domain/redemption-code.rules';

@@ -1,5 +1,5 @@
-import { serviceViewer, type ServiceSigner } from '../../../shared/src/service-token';
-import { createSubgraphClient, type SubgraphClient } from '../../../shared/src/subgraph-client';
+import { serviceViewer, type ServiceSigner } from '../../../../lib/src/service-token';
+import { createSubgraphClient, type SubgraphClient } from '../../../../lib/src/subgraph-client';
 
 const POST_DONATION = `mutation PostDonation($input: PostDonationInput!) {
   postDonation(input: $input) { donationId outcome transactionId }

@@ -1,4 +1,4 @@
-import { notFound } from '../../../shared/src';
+import { notFound } from '../../../../lib/src';
 import { type DonationsContext } from '../context';
 import { toCharityType, type CharityType } from './charity.type';
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Authenticated, anyScope } from '../../../shared/src';
+import { Authenticated, anyScope } from '../../../../lib/src';
 import { type DonationsContext } from '../context';
 import { CreateCharityInput, UpdateCharityInput } from './charity.input';
 import { CharityPageType, CharityType, CreateCharityPayload, UpdateCharityPayload, toCharityType } from './charity.type';

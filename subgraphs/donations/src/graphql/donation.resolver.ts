@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { anyScope } from '../../../shared/src';
+import { anyScope } from '../../../../lib/src';
 import { type DonationsContext } from '../context';
 import { charityOf } from './charity.loader';
 import { CharityType } from './charity.type';

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { formatMoney, money, MoneyType } from '../../../shared/src';
+import { formatMoney, money, MoneyType } from '../../../../lib/src';
 import { type DonationEntity } from '../persistence/charity.entity';
 import { CharityType } from './charity.type';
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { anyScope, Authenticated } from '../../../shared/src';
+import { anyScope, Authenticated } from '../../../../lib/src';
 import { type DonationsContext } from '../context';
 import { charityOf } from './charity.loader';
 import { CharityType } from './charity.type';

@@ -1,4 +1,4 @@
-import { formatMoney, money, type MoneyType } from '../../../shared/src';
+import { formatMoney, money, type MoneyType } from '../../../../lib/src';
 
 /** An amount in minor units as the contract's Money (decimal string and currency). */
 export function formatMoneyType(minor: bigint, currency: string): MoneyType {

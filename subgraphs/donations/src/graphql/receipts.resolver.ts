@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { anyScope } from '../../../shared/src';
+import { anyScope } from '../../../../lib/src';
 import { type DonationsContext } from '../context';
 import { DonationType } from './donation.type';
 import { ReceiptChainVerificationType, ReceiptHeadInput, ReceiptType, toReceiptType, toVerificationType } from './receipts.type';

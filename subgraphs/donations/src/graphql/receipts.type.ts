@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { MoneyType } from '../../../shared/src';
+import { MoneyType } from '../../../../lib/src';
 import { type ChainVerification, type StoredReceipt } from '../services/receipts.service';
 import { formatMoneyType } from './money.mapper';
 

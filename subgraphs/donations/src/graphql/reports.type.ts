@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { MoneyType } from '../../../shared/src';
+import { MoneyType } from '../../../../lib/src';
 import { type GivingRow } from '../services/reports.service';
 import { CharityType } from './charity.type';
 import { formatMoneyType } from './money.mapper';

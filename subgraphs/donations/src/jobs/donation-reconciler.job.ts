@@ -1,4 +1,4 @@
-import { runEvery, type Logger } from '../../../shared/src';
+import { runEvery, type Logger } from '../../../../lib/src';
 import { type DonationsService } from '../services/donations.service';
 
 /**

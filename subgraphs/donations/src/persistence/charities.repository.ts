@@ -1,5 +1,5 @@
 import { type EntityManager, In } from 'typeorm';
-import { pageAfter, sql, type Page } from '../../../shared/src';
+import { pageAfter, sql, type Page } from '../../../../lib/src';
 import { CharityEntity } from './charity.entity';
 
 /**

@@ -1,5 +1,5 @@
 import { type EntityManager, In } from 'typeorm';
-import { MAX_PAGE_SIZE, sql } from '../../../shared/src';
+import { MAX_PAGE_SIZE, sql } from '../../../../lib/src';
 import { DonationEntity } from './charity.entity';
 
 /**

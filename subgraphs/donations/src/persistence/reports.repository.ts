@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /**
  * Totals over the donations subgraph's own records, for the giving reports. It decides nothing: the

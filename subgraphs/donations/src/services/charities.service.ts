@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, recordAudit, requireAdmin, validate, type Page, type Viewer } from '../../../shared/src';
+import { badInput, callerOf, idempotentIfKeyed, isAdmin, isSelf, forbidden, notFound, recordAudit, requireAdmin, validate, type Page, type Viewer } from '../../../../lib/src';
 import { type CharityEntity, type DonationEntity } from '../persistence/charity.entity';
 import { charityPage, findCharities, findCharity, goalsWithProgress, insertCharity, insertGoal, updateCharity, type GoalRow } from '../persistence/charities.repository';
 import { donationsOfMember } from '../persistence/donations.repository';

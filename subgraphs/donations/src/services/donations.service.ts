@@ -13,7 +13,7 @@ import {
   validateIdempotencyKey,
   type Logger,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { type PointsClient } from '../clients/points.client';
 import { type DonationEntity } from '../persistence/charity.entity';
 import { charityStanding } from '../persistence/charities.repository';

@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { badInput, forbidden, isAdmin, notFound, validate, type Viewer } from '../../../shared/src';
+import { badInput, forbidden, isAdmin, notFound, validate, type Viewer } from '../../../../lib/src';
 import { type DonationEntity } from '../persistence/charity.entity';
 import { charityExists } from '../persistence/charities.repository';
 import { insertMatch, insertMatchCampaign, listMatchCampaigns, lockRunningCampaigns, type MatchCampaignRow } from '../persistence/matching.repository';

@@ -11,7 +11,7 @@ import {
   requireService,
   validate,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { charityStanding } from '../persistence/charities.repository';
 import { accrualOfEvent, currentCause, eventFacts, insertAccrual, insertMemberCause, insertPledge, type AccrualKind } from '../persistence/pledges.repository';
 import { crashPoint, type GivingConfig } from './giving.config';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { forbidden, isAdmin, notFound, validate, type Viewer } from '../../../shared/src';
+import { forbidden, isAdmin, notFound, validate, type Viewer } from '../../../../lib/src';
 import { checkChain, GENESIS_HASH, receiptHash, type ChainCheck, type ReceiptFacts, type ReceiptKind } from '../domain/receipt-chain';
 import { charityExists } from '../persistence/charities.repository';
 import { appendReceipt, chainHead, findReceipt, lockChainHead, receiptsOf, type StoredReceipt } from '../persistence/receipts.repository';

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { badInput, forbidden, isAdmin, isSelf, notFound, validate, type Viewer } from '../../../shared/src';
+import { badInput, forbidden, isAdmin, isSelf, notFound, validate, type Viewer } from '../../../../lib/src';
 import { charityExists } from '../persistence/charities.repository';
 import { donationTotalsByCharity, givingTotals, memberGivingTotals, type GivingKind, type GivingRow, type MemberGivingTotals } from '../persistence/reports.repository';
 

@@ -1,5 +1,5 @@
-import { PartnersClient } from '../../../shared/src/clients/partners.client';
-import { createSubgraphClient } from '../../../shared/src/subgraph-client';
+import { PartnersClient } from '../../../../lib/src/clients/partners.client';
+import { createSubgraphClient } from '../../../../lib/src/subgraph-client';
 
 /**
  * The partners subgraph as members calls it: only whether the enrolling partner is active, by the

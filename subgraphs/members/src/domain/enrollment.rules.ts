@@ -1,5 +1,5 @@
-import { badInput } from '../../../shared/src/errors';
-import * as validate from '../../../shared/src/validation';
+import { badInput } from '../../../../lib/src/errors';
+import * as validate from '../../../../lib/src/validation';
 import { normalizeReferralCode } from './referral-code';
 
 export interface EnrollmentInput {

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { anyScope } from '../../../shared/src';
+import { anyScope } from '../../../../lib/src';
 import { type MembersContext } from '../context';
 import { EnrollMemberInput } from './member.input';
 import { EnrollMemberPayload, MemberPageType, MemberStatus, MemberType, toMemberType } from './member.type';

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { isAdmin, isSelf, type Viewer } from '../../../shared/src';
+import { isAdmin, isSelf, type Viewer } from '../../../../lib/src';
 import { type MemberEntity } from '../persistence/member.entity';
 import { type MembersService } from '../services/members.service';
 

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /** How many enrolments of an already enrolled email one partner may have refused within the window. */
 export interface EnrollmentProbeLimits {

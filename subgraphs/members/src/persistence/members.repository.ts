@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { pageAfter, selectEntities, sql, type Page } from '../../../shared/src';
+import { pageAfter, selectEntities, sql, type Page } from '../../../../lib/src';
 import { MemberEntity } from './member.entity';
 
 /**

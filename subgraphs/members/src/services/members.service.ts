@@ -18,7 +18,7 @@ import {
   validateIdempotencyKey,
   type Viewer,
   type Page,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
 import { validateEnrollment, type EnrollmentInput, type ValidEnrollment } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';

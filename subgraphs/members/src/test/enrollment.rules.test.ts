@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectBadInput as expectFieldError } from '../../../../test/support/errors';
-import { type AppError } from '../../../shared/src/errors';
+import { type AppError } from '../../../../lib/src/errors';
 import { DISPLAY_NAME_MAX, type EnrollmentInput, validateEnrollment } from '../domain/enrollment.rules';
 
 const NOW = new Date('2024-06-15T12:00:00Z');

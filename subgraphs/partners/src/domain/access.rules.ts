@@ -1,6 +1,6 @@
-import { type Viewer } from '../../../shared/src/auth';
-import { forbidden } from '../../../shared/src/errors';
-import { isAdmin } from '../../../shared/src/viewer';
+import { type Viewer } from '../../../../lib/src/auth';
+import { forbidden } from '../../../../lib/src/errors';
+import { isAdmin } from '../../../../lib/src/viewer';
 
 /**
  * Who may do what with a partner's private objects (terms, stores, the unpublished part of its

@@ -1,5 +1,5 @@
-import { badInput } from '../../../shared/src/errors';
-import * as validate from '../../../shared/src/validation';
+import { badInput } from '../../../../lib/src/errors';
+import * as validate from '../../../../lib/src/validation';
 
 /** Rules for a partner's stores and offers catalogue. Pure: no database, no GraphQL. */
 

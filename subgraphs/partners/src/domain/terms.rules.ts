@@ -1,6 +1,6 @@
-import { badInput } from '../../../shared/src/errors';
-import { currency as parseCurrency, formatScaled, parseScaled, RATE_SCALE } from '../../../shared/src/money';
-import * as validate from '../../../shared/src/validation';
+import { badInput } from '../../../../lib/src/errors';
+import { currency as parseCurrency, formatScaled, parseScaled, RATE_SCALE } from '../../../../lib/src/money';
+import * as validate from '../../../../lib/src/validation';
 
 export interface PartnerInput {
   name: string;

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Authenticated, anyScope, notFound } from '../../../shared/src';
+import { Authenticated, anyScope, notFound } from '../../../../lib/src';
 import { type PartnersContext } from '../context';
 import { CreateOfferInput, CreateStoreInput, RetireOfferInput, UpdateOfferInput, UpdateStoreInput } from './catalogue.input';
 import {

@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { MoneyInput } from '../../../shared/src';
+import { MoneyInput } from '../../../../lib/src';
 
 @InputType('CreatePartnerInput')
 export class CreatePartnerInput {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Authenticated, anyScope } from '../../../shared/src';
+import { Authenticated, anyScope } from '../../../../lib/src';
 import { type PartnersContext } from '../context';
-import { validate } from '../../../shared/src';
+import { validate } from '../../../../lib/src';
 import { StorePageType, toStoreType } from './catalogue.type';
 import { CreatePartnerInput, ReactivatePartnerInput, SuspendPartnerInput, UpdatePartnerTermsInput } from './partner.input';
 import {

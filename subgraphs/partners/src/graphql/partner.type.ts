@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { currencyExponent, money, MoneyType, trimDecimal } from '../../../shared/src';
+import { currencyExponent, money, MoneyType, trimDecimal } from '../../../../lib/src';
 import { type PartnerEntity } from '../persistence/partner.entity';
 import { type TermsVersion } from '../services/partners.service';
 

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { pageAfter, sql, type Page } from '../../../shared/src';
+import { pageAfter, sql, type Page } from '../../../../lib/src';
 import { StoreEntity } from './partner.entity';
 
 /**

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { MAX_PAGE_SIZE, sql } from '../../../shared/src';
+import { MAX_PAGE_SIZE, sql } from '../../../../lib/src';
 
 /**
  * Partners' contract terms, versioned by time: a version is appended, never changed (the table refuses

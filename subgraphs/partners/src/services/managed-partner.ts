@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { badInput, isAdmin, notFound, validate, type Viewer } from '../../../shared/src';
+import { badInput, isAdmin, notFound, validate, type Viewer } from '../../../../lib/src';
 import { partnerExists } from '../persistence/partners.repository';
 
 /**

@@ -9,7 +9,7 @@ import {
   validate,
   type Page,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { managedPartnerId } from './managed-partner';
 import { manages, requireCatalogueManager } from '../domain/access.rules';
 import { validateNewOffer, validateOfferChange, type OfferFields, type OfferKindValue } from '../domain/catalogue.rules';

@@ -14,7 +14,7 @@ import {
   validateIdempotencyKey,
   type Viewer,
   type Page,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { canSeePrivate } from '../domain/access.rules';
 import { validatePartner, validateTermsChange, type PartnerInput, type TermsChangeInput } from '../domain/terms.rules';
 import { type PartnerEntity } from '../persistence/partner.entity';

@@ -11,7 +11,7 @@ import {
   validate,
   type Page,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { managedPartnerId } from './managed-partner';
 import { canSeePrivate, manages, requireCatalogueManager } from '../domain/access.rules';
 import { validateNewStore, validateStoreChange, type StoreFields } from '../domain/catalogue.rules';

@@ -1,4 +1,4 @@
-import { type Viewer } from '../../../shared/src/auth';
+import { type Viewer } from '../../../../lib/src/auth';
 import { type MembersClient } from './members.client';
 import { type PartnerFace, type PartnerFacts, type PartnersClient } from './partners.client';
 

@@ -1,5 +1,5 @@
-import { type Viewer } from '../../../shared/src/auth';
-import { type SubgraphClient } from '../../../shared/src/subgraph-client';
+import { type Viewer } from '../../../../lib/src/auth';
+import { type SubgraphClient } from '../../../../lib/src/subgraph-client';
 
 /** The members subgraph as the ledger calls it: whether a member exists and is active, as the calling viewer. */
 export class MembersClient {

@@ -1,6 +1,6 @@
-import { PartnersClient as SharedPartnersClient, requireActiveCallingPartner } from '../../../shared/src/clients/partners.client';
-import { forbidden } from '../../../shared/src/errors';
-import { type Viewer } from '../../../shared/src/auth';
+import { PartnersClient as SharedPartnersClient, requireActiveCallingPartner } from '../../../../lib/src/clients/partners.client';
+import { forbidden } from '../../../../lib/src/errors';
+import { type Viewer } from '../../../../lib/src/auth';
 
 export interface PartnerFacts {
   id: string;

@@ -1,4 +1,4 @@
-import { RATE_SCALE } from '../../../shared/src/money';
+import { RATE_SCALE } from '../../../../lib/src/money';
 
 /**
  * Points for a purchase: amount x earn rate, rounded down to a whole point. Rounding down means the

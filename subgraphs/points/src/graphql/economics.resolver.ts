@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { anyScope, currencyExponent, isAdmin, money, MoneyType, trimDecimal } from '../../../shared/src';
+import { anyScope, currencyExponent, isAdmin, money, MoneyType, trimDecimal } from '../../../../lib/src';
 import { PartnerRefType, PointsTransactionType } from './points.type';
 import { type PointsContext } from '../context';
 import {

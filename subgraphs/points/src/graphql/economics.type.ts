@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { currencyExponent, money, MoneyType } from '../../../shared/src';
+import { currencyExponent, money, MoneyType } from '../../../../lib/src';
 import { formatMicros, VALUE_SCALE, type RoundedValue } from '../domain/settlement.rules';
 import { type AgeingBucket, type CurrencyTotal, type Flow, type LiabilityLine, type PointsAndValue, type Statement } from '../services/economics.service';
 import { PartnerRefType } from './points.type';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { anyScope } from '../../../shared/src';
+import { anyScope } from '../../../../lib/src';
 import { type PointsContext } from '../context';
 import { ConfigurePartnerFundingInput, PartnerFundingPayload, PartnerFundingType, toFundingType, TopUpPrepaidBlockInput } from './funding.type';
 

@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { MoneyInput } from '../../../shared/src';
+import { MoneyInput } from '../../../../lib/src';
 
 @InputType('EarnPointsInput')
 export class EarnPointsInput {

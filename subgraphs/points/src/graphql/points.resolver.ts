@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { forbidden, Authenticated, anyScope } from '../../../shared/src';
+import { forbidden, Authenticated, anyScope } from '../../../../lib/src';
 import { type PointsContext } from '../context';
 import { EarnPointsInput } from './points.input';
 import { encodeCursor, type TransactionPage } from '../services/points.service';

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { formatMoney, MoneyType, money, trimDecimal } from '../../../shared/src';
+import { formatMoney, MoneyType, money, trimDecimal } from '../../../../lib/src';
 import { formatMultiplier } from '../services/programme.service';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 

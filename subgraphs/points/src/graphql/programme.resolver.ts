@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
-import { Authenticated, anyScope } from '../../../shared/src';
+import { Authenticated, anyScope } from '../../../../lib/src';
 import { type PointsContext } from '../context';
 import {
   CampaignType,

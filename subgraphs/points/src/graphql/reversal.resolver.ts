@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from 'type-graphql';
-import { anyScope } from '../../../shared/src';
+import { anyScope } from '../../../../lib/src';
 import { type PointsContext } from '../context';
 import { toTransactionType } from './points.type';
 import { ReverseTransactionInput, ReverseTransactionPayload } from './reversal.type';

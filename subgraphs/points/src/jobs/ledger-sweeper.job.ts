@@ -1,4 +1,4 @@
-import { runEvery } from '../../../shared/src';
+import { runEvery } from '../../../../lib/src';
 import { type MaintenanceService } from '../services/maintenance.service';
 
 /**

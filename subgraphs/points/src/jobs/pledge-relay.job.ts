@@ -1,4 +1,4 @@
-import { runEvery } from '../../../shared/src';
+import { runEvery } from '../../../../lib/src';
 import { type PledgeRelayService } from '../services/pledge-relay.service';
 
 /**

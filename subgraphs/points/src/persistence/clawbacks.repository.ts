@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /**
  * Clawbacks: refunded points a member had already spent, owed back to the partner that refunded (see

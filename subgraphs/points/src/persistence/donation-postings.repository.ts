@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /**
  * The ledger's decision on each donation (donation_postings), keyed by the donation id: written once, in

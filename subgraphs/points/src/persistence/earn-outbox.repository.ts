@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /**
  * The earn outbox (earn_outbox): one row per earn and per reversal of an earn, written by a trigger in

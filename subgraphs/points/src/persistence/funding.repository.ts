@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /**
  * Partners' funding (partner_funding) and its history (funding_movements), used inside a caller's database

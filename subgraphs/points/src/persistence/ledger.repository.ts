@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../shared/src';
+import { entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../../lib/src';
 import { AccountEntity, TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**

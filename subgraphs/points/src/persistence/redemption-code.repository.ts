@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /** How wrong codes are counted (see `RedemptionCodeGuard` in the domain and the 1738100000000 migration). */
 export interface CodeFailureLimits {

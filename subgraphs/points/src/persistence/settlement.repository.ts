@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 
 /**
  * The ledger read for coalition economics (EconomicsService): what each partner's accounts moved in a

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../shared/src';
+import { sql } from '../../../../lib/src';
 import { type Campaign } from '../domain/campaign.rules';
 import { type Tier } from '../domain/tier.rules';
 

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { AppError, PgCodes, pgCode, recordAudit, requireService, validate, type Viewer } from '../../../shared/src';
+import { AppError, PgCodes, pgCode, recordAudit, requireService, validate, type Viewer } from '../../../../lib/src';
 import { findDonationPosting, insertDonationPosting, type StoredDonationPosting } from '../persistence/donation-postings.repository';
 import { ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { consumeLots } from '../persistence/lots.repository';

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, validate, type Viewer } from '../../../shared/src';
+import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, validate, type Viewer } from '../../../../lib/src';
 import { netPosition, parseMicros, rounded, type RoundedValue } from '../domain/settlement.rules';
 import { type DirectoryClient } from '../clients/directory.client';
 import { readAgeing, readLiability, readProvenance, readStatementRows } from '../persistence/settlement.repository';

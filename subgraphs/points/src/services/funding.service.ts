@@ -12,7 +12,7 @@ import {
   validate,
   validateIdempotencyKey,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { type DirectoryClient } from '../clients/directory.client';
 import { addToBlock, configureFunding, drawFromBlock, readFunding, recordConfiguration, recordTopUp, type Funding, type FundingMode } from '../persistence/funding.repository';
 

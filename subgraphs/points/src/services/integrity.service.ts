@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { requireAdmin, type Viewer } from '../../../shared/src';
+import { requireAdmin, type Viewer } from '../../../../lib/src';
 import { countLedgerDrift, type LedgerCheck } from '../persistence/ledger-check.repository';
 
 /**

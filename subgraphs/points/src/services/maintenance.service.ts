@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { type Logger } from '../../../shared/src';
+import { type Logger } from '../../../../lib/src';
 import { clawbackPartners } from '../persistence/clawbacks.repository';
 import { lockFunding } from '../persistence/funding.repository';
 import { claimExpiredHolds, markHoldsExpired } from '../persistence/holds.repository';

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { badInput, pgConstraint } from '../../../shared/src';
+import { badInput, pgConstraint } from '../../../../lib/src';
 import { lockOutstandingClawbacks, repayClawback } from '../persistence/clawbacks.repository';
 import { lockFunding, returnToPrepaidBlock } from '../persistence/funding.repository';
 import { accountFigures, ensureAccount, insertTransaction, post } from '../persistence/ledger.repository';

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { serviceViewer, type Logger, type ServiceSigner, type SubgraphClient } from '../../../shared/src';
+import { serviceViewer, type Logger, type ServiceSigner, type SubgraphClient } from '../../../../lib/src';
 import { countFailedDelivery, markDelivered, undeliveredEarnEvents } from '../persistence/earn-outbox.repository';
 
 const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) {

@@ -18,7 +18,7 @@ import {
   validateIdempotencyKey,
   MAX_PAGE_SIZE,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { applyMultipliers } from '../domain/campaign.rules';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';

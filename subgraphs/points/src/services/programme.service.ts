@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { AppError, badInput, forbidden, isAdmin, recordAudit, requireScope, validate, type Viewer } from '../../../shared/src';
+import { AppError, badInput, forbidden, isAdmin, recordAudit, requireScope, validate, type Viewer } from '../../../../lib/src';
 import { type Campaign } from '../domain/campaign.rules';
 import { MULTIPLIER_SCALE, tierTableProblem, type Tier } from '../domain/tier.rules';
 import { insertCampaign, listCampaigns, readPricingContext, readTiers, replaceTiers, type PricingContext } from '../persistence/tiers-campaigns.repository';

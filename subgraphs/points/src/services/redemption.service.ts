@@ -13,7 +13,7 @@ import {
   validate,
   validateIdempotencyKey,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { generateRedemptionCode, hashRedemptionCode, normalizeRedemptionCode, REDEMPTION_CODE_DIGITS } from '../domain/redemption-code.rules';
 import { HoldEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import { findHold, insertHold, lockPartnerHold, markHoldCaptured, markHoldVoided } from '../persistence/holds.repository';

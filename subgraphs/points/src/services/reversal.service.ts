@@ -15,7 +15,7 @@ import {
   validate,
   validateIdempotencyKey,
   type Viewer,
-} from '../../../shared/src';
+} from '../../../../lib/src';
 import { type TransactionEntity } from '../persistence/ledger.entity';
 import { recordClawback } from '../persistence/clawbacks.repository';
 import { returnToPrepaidBlock } from '../persistence/funding.repository';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectBadInput } from '../../../test/support/errors';
-import { rng } from '../../../test/support/random';
+import { expectBadInput } from '../../test/support/errors';
+import { rng } from '../../test/support/random';
 import {
   RATE_SCALE,
   currency,

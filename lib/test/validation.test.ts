@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { expectBadInput } from '../../../test/support/errors';
+import { expectBadInput } from '../../test/support/errors';
 import { country, email, instant, pastDate, points, text, uuid } from '../src/validation';
 
 describe('text', () => {

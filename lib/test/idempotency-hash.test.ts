@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../../test/support/random';
+import { rng } from '../../test/support/random';
 import { AppError } from '../src/errors';
 import { requestHash, validateIdempotencyKey } from '../src/idempotency';
 

@@ -8,9 +8,9 @@ import { ConfigError } from '../src/env';
 import { AppError } from '../src/errors';
 import { DEFAULT_SERVICE_AUDIENCE, DEFAULT_SERVICE_ISSUER, loadServiceKeys, requireService } from '../src/service-token';
 import { startSubgraph } from '../src/subgraph';
-import { donationsSubgraph } from '../../donations/src/subgraph';
-import { pointsSubgraph } from '../../points/src/subgraph';
-import { createTestKeys, signServiceToken, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../../../test/support/keys';
+import { donationsSubgraph } from '../../subgraphs/donations/src/subgraph';
+import { pointsSubgraph } from '../../subgraphs/points/src/subgraph';
+import { createTestKeys, signServiceToken, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../../test/support/keys';
 
 let keys: TestKeys;
 let jwksServer: Server;

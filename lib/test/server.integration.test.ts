@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from 'type-graphql';
 import { Query, Resolver } from 'type-graphql';
 import { createLogger, createTokenVerifier, startSubgraphServer, type RunningServer } from '../src';
-import { createTestKeys, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../../../test/support/keys';
+import { createTestKeys, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../../test/support/keys';
 
 @Resolver()
 class FailingResolver {
