@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
-import { IDEMPOTENCY_TABLE_DDL } from '../../subgraphs/shared/src/idempotency';
+import { IDEMPOTENCY_TABLE_DDL } from '../../lib/src/idempotency';
 
 /** Charities, and the donations made to them (point donations land with the donations issue). */
 export class CreateCharities1732000000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
-import { AUDIT_TABLE_DDL, AUDIT_TABLE_DROP } from '../../subgraphs/shared/src/audit';
+import { AUDIT_TABLE_DDL, AUDIT_TABLE_DROP } from '../../lib/src/audit';
 
 /** The donations subgraph's own append-only audit log of mutation calls (see subgraphs/shared/src/audit.ts). */
 export class DonationsAuditLog1733100000000 implements MigrationInterface {

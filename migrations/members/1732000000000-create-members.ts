@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
-import { IDEMPOTENCY_TABLE_DDL } from '../../subgraphs/shared/src/idempotency';
+import { IDEMPOTENCY_TABLE_DDL } from '../../lib/src/idempotency';
 
 /** Members, their cards (Damm check digit enforced in SQL too) and referral codes. */
 export class CreateMembers1732000000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
-import { IDEMPOTENCY_TABLE_DDL } from '../../subgraphs/shared/src/idempotency';
+import { IDEMPOTENCY_TABLE_DDL } from '../../lib/src/idempotency';
 
 /** Partners and their versioned contract terms. */
 export class CreatePartners1732000000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
-import { IDEMPOTENCY_TABLE_DDL } from '../../subgraphs/shared/src/idempotency';
+import { IDEMPOTENCY_TABLE_DDL } from '../../lib/src/idempotency';
 
 /**
  * The points ledger: accounts, immutable transactions and append-only postings that sum to zero per
