@@ -2,6 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** What starts a SQL statement (upper case, as this codebase writes SQL): SELECT, INSERT INTO, UPDATE … SET, DELETE FROM, WITH … AS (. */
+const SQL = String.raw`/(^|[\s(])(SELECT\s|INSERT\s+INTO\s|UPDATE\s+[\w."]+\s+SET\s|DELETE\s+FROM\s|WITH\s+\w+\s+AS\s*\()/`;
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', '.test-data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -12,6 +15,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false, fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
+    },
+  },
+  {
+    // SQL lives in persistence/ (and migrations/): a newcomer finds every statement a subgraph runs in one
+    // folder. Upper-case SQL in a string or template literal anywhere else in product code is an error.
+    files: ['gateway/src/**/*.ts', 'lib/src/**/*.ts', 'subgraphs/*/src/**/*.ts'],
+    ignores: ['**/persistence/**', '**/test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: `Literal[value=${SQL}]`, message: 'SQL belongs in a persistence/ repository' },
+        { selector: `TemplateElement[value.raw=${SQL}]`, message: 'SQL belongs in a persistence/ repository' },
+      ],
     },
   },
   {

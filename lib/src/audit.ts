@@ -2,7 +2,8 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { badInput, forbidden, isAppError } from './errors';
 import { isAdmin, type Viewer } from './auth';
-import { MAX_PAGE_SIZE, sql } from './db';
+import { auditRows, insertAuditRow } from './persistence/audit.repository';
+import { MAX_PAGE_SIZE } from './persistence/db';
 import { type Logger } from './logger';
 import { isUuid, uuid } from './validation';
 
@@ -83,23 +84,8 @@ interface AuditScope {
  */
 const scopes = new WeakMap<Viewer, AuditScope>();
 
-async function insert(manager: EntityManager, entry: AuditEntry): Promise<void> {
-  await sql(
-    manager,
-    `INSERT INTO audit_log (request_id, operation, target_id, subject, partner_id, member_id, charity_id, idempotency_key, outcome)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      entry.requestId,
-      entry.operation,
-      entry.targetId,
-      entry.subject,
-      entry.partnerId,
-      entry.memberId,
-      entry.charityId,
-      entry.idempotencyKey,
-      entry.outcome,
-    ],
-  );
+function insert(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  return insertAuditRow(manager, entry);
 }
 
 /**
@@ -221,42 +207,8 @@ export class AuditLog {
       if (!/^[1-9]\d{0,17}$/.test(options.after)) throw badInput('after', 'is not a cursor this API gave out');
       after = options.after;
     }
-    const { rows } = await sql<{
-      id: string;
-      occurred_at: Date;
-      request_id: string;
-      operation: string;
-      target_id: string | null;
-      subject: string;
-      partner_id: string | null;
-      member_id: string | null;
-      charity_id: string | null;
-      idempotency_key: string | null;
-      outcome: string;
-    }>(
-      this.dataSource.manager,
-      `SELECT id::text, occurred_at, request_id, operation, target_id, subject, partner_id, member_id, charity_id, idempotency_key, outcome
-         FROM audit_log
-        WHERE ($1::uuid IS NULL OR partner_id = $1) AND ($2::bigint IS NULL OR id < $2) AND ($3::text IS NULL OR operation = $3)
-        ORDER BY id DESC LIMIT $4`,
-      [partnerId, after, options.operation ?? null, limit + 1],
-    );
-    const page = rows.slice(0, limit).map(
-      (r): AuditRecord => ({
-        id: r.id,
-        service: this.service,
-        occurredAt: r.occurred_at,
-        requestId: r.request_id,
-        operation: r.operation,
-        targetId: r.target_id,
-        subject: r.subject,
-        partnerId: r.partner_id,
-        memberId: r.member_id,
-        charityId: r.charity_id,
-        idempotencyKey: r.idempotency_key,
-        outcome: r.outcome,
-      }),
-    );
+    const rows = await auditRows(this.dataSource.manager, { partnerId, after, operation: options.operation ?? null, limit: limit + 1 });
+    const page = rows.slice(0, limit).map((r): AuditRecord => ({ ...r, service: this.service }));
     return { rows: page, endCursor: rows.length > limit ? page[page.length - 1].id : null };
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
 import { AppError, badInput } from './errors';
-import { PgCodes, pgCode, sql } from './db';
+import { PgCodes, pgCode } from './persistence/db';
+import { claimKey, deleteKeysOlderThan, findKey, readClaimedKey, storeResponse } from './persistence/idempotency.repository';
 import { type Viewer } from './auth';
 
 /** How long keys are kept. The contract promises at least 24 hours; we keep 48. */
@@ -72,41 +73,21 @@ export async function idempotent<R extends object>(
 ): Promise<{ result: R; replayed: boolean }> {
   validateIdempotencyKey(request.key);
   const hash = requestHash(request.input);
-  // One round trip: the claim waits at most 5 s on a duplicate still running (set_config is evaluated as the
-  // row is produced, before the insert can wait on the key), and a claimed key puts the limit back (RETURNING
-  // runs only for the inserted row). A lost claim leaves it in force for the read below, which restores it.
   let inserted: boolean;
   try {
-    const { rows } = await sql(
-      manager,
-      `INSERT INTO idempotency_keys (caller, operation, key, request_hash, response)
-       SELECT $1, $2, $3, $4, 'null'::jsonb FROM (SELECT set_config('lock_timeout', '5s', true)) AS wait_at_most
-       ON CONFLICT DO NOTHING RETURNING set_config('lock_timeout', '0', true) AS restored`,
-      [request.caller, request.operation, request.key, hash],
-    );
-    inserted = rows.length === 1;
+    inserted = await claimKey(manager, request, hash);
   } catch (error) {
     if (pgCode(error) === PgCodes.lockNotAvailable) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
     throw error;
   }
   if (!inserted) {
-    const { rows } = await sql<{ request_hash: string; response: R }>(
-      manager,
-      `SELECT request_hash, response, set_config('lock_timeout', '0', true) AS restored FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3`,
-      [request.caller, request.operation, request.key],
-    );
-    const stored = rows[0];
+    const stored = await readClaimedKey<R>(manager, request);
     if (!stored) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
     if (stored.request_hash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
     return { result: stored.response, replayed: true };
   }
   const result = await effect();
-  await sql(manager, `UPDATE idempotency_keys SET response = $4 WHERE caller = $1 AND operation = $2 AND key = $3`, [
-    request.caller,
-    request.operation,
-    request.key,
-    JSON.stringify(result),
-  ]);
+  await storeResponse(manager, request, result);
   return { result, replayed: false };
 }
 
@@ -122,10 +103,7 @@ export async function idempotentIfKeyed<R extends object>(
 
 /** Deletes keys past retention; each subgraph runs it hourly. */
 export async function purgeIdempotencyKeys(manager: EntityManager): Promise<number> {
-  const { rowCount } = await sql(manager, `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
-    IDEMPOTENCY_RETENTION_HOURS,
-  ]);
-  return rowCount;
+  return deleteKeysOlderThan(manager, IDEMPOTENCY_RETENTION_HOURS);
 }
 
 /**
@@ -134,12 +112,8 @@ export async function purgeIdempotencyKeys(manager: EntityManager): Promise<numb
  * IDEMPOTENCY_KEY_REUSED when the key was used with another input.
  */
 export async function storedResult<R>(manager: EntityManager, request: IdempotentRequest): Promise<R | null> {
-  const { rows } = await sql<{ request_hash: string; response: R | null }>(
-    manager,
-    'SELECT request_hash, response FROM idempotency_keys WHERE caller = $1 AND operation = $2 AND key = $3',
-    [request.caller, request.operation, request.key],
-  );
-  if (!rows[0]) return null;
-  if (rows[0].request_hash !== requestHash(request.input)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-  return rows[0].response;
+  const stored = await findKey<R>(manager, request);
+  if (!stored) return null;
+  if (stored.request_hash !== requestHash(request.input)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return stored.response;
 }

@@ -1,6 +1,6 @@
 export * from './access';
 export * from './auth';
-export * from './db';
+export * from './persistence/db';
 export * from './env';
 export * from './errors';
 export * from './idempotency';

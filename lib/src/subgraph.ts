@@ -3,7 +3,7 @@ import { type DataSource } from 'typeorm';
 import { type z } from 'zod';
 import { AuditLog } from './audit';
 import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
-import { createDataSource, guardPoolClients, migrate, type DatabaseOptions } from './db';
+import { createDataSource, guardPoolClients, migrate, ping, type DatabaseOptions } from './persistence/db';
 import { ConfigError, parseEnv, subgraphEnv } from './env';
 import { purgeIdempotencyKeys } from './idempotency';
 import { limitsFromEnv } from './limits';
@@ -101,9 +101,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       limits: limitsFromEnv(env),
       rateLimiter,
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
-      checkReady: async () => {
-        await dataSource.query('SELECT 1');
-      },
+      checkReady: () => ping(dataSource),
     });
     const purge = setInterval(() => {
       purgeIdempotencyKeys(dataSource.manager).catch((error: unknown) => logger.warn('idempotency purge failed', { error }));

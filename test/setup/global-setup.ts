@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase, withDatabase } from '../../lib/src/db';
+import { ensureDatabase, withDatabase } from '../../lib/src/persistence/db';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../scripts/lib/embedded-db';
 
 declare module 'vitest' {

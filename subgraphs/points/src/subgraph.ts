@@ -14,6 +14,7 @@ import { RedemptionResolver } from './graphql/redemption.resolver';
 import { ReversalResolver } from './graphql/reversal.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
+import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
 import { PartnersClient } from './clients/partners.client';
@@ -87,7 +88,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const funding = new FundingService(dataSource, directory);
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger), config.sweepIntervalMs);
     const donationPostings = new DonationPostingService(dataSource);
-    const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createSubgraphClient(env.DONATIONS_URL), signer!, logger), env.PLEDGE_RELAY_INTERVAL_MS);
+    const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,

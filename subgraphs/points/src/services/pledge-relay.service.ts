@@ -1,10 +1,7 @@
 import { type DataSource } from 'typeorm';
-import { serviceViewer, type Logger, type ServiceSigner, type SubgraphClient } from '../../../../lib/src';
+import { type Logger } from '../../../../lib/src';
+import { type DonationsClient } from '../clients/donations.client';
 import { countFailedDelivery, markDelivered, undeliveredEarnEvents } from '../persistence/earn-outbox.repository';
-
-const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) {
-  recordPledgeAccrual(input: $input) { eventId outcome }
-}`;
 
 /**
  * Delivers the earn outbox (one row per earn and per reversal of an earn, written by a trigger in the
@@ -18,8 +15,7 @@ const RECORD = `mutation RecordPledgeAccrual($input: RecordPledgeAccrualInput!) 
 export class PledgeRelayService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly donations: SubgraphClient,
-    private readonly signer: ServiceSigner,
+    private readonly donations: DonationsClient,
     /** Where deliveries, and the relay job's failed rounds, are reported. */
     readonly logger: Logger,
   ) {}
@@ -32,22 +28,17 @@ export class PledgeRelayService {
     for (const row of rows) {
       if (heldBack.has(row.earn_id)) continue;
       try {
-        const viewer = await serviceViewer(this.signer, 'points', 'pledges:record');
-        await this.donations.request(
-          RECORD,
+        await this.donations.recordPledgeAccrual(
           {
-            input: {
-              eventId: row.transaction_id,
-              kind: row.kind,
-              earnId: row.earn_id,
-              partnerId: row.partner_id,
-              memberId: row.member_id,
-              purchaseMinor: row.purchase_minor,
-              currency: row.currency,
-              occurredAt: row.occurred_at.toISOString(),
-            },
+            eventId: row.transaction_id,
+            kind: row.kind,
+            earnId: row.earn_id,
+            partnerId: row.partner_id,
+            memberId: row.member_id,
+            purchaseMinor: row.purchase_minor,
+            currency: row.currency,
+            occurredAt: row.occurred_at.toISOString(),
           },
-          viewer,
           `relay-${row.id}`,
         );
         delivered.push(row.id);

@@ -1,6 +1,6 @@
 import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager, type MixedList, type EntitySchema, type ObjectLiteral, type Repository } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { uuid } from './validation';
+import { uuid } from '../validation';
 import { Client } from 'pg';
 
 export interface DatabaseOptions {
@@ -269,4 +269,9 @@ export async function pageAfter<T extends ObjectLiteral & { id: string }>(
   const rows = await query.getMany();
   const page = rows.slice(0, limit);
   return { rows: page, endCursor: rows.length > limit ? page[page.length - 1].id : null };
+}
+
+/** Throws when the database cannot answer a trivial statement: what a subgraph's `/readyz` asks. */
+export async function ping(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
 }
