@@ -38,6 +38,14 @@ export enum PointsTransactionKind {
   EXPIRY = 'EXPIRY',
   DONATION = 'DONATION',
   CLAWBACK = 'CLAWBACK',
+  /** Goodwill or campaign points granted without a purchase (grantPoints, bulk grants). */
+  GRANT = 'GRANT',
+  /** A welcome, referral or birthday bonus. */
+  BONUS = 'BONUS',
+  /** Points turned into money (requestCashout). */
+  CASHOUT = 'CASHOUT',
+  /** A failed payout's points given back. */
+  CASHOUT_RETURN = 'CASHOUT_RETURN',
 }
 registerEnumType(PointsTransactionKind, { name: 'PointsTransactionKind' });
 

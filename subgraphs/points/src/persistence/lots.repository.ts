@@ -8,15 +8,19 @@ import { sql } from '../../../../lib/src';
  * application's clock.
  */
 
+/**
+ * A lot: `partnerId` is its issuer (null: the coalition's marketing budget). `unitPrice`/`priceCurrency`,
+ * when given, are the lot's own price; without them the lot is priced as its transaction.
+ */
 export async function createLot(
   manager: EntityManager,
-  lot: { accountId: string; transactionId: string; partnerId: string; points: bigint; lifetimeMonths: number },
+  lot: { accountId: string; transactionId: string; partnerId: string | null; points: bigint; lifetimeMonths: number; unitPrice?: string; priceCurrency?: string },
 ): Promise<void> {
   await sql(
     manager,
-    `INSERT INTO lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
-     VALUES ($1, $2, $3, $4, $4, now() + make_interval(months => $5))`,
-    [lot.accountId, lot.transactionId, lot.partnerId, lot.points.toString(), lot.lifetimeMonths],
+    `INSERT INTO lots (account_id, transaction_id, partner_id, points, remaining, expires_at, unit_price, price_currency)
+     VALUES ($1, $2, $3, $4, $4, now() + make_interval(months => $5), $6, $7)`,
+    [lot.accountId, lot.transactionId, lot.partnerId, lot.points.toString(), lot.lifetimeMonths, lot.unitPrice ?? null, lot.priceCurrency ?? null],
   );
 }
 
