@@ -31,6 +31,23 @@ export default tseslint.config(
     },
   },
   {
+    // Domain rules are pure: no ORM, no GraphQL, no token library, and not the library's barrel (which loads
+    // all three); they import the one lib/ module they need (errors, money, validation, viewer).
+    files: ['subgraphs/*/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)lib/src$', message: 'import the lib/ module the rule needs, not the barrel' },
+            { regex: '^(typeorm|type-graphql|graphql|@apollo/.*|jose|pg)$', message: 'domain rules are pure TypeScript' },
+            { regex: '/(persistence|graphql|services|clients|jobs)/', message: 'domain rules are pure TypeScript' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Decorated classes need their parameter types imported as values (emitDecoratorMetadata).
     files: ['**/graphql/**/*.ts', '**/persistence/**/*.ts', 'migrations/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },

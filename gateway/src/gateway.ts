@@ -16,7 +16,7 @@ import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
 import { gatewayEnv } from './env';
 import { createRateLimiter } from './rate-limit';
-import { serveReport } from './reports-csv';
+import { serveReport } from './reports/serve';
 import { loadSupergraph } from './supergraph';
 import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
 

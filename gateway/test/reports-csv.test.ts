@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, monthlyPeriod, ParameterError, toCsv } from '../src/reports-csv';
+import { csvField, monthlyPeriod, ParameterError, toCsv } from '../src/reports/csv';
 
 describe('CSV rendering', () => {
   it('quotes per RFC 4180 and ends every record with CRLF', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { givingCsvRoute } from '../../../../gateway/src/donations-csv';
-import { csvField, toCsv } from '../../../../gateway/src/reports-csv';
+import { givingCsvRoute } from '../../../../gateway/src/reports/giving.route';
+import { csvField, toCsv } from '../../../../gateway/src/reports/csv';
 import { checkChain, GENESIS_HASH, receiptHash, type ReceiptFacts } from '../domain/receipt-chain';
 import { pointsValueMinor } from '../services/donations.service';
 import { pledgeMinor } from '../services/pledges.service';

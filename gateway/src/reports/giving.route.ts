@@ -1,8 +1,8 @@
-import { type CsvReportRoute } from './reports-csv';
+import { type CsvReportRoute } from './csv';
 
 /**
  * The giving report as CSV: GET /reports/giving.csv?from=…&to=…[&period=DAY|MONTH][&charityId=…][&partnerId=…]
- * with the caller's bearer token, served like every report download (see reports-csv.ts): the
+ * with the caller's bearer token, served like every report download (see serve.ts): the
  * `givingReport` query runs through the gateway itself, so the same token, scopes and ownership rules apply.
  */
 interface GivingRow {
