@@ -1,5 +1,7 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
+import { type MemberDataExport } from '../../../lib/src/member-data';
+import { type Award } from './domain/award.rules';
 import { type AccountEntity } from './persistence/ledger.entity';
 import { type DonationPostingService } from './services/donation-posting.service';
 import { type EconomicsService } from './services/economics.service';
@@ -11,6 +13,8 @@ import { type RedemptionService } from './services/redemption.service';
 import { type ReversalService } from './services/reversal.service';
 
 export interface PointsContext extends BaseSubgraphContext {
+  /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
+  memberExport: MemberDataExport;
   points: PointsService;
   redemptions: RedemptionService;
   reversals: ReversalService;
@@ -23,5 +27,7 @@ export interface PointsContext extends BaseSubgraphContext {
     account: DataLoader<string, AccountEntity | null>;
     /** Issuers whose lots each transaction drew on (economics). */
     provenance: DataLoader<string, { partnerId: string; points: bigint }[]>;
+    /** Why each transaction gave its points (transaction_awards). */
+    awards: DataLoader<string, Award[]>;
   };
 }

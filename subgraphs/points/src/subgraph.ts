@@ -9,6 +9,7 @@ import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolve
 import { PointsMemberType } from './graphql/points.type';
 import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
+import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { ReversalResolver } from './graphql/reversal.resolver';
@@ -61,7 +62,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -107,6 +108,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
             return memberIds.map((id) => rows.find((a) => a.ownerId === id) ?? null);
           }),
           provenance: new DataLoader((ids: readonly string[]) => economics.provenance(ids)),
+          awards: new DataLoader(async (ids: readonly string[]) => {
+            const byTransaction = await points.awards(ids);
+            return ids.map((id) => byTransaction.get(id) ?? []);
+          }),
         },
       }),
       close: async () => {

@@ -1,3 +1,4 @@
+import { type Award } from './award.rules';
 import { MULTIPLIER_SCALE } from './tier.rules';
 
 /** A time-boxed earn promotion: a multiplier, a fixed bonus, or both. Multiplier x 1000 as in tiers. */
@@ -41,4 +42,42 @@ export function applyMultipliers(base: bigint, tierMilli: bigint, campaigns: rea
   const fixed = campaigns.reduce((sum, c) => sum + c.bonusPoints, 0n);
   const total = multiplied + fixed;
   return { base, tierBonus: afterTier - base, campaignBonus: total - afterTier, total };
+}
+
+/**
+ * Each campaign's share of `campaignBonus` (see applyMultipliers): multipliers applied in the given order,
+ * each share the increase it makes (rounded down at each step, so the shares add up exactly to the
+ * compounded result), plus its fixed bonus. Never negative: multipliers are at least 1.
+ */
+export function campaignShares(base: bigint, tierMilli: bigint, campaigns: readonly CampaignTerms[]): bigint[] {
+  let numerator = base * tierMilli;
+  let denominator = MULTIPLIER_SCALE;
+  let previous = numerator / denominator;
+  return campaigns.map((c) => {
+    numerator *= c.multiplierMilli;
+    denominator *= MULTIPLIER_SCALE;
+    const now = numerator / denominator;
+    const share = now - previous + c.bonusPoints;
+    previous = now;
+    return share;
+  });
+}
+
+/**
+ * The awards of a purchase priced by applyMultipliers: the base and the tier paid by the earning partner,
+ * each campaign by its own partner, or (a coalition-wide campaign) by `coalitionCampaignFunder`.
+ */
+export function earnAwards(
+  partnerId: string,
+  breakdown: EarnBreakdown,
+  tierMilli: bigint,
+  campaigns: readonly Campaign[],
+  coalitionCampaignFunder: string | null,
+): Award[] {
+  const shares = campaignShares(breakdown.base, tierMilli, campaigns);
+  return [
+    { kind: 'BASE', points: breakdown.base, fundedBy: partnerId, ruleId: null },
+    { kind: 'TIER', points: breakdown.tierBonus, fundedBy: partnerId, ruleId: null },
+    ...campaigns.map((c, i): Award => ({ kind: 'CAMPAIGN', points: shares[i], fundedBy: c.partnerId ?? coalitionCampaignFunder, ruleId: c.id })),
+  ];
 }

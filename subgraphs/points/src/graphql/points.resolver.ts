@@ -111,6 +111,7 @@ export class PointsTransactionResolver {
   @Directive(anyScope('points:earn'))
   @Mutation(() => EarnPointsPayload, { description: "Awards points for a purchase at the partner's earn rate. Scope: points:earn." })
   async earnPoints(@Arg('input', () => EarnPointsInput) input: EarnPointsInput, @Ctx() ctx: PointsContext): Promise<EarnPointsPayload> {
-    return { transaction: toTransactionType(await ctx.points.earn(ctx.viewer, input, ctx.requestId)) };
+    const { transaction, awards } = await ctx.points.earn(ctx.viewer, input, ctx.requestId);
+    return { transaction: Object.assign(toTransactionType(transaction), { awards }), awards };
   }
 }

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { formatMoney, MoneyType, money, trimDecimal } from '../../../../lib/src';
 import { formatMultiplier } from '../services/programme.service';
+import { type Award } from '../domain/award.rules';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 
 @ObjectType('PointsAccount', { description: "A member's points. A partner with members:lookup sees only `available`." })
@@ -89,6 +90,8 @@ export class PointsTransactionType {
 
   /** The price snapshot, resolved by TransactionEconomicsResolver for the partner and the admin only. */
   unitPrice?: string | null;
+  /** Awards already at hand (an earn's answer); else TransactionAwardsResolver loads them. */
+  awards?: Award[];
   priceCurrency?: string | null;
 }
 
@@ -96,6 +99,9 @@ export class PointsTransactionType {
 export class EarnPointsPayload {
   @Field(() => PointsTransactionType)
   transaction!: PointsTransactionType;
+
+  /** Resolved by EarnAwardsResolver (award.resolver.ts): why the member got each point. */
+  awards!: Award[];
 }
 
 export const toInt = (value: string | bigint): number => {

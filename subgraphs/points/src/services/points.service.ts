@@ -19,7 +19,9 @@ import {
   MAX_PAGE_SIZE,
   type Viewer,
 } from '../../../../lib/src';
-import { applyMultipliers } from '../domain/campaign.rules';
+import { type Award } from '../domain/award.rules';
+import { applyMultipliers, earnAwards } from '../domain/campaign.rules';
+import { awardsOf, insertAwards } from '../persistence/awards.repository';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
@@ -84,7 +86,7 @@ export class PointsService {
     throw forbidden("Only the member, the admin and partners with members:lookup see a member's points");
   }
 
-  async earn(viewer: Viewer, input: EarnInput, requestId: string): Promise<TransactionEntity> {
+  async earn(viewer: Viewer, input: EarnInput, requestId: string): Promise<{ transaction: TransactionEntity; awards: Award[] }> {
     const partnerId = requirePartner(viewer, 'points:earn');
     const memberId = validate.uuid('memberId', input.memberId);
     const purchase = parseMoney('purchase', input.purchase);
@@ -94,7 +96,7 @@ export class PointsService {
 
     // A retry is answered from the stored result before any call to other subgraphs.
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
-    if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
+    if (replay) return this.withAwards(await loadTransaction(this.dataSource.manager, replay.transactionId));
 
     const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
     if (purchase.currency !== partner.currency) {
@@ -108,6 +110,7 @@ export class PointsService {
     let issuedAccount: string | undefined;
     // The transaction as written answers the mutation (its insert returns every column): no read after commit.
     let written: TransactionEntity | undefined;
+    let awards: Award[] = [];
     const write = (createMemberAccount: boolean) =>
       this.dataSource.transaction(async (manager) =>
         idempotent(manager, request, async () => {
@@ -145,6 +148,9 @@ export class PointsService {
             blockDrawn,
           });
           const transactionId = written.id;
+          // Until the coalition has a marketing budget account, coalition-wide campaigns are paid by the earning partner.
+          awards = earnAwards(partnerId, earned, tier.multiplierMilli, campaigns, partnerId).filter((a) => a.points !== 0n);
+          await insertAwards(manager, transactionId, awards);
           await post(manager, transactionId, [
             { accountId: issuedAccount, amount: -earned.total },
             { accountId: memberAccount, amount: earned.total },
@@ -168,7 +174,16 @@ export class PointsService {
     }
     // Committed: the issuing account exists for good (a replay wrote nothing, so it may not have been looked up).
     if (issuedAccount && !outcome.replayed) this.issuedAccounts.set(partnerId, issuedAccount);
-    return !outcome.replayed && written ? written : loadTransaction(this.dataSource.manager, outcome.result.transactionId);
+    return !outcome.replayed && written ? { transaction: written, awards } : this.withAwards(await loadTransaction(this.dataSource.manager, outcome.result.transactionId));
+  }
+
+  /** Why each transaction gave its points (transaction ids the caller may already see). */
+  async awards(transactionIds: readonly string[]): Promise<Map<string, Award[]>> {
+    return awardsOf(this.dataSource.manager, transactionIds);
+  }
+
+  private async withAwards(transaction: TransactionEntity): Promise<{ transaction: TransactionEntity; awards: Award[] }> {
+    return { transaction, awards: (await this.awards([transaction.id])).get(transaction.id) ?? [] };
   }
 
   async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[] }> {
