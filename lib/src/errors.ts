@@ -20,6 +20,9 @@ export const ErrorCodes = {
     "The partner is prepaid and its block has fewer points left than this earn would issue; the admin tops it up (topUpPrepaidBlock).",
   CHARITY_INACTIVE: 'The charity is not active and verified.',
   RATE_LIMITED: 'Too many requests; retry later.',
+  CARD_BLOCKED: 'The card number was replaced (lost, stolen or damaged) and no longer finds the member; the member has a new card.',
+  MEMBER_CLOSED: 'The membership is closed (or being closed, or merged into another): the member reads their history, nothing is written for them.',
+  OPEN_HOLDS: 'The member has open redemption holds; capture or void them (or let them expire) first.',
   PERSISTED_QUERY_NOT_FOUND:
     'Automatic persisted queries: the hash is not known here (yet); send the request again with its query (Apollo PersistedQueryLink does).',
   INTERNAL: 'An unexpected error; details are logged under the request id.',

@@ -99,5 +99,16 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
       );
     }
   }
+  await seedMemberLifecycle(gatewayUrl, admin, memberIds);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
+}
+
+/** Members' own changes: Bjørn lost his card and has a new one (his old number answers CARD_BLOCKED). */
+async function seedMemberLifecycle(gatewayUrl: string, admin: string, memberIds: string[]): Promise<void> {
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: ReplaceCardInput!) { replaceCard(input: $input) { member { id } } }',
+    { input: { memberId: memberIds[1], reason: 'LOST', idempotencyKey: 'seed-replace-card-1' } },
+    admin,
+  );
 }

@@ -1,9 +1,12 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
 import { type MemberEntity } from './persistence/member.entity';
+import { type CardRow } from './persistence/cards.repository';
+import { type CardsService } from './services/cards.service';
 import { type MembersService } from './services/members.service';
 
 export interface MembersContext extends BaseSubgraphContext {
   members: MembersService;
-  loaders: { member: DataLoader<string, MemberEntity | null> };
+  cards: CardsService;
+  loaders: { member: DataLoader<string, MemberEntity | null>; cards: DataLoader<string, CardRow[]> };
 }

@@ -1,10 +1,13 @@
+import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { buildFederatedSchema, byIdLoader, createAuditLogResolver, type SubgraphDefinition } from '../../../lib/src';
 import { membersMigrations } from '../../../migrations/members';
 import { type MembersContext } from './context';
 import { memberReference } from './graphql/member.reference';
+import { CardResolver } from './graphql/card.resolver';
 import { MemberResolver } from './graphql/member.resolver';
 import { MemberEntity } from './persistence/member.entity';
+import { CardsService } from './services/cards.service';
 import { MembersService } from './services/members.service';
 import { createPartnersClient } from './clients/partners.client';
 
@@ -24,9 +27,11 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, MembersAuditLogResolver] }, memberReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, CardResolver, MembersAuditLogResolver] }, memberReference),
   setup({ dataSource, env }) {
-    const members = new MembersService(dataSource, createPartnersClient(env.PARTNERS_URL), {
+    const partners = createPartnersClient(env.PARTNERS_URL);
+    const cards = new CardsService(dataSource, partners);
+    const members = new MembersService(dataSource, partners, {
       maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
       windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
     });
@@ -35,7 +40,8 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
         viewer,
         requestId,
         members,
-        loaders: { member: byIdLoader((ids) => members.loadMany(ids)) },
+        cards,
+        loaders: { member: byIdLoader((ids) => members.loadMany(ids)), cards: new DataLoader((ids: readonly string[]) => cards.cardsOf(ids)) },
       }),
     };
   },

@@ -20,13 +20,6 @@ export class MemberResolver {
     return member && toMemberType(member, ctx.viewer, ctx.members);
   }
 
-  @Directive(anyScope('admin', 'members:lookup'))
-  @Query(() => MemberType, { nullable: true, description: 'A member by card number (spaces and hyphens ignored). Scope: members:lookup or admin.' })
-  async memberByCard(@Arg('cardNumber', () => String) cardNumber: string, @Ctx() ctx: MembersContext): Promise<MemberType | null> {
-    const member = await ctx.members.byCard(ctx.viewer, cardNumber);
-    return member && toMemberType(member, ctx.viewer, ctx.members);
-  }
-
   @Directive(anyScope('admin'))
   @Query(() => MemberPageType, { description: 'All members, oldest first. Scope: admin.' })
   async members(

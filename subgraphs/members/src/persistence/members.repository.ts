@@ -56,12 +56,6 @@ export async function memberById(manager: EntityManager, id: string): Promise<Me
   return member ?? null;
 }
 
-/** A member by normalized card number; null when missing. */
-export async function memberByCard(manager: EntityManager, cardNumber: string): Promise<MemberEntity | null> {
-  const [member] = await selectEntities(manager, MemberEntity, 'card_number = $1', [cardNumber]);
-  return member ?? null;
-}
-
 /** Members by id in one statement (missing ones are left out). */
 export async function membersByIds(manager: EntityManager, ids: readonly string[]): Promise<MemberEntity[]> {
   return selectEntities(manager, MemberEntity, 'id = ANY($1::uuid[])', [[...ids]]);
@@ -70,4 +64,10 @@ export async function membersByIds(manager: EntityManager, ids: readonly string[
 /** Members oldest first, a page after the cursor `after`. */
 export async function memberPage(manager: EntityManager, first: number, after?: string | null): Promise<Page<MemberEntity>> {
   return pageAfter(manager.getRepository(MemberEntity), { table: 'members', timeProperty: 'enrolledAt', timeColumn: 'enrolled_at', first, after });
+}
+
+/** A member by id, its row locked for the rest of the caller's transaction (writes for one member serialise here). */
+export async function lockMember(manager: EntityManager, id: string): Promise<MemberEntity | null> {
+  const [member] = await selectEntities(manager, MemberEntity, 'id = $1 FOR UPDATE', [id]);
+  return member ?? null;
 }

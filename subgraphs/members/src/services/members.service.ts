@@ -19,12 +19,12 @@ import {
   type Viewer,
   type Page,
 } from '../../../../lib/src';
-import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
+import { generateCardNumber } from '../domain/card-number';
 import { validateEnrollment, type EnrollmentInput, type ValidEnrollment } from '../domain/enrollment.rules';
 import { generateReferralCode } from '../domain/referral-code';
 import { enrollmentProbesExhausted, recordEnrollmentEmailRefusal, type EnrollmentProbeLimits } from '../persistence/enrollment-probe.repository';
 import { type MemberEntity } from '../persistence/member.entity';
-import { emailEnrolled, findMember, insertMember, memberByCard, memberById, memberIdByReferralCode, memberPage, membersByIds } from '../persistence/members.repository';
+import { emailEnrolled, findMember, insertMember, memberById, memberIdByReferralCode, memberPage, membersByIds } from '../persistence/members.repository';
 import { type MembersPartnersClient } from '../clients/partners.client';
 
 /** Refusals of an email that is already enrolled, told apart from other bad input. */
@@ -134,13 +134,6 @@ export class MembersService {
     requireScope(viewer, 'members:lookup');
     const memberId = validate.uuid('id', id);
     return memberById(this.dataSource.manager, memberId);
-  }
-
-  async byCard(viewer: Viewer, cardNumber: string): Promise<MemberEntity | null> {
-    requireScope(viewer, 'members:lookup');
-    const normalized = normalizeCardNumber(cardNumber);
-    if (!isValidCardNumber(normalized)) throw badInput('cardNumber', 'is not a valid card number (check digit does not match)');
-    return memberByCard(this.dataSource.manager, normalized);
   }
 
   /** The admin's list of members, oldest first; `after` is the id of the last member of the previous page. */
