@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limitsEnv, SUBGRAPH_LIMITS } from './limits';
+import { isFetchBlockedPort } from './ports';
 
 /** Thrown when the environment cannot be parsed; bootstraps print it and exit with status 1. */
 export class ConfigError extends Error {}
@@ -12,7 +13,12 @@ export const bool = z
 export const authEnv = {
   AUTH_ISSUER: z.string().min(1, 'AUTH_ISSUER is required'),
   AUTH_AUDIENCE: z.string().min(1, 'AUTH_AUDIENCE is required'),
-  AUTH_JWKS_URL: z.url().optional(),
+  // jose fetches the JWKS with fetch, which refuses the Fetch standard's blocked ports: every token would
+  // fail as "Invalid token", so such a URL is refused at start instead.
+  AUTH_JWKS_URL: z
+    .url()
+    .refine((url) => !isFetchBlockedPort(Number(new URL(url).port)), 'its port is on the Fetch standard\'s list of blocked ports (fetch refuses it); serve the JWKS on another port')
+    .optional(),
   AUTH_JWKS_FILE: z.string().min(1).optional(),
   AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
   /** How long fetched keys are trusted before the JWKS is fetched again. */

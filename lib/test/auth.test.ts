@@ -4,7 +4,7 @@ import { type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier, requireMember, requirePartner, requireScope, type TokenVerifier } from '../src/auth';
-import { ConfigError } from '../src/env';
+import { authEnv, ConfigError, parseEnv } from '../src/env';
 import { AppError } from '../src/errors';
 import { DEFAULT_SERVICE_AUDIENCE, DEFAULT_SERVICE_ISSUER, loadServiceKeys, requireService } from '../src/service-token';
 import { startSubgraph } from '../src/subgraph';
@@ -239,5 +239,15 @@ describe('the internal issuer\'s key in configuration', () => {
     for (const definition of [pointsSubgraph, donationsSubgraph]) {
       await expect(startSubgraph(definition as never, env)).rejects.toThrow(/SERVICE_SIGNING_KEY_FILE \(or SERVICE_SIGNING_KEY\): the (points|donations) subgraph needs/);
     }
+  });
+});
+
+describe('the JWKS URL in configuration', () => {
+  it('refuses a port fetch refuses (every token would fail as "Invalid token"), naming the variable', () => {
+    const env = (url: string) => () => parseEnv(authEnv, { AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE, AUTH_JWKS_URL: url });
+    expect(env('http://127.0.0.1:4190/jwks')).toThrow(/AUTH_JWKS_URL: its port is on the Fetch standard's list of blocked ports/);
+    expect(env('http://127.0.0.1:6000/jwks')).toThrow(ConfigError);
+    expect(env('http://127.0.0.1:4191/jwks')().AUTH_JWKS_URL).toBe('http://127.0.0.1:4191/jwks');
+    expect(env('https://idp.example.com/jwks')().AUTH_JWKS_URL).toBe('https://idp.example.com/jwks');
   });
 });
