@@ -390,12 +390,12 @@ describe('settlement statements', () => {
     const text = await ok.text();
     expect(text.endsWith('\r\n')).toBe(true);
     const rows = text.trimEnd().split('\r\n').map((line) => line.split(','));
-    expect(rows[0]).toEqual(['partner_id', 'currency', 'from', 'to', 'line', 'counterparty_partner_id', 'points', 'amount', 'exact_amount']);
+    expect(rows[0]).toEqual(['partner_id', 'currency', 'from', 'to', 'line', 'counterparty_partner_id', 'points', 'amount', 'exact_amount', 'store_id']);
     const line = (name: string) => rows.find((r) => r[4] === name)!;
     const s = statements.grocer;
-    expect(line('issued')).toEqual([grocer.id, 'NOK', s.from, s.to, 'issued', '', '333', s.issuedValue.amount, s.issuedValueExact]);
-    expect(line('honoured').slice(6)).toEqual(['300', s.reimbursementValue.amount, s.reimbursementValueExact]);
-    expect(line('net').slice(7)).toEqual(['-0.39', '']);
+    expect(line('issued')).toEqual([grocer.id, 'NOK', s.from, s.to, 'issued', '', '333', s.issuedValue.amount, s.issuedValueExact, '']);
+    expect(line('honoured').slice(6, 9)).toEqual(['300', s.reimbursementValue.amount, s.reimbursementValueExact]);
+    expect(line('net').slice(7)).toEqual(['-0.39', '', '']);
     expect(line('rounding_remainder')[8]).toBe('-0.000015');
     expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
     expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);

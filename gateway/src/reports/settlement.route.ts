@@ -33,6 +33,7 @@ export const settlementCsvRoute: CsvReportRoute = {
       pointsHonoured reimbursementValue { amount currency } reimbursementValueExact net { amount currency } roundingRemainder
       earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} } donated { ${LINE} }
       honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints
+      byStore { store { id } earns pointsEarned pointsRefunded purchases { amount currency } }
     }
   }`,
   filename: (p) => `settlement-${p.partnerId}-${p.from.slice(0, 10)}-${p.to.slice(0, 10)}`,
@@ -61,9 +62,10 @@ export const settlementCsvRoute: CsvReportRoute = {
         honouredByIssuer: Flow[];
         issuedHonouredBy: Flow[];
         unpricedPoints: string;
+        byStore: { store: { id: string }; earns: number; pointsEarned: string; pointsRefunded: string; purchases: Money }[];
       };
     }).settlementStatement;
-    const row = (line: string, counterparty: string | null, points: string | null, amount: string | null, exact: string | null) => [
+    const row = (line: string, counterparty: string | null, points: string | null, amount: string | null, exact: string | null, store: string | null = null) => [
       s.partner.id,
       s.currency,
       s.from,
@@ -73,10 +75,11 @@ export const settlementCsvRoute: CsvReportRoute = {
       points,
       amount,
       exact,
+      store,
     ];
     const of = (name: string, l: Line) => row(name, null, l.points, l.value.amount, l.exactValue);
     return {
-      header: ['partner_id', 'currency', 'from', 'to', 'line', 'counterparty_partner_id', 'points', 'amount', 'exact_amount'],
+      header: ['partner_id', 'currency', 'from', 'to', 'line', 'counterparty_partner_id', 'points', 'amount', 'exact_amount', 'store_id'],
       rows: [
         row('issued', null, s.pointsIssued, s.issuedValue.amount, s.issuedValueExact),
         of('earned', s.earned),
@@ -92,6 +95,8 @@ export const settlementCsvRoute: CsvReportRoute = {
         row('unpriced', null, s.unpricedPoints, null, null),
         ...s.honouredByIssuer.map((f) => row('honoured_from_issuer', f.partner.id, f.points, f.value.amount, f.exactValue)),
         ...s.issuedHonouredBy.map((f) => row('issued_honoured_by', f.partner.id, f.points, f.value.amount, f.exactValue)),
+        // Per store (earns that named one): points earned with the purchases' amount, and points refunded.
+        ...s.byStore.flatMap((b) => [row('store_earned', null, b.pointsEarned, b.purchases.amount, null, b.store.id), row('store_refunded', null, b.pointsRefunded, null, null, b.store.id)]),
       ],
     };
   },

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
 import { type MemberDataExport } from '../../../lib/src/member-data';
 import { type Award } from './domain/award.rules';
+import { type Basket } from './persistence/baskets.repository';
 import { type AccountEntity } from './persistence/ledger.entity';
 import { type DonationPostingService } from './services/donation-posting.service';
 import { type EconomicsService } from './services/economics.service';
@@ -29,5 +30,7 @@ export interface PointsContext extends BaseSubgraphContext {
     provenance: DataLoader<string, { partnerId: string; points: bigint }[]>;
     /** Why each transaction gave its points (transaction_awards). */
     awards: DataLoader<string, Award[]>;
+    /** The store and lines of each earn that carried them (earn_baskets). */
+    basket: DataLoader<string, Basket | null>;
   };
 }

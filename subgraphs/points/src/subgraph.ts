@@ -10,6 +10,7 @@ import { PointsMemberType } from './graphql/points.type';
 import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
 import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
+import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { ReversalResolver } from './graphql/reversal.resolver';
@@ -45,6 +46,8 @@ const pointsEnv = {
   LEDGER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   DONATIONS_URL: z.url().default('http://127.0.0.1:4004/graphql'),
   PLEDGE_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
+  /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
+  EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -62,7 +65,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -79,7 +82,9 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       },
       sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     };
-    const directory = new DirectoryClient(new PartnersClient(createSubgraphClient(env.PARTNERS_URL)), new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
+    const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
+    partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
+    const directory = new DirectoryClient(partnersClient, new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
     const programme = new ProgrammeService(dataSource);
     const points = new PointsService(dataSource, directory, programme, config);
     const redemptions = new RedemptionService(dataSource, directory, config);
@@ -111,6 +116,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
           awards: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.awards(ids);
             return ids.map((id) => byTransaction.get(id) ?? []);
+          }),
+          basket: new DataLoader(async (ids: readonly string[]) => {
+            const byTransaction = await points.baskets(ids);
+            return ids.map((id) => byTransaction.get(id) ?? null);
           }),
         },
       }),

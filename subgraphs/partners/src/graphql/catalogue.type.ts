@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { type OfferEntity, type StoreEntity } from '../persistence/partner.entity';
 import { PartnerType } from './partner.type';
 
@@ -17,6 +17,7 @@ registerEnumType(OfferKind, {
   },
 });
 
+@Directive('@key(fields: "id")')
 @ObjectType('Store', { description: "A partner's shop or location. Visible to the partner itself and the admin only." })
 export class StoreType {
   @Field(() => ID)

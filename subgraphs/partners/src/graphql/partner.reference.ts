@@ -1,5 +1,6 @@
 import { type PartnersContext } from '../context';
 import { toPartnerType, type PartnerType } from './partner.type';
+import { toStoreType, type StoreType } from './catalogue.type';
 
 /**
  * `_entities` for Partner. The public face (id, name, status, currency) is visible to any authenticated
@@ -12,6 +13,14 @@ export const partnerReference = {
     async __resolveReference(reference: { id: string }, ctx: PartnersContext): Promise<PartnerType | null> {
       const partner = await ctx.loaders.partner.load(reference.id);
       return partner && toPartnerType(partner);
+    },
+  },
+  /** A store as its partner and the admin see it; null for anyone else, as through `store(id)`. */
+  Store: {
+    async __resolveReference(reference: { id: string }, ctx: PartnersContext): Promise<StoreType | null> {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(reference.id)) return null;
+      const store = await ctx.stores.byId(ctx.viewer, reference.id);
+      return store && toStoreType(store);
     },
   },
 };

@@ -26,6 +26,33 @@ export interface PartnerFace {
  * apply. Whether the partner is active is the hub's one rule (shared partners client).
  */
 export class PartnersClient extends SharedPartnersClient {
+  /** Stores seen, per (partner, store), with when they were read: stores change rarely, earns are hot. */
+  private readonly stores = new Map<string, { active: boolean; readAt: number }>();
+  /** How long a store read stays good (ms): a store closed is still accepted for at most this long. */
+  storeCacheMs = 60_000;
+
+  /**
+   * Whether `storeId` is the calling partner's own store and active, read through the partners subgraph
+   * as the viewer (it shows a store to its partner only) and kept per process for `storeCacheMs`.
+   * Only stores found are kept: a store created a moment ago is found at once.
+   */
+  async ownActiveStore(viewer: Viewer, partnerId: string, storeId: string, requestId: string): Promise<boolean> {
+    const key = `${partnerId}:${storeId}`;
+    const now = Date.now();
+    const seen = this.stores.get(key);
+    if (seen && now - seen.readAt < this.storeCacheMs) return seen.active;
+    const data = await this.subgraph.request<{ store: { id: string; active: boolean } | null }>(
+      'query OwnStore($id: ID!) { store(id: $id) { id active } }',
+      { id: storeId },
+      viewer,
+      requestId,
+    );
+    if (!data.store) return false;
+    if (this.stores.size >= 10_000) this.stores.clear();
+    this.stores.set(key, { active: data.store.active, readAt: now });
+    return data.store.active;
+  }
+
   /** The calling partner's status, currency and current terms (earn rate, issue price, reimbursement). */
   async callingPartner(viewer: Viewer, requestId: string): Promise<PartnerFacts> {
     const data = await this.subgraph.request<{

@@ -22,6 +22,8 @@ import {
 import { type Award } from '../domain/award.rules';
 import { applyMultipliers, earnAwards } from '../domain/campaign.rules';
 import { awardsOf, insertAwards } from '../persistence/awards.repository';
+import { basketsOf, insertBasket, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
+import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
@@ -57,6 +59,8 @@ export interface EarnInput {
   purchase: { amount: string; currency: string };
   reference: string;
   idempotencyKey: string;
+  storeId?: string | null;
+  lines?: { sku: string; category?: string | null; quantity: number; amount: { amount: string; currency: string } }[] | null;
 }
 
 /**
@@ -98,10 +102,16 @@ export class PointsService {
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return this.withAwards(await loadTransaction(this.dataSource.manager, replay.transactionId));
 
-    const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
+    const lines = input.lines == null ? null : parseLines(input.lines, purchase);
+    const storeId = input.storeId == null ? null : validate.uuid('storeId', input.storeId);
+    const [partner, storeOk] = await Promise.all([
+      this.directory.requireActiveCallingPartner(viewer, requestId),
+      storeId ? this.directory.partners.ownActiveStore(viewer, partnerId, storeId, requestId) : Promise.resolve(true),
+    ]);
     if (purchase.currency !== partner.currency) {
       throw badInput('purchase.currency', `must be the partner's currency (${partner.currency})`);
     }
+    if (!storeOk) throw badInput('storeId', 'is not an active store of this partner');
     const base = pointsForPurchase(purchase.minor, currencyExponent(purchase.currency), parseScaled('earnRate', partner.earnRate, RATE_SCALE));
 
     // The member's account is locked first: nearly every earn finds it. Only a member's first earn finds
@@ -151,6 +161,7 @@ export class PointsService {
           // Until the coalition has a marketing budget account, coalition-wide campaigns are paid by the earning partner.
           awards = earnAwards(partnerId, earned, tier.multiplierMilli, campaigns, partnerId).filter((a) => a.points !== 0n);
           await insertAwards(manager, transactionId, awards);
+          await insertBasket(manager, transactionId, partnerId, { storeId, lines });
           await post(manager, transactionId, [
             { accountId: issuedAccount, amount: -earned.total },
             { accountId: memberAccount, amount: earned.total },
@@ -180,6 +191,16 @@ export class PointsService {
   /** Why each transaction gave its points (transaction ids the caller may already see). */
   async awards(transactionIds: readonly string[]): Promise<Map<string, Award[]>> {
     return awardsOf(this.dataSource.manager, transactionIds);
+  }
+
+  /** The store and lines of earns (ids the caller may already see). */
+  async baskets(transactionIds: readonly string[]): Promise<Map<string, Basket>> {
+    return basketsOf(this.dataSource.manager, transactionIds);
+  }
+
+  /** A partner's earns per store in [from, to); the caller has authorised the statement it belongs to. */
+  async storeTotals(partnerId: string, from: Date, to: Date): Promise<StoreTotals[]> {
+    return storeTotals(this.dataSource.manager, partnerId, from, to);
   }
 
   private async withAwards(transaction: TransactionEntity): Promise<{ transaction: TransactionEntity; awards: Award[] }> {
@@ -243,6 +264,18 @@ export class PointsService {
     if (this.accountView(viewer, memberId) !== 'full') throw forbidden('Only the member and the admin see this');
   }
 
+}
+
+/** A basket as sent: each amount in the purchase's currency, the lines adding up to the purchase. BAD_USER_INPUT otherwise. */
+function parseLines(input: NonNullable<EarnInput['lines']>, purchase: { minor: bigint; currency: string }): PurchaseLine[] {
+  const lines = input.map((l, i): PurchaseLine => {
+    const amount = parseMoney(`lines.${i}.amount`, l.amount, true);
+    if (amount.currency !== purchase.currency) throw badInput(`lines.${i}.amount.currency`, "must be the purchase's currency");
+    return { sku: l.sku, category: l.category ?? null, quantity: l.quantity, amountMinor: amount.minor };
+  });
+  const problem = basketProblem(lines, purchase.minor);
+  if (problem) throw badInput(problem.field, problem.message);
+  return lines;
 }
 
 /** History cursors: the last row's id, opaque to clients. */
