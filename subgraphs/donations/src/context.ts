@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
+import { type MemberDataExport } from '../../../lib/src/member-data';
 import { type CharityEntity } from './persistence/charity.entity';
 import { type CharitiesService } from './services/charities.service';
 import { type DonationsService } from './services/donations.service';
@@ -9,6 +10,8 @@ import { type ReceiptsService } from './services/receipts.service';
 import { type ReportsService } from './services/reports.service';
 
 export interface DonationsContext extends BaseSubgraphContext {
+  /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
+  memberExport: MemberDataExport;
   charities: CharitiesService;
   donations: DonationsService;
   receipts: ReceiptsService;

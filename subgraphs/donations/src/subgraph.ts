@@ -30,8 +30,12 @@ import { MatchingService } from './services/matching.service';
 import { PledgesService } from './services/pledges.service';
 import { ReceiptsService } from './services/receipts.service';
 import { ReportsService } from './services/reports.service';
+import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
+import { MemberDataExport } from '../../../lib/src/member-data';
+import { DONATIONS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
 
 const DonationsAuditLogResolver = createAuditLogResolver('donations');
+const DonationsMemberExportResolver = createMemberExportResolver('donations');
 
 const donationsEnv = {
   POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
@@ -76,7 +80,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
           CharityDonationTotalResolver,
           GivingReportRowResolver,
           DonorGivingResolver,
-          DonationsAuditLogResolver,
+          DonationsAuditLogResolver, DonationsMemberExportResolver,
         ],
         orphanedTypes: [DonorType],
       },
@@ -100,10 +104,12 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     const pledges = new PledgesService(dataSource, receipts, config, partners);
     const reports = new ReportsService(dataSource);
     const stopReconciler = startDonationReconciler(donations, env.DONATIONS_RECONCILE_INTERVAL_MS, logger);
+    const memberExport = new MemberDataExport(dataSource, DONATIONS_MEMBER_DATA_SECTIONS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
+        memberExport,
         charities,
         donations,
         receipts,

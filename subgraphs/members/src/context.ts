@@ -1,11 +1,14 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
+import { type MemberDataExport } from '../../../lib/src/member-data';
 import { type MemberEntity } from './persistence/member.entity';
 import { type CardRow } from './persistence/cards.repository';
 import { type CardsService } from './services/cards.service';
 import { type MembersService } from './services/members.service';
 
 export interface MembersContext extends BaseSubgraphContext {
+  /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
+  memberExport: MemberDataExport;
   members: MembersService;
   cards: CardsService;
   loaders: { member: DataLoader<string, MemberEntity | null>; cards: DataLoader<string, CardRow[]> };

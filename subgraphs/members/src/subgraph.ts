@@ -10,8 +10,12 @@ import { MemberEntity } from './persistence/member.entity';
 import { CardsService } from './services/cards.service';
 import { MembersService } from './services/members.service';
 import { createPartnersClient } from './clients/partners.client';
+import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
+import { MemberDataExport } from '../../../lib/src/member-data';
+import { MEMBER_DATA_SECTIONS, memberExists } from './persistence/member-data.repository';
 
 const MembersAuditLogResolver = createAuditLogResolver('members');
+const MembersMemberExportResolver = createMemberExportResolver('members');
 
 /** Enrollment asks the partners subgraph whether the enrolling partner is active. */
 const membersEnv = {
@@ -27,7 +31,7 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, CardResolver, MembersAuditLogResolver] }, memberReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, CardResolver, MembersAuditLogResolver, MembersMemberExportResolver] }, memberReference),
   setup({ dataSource, env }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
@@ -35,10 +39,12 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
       windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
     });
+    const memberExport = new MemberDataExport(dataSource, MEMBER_DATA_SECTIONS, memberExists);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
+        memberExport,
         members,
         cards,
         loaders: { member: byIdLoader((ids) => members.loadMany(ids)), cards: new DataLoader((ids: readonly string[]) => cards.cardsOf(ids)) },

@@ -1,11 +1,14 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
+import { type MemberDataExport } from '../../../lib/src/member-data';
 import { type PartnerEntity } from './persistence/partner.entity';
 import { type OffersService } from './services/offers.service';
 import { type PartnersService, type TermsVersion } from './services/partners.service';
 import { type StoresService } from './services/stores.service';
 
 export interface PartnersContext extends BaseSubgraphContext {
+  /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
+  memberExport: MemberDataExport;
   partners: PartnersService;
   stores: StoresService;
   offers: OffersService;

@@ -9,23 +9,29 @@ import { OfferEntity, PartnerEntity, PartnerTermsEntity, StoreEntity } from './p
 import { OffersService } from './services/offers.service';
 import { PartnersService } from './services/partners.service';
 import { StoresService } from './services/stores.service';
+import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
+import { MemberDataExport } from '../../../lib/src/member-data';
+import { PARTNERS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
 
 const PartnersAuditLogResolver = createAuditLogResolver('partners');
+const PartnersMemberExportResolver = createMemberExportResolver('partners');
 
 export const partnersSubgraph: SubgraphDefinition<PartnersContext> = {
   name: 'partners',
   defaultPort: 4003,
   entities: [PartnerEntity, PartnerTermsEntity, StoreEntity, OfferEntity],
   migrations: partnersMigrations,
-  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver] }, partnerReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver] }, partnerReference),
   setup({ dataSource }) {
     const partners = new PartnersService(dataSource);
     const stores = new StoresService(dataSource);
     const offers = new OffersService(dataSource);
+    const memberExport = new MemberDataExport(dataSource, PARTNERS_MEMBER_DATA_SECTIONS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
+        memberExport,
         partners,
         stores,
         offers,

@@ -32,6 +32,9 @@ import { PointsService } from './services/points.service';
 import { ProgrammeService } from './services/programme.service';
 import { RedemptionService } from './services/redemption.service';
 import { ReversalService } from './services/reversal.service';
+import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
+import { MemberDataExport } from '../../../lib/src/member-data';
+import { POINTS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -53,6 +56,7 @@ const pointsEnv = {
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
 
 const PointsAuditLogResolver = createAuditLogResolver('points');
+const PointsMemberExportResolver = createMemberExportResolver('points');
 
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
@@ -65,7 +69,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -95,10 +99,12 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger), config.sweepIntervalMs);
     const donationPostings = new DonationPostingService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
+    const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
+        memberExport,
         points,
         redemptions,
         reversals,

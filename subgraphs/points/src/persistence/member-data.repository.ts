@@ -1,0 +1,28 @@
+import { type MemberDataSection } from '../../../../lib/src/persistence/member-data.repository';
+
+const MEMBER_ACCOUNT = `SELECT id FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1`;
+
+/**
+ * Everything the points subgraph holds about one member, table by table, for the member's data export
+ * (the audit log and idempotency keys are added by lib's MemberDataExport): the account, every posting on
+ * it and every transaction naming the member (with its partner id), lots and what drew on them, holds,
+ * redemption codes (never their hash), wrong-code counts, clawbacks, donation postings, pledge events and
+ * the reasons each earn gave its points. A new table about members is one more line here.
+ */
+export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
+  { name: 'account', sql: `SELECT * FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1` },
+  { name: 'transactions', sql: 'SELECT * FROM transactions WHERE member_id = $1 ORDER BY created_at, id' },
+  { name: 'postings', sql: `SELECT * FROM postings WHERE account_id IN (${MEMBER_ACCOUNT}) ORDER BY id` },
+  { name: 'transaction_awards', sql: 'SELECT * FROM transaction_awards WHERE transaction_id IN (SELECT id FROM transactions WHERE member_id = $1) ORDER BY transaction_id, position' },
+  { name: 'lots', sql: `SELECT * FROM lots WHERE account_id IN (${MEMBER_ACCOUNT}) ORDER BY earned_at, id` },
+  { name: 'lot_movements', sql: `SELECT * FROM lot_movements WHERE lot_id IN (SELECT id FROM lots WHERE account_id IN (${MEMBER_ACCOUNT})) ORDER BY id` },
+  { name: 'holds', sql: 'SELECT * FROM holds WHERE member_id = $1 ORDER BY created_at, id' },
+  {
+    name: 'redemption_codes',
+    sql: 'SELECT id, member_id, max_points, created_at, expires_at, used_at, voided_at FROM redemption_codes WHERE member_id = $1 ORDER BY created_at, id',
+  },
+  { name: 'redemption_code_failures', sql: 'SELECT * FROM redemption_code_failures WHERE member_id = $1 ORDER BY id' },
+  { name: 'clawbacks', sql: `SELECT * FROM clawbacks WHERE account_id IN (${MEMBER_ACCOUNT}) ORDER BY created_at, id` },
+  { name: 'donation_postings', sql: 'SELECT * FROM donation_postings WHERE member_id = $1 ORDER BY created_at, donation_id' },
+  { name: 'earn_outbox', sql: 'SELECT * FROM earn_outbox WHERE member_id = $1 ORDER BY id' },
+];
