@@ -18,6 +18,8 @@ export function callerKind(viewer: Viewer | undefined): CallerKind {
 
 interface Entry {
   started: number;
+  /** The id the gateway gave the request (the client's x-request-id, or a new UUID). */
+  requestId?: string;
   operationName?: string;
   caller?: CallerKind;
 }
@@ -64,7 +66,7 @@ export function createAccessLog(level: LogLevel, logger: Logger, verifier: Token
       const authorization = req.headers.authorization;
       caller = !authorization || res.statusCode === 401 ? 'anonymous' : await verifier.verify(authorization).then(callerKind, () => 'anonymous' as const);
     }
-    const requestId = res.getHeader('x-request-id') ?? req.headers['x-request-id'];
+    const requestId = entry.requestId ?? req.headers['x-request-id'];
     logger.info('request', {
       requestId: typeof requestId === 'string' ? requestId : undefined,
       method: req.method,
@@ -90,10 +92,16 @@ export function createAccessLog(level: LogLevel, logger: Logger, verifier: Token
         const entry = req && byMessage.get(req);
         if (entry) byRequest.set(request, entry);
       },
+      // A request refused before execution carries its id only on the response (the policy sets it there).
+      onResponse({ request, response }) {
+        const entry = byRequest.get(request);
+        if (entry) entry.requestId ??= response.headers.get('x-request-id') ?? undefined;
+      },
       onExecute({ args }) {
-        const context = args.contextValue as { request?: Request };
+        const context = args.contextValue as { request?: Request; requestId?: string };
         const entry = context.request && byRequest.get(context.request);
         if (!entry) return;
+        entry.requestId = context.requestId;
         entry.operationName = getOperationAST(args.document, args.operationName)?.name?.value ?? args.operationName ?? undefined;
         entry.caller = callerKind(viewerOf(context));
       },

@@ -139,6 +139,10 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     disableIntrospection: production ? { disableIf: () => true } : undefined,
     // One operation per request: an array body is refused (Yoga's default, stated here on purpose).
     batching: false,
+    // The request id is the hub's own (auth.plugin.ts: the client's x-request-id when well formed, else a new
+    // UUID), sent to the subgraphs, logged and answered in x-request-id. The runtime's own request-id plugin
+    // would answer a second, different id and send it upstream instead.
+    requestId: false,
     persistedDocuments,
     // Errors are shaped by useHubPolicy, which also sees the request id; Yoga's own masking is off.
     maskedErrors: false,

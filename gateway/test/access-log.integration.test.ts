@@ -11,7 +11,7 @@ async function accessLine(requestId: string): Promise<Record<string, unknown>> {
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`no access line for ${requestId}`);
+  throw new Error(`no access line for ${requestId} in ${JSON.stringify(lines)}`);
 }
 
 describe('gateway access log', () => {
@@ -53,6 +53,24 @@ describe('gateway access log', () => {
       headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
+
+  it('logs the id the gateway gave a request that came without one, the same it answers in x-request-id', async () => {
+    const ownBudget = (await hub.seed.partner()).token;
+    for (const [body, token, status] of [
+      [{ query: 'query NoId { viewerPartner { id } }' }, ownBudget, 200],
+      [{ query: 'query NoIdAnonymous { viewerPartner { id } }' }, undefined, 401],
+    ] as const) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(status);
+      const given = response.headers.get('x-request-id');
+      expect(given).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await accessLine(given!)).toMatchObject({ requestId: given, status });
+    }
+  });
 
   it('writes one JSON line per request: request id, operation, caller kind, status and duration', async () => {
     const response = await post({ query: 'query FindCard($card: String!) { memberByCard(cardNumber: $card) { id } }', variables: { card: '0000000000' } }, 'access-partner-1', partnerToken);
