@@ -12,6 +12,8 @@ export const gatewayEnv = {
   PARTNERS_URL: z.url().optional(),
   DONATIONS_URL: z.url().optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(102_400),
+  /** The largest bulk file POST /imports/grants.csv takes (its rows must also fit the points subgraph's MAX_BODY_BYTES as JSON). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(262_144),
   ...limitsEnv(GATEWAY_LIMITS),
   /** Rate limits: requests per window per partner, member, other subject, and unauthenticated address. */
   ...rateLimitEnv,

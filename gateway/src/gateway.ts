@@ -14,6 +14,7 @@ import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
 import { useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
+import { serveGrantsImport } from './imports/grants-csv';
 import { serveMemberExport } from './member-export';
 import { gatewayEnv } from './env';
 import { createRateLimiter } from './rate-limit';
@@ -164,6 +165,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     }
     // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
     if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
+    // Bulk grants (POST /imports/grants.csv): checked here, then granted by one mutation through this same gateway.
+    if (await serveGrantsImport(req, res, (request, context) => gateway.fetch(request, context), env.IMPORT_MAX_BYTES)) return;
     // A member's data export (GET /members/{id}/export.json), the same way: one query through this gateway.
     if (await serveMemberExport(req, res, (request, context) => gateway.fetch(request, context))) return;
     if (graphiql && (await graphiql.serve(req, res))) return;

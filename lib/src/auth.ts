@@ -22,6 +22,8 @@ export const SCOPES = [
   'members:enroll',
   'members:lookup',
   'reports:read',
+  // A partner granting goodwill or campaign points it pays for (grantPoints, bulk grants).
+  'points:grant',
   'member',
   // Service credentials for internal calls between subgraphs (see service-token.ts); never given to people.
   'ledger:donate',

@@ -7,6 +7,7 @@ import { type AccountEntity } from './persistence/ledger.entity';
 import { type DonationPostingService } from './services/donation-posting.service';
 import { type EconomicsService } from './services/economics.service';
 import { type FundingService } from './services/funding.service';
+import { type GrantService } from './services/grant.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
 import { type ProgrammeService } from './services/programme.service';
@@ -24,6 +25,7 @@ export interface PointsContext extends BaseSubgraphContext {
   donationPostings: DonationPostingService;
   economics: EconomicsService;
   funding: FundingService;
+  grants: GrantService;
   loaders: {
     account: DataLoader<string, AccountEntity | null>;
     /** Issuers whose lots each transaction drew on (economics). */

@@ -9,6 +9,7 @@ import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolve
 import { PointsMemberType } from './graphql/points.type';
 import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
+import { GrantResolver } from './graphql/grant.resolver';
 import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
 import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { ProgrammeResolver } from './graphql/programme.resolver';
@@ -23,6 +24,7 @@ import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
+import { GrantService } from './services/grant.service';
 import { startLedgerSweeper } from './jobs/ledger-sweeper.job';
 import { startPledgeRelay } from './jobs/pledge-relay.job';
 import { PledgeRelayService } from './services/pledge-relay.service';
@@ -49,6 +51,14 @@ const pointsEnv = {
   LEDGER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   DONATIONS_URL: z.url().default('http://127.0.0.1:4004/graphql'),
   PLEDGE_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
+  /** The coalition's money: its currency, what a marketing-funded point costs it, cashback (see README "Grants, bonuses and cashback"). */
+  COALITION_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
+  MARKETING_POINT_PRICE: z.string().regex(/^\d{1,8}(\.\d{1,6})?$/).default('0.01'),
+  CASHOUT_POINT_VALUE: z.string().regex(/^\d{1,8}(\.\d{1,6})?$/).default('0.005'),
+  CASHOUT_MIN_POINTS: z.coerce.number().int().min(1).default(1_000),
+  COALITION_DEBTOR_NAME: z.string().min(1).max(70).default('Coalition Hub'),
+  COALITION_DEBTOR_IBAN: z.string().default('DE89370400440532013000'),
+  COALITION_DEBTOR_BIC: z.string().optional(),
   /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
   EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
 };
@@ -69,7 +79,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -85,6 +95,13 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         windowSeconds: env.REDEMPTION_CODE_FAILURE_WINDOW_SECONDS,
       },
       sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
+      coalition: {
+        currency: env.COALITION_CURRENCY,
+        marketingPointPrice: env.MARKETING_POINT_PRICE,
+        cashoutPointValue: env.CASHOUT_POINT_VALUE,
+        cashoutMinimumPoints: env.CASHOUT_MIN_POINTS,
+        debtor: { name: env.COALITION_DEBTOR_NAME, iban: env.COALITION_DEBTOR_IBAN, bic: env.COALITION_DEBTOR_BIC ?? null },
+      },
     };
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
@@ -96,6 +113,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const integrity = new IntegrityService(dataSource);
     const economics = new EconomicsService(dataSource, directory);
     const funding = new FundingService(dataSource, directory);
+    const grants = new GrantService(dataSource, directory, config);
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger), config.sweepIntervalMs);
     const donationPostings = new DonationPostingService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
@@ -112,6 +130,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         integrity,
         economics,
         funding,
+        grants,
         donationPostings,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {

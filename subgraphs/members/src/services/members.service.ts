@@ -147,7 +147,7 @@ export class MembersService {
     if (viewer.memberId) {
       if (!isSelf(viewer, id)) return null;
     } else {
-      requireScope(viewer, 'points:earn', 'points:redeem', 'points:reverse', 'members:lookup');
+      requireScope(viewer, 'points:earn', 'points:redeem', 'points:reverse', 'points:grant', 'members:lookup');
     }
     const memberId = validate.uuid('id', id);
     const member = await memberById(this.dataSource.manager, memberId);

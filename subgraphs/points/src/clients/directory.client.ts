@@ -29,4 +29,8 @@ export class DirectoryClient {
   memberIsActive(viewer: Viewer, memberId: string, requestId: string): Promise<boolean> {
     return this.members.memberIsActive(viewer, memberId, requestId);
   }
+
+  activeMembers(viewer: Viewer, memberIds: readonly string[], requestId: string): Promise<Set<string>> {
+    return this.members.activeMembers(viewer, memberIds, requestId);
+  }
 }

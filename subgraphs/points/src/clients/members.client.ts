@@ -14,4 +14,20 @@ export class MembersClient {
     );
     return data.memberStatus === 'ACTIVE';
   }
+
+  /** Which of `memberIds` exist and are active: one request per 50 ids (aliases), as the calling viewer. */
+  async activeMembers(viewer: Viewer, memberIds: readonly string[], requestId: string): Promise<Set<string>> {
+    const active = new Set<string>();
+    const ids = [...new Set(memberIds)];
+    for (let start = 0; start < ids.length; start += 50) {
+      const chunk = ids.slice(start, start + 50);
+      const variables = Object.fromEntries(chunk.map((id, i) => [`id${i}`, id]));
+      const query = `query MemberStatuses(${chunk.map((_, i) => `$id${i}: ID!`).join(', ')}) { ${chunk.map((_, i) => `m${i}: memberStatus(id: $id${i})`).join(' ')} }`;
+      const data = await this.subgraph.request<Record<string, 'ACTIVE' | 'CLOSED' | null>>(query, variables, viewer, requestId);
+      chunk.forEach((id, i) => {
+        if (data[`m${i}`] === 'ACTIVE') active.add(id);
+      });
+    }
+    return active;
+  }
 }

@@ -1,4 +1,7 @@
 import { type EntityManager } from 'typeorm';
+import { sql } from '../../../../lib/src';
+import { type AwardKind } from '../domain/award.rules';
+import { insertAwards } from './awards.repository';
 import { type TransactionEntity } from './ledger.entity';
 import { ensureAccount, insertTransaction, post } from './ledger.repository';
 import { createLot } from './lots.repository';
@@ -28,17 +31,26 @@ export interface Issuance {
   reference: string;
   /** Lot lifetime (LedgerConfig.expiryMonths). */
   lifetimeMonths: number;
+  /** The award row that explains the points (GOODWILL, WELCOME, REFERRAL, BIRTHDAY...), funded by the issuer. */
+  award: { kind: AwardKind; ruleId: string | null };
+  /** The issuer's account when the caller already has it (many issuances in one transaction). */
+  issuerAccountId?: string;
+}
+
+/** The account that issued points are posted from: the partner's PARTNER_ISSUED, or the coalition's marketing budget. */
+export function issuerAccount(manager: EntityManager, partnerId: string | null): Promise<string> {
+  return ensureAccount(manager, partnerId === null ? 'COALITION_MARKETING' : 'PARTNER_ISSUED', partnerId);
 }
 
 /**
  * Writes the transaction (priced at the issuer's price, `partner_id` the paying partner or null), its
- * postings (issuer's account → member) and the member's lot (issuer known, so settlement and expiry
- * attribute every point), and answers the transaction as stored. No earn-outbox event: the outbox carries
+ * postings (issuer's account → member), the member's lot (issuer known, so settlement and expiry
+ * attribute every point) and its award row (kind, funded by the issuer), and answers the transaction as stored. No earn-outbox event: the outbox carries
  * purchases (pledges are a share of what a member spends), and an issuance has none.
  */
 export async function issuePoints(manager: EntityManager, i: Issuance): Promise<TransactionEntity> {
   if (i.points <= 0n) throw new Error('issuePoints needs positive points');
-  const issuerAccount = await ensureAccount(manager, i.issuer.partnerId === null ? 'COALITION_MARKETING' : 'PARTNER_ISSUED', i.issuer.partnerId);
+  const fromAccount = i.issuerAccountId ?? (await issuerAccount(manager, i.issuer.partnerId));
   const written = await insertTransaction(manager, {
     kind: i.kind,
     partnerId: i.issuer.partnerId,
@@ -50,9 +62,33 @@ export async function issuePoints(manager: EntityManager, i: Issuance): Promise<
     blockDrawn: i.issuer.blockDrawn ?? false,
   });
   await post(manager, written.id, [
-    { accountId: issuerAccount, amount: -i.points },
+    { accountId: fromAccount, amount: -i.points },
     { accountId: i.memberAccountId, amount: i.points },
   ]);
   await createLot(manager, { accountId: i.memberAccountId, transactionId: written.id, partnerId: i.issuer.partnerId, points: i.points, lifetimeMonths: i.lifetimeMonths });
+  await insertAwards(manager, written.id, [{ kind: i.award.kind, points: i.points, fundedBy: i.issuer.partnerId, ruleId: i.award.ruleId }]);
   return written;
+}
+
+/**
+ * Locks the member accounts of `memberIds` in account id order (two lockers of overlapping sets never wait
+ * in a cycle) and answers member id → account id; members without an account are absent.
+ */
+export async function lockMemberAccountsById(manager: EntityManager, memberIds: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await sql<{ id: string; owner_id: string }>(
+    manager,
+    `SELECT id, owner_id FROM accounts WHERE kind = 'MEMBER' AND owner_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [[...new Set(memberIds)]],
+  );
+  return new Map(rows.map((r) => [r.owner_id, r.id]));
+}
+
+/** Which of the accounts owe clawbacks (refunded points already spent; repaid from new points first). */
+export async function accountsOwingClawbacks(manager: EntityManager, accountIds: readonly string[]): Promise<Set<string>> {
+  const { rows } = await sql<{ account_id: string }>(
+    manager,
+    'SELECT DISTINCT account_id FROM clawbacks WHERE account_id = ANY($1::uuid[]) AND outstanding > 0',
+    [[...accountIds]],
+  );
+  return new Set(rows.map((r) => r.account_id));
 }

@@ -12,4 +12,20 @@ export interface LedgerConfig {
   redemptionCodeFailures: CodeFailureLimits;
   /** How often the sweeper expires holds and lots (default 5000 ms; 0 turns it off). */
   sweepIntervalMs: number;
+  /** The coalition as an issuer (its marketing budget) and as a payer (cashback). */
+  coalition: CoalitionConfig;
+}
+
+/** The coalition's own money settings (COALITION_* , MARKETING_*, CASHOUT_* variables). */
+export interface CoalitionConfig {
+  /** The coalition's currency (COALITION_CURRENCY, default EUR): marketing-funded points and cashback are in it. */
+  currency: string;
+  /** What a point the coalition's marketing budget gives away costs it (MARKETING_POINT_PRICE, decimal, default 0.01). */
+  marketingPointPrice: string;
+  /** What the coalition pays per cashed-out point (CASHOUT_POINT_VALUE, decimal, default 0.005). */
+  cashoutPointValue: string;
+  /** The fewest points one cashout may take (CASHOUT_MIN_POINTS, default 1000). */
+  cashoutMinimumPoints: number;
+  /** The account cashback is paid from, for the pain.001 file (COALITION_DEBTOR_NAME, _IBAN, _BIC). */
+  debtor: { name: string; iban: string; bic: string | null };
 }

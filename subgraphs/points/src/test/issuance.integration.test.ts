@@ -16,7 +16,7 @@ afterAll(async () => hub?.stop());
 async function issue(memberId: string, issuer: { partnerId: string | null; unitPrice: string; currency: string }, points: bigint, kind: 'GRANT' | 'BONUS' = 'GRANT') {
   return hub.subgraphs.points!.dataSource.transaction(async (manager) => {
     const account = await lockMemberAccount(manager, memberId);
-    return issuePoints(manager, { kind, memberId, memberAccountId: account!.id, issuer, points, reference: 'test', lifetimeMonths: 24 });
+    return issuePoints(manager, { kind, memberId, memberAccountId: account!.id, issuer, points, reference: 'test', lifetimeMonths: 24, award: { kind: 'WELCOME', ruleId: null } });
   });
 }
 
@@ -33,9 +33,9 @@ describe('issuing points without a purchase (issuePoints)', () => {
     const member = await hub.seed.member(partner.token);
     await hub.seed.earn(partner.token, member.id, '1.00', 'EUR');
     const coalition = await issue(member.id, { partnerId: null, unitPrice: '0.008', currency: 'EUR' }, 250n, 'BONUS');
-    const paid = await issue(member.id, { partnerId: partner.id, unitPrice: '0.01', currency: 'EUR' }, 40n);
+    const paid = await issue(member.id, { partnerId: partner.id, unitPrice: '0.01', currency: 'EUR' }, 40n, 'BONUS');
     expect({ kind: coalition.kind, partnerId: coalition.partnerId, points: coalition.points, unitPrice: coalition.unitPrice }).toEqual({ kind: 'BONUS', partnerId: null, points: '250', unitPrice: '0.008000' });
-    expect({ kind: paid.kind, partnerId: paid.partnerId, points: paid.points }).toEqual({ kind: 'GRANT', partnerId: partner.id, points: '40' });
+    expect({ kind: paid.kind, partnerId: paid.partnerId, points: paid.points }).toEqual({ kind: 'BONUS', partnerId: partner.id, points: '40' });
     const postings = await hub.db.query(
       `SELECT t.kind AS tx, a.kind, p.amount FROM points.postings p JOIN points.accounts a ON a.id = p.account_id JOIN points.transactions t ON t.id = p.transaction_id
         WHERE p.transaction_id = ANY($1::uuid[]) ORDER BY t.kind, p.amount`,
@@ -43,9 +43,9 @@ describe('issuing points without a purchase (issuePoints)', () => {
     );
     expect(postings.rows).toEqual([
       { tx: 'BONUS', kind: 'COALITION_MARKETING', amount: '-250' },
+      { tx: 'BONUS', kind: 'PARTNER_ISSUED', amount: '-40' },
+      { tx: 'BONUS', kind: 'MEMBER', amount: '40' },
       { tx: 'BONUS', kind: 'MEMBER', amount: '250' },
-      { tx: 'GRANT', kind: 'PARTNER_ISSUED', amount: '-40' },
-      { tx: 'GRANT', kind: 'MEMBER', amount: '40' },
     ]);
     const lots = await hub.db.query(`SELECT transaction_id, partner_id, points, remaining FROM points.lots WHERE transaction_id = ANY($1::uuid[]) ORDER BY points`, [[coalition.id, paid.id]]);
     expect(lots.rows).toEqual([
