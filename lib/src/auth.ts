@@ -25,6 +25,8 @@ export const SCOPES = [
   // A partner granting goodwill or campaign points it pays for (grantPoints, bulk grants).
   'points:grant',
   'member',
+  // A signed-in person who is not yet a member: may call `signUp` and nothing else of a member's.
+  'member:signup',
   // Service credentials for internal calls between subgraphs (see service-token.ts); never given to people.
   'ledger:donate',
   'pledges:record',
@@ -55,6 +57,8 @@ export const DEFAULT_CLAIM_NAMES: ClaimNames = { scopes: ['scope', 'scp'], partn
 /** Who is calling, as proven by a verified access token. */
 export interface Viewer {
   subject: string;
+  /** The token's `iss`: with `subject`, the identity a sign-up links to a member (member-link.ts). */
+  issuer?: string;
   scopes: ReadonlySet<string>;
   partnerId?: string;
   memberId?: string;
@@ -265,6 +269,7 @@ function viewerFromClaims(payload: JWTPayload, token: string, claims: ClaimNames
   for (const scope of SERVICE_SCOPES) scopes.delete(scope);
   const viewer: Viewer = {
     subject: payload.sub,
+    issuer: payload.iss,
     scopes,
     partnerId: optionalId(payload, claims.partnerId),
     memberId: optionalId(payload, claims.memberId),
@@ -282,7 +287,7 @@ function serviceViewerFromClaims(payload: JWTPayload, token: string): Viewer {
   const scopes = [...scopesOf(payload, ['scope'])];
   if (scopes.some((s) => !SERVICE_SCOPES.has(s))) throw unauthenticated('Token claim rejected: scope');
   if (['partner_id', 'member_id', 'charity_id'].some((c) => c in payload)) throw unauthenticated('Token claim rejected: service credentials name no tenant');
-  return { subject: payload.sub, scopes: new Set(scopes), token, service: true };
+  return { subject: payload.sub, issuer: payload.iss, scopes: new Set(scopes), token, service: true };
 }
 
 // The viewer predicates live in their own module, so pure rules can use them without loading jose.

@@ -20,6 +20,7 @@ export const ErrorCodes = {
     "The partner is prepaid and its block has fewer points left than this earn would issue; the admin tops it up (topUpPrepaidBlock).",
   CHARITY_INACTIVE: 'The charity is not active and verified.',
   CASHOUT_BELOW_MINIMUM: 'A cashout must take at least the coalition\'s minimum number of points (CASHOUT_MIN_POINTS).',
+  ALREADY_MEMBER: 'The signed-in identity (token issuer and subject) is already linked to a member: signUp happens once.',
   RATE_LIMITED: 'Too many requests; retry later.',
   CARD_BLOCKED: 'The card number was replaced (lost, stolen or damaged) and no longer finds the member; the member has a new card.',
   MEMBER_CLOSED: 'The membership is closed (or being closed, or merged into another): the member reads their history, nothing is written for them.',

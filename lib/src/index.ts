@@ -20,3 +20,4 @@ export * from './graphql/audit.type';
 export * from './service-token';
 export * from './periodic';
 export * from './rate-limit';
+export * from './member-link';

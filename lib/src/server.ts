@@ -50,6 +50,11 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   internalOperations?: readonly string[];
   /** Budgets per caller for requests over HTTP (rate-limit.ts); unset: no limit. */
   rateLimiter?: RateLimiter;
+  /**
+   * Completes a verified viewer before anything runs (the member a token's identity is linked to, see
+   * member-link.ts); an AppError it raises (UNAUTHENTICATED) answers as a refused token does.
+   */
+  resolveViewer?(viewer: Viewer, requestId: string): Promise<Viewer>;
 }
 
 export interface RunningServer {
@@ -272,6 +277,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     let refusal: AppError | undefined;
     try {
       verified = await options.verifier.verify(req.headers.authorization);
+      if (options.resolveViewer) verified = await options.resolveViewer(verified, requestId);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       refusal = error;

@@ -43,6 +43,8 @@ export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> 
   /** Wires services once per process and returns the per-request context factory. */
   setup(runtime: SubgraphRuntime<E>): {
     createContext(viewer: Viewer, requestId: string): Omit<C, 'audit'>;
+    /** Completes each verified viewer before its request runs (identity links: member-link.ts). */
+    resolveViewer?(viewer: Viewer, requestId: string): Promise<Viewer>;
     close?(): Promise<void>;
   };
 }
@@ -101,6 +103,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       limits: limitsFromEnv(env),
       rateLimiter,
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
+      resolveViewer: wiring.resolveViewer,
       checkReady: () => ping(dataSource),
     });
     const purge = setInterval(() => {
