@@ -96,14 +96,17 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
   };
   // Points and donations call each other (donation postings, pledge events): their ports are fixed first.
   const [pointsPort, donationsPort] = [await freePort(), await freePort()];
+  // Donations asks members which member a token's identity is linked to: members' port is fixed first too.
+  const membersPort = await freePort();
+  const membersUrl = wanted.has('members') ? `http://127.0.0.1:${membersPort}/graphql` : 'http://127.0.0.1:9/graphql';
   const cross = { POINTS_URL: `http://127.0.0.1:${pointsPort}/graphql`, DONATIONS_URL: `http://127.0.0.1:${donationsPort}/graphql` };
   // Donations asks partners whether a pledging partner is active.
   if (wanted.has('partners')) await start('partners');
   if (wanted.has('donations')) {
-    await start('donations', { ...cross, PORT: String(donationsPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
+    await start('donations', { ...cross, PORT: String(donationsPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql', MEMBERS_URL: membersUrl });
   }
   // Members asks partners about the enrolling partner; points asks both.
-  if (wanted.has('members')) await start('members', { PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
+  if (wanted.has('members')) await start('members', { PORT: String(membersPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
   if (wanted.has('points')) {
     await start('points', {
       ...cross,

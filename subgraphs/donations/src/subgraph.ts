@@ -3,6 +3,7 @@ import {
   buildFederatedSchema,
   byIdLoader,
   createAuditLogResolver,
+  createSubgraphClient,
   currency,
   parseScaled,
   RATE_SCALE,
@@ -11,6 +12,8 @@ import {
 import { donationsMigrations } from '../../../migrations/donations';
 import { createPartnersClient } from './clients/partners.client';
 import { createPointsClient } from './clients/points.client';
+import { createMemberLinkLookup } from './clients/member-link.client';
+import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { type DonationsContext } from './context';
 import { donationsReferences } from './graphql/charity.reference';
 import { CharityResolver } from './graphql/charity.resolver';
@@ -39,6 +42,8 @@ const DonationsMemberExportResolver = createMemberExportResolver('donations');
 
 const donationsEnv = {
   POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+  /** Which member a token's identity is linked to (sign-up), asked with the caller's token. */
+  MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
   PARTNERS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   DONATION_MIN_POINTS: z.coerce.number().int().min(1).max(2_147_483_647).default(10),
   /** Money value of one donated point, decimal (up to 6 places), in DONATION_CURRENCY. */
@@ -104,8 +109,11 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     const pledges = new PledgesService(dataSource, receipts, config, partners);
     const reports = new ReportsService(dataSource);
     const stopReconciler = startDonationReconciler(donations, env.DONATIONS_RECONCILE_INTERVAL_MS, logger);
+    // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
+    const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     const memberExport = new MemberDataExport(dataSource, DONATIONS_MEMBER_DATA_SECTIONS);
     return {
+      resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,

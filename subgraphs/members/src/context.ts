@@ -5,11 +5,14 @@ import { type MemberEntity } from './persistence/member.entity';
 import { type CardRow } from './persistence/cards.repository';
 import { type CardsService } from './services/cards.service';
 import { type MembersService } from './services/members.service';
+import { type MemberSelfService } from './services/self-service.service';
 
 export interface MembersContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
   memberExport: MemberDataExport;
   members: MembersService;
+  /** Sign-up, consents, profile. */
+  selfService: MemberSelfService;
   cards: CardsService;
   loaders: { member: DataLoader<string, MemberEntity | null>; cards: DataLoader<string, CardRow[]> };
 }

@@ -6,6 +6,9 @@ import { type MembersContext } from './context';
 import { memberReference } from './graphql/member.reference';
 import { CardResolver } from './graphql/card.resolver';
 import { MemberResolver } from './graphql/member.resolver';
+import { SelfServiceResolver } from './graphql/self-service.resolver';
+import { MemberSelfService } from './services/self-service.service';
+import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { MemberEntity } from './persistence/member.entity';
 import { CardsService } from './services/cards.service';
 import { MembersService } from './services/members.service';
@@ -31,7 +34,7 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, CardResolver, MembersAuditLogResolver, MembersMemberExportResolver] }, memberReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, SelfServiceResolver, CardResolver, MembersAuditLogResolver, MembersMemberExportResolver] }, memberReference),
   setup({ dataSource, env }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
@@ -40,10 +43,15 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
     });
     const memberExport = new MemberDataExport(dataSource, MEMBER_DATA_SECTIONS, memberExists);
+    // This subgraph owns the identity links: a member token is resolved from its table (cached per identity).
+    const links: MemberLinkCache = new MemberLinkCache(async (viewer): Promise<string | null> => selfService.linkedMember(viewer));
+    const selfService: MemberSelfService = new MemberSelfService(dataSource, members, links);
     return {
+      resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
+        selfService,
         memberExport,
         members,
         cards,

@@ -20,6 +20,8 @@ import { DonationPostingResolver } from './graphql/donation-posting.resolver';
 import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
+import { createMemberLinkLookup } from './clients/member-link.client';
+import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
@@ -106,6 +108,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
     const directory = new DirectoryClient(partnersClient, new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
+    // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
+    const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     const programme = new ProgrammeService(dataSource);
     const points = new PointsService(dataSource, directory, programme, config);
     const redemptions = new RedemptionService(dataSource, directory, config);
@@ -119,6 +123,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
     return {
+      resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,

@@ -1,4 +1,5 @@
 import { Field, InputType } from 'type-graphql';
+import { ConsentInput } from './consent.input';
 
 @InputType('EnrollMemberInput')
 export class EnrollMemberInput {
@@ -13,6 +14,12 @@ export class EnrollMemberInput {
 
   @Field(() => String, { nullable: true, description: "An existing member's referral code." })
   referralCode?: string | null;
+
+  @Field(() => ConsentInput, {
+    nullable: true,
+    description: 'What the customer agreed to at the till, recorded with the enrolling partner as source. Absent: no terms, no marketing, no partner data sharing.',
+  })
+  consents?: ConsentInput | null;
 
   @Field(() => String, { description: '1 to 255 printable ASCII characters; scoped to (caller, operation).' })
   idempotencyKey!: string;

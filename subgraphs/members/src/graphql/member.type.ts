@@ -21,11 +21,20 @@ export class MemberType {
   @Field(() => String, { description: '16 digits, printable on a card; the last digit is a Damm check digit.' })
   cardNumber!: string;
 
-  @Field(() => String, { nullable: true, description: 'Visible to the member, the admin and the partner that enrolled the member.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Visible to the member, the admin, the partner that enrolled the member, and any partner while the member consents to partner data sharing.',
+  })
   email!: string | null;
 
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD. Same visibility as email.' })
   birthDate!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E.164, such as +4791234567. Same visibility as email.' })
+  phone!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'nb, sv, da or en. Same visibility as email.' })
+  preferredLanguage!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The code this member shares to refer others. Visible to the member and the admin.' })
   referralCode!: string | null;
@@ -62,6 +71,8 @@ export function toMemberType(entity: MemberEntity, viewer: Viewer, service: Memb
     cardNumber: entity.cardNumber,
     email: personal ? entity.email : null,
     birthDate: personal ? entity.birthDate : null,
+    phone: personal ? entity.phone : null,
+    preferredLanguage: personal ? entity.preferredLanguage : null,
     referralCode: self ? entity.referralCode : null,
     status: entity.status as MemberStatus,
     enrolledAt: entity.enrolledAt.toISOString(),

@@ -34,4 +34,21 @@ export class MemberEntity {
 
   @Column('timestamptz', { name: 'enrolled_at' })
   enrolledAt!: Date;
+
+  /** E.164. */
+  @Column('text', { nullable: true })
+  phone!: string | null;
+
+  @Column('text', { name: 'preferred_language', nullable: true })
+  preferredLanguage!: 'nb' | 'sv' | 'da' | 'en' | null;
+
+  /** The current consents (their history is in member_consents). */
+  @Column('text', { name: 'terms_version', nullable: true })
+  termsVersion!: string | null;
+
+  @Column('boolean', { name: 'marketing_consent' })
+  marketingConsent!: boolean;
+
+  @Column('boolean', { name: 'partner_data_sharing' })
+  partnerDataSharing!: boolean;
 }

@@ -26,6 +26,8 @@ import { enrollmentProbesExhausted, recordEnrollmentEmailRefusal, type Enrollmen
 import { type MemberEntity } from '../persistence/member.entity';
 import { emailEnrolled, findMember, insertMember, memberById, memberIdByReferralCode, memberPage, membersByIds } from '../persistence/members.repository';
 import { type MembersPartnersClient } from '../clients/partners.client';
+import { applyConsentChange, NO_CONSENT, type ConsentChange, type ConsentSource, type ConsentState } from '../domain/consent.rules';
+import { recordConsents } from '../persistence/consents.repository';
 
 /** Refusals of an email that is already enrolled, told apart from other bad input. */
 const emailTaken = new WeakSet<object>();
@@ -47,12 +49,15 @@ export class MembersService {
     return isAdmin(viewer) || isSelf(viewer, memberId) || (!!viewer.partnerId && viewer.scopes.has('members:lookup'));
   }
 
-  /** Email, birth date: the member, the admin, and the partner that enrolled the member. */
+  /**
+   * Email, phone, birth date, preferred language: the member, the admin, the partner that enrolled the
+   * member, and any partner once the member consents to partner data sharing (withdrawing it hides them again).
+   */
   canSeePersonalData(viewer: Viewer, member: MemberEntity): boolean {
     return (
       isAdmin(viewer) ||
       isSelf(viewer, member.id) ||
-      (!!viewer.partnerId && viewer.partnerId === member.enrolledByPartnerId)
+      (!!viewer.partnerId && (viewer.partnerId === member.enrolledByPartnerId || member.partnerDataSharing))
     );
   }
 
@@ -64,10 +69,12 @@ export class MembersService {
    * window every enrolment by that partner is refused with RATE_LIMITED (all of them, or a successful
    * enrolment would answer the question instead), and reaching it leaves an `enrollmentProbeLimit` audit row.
    */
-  async enroll(viewer: Viewer, input: EnrollmentInput & { idempotencyKey: string }, requestId: string): Promise<MemberEntity> {
+  async enroll(viewer: Viewer, input: EnrollmentInput & { consents?: ConsentChange | null; idempotencyKey: string }, requestId: string): Promise<MemberEntity> {
     requireScope(viewer, 'members:enroll');
     if (!isAdmin(viewer) && !viewer.partnerId) throw forbidden('Enrollment needs a partner or admin token');
     const valid = validateEnrollment(input);
+    // What the till says the customer agreed to, or nothing (privacy by default); recorded with the partner as source.
+    const consents = applyConsentChange(NO_CONSENT, input.consents ?? {}, 'consents.');
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'enrollMember', key: input.idempotencyKey, input };
     const replay = await storedResult<{ memberId: string }>(this.dataSource.manager, request);
@@ -79,7 +86,7 @@ export class MembersService {
     let result: { memberId: string };
     try {
       result =
-        replay ?? (await this.dataSource.transaction(async (manager) => idempotent(manager, request, () => this.insertMember(manager, viewer, valid)))).result;
+        replay ?? (await this.dataSource.transaction(async (manager) => idempotent(manager, request, () => this.insertMember(manager, viewer, valid, { source: 'ENROLMENT', state: consents })))).result;
     } catch (error) {
       if (partnerId && error instanceof Error && emailTaken.has(error)) {
         const refusals = await recordEnrollmentEmailRefusal(this.dataSource.manager, partnerId, this.probeLimits);
@@ -92,7 +99,17 @@ export class MembersService {
     return member;
   }
 
-  private async insertMember(manager: EntityManager, viewer: Viewer, valid: ValidEnrollment): Promise<{ memberId: string }> {
+  /**
+   * Creates a member with a card and a referral code and records its first consents, in the caller's
+   * transaction (enrolment, and sign-up, which links the identity to `id` first).
+   */
+  async insertMember(
+    manager: EntityManager,
+    viewer: Viewer,
+    valid: ValidEnrollment,
+    consents: { source: ConsentSource; state: ConsentState },
+    id: string = randomUUID(),
+  ): Promise<{ memberId: string }> {
     let referredBy: string | null = null;
     if (valid.referralCode) {
       referredBy = await memberIdByReferralCode(manager, valid.referralCode);
@@ -100,7 +117,6 @@ export class MembersService {
     }
     // Card numbers and referral codes are random; a collision (odds ~1e-9) just draws again.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const id = randomUUID();
       const inserted = await insertMember(manager, {
         id,
         displayName: valid.displayName,
@@ -113,6 +129,7 @@ export class MembersService {
         enrolledByPartnerId: viewer.partnerId ?? null,
       });
       if (inserted) {
+        await recordConsents(manager, id, consents.source, consents.source === 'ENROLMENT' ? (viewer.partnerId ?? null) : null, consents.state);
         await recordAudit(manager, viewer, id);
         return { memberId: id };
       }
