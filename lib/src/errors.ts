@@ -25,6 +25,7 @@ export const ErrorCodes = {
   CARD_BLOCKED: 'The card number was replaced (lost, stolen or damaged) and no longer finds the member; the member has a new card.',
   MEMBER_CLOSED: 'The membership is closed (or being closed, or merged into another): the member reads their history, nothing is written for them.',
   OPEN_HOLDS: 'The member has open redemption holds; capture or void them (or let them expire) first.',
+  OFFER_NOT_AVAILABLE: 'The offer cannot be activated by this member: unknown, retired, outside its window, above the member\'s tier, or not an earn offer.',
   PERSISTED_QUERY_NOT_FOUND:
     'Automatic persisted queries: the hash is not known here (yet); send the request again with its query (Apollo PersistedQueryLink does).',
   INTERNAL: 'An unexpected error; details are logged under the request id.',

@@ -112,3 +112,118 @@ describe('basket and store', () => {
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 });
+
+async function setCategoryRate(token: string, category: string, extraPercent: string, validFrom?: string) {
+  return hub.query<{ setCategoryRate: { rate: { id: string; category: string; extraPercent: string } } }>(
+    'mutation($input: SetCategoryRateInput!) { setCategoryRate(input: $input) { rate { id category extraPercent } } }',
+    { input: { category, extraPercent, ...(validFrom ? { validFrom } : {}) } },
+    token,
+  );
+}
+
+describe('category rates', () => {
+  it('adds the extra on lines of the category, paid by the partner; a new version ends it; a future one waits', async () => {
+    const grocer = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(grocer.token);
+    const set = await setCategoryRate(grocer.token, 'Produce', '15');
+    expect(set.data?.setCategoryRate.rate).toMatchObject({ category: 'produce', extraPercent: '15.00' });
+    const rateId = set.data!.setCategoryRate.rate.id;
+    expect((await setCategoryRate(grocer.token, 'dairy', '50', new Date(Date.now() + 86_400_000).toISOString())).errors).toBeUndefined();
+    const basket = [line('APPLE', 'PRODUCE', 4, '133.00'), line('PEAR', 'produce', 1, '67.00'), line('MILK', 'dairy', 1, '100.00')];
+    const r = await earn(grocer.token, { memberId: member.id, amount: '300.00', lines: basket });
+    expect(r.errors).toBeUndefined();
+    // 300 base; 15 % of the 200.00 of produce = 30; dairy's rate starts tomorrow.
+    expect(r.data!.earnPoints.transaction.points).toBe(330);
+    expect(r.data!.earnPoints.awards).toEqual([
+      { kind: 'BASE', points: 300, fundedBy: { id: grocer.id }, ruleId: null },
+      { kind: 'CATEGORY', points: 30, fundedBy: { id: grocer.id }, ruleId: rateId },
+    ]);
+    const seen = await hub.must<{ viewerPartner: { categoryRates: { category: string; extraPercent: string }[] } }>('{ viewerPartner { categoryRates { category extraPercent } } }', {}, grocer.token);
+    expect(seen.viewerPartner.categoryRates).toEqual([{ category: 'produce', extraPercent: '15.00' }]);
+    // Another partner cannot see them; a rate of 0 ends the extra.
+    const other = await hub.seed.partner({ currency: 'NOK' });
+    const foreign = await hub.must<{ partner: { categoryRates: unknown } }>('query($id: ID!) { partner(id: $id) { categoryRates } }'.replace('categoryRates }', 'categoryRates { category } }'), { id: grocer.id }, other.token);
+    expect(foreign.partner.categoryRates).toBeNull();
+    expect((await setCategoryRate(grocer.token, 'produce', '0')).errors).toBeUndefined();
+    const after = await earn(grocer.token, { memberId: member.id, amount: '300.00', lines: basket });
+    expect(after.data!.earnPoints.transaction.points).toBe(300);
+    expect((await setCategoryRate(grocer.token, 'produce', '1000.5')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'extraPercent' });
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});
+
+async function createOffer(token: string, input: Record<string, unknown>): Promise<string> {
+  const r = await hub.must<{ createOffer: { offer: { id: string } } }>(
+    'mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }',
+    { input: { title: `Offer ${randomUUID().slice(0, 8)}`, ...input } },
+    token,
+  );
+  return r.createOffer.offer.id;
+}
+
+async function activateOffer(memberToken: string, offerId: string) {
+  return hub.query<{ activateOffer: { activation: { offerId: string; usesLeft: number; kind: string } } }>(
+    'mutation($input: ActivateOfferInput!) { activateOffer(input: $input) { activation { offerId usesLeft kind } } }',
+    { input: { offerId } },
+    memberToken,
+  );
+}
+
+describe('offers', () => {
+  it('a double-points offer applies once at the next earn at its partner, paid by it; a refund gives the use back', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'MULTIPLIER', multiplier: '2' });
+    const activated = await activateOffer(member.token, offerId);
+    expect(activated.data?.activateOffer.activation).toEqual({ offerId, usesLeft: 1, kind: 'MULTIPLIER' });
+    // Activating again answers the same activation.
+    expect((await activateOffer(member.token, offerId)).data?.activateOffer.activation.usesLeft).toBe(1);
+
+    // Not at another partner.
+    expect((await earn(other.token, { memberId: member.id, amount: '100.00' })).data!.earnPoints.transaction.points).toBe(100);
+    const first = await earn(cafe.token, { memberId: member.id, amount: '100.00' });
+    expect(first.data!.earnPoints.awards).toEqual([
+      { kind: 'BASE', points: 100, fundedBy: { id: cafe.id }, ruleId: null },
+      { kind: 'OFFER', points: 100, fundedBy: { id: cafe.id }, ruleId: offerId },
+    ]);
+    expect(first.data!.earnPoints.transaction.points).toBe(200);
+    expect((await earn(cafe.token, { memberId: member.id, amount: '100.00' })).data!.earnPoints.transaction.points).toBe(100);
+    // Refunding the purchase that used the offer gives the use back: the next earn applies it again.
+    expect((await reverse(cafe.token, first.data!.earnPoints.transaction.id)).errors).toBeUndefined();
+    expect((await earn(cafe.token, { memberId: member.id, amount: '50.00' })).data!.earnPoints.transaction.points).toBe(100);
+    expect((await earn(cafe.token, { memberId: member.id, amount: '50.00' })).data!.earnPoints.transaction.points).toBe(50);
+    expect(await balance(member.token)).toBe(100 + 100 + 100 + 50);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('a bonus offer applies as often as the offer says', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 25, usesPerMember: 2 });
+    const dbg = await activateOffer(member.token, offerId);
+    expect(dbg.data?.activateOffer.activation.usesLeft).toBe(2);
+    const points = [];
+    for (let i = 0; i < 3; i++) points.push((await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints.transaction.points);
+    expect(points).toEqual([35, 35, 10]);
+    const seen = await hub.must<{ me: { offerActivations: { offerId: string; usesLeft: number }[] } }>('{ me { offerActivations { offerId usesLeft } } }', {}, member.token);
+    expect(seen.me.offerActivations).toEqual([{ offerId, usesLeft: 0 }]);
+  });
+
+  it('OFFER_NOT_AVAILABLE: above the member tier, retired, a POINTS_PRICE offer, unknown; only members activate', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const code = async (offerId: string, token = member.token) => (await activateOffer(token, offerId)).errors?.[0]?.extensions?.code;
+    const silver = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 10, minTier: 'Silver' });
+    expect(await code(silver)).toBe('OFFER_NOT_AVAILABLE');
+    const retired = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 10 });
+    await hub.must('mutation($input: RetireOfferInput!) { retireOffer(input: $input) { offer { id } } }', { input: { offerId: retired } }, cafe.token);
+    expect(await code(retired)).toBe('OFFER_NOT_AVAILABLE');
+    expect(await code(await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 10 }))).toBe('OFFER_NOT_AVAILABLE');
+    expect(await code(randomUUID())).toBe('OFFER_NOT_AVAILABLE');
+    expect(await code(await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 10 }), cafe.token)).toBe('FORBIDDEN');
+    // Once Silver (5000 qualifying points), the member may.
+    await hub.seed.earn(cafe.token, member.id, '5000.00', 'NOK');
+    expect(await code(silver)).toBeUndefined();
+  });
+});

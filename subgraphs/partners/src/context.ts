@@ -3,6 +3,7 @@ import { type BaseSubgraphContext } from '../../../lib/src';
 import { type MemberDataExport } from '../../../lib/src/member-data';
 import { type PartnerEntity } from './persistence/partner.entity';
 import { type OffersService } from './services/offers.service';
+import { type CategoryRatesService } from './services/category-rates.service';
 import { type PartnersService, type TermsVersion } from './services/partners.service';
 import { type StoresService } from './services/stores.service';
 
@@ -12,6 +13,7 @@ export interface PartnersContext extends BaseSubgraphContext {
   partners: PartnersService;
   stores: StoresService;
   offers: OffersService;
+  categoryRates: CategoryRatesService;
   loaders: {
     partner: DataLoader<string, PartnerEntity | null>;
     /** The terms in force now, per partner. */

@@ -5,6 +5,8 @@ import { type PartnersContext } from './context';
 import { partnerReference } from './graphql/partner.reference';
 import { OfferResolver, StoreResolver } from './graphql/catalogue.resolver';
 import { PartnerResolver } from './graphql/partner.resolver';
+import { CategoryRateResolver } from './graphql/category-rate.resolver';
+import { CategoryRatesService } from './services/category-rates.service';
 import { OfferEntity, PartnerEntity, PartnerTermsEntity, StoreEntity } from './persistence/partner.entity';
 import { OffersService } from './services/offers.service';
 import { PartnersService } from './services/partners.service';
@@ -21,11 +23,12 @@ export const partnersSubgraph: SubgraphDefinition<PartnersContext> = {
   defaultPort: 4003,
   entities: [PartnerEntity, PartnerTermsEntity, StoreEntity, OfferEntity],
   migrations: partnersMigrations,
-  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver] }, partnerReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver, CategoryRateResolver] }, partnerReference),
   setup({ dataSource }) {
     const partners = new PartnersService(dataSource);
     const stores = new StoresService(dataSource);
     const offers = new OffersService(dataSource);
+    const categoryRates = new CategoryRatesService(dataSource);
     const memberExport = new MemberDataExport(dataSource, PARTNERS_MEMBER_DATA_SECTIONS);
     return {
       createContext: (viewer, requestId) => ({
@@ -35,6 +38,7 @@ export const partnersSubgraph: SubgraphDefinition<PartnersContext> = {
         partners,
         stores,
         offers,
+        categoryRates,
         loaders: {
           partner: byIdLoader((ids) => partners.loadMany(ids)),
           terms: new DataLoader(async (ids: readonly string[]) => {

@@ -10,6 +10,7 @@ import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
+import { type OfferActivationService } from './services/offer-activation.service';
 import { type ProgrammeService } from './services/programme.service';
 import { type RedemptionService } from './services/redemption.service';
 import { type ReversalService } from './services/reversal.service';
@@ -18,6 +19,7 @@ export interface PointsContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
   memberExport: MemberDataExport;
   points: PointsService;
+  offerActivations: OfferActivationService;
   redemptions: RedemptionService;
   reversals: ReversalService;
   programme: ProgrammeService;

@@ -73,6 +73,8 @@ export interface OfferFields {
   validFrom?: string | null;
   validTo?: string | null;
   minTier?: string | null;
+  /** A new offer only: how many earns one member's activation applies to (1 to 100, default 1). */
+  usesPerMember?: number | null;
 }
 
 export interface ValidOfferFields {
@@ -84,6 +86,7 @@ export interface ValidOfferFields {
   validFrom?: Date;
   validTo?: Date | null;
   minTier?: string | null;
+  usesPerMember?: number;
 }
 
 export const OFFER_MAX_POINTS = 1_000_000;
@@ -129,7 +132,14 @@ export function validateNewOffer(kind: OfferKindValue, input: OfferFields, now: 
     validFrom,
     validTo,
     minTier: optionalText('minTier', input.minTier, 50) ?? null,
+    usesPerMember: input.usesPerMember == null ? 1 : usesPerMember(input.usesPerMember),
   };
+}
+
+function usesPerMember(value: number): number {
+  const uses = validate.points('usesPerMember', value, 1);
+  if (uses > 100) throw badInput('usesPerMember', 'must be at most 100');
+  return uses;
 }
 
 /**

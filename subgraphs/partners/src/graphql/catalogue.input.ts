@@ -78,6 +78,9 @@ export class CreateOfferInput {
   @Field(() => String, { nullable: true, description: 'Lowest tier name the offer is for; omit for every member.' })
   minTier?: string | null;
 
+  @Field(() => Int, { nullable: true, description: 'BONUS_POINTS and MULTIPLIER: how many earns one activation applies to, 1 to 100; default 1.' })
+  usesPerMember?: number | null;
+
   @Field(() => String, { nullable: true, description: 'Optional: makes a retried creation safe.' })
   idempotencyKey?: string | null;
 }

@@ -90,6 +90,9 @@ export class OfferType {
   })
   minTier!: string | null;
 
+  @Field(() => Int, { description: 'BONUS_POINTS and MULTIPLIER: how many earns at the partner one activation applies to.' })
+  usesPerMember!: number;
+
   @Field(() => Boolean, { description: 'False once retired (final).' })
   active!: boolean;
 
@@ -179,6 +182,7 @@ export function toOfferType(o: OfferEntity): OfferType {
     validFrom: o.validFrom.toISOString(),
     validTo: o.validTo?.toISOString() ?? null,
     minTier: o.minTier,
+    usesPerMember: o.usesPerMember,
     active: o.active,
     retiredAt: o.retiredAt?.toISOString() ?? null,
     createdAt: o.createdAt.toISOString(),

@@ -41,13 +41,14 @@ export async function insertOffer(
     validFrom: Date;
     validTo: Date | null;
     minTier: string | null;
+    usesPerMember: number;
   },
 ): Promise<string> {
   const { rows } = await sql<{ id: string }>(
     manager,
-    `INSERT INTO offers (partner_id, title, description, kind, points, multiplier, valid_from, valid_to, min_tier)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [o.partnerId, o.title, o.description, o.kind, o.points, o.multiplier, o.validFrom, o.validTo, o.minTier],
+    `INSERT INTO offers (partner_id, title, description, kind, points, multiplier, valid_from, valid_to, min_tier, uses_per_member)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    [o.partnerId, o.title, o.description, o.kind, o.points, o.multiplier, o.validFrom, o.validTo, o.minTier, o.usesPerMember],
   );
   return rows[0].id;
 }

@@ -109,6 +109,9 @@ export class OfferEntity {
   @Column('text', { name: 'min_tier', nullable: true })
   minTier!: string | null;
 
+  @Column('integer', { name: 'uses_per_member' })
+  usesPerMember!: number;
+
   @Column('boolean')
   active!: boolean;
 

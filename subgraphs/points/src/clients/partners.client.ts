@@ -1,6 +1,7 @@
 import { PartnersClient as SharedPartnersClient, requireActiveCallingPartner } from '../../../../lib/src/clients/partners.client';
 import { forbidden } from '../../../../lib/src/errors';
 import { type Viewer } from '../../../../lib/src/auth';
+import { type OfferFacts } from '../domain/offer.rules';
 
 export interface PartnerFacts {
   id: string;
@@ -10,6 +11,8 @@ export interface PartnerFacts {
   /** Price per point in the partner's currency (decimal strings), in force now: snapshotted on postings. */
   issuePrice: string;
   reimbursement: string;
+  /** Extra earn per category in force now (lower-case category, percent as a decimal string). */
+  categoryRates: { id: string; category: string; extraPercent: string }[];
 }
 
 /** A partner as any authenticated caller sees it; its prices only for the partner itself and the admin. */
@@ -61,9 +64,10 @@ export class PartnersClient extends SharedPartnersClient {
         status: 'ACTIVE' | 'SUSPENDED';
         currency: string;
         terms: { earnRate: string; issuePrice: { amount: string }; reimbursement: { amount: string } } | null;
+        categoryRates: { id: string; category: string; extraPercent: string }[] | null;
       } | null;
     }>(
-      'query CallingPartner { viewerPartner { id status currency terms { earnRate issuePrice { amount } reimbursement { amount } } } }',
+      'query CallingPartner { viewerPartner { id status currency terms { earnRate issuePrice { amount } reimbursement { amount } } categoryRates { id category extraPercent } } }',
       {},
       viewer,
       requestId,
@@ -77,7 +81,33 @@ export class PartnersClient extends SharedPartnersClient {
       earnRate: partner.terms.earnRate,
       issuePrice: partner.terms.issuePrice.amount,
       reimbursement: partner.terms.reimbursement.amount,
+      categoryRates: partner.categoryRates ?? [],
     };
+  }
+
+  /** An offer as the viewer may see it (a member sees published offers only); null otherwise. */
+  async offer(viewer: Viewer, offerId: string, requestId: string): Promise<OfferFacts | null> {
+    const data = await this.subgraph.request<{
+      offer: {
+        id: string;
+        kind: OfferFacts['kind'];
+        points: number | null;
+        multiplier: string | null;
+        validFrom: string;
+        validTo: string | null;
+        minTier: string | null;
+        active: boolean;
+        usesPerMember: number;
+        partner: { id: string };
+      } | null;
+    }>(
+      'query OfferToActivate($id: ID!) { offer(id: $id) { id kind points multiplier validFrom validTo minTier active usesPerMember partner { id } } }',
+      { id: offerId },
+      viewer,
+      requestId,
+    );
+    const o = data.offer;
+    return o ? { ...o, partnerId: o.partner.id, validFrom: new Date(o.validFrom), validTo: o.validTo ? new Date(o.validTo) : null } : null;
   }
 
   /** A partner by id as the viewer may see it (null when it does not exist). */

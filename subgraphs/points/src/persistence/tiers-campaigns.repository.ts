@@ -1,7 +1,9 @@
 import { type EntityManager } from 'typeorm';
 import { sql } from '../../../../lib/src';
 import { type Campaign } from '../domain/campaign.rules';
+import { type OfferActivation } from '../domain/offer.rules';
 import { type Tier } from '../domain/tier.rules';
+import { fromOpenActivationJson, OPEN_ACTIVATIONS_JSON, type OpenActivationJson } from './offer-activations.repository';
 
 /**
  * The programme's stored rules: the tier table (tiers) and earn campaigns (campaigns), and the qualifying
@@ -13,6 +15,8 @@ export interface PricingContext {
   tiers: Tier[];
   campaigns: Campaign[];
   qualifying: bigint;
+  /** The member's activated offers at this partner that an earn may apply now. */
+  offers: OfferActivation[];
 }
 
 /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
@@ -70,13 +74,14 @@ export async function listCampaigns(manager: EntityManager, partnerId: string | 
 export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
   type Row = { name: string; threshold: string; multiplier_milli: number };
   type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
-  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string }>(
+  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null }>(
     manager,
     `SELECT (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
             (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
                                                'bonus_points', bonus_points::text, 'starts_at', starts_at, 'ends_at', ends_at) ORDER BY id)
                FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
-            (${qualifyingPointsSql('$2')}) AS qualifying`,
+            (${qualifyingPointsSql('$2')}) AS qualifying,
+            ${OPEN_ACTIVATIONS_JSON} AS offers`,
     [partnerId, memberId],
   );
   const row = rows[0];
@@ -84,6 +89,7 @@ export async function readPricingContext(manager: EntityManager, partnerId: stri
     tiers: (row.tiers ?? []).map((r) => ({ name: r.name, threshold: BigInt(r.threshold), multiplierMilli: BigInt(r.multiplier_milli) })),
     campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
     qualifying: BigInt(row.qualifying),
+    offers: (row.offers ?? []).map(fromOpenActivationJson),
   };
 }
 

@@ -20,11 +20,12 @@ import {
   type Viewer,
 } from '../../../../lib/src';
 import { type Award } from '../domain/award.rules';
-import { applyMultipliers, earnAwards } from '../domain/campaign.rules';
+import { decideEarn } from '../domain/earn-decision.rules';
 import { awardsOf, insertAwards } from '../persistence/awards.repository';
+import { useActivations } from '../persistence/offer-activations.repository';
 import { basketsOf, insertBasket, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
-import { MAX_POINTS_PER_TRANSACTION, pointsForPurchase } from '../domain/earn.rules';
+import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import { lockFundingForEarn } from '../persistence/funding.repository';
@@ -112,7 +113,7 @@ export class PointsService {
       throw badInput('purchase.currency', `must be the partner's currency (${partner.currency})`);
     }
     if (!storeOk) throw badInput('storeId', 'is not an active store of this partner');
-    const base = pointsForPurchase(purchase.minor, currencyExponent(purchase.currency), parseScaled('earnRate', partner.earnRate, RATE_SCALE));
+    const earnRateScaled = parseScaled('earnRate', partner.earnRate, RATE_SCALE);
 
     // The member's account is locked first: nearly every earn finds it. Only a member's first earn finds
     // none; then the transaction is rolled back, the members subgraph is asked whether the member exists
@@ -132,21 +133,35 @@ export class PointsService {
           const memberAccount = locked.id;
           // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
-          const { tiers, campaigns, qualifying } = await this.programme.pricingContext(manager, partnerId, memberId);
-          const tier = standing(tiers, qualifying).tier;
-          const earned = applyMultipliers(base, tier.multiplierMilli, campaigns);
-          if (earned.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
+          const { tiers, campaigns, qualifying, offers } = await this.programme.pricingContext(manager, partnerId, memberId);
+          const decision = decideEarn({
+            partnerId,
+            purchaseMinor: purchase.minor,
+            currencyExponent: currencyExponent(purchase.currency),
+            earnRateScaled,
+            tiers,
+            qualifying,
+            campaigns,
+            lines,
+            categoryRates: partner.categoryRates,
+            offers,
+            // Until the coalition's marketing budget pays earn awards, coalition-wide campaigns are paid by the earning partner.
+            coalitionCampaignFunder: partnerId,
+          });
+          const { tier, breakdown: earned } = decision;
+          awards = decision.awards;
+          if (decision.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
           // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
           // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
           const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
-          const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, earned.total) : false;
+          const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, decision.total) : false;
 
           written = await insertTransaction(manager, {
             kind: 'EARN',
             partnerId,
             memberId,
             reference,
-            points: earned.total,
+            points: decision.total,
             purchaseMinor: purchase.minor,
             purchaseCurrency: purchase.currency,
             earnRate: partner.earnRate,
@@ -158,16 +173,15 @@ export class PointsService {
             blockDrawn,
           });
           const transactionId = written.id;
-          // Until the coalition has a marketing budget account, coalition-wide campaigns are paid by the earning partner.
-          awards = earnAwards(partnerId, earned, tier.multiplierMilli, campaigns, partnerId).filter((a) => a.points !== 0n);
           await insertAwards(manager, transactionId, awards);
           await insertBasket(manager, transactionId, partnerId, { storeId, lines });
+          await useActivations(manager, decision.offersUsed);
           await post(manager, transactionId, [
-            { accountId: issuedAccount, amount: -earned.total },
-            { accountId: memberAccount, amount: earned.total },
+            { accountId: issuedAccount, amount: -decision.total },
+            { accountId: memberAccount, amount: decision.total },
           ]).catch(refuseBalanceOverflow('purchase.amount'));
-          if (earned.total > 0n) {
-            await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: earned.total, lifetimeMonths: this.config.expiryMonths });
+          if (decision.total > 0n) {
+            await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: decision.total, lifetimeMonths: this.config.expiryMonths });
             if (locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
           }
           await recordAudit(manager, viewer, transactionId);

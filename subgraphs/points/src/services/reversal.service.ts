@@ -29,6 +29,7 @@ import {
   post,
 } from '../persistence/ledger.repository';
 import { consumeLots, earnLotFate, restoreLots } from '../persistence/lots.repository';
+import { returnOfferUses } from '../persistence/offer-activations.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
@@ -115,6 +116,8 @@ export class ReversalService {
                   { accountId: issued, amount: fromMember + fate.expired },
                 ]);
                 await consumeLots(manager, transactionId, account.id, fromMember, { firstFromTransaction: original.id });
+                // The refunded purchase no longer used the offers it applied: the member may use them again.
+                await returnOfferUses(manager, original.memberId, original.id);
                 if (owed > 0n) {
                   await recordClawback(manager, { accountId: account.id, partnerId: original.partnerId, reversalTransactionId: transactionId, points: owed });
                 }

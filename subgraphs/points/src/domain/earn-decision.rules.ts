@@ -1,0 +1,53 @@
+import { awardTotal, nonZeroAwards, type Award } from './award.rules';
+import { type PurchaseLine } from './basket.rules';
+import { applyMultipliers, earnAwards, type Campaign, type EarnBreakdown } from './campaign.rules';
+import { categoryAwards, type CategoryRateFact } from './category.rules';
+import { pointsForPurchase } from './earn.rules';
+import { offerAwards, type OfferActivation } from './offer.rules';
+import { standing, type Tier } from './tier.rules';
+
+/**
+ * The earn pipeline's decision, pure: everything an earn's rules need is read first (EarnFacts), this
+ * decides every award, and the service writes the result. Rules stay here; the database keeps the
+ * invariants (balanced postings, awards adding up to the transaction).
+ */
+export interface EarnFacts {
+  partnerId: string;
+  purchaseMinor: bigint;
+  currencyExponent: number;
+  /** The partner's earn rate x 10^6 (RATE_SCALE). */
+  earnRateScaled: bigint;
+  tiers: readonly Tier[];
+  qualifying: bigint;
+  /** Campaigns in force now at this partner: its own and the coalition-wide ones. */
+  campaigns: readonly Campaign[];
+  lines: readonly PurchaseLine[] | null;
+  categoryRates: readonly CategoryRateFact[];
+  /** The member's activated offers at this partner, open now. */
+  offers: readonly OfferActivation[];
+  /** Who pays coalition-wide campaigns: null for the coalition's marketing budget. */
+  coalitionCampaignFunder: string | null;
+}
+
+export interface EarnDecision {
+  tier: Tier;
+  breakdown: EarnBreakdown;
+  /** Non-zero awards, in order; they add up to `total`. */
+  awards: Award[];
+  total: bigint;
+  /** Offer activations this earn used once each. */
+  offersUsed: string[];
+}
+
+export function decideEarn(f: EarnFacts): EarnDecision {
+  const base = pointsForPurchase(f.purchaseMinor, f.currencyExponent, f.earnRateScaled);
+  const tier = standing(f.tiers, f.qualifying).tier;
+  const breakdown = applyMultipliers(base, tier.multiplierMilli, f.campaigns);
+  const offers = offerAwards(f.offers, base, f.tiers, tier);
+  const awards = nonZeroAwards([
+    ...earnAwards(f.partnerId, breakdown, tier.multiplierMilli, f.campaigns, f.coalitionCampaignFunder),
+    ...categoryAwards(f.partnerId, f.lines, f.categoryRates, f.currencyExponent, f.earnRateScaled),
+    ...offers.awards,
+  ]);
+  return { tier, breakdown, awards, total: awardTotal(awards), offersUsed: offers.used };
+}
