@@ -30,11 +30,14 @@ export const SCOPES = [
   // Service credentials for internal calls between subgraphs (see service-token.ts); never given to people.
   'ledger:donate',
   'pledges:record',
+  // The members service settling a closing or a merge in the ledger, and donating a closing's remaining points.
+  'ledger:members',
+  'donations:closing',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes only the hub's own service credentials carry (service-token.ts); stripped from any other token. */
-export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record']);
+export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record', 'ledger:members', 'donations:closing']);
 
 /** The hub's internal issuer as a verifier sees it: who signs service credentials, for whom, with which keys. */
 export interface ServiceTrust {

@@ -106,7 +106,7 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
     await start('donations', { ...cross, PORT: String(donationsPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql', MEMBERS_URL: membersUrl });
   }
   // Members asks partners about the enrolling partner; points asks both.
-  if (wanted.has('members')) await start('members', { PORT: String(membersPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
+  if (wanted.has('members')) await start('members', { ...cross, PORT: String(membersPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' });
   if (wanted.has('points')) {
     await start('points', {
       ...cross,

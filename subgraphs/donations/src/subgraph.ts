@@ -12,6 +12,7 @@ import {
 import { donationsMigrations } from '../../../migrations/donations';
 import { createPartnersClient } from './clients/partners.client';
 import { createPointsClient } from './clients/points.client';
+import { ClosingDonationResolver } from './graphql/closing-donation.resolver';
 import { createMemberLinkLookup } from './clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { type DonationsContext } from './context';
@@ -61,7 +62,7 @@ type DonationsEnv = z.infer<z.ZodObject<typeof donationsEnv>>;
 export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEnv> = {
   name: 'donations',
   defaultPort: 4004,
-  internalOperations: ['recordPledgeAccrual'],
+  internalOperations: ['recordPledgeAccrual', 'donateClosingBalance'],
   callsInternalOperations: true,
   entities: [CharityEntity, DonationEntity],
   migrations: donationsMigrations,
@@ -74,6 +75,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
           GoalsResolver,
           CharityGoalsResolver,
           DonationResolver,
+          ClosingDonationResolver,
           DonorResolver,
           PledgesResolver,
           DonorCauseResolver,

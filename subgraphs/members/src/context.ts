@@ -4,6 +4,7 @@ import { type MemberDataExport } from '../../../lib/src/member-data';
 import { type MemberEntity } from './persistence/member.entity';
 import { type CardRow } from './persistence/cards.repository';
 import { type CardsService } from './services/cards.service';
+import { type ClosingService } from './services/closing.service';
 import { type MembersService } from './services/members.service';
 import { type MemberSelfService } from './services/self-service.service';
 
@@ -14,5 +15,6 @@ export interface MembersContext extends BaseSubgraphContext {
   /** Sign-up, consents, profile. */
   selfService: MemberSelfService;
   cards: CardsService;
+  closings: ClosingService;
   loaders: { member: DataLoader<string, MemberEntity | null>; cards: DataLoader<string, CardRow[]> };
 }

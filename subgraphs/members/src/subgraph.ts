@@ -1,10 +1,15 @@
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { buildFederatedSchema, byIdLoader, createAuditLogResolver, type SubgraphDefinition } from '../../../lib/src';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { membersMigrations } from '../../../migrations/members';
 import { type MembersContext } from './context';
 import { memberReference } from './graphql/member.reference';
 import { CardResolver } from './graphql/card.resolver';
+import { ClosingResolver } from './graphql/closing.resolver';
+import { startClosingReconciler } from './jobs/closing-reconciler.job';
+import { MembersDonationsClient } from './clients/donations.client';
+import { MembersPointsClient } from './clients/points.client';
+import { ClosingService } from './services/closing.service';
 import { MemberResolver } from './graphql/member.resolver';
 import { SelfServiceResolver } from './graphql/self-service.resolver';
 import { MemberSelfService } from './services/self-service.service';
@@ -26,18 +31,38 @@ const membersEnv = {
   /** A partner's enrolments of emails already enrolled, within the window, before its enrolments are refused. */
   ENROLLMENT_EMAIL_TAKEN_MAX: z.coerce.number().int().min(1).max(100_000).default(20),
   ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3_600),
+  /** The closing saga calls the ledger and, to donate a closing's points, donations (internal operations). */
+  POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+  DONATIONS_URL: z.url().default('http://127.0.0.1:4004/graphql'),
+  /** How often the reconciler re-drives closings and merges left PENDING, and how old they must be (ms; 0: never). */
+  CLOSING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  CLOSING_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Test hook, honoured only when NODE_ENV=test: comma-separated saga points to stop at once (closing.config.ts). */
+  MEMBERS_CRASH_AT: z.string().default(''),
 };
 
 export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodObject<typeof membersEnv>>> = {
   name: 'members',
   defaultPort: 4001,
+  callsInternalOperations: true,
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, SelfServiceResolver, CardResolver, MembersAuditLogResolver, MembersMemberExportResolver] }, memberReference),
-  setup({ dataSource, env }) {
+  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver] }, memberReference),
+  setup({ dataSource, env, logger, signer }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
+    const closings = new ClosingService(
+      dataSource,
+      new MembersPointsClient(createSubgraphClient(env.POINTS_URL), signer!),
+      new MembersDonationsClient(createSubgraphClient(env.DONATIONS_URL), signer!),
+      {
+        reconcileAfterMs: env.CLOSING_RECONCILE_AFTER_MS,
+        crashAt: new Set(env.NODE_ENV === 'test' ? env.MEMBERS_CRASH_AT.split(',').filter(Boolean) : []),
+      },
+      logger,
+    );
+    const stopReconciler = startClosingReconciler(closings, env.CLOSING_RECONCILE_INTERVAL_MS, logger);
     const members = new MembersService(dataSource, partners, {
       maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
       windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
@@ -55,8 +80,10 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
         memberExport,
         members,
         cards,
+        closings,
         loaders: { member: byIdLoader((ids) => members.loadMany(ids)), cards: new DataLoader((ids: readonly string[]) => cards.cardsOf(ids)) },
       }),
+      close: stopReconciler,
     };
   },
 };

@@ -5,6 +5,7 @@ import { type Award } from './domain/award.rules';
 import { type Basket } from './persistence/baskets.repository';
 import { type AccountEntity } from './persistence/ledger.entity';
 import { type DonationPostingService } from './services/donation-posting.service';
+import { type MemberClosingService } from './services/member-closing.service';
 import { type EconomicsService } from './services/economics.service';
 import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
@@ -25,6 +26,7 @@ export interface PointsContext extends BaseSubgraphContext {
   programme: ProgrammeService;
   integrity: IntegrityService;
   donationPostings: DonationPostingService;
+  memberClosings: MemberClosingService;
   economics: EconomicsService;
   funding: FundingService;
   grants: GrantService;

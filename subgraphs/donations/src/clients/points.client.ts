@@ -6,7 +6,8 @@ const POST_DONATION = `mutation PostDonation($input: PostDonationInput!) {
 }`;
 
 export interface PostDonationAnswer {
-  outcome: 'POSTED' | 'REFUSED';
+  /** MEMBER_CLOSED: the member's membership is closed (only its closing's own donation is posted). */
+  outcome: 'POSTED' | 'REFUSED' | 'MEMBER_CLOSED';
   transactionId: string | null;
 }
 

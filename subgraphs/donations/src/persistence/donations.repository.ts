@@ -68,3 +68,19 @@ export async function donationsOfMember(manager: EntityManager, memberId: string
     take: MAX_PAGE_SIZE,
   });
 }
+
+/**
+ * The PENDING donation of a membership's closing (the members subgraph's saga), its id the closing id: the
+ * ledger posts it from the closed account, and a second call for the closing inserts nothing.
+ */
+export async function insertClosingDonation(
+  manager: EntityManager,
+  d: { closingId: string; memberId: string; charityId: string; points: number; receiptId: string; valueMinor: bigint; currency: string },
+): Promise<void> {
+  await sql(
+    manager,
+    `INSERT INTO donations (id, member_id, charity_id, points, receipt_id, status, value_minor, currency)
+     VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7) ON CONFLICT (id) DO NOTHING`,
+    [d.closingId, d.memberId, d.charityId, d.points, d.receiptId, d.valueMinor.toString(), d.currency],
+  );
+}

@@ -8,16 +8,17 @@ import {
   notFound,
   requireAdmin,
   requireMember,
+  requireService,
   storedResult,
   validate,
   validateIdempotencyKey,
   type Logger,
   type Viewer,
 } from '../../../../lib/src';
-import { type PointsClient } from '../clients/points.client';
+import { type PointsClient, type PostDonationAnswer } from '../clients/points.client';
 import { type DonationEntity } from '../persistence/charity.entity';
 import { charityStanding } from '../persistence/charities.repository';
-import { confirmDonation, failDonation, findDonation, forgetDonationKey, insertPendingDonation, pendingDonationIds } from '../persistence/donations.repository';
+import { confirmDonation, failDonation, findDonation, forgetDonationKey, insertClosingDonation, insertPendingDonation, pendingDonationIds } from '../persistence/donations.repository';
 import { crashPoint, type GivingConfig } from './giving.config';
 import { type MatchingService } from './matching.service';
 import { newReceiptId, type ReceiptsService } from './receipts.service';
@@ -85,17 +86,25 @@ export class DonationsService {
     return this.settle(result.donationId, requestId);
   }
 
-  /** The donation, driven out of PENDING if it still is; a refused one answers INSUFFICIENT_POINTS. */
+  /**
+   * The donation, driven out of PENDING if it still is; a refused one answers INSUFFICIENT_POINTS, or
+   * MEMBER_CLOSED when the ledger refused it because the membership is closed.
+   */
   private async settle(donationId: string, requestId: string): Promise<DonationEntity> {
     let donation = await this.load(donationId);
-    if (donation.status === 'PENDING') donation = await this.drive(donation, requestId);
-    if (donation.status === 'FAILED') throw new AppError('INSUFFICIENT_POINTS');
+    let outcome: PostDonationAnswer['outcome'] | undefined;
+    if (donation.status === 'PENDING') ({ donation, outcome } = await this.driveOnce(donation, requestId));
+    if (donation.status === 'FAILED') throw new AppError(outcome === 'MEMBER_CLOSED' ? 'MEMBER_CLOSED' : 'INSUFFICIENT_POINTS');
     if (donation.status === 'PENDING') throw new Error(`donation ${donationId} is still pending`);
     return donation;
   }
 
   /** Asks the ledger for its (idempotent) decision on a PENDING donation and records it once. */
   async drive(donation: DonationEntity, requestId: string): Promise<DonationEntity> {
+    return (await this.driveOnce(donation, requestId)).donation;
+  }
+
+  private async driveOnce(donation: DonationEntity, requestId: string): Promise<{ donation: DonationEntity; outcome: PostDonationAnswer['outcome'] }> {
     const { outcome, transactionId } = await this.points.postDonation(donation, requestId);
     crashPoint(this.config, 'ledger-call');
     await this.dataSource.transaction(async (manager) => {
@@ -117,7 +126,33 @@ export class DonationsService {
         if (failed?.key) await forgetDonationKey(manager, failed.caller, failed.key);
       }
     });
-    return this.load(donation.id);
+    return { donation: await this.load(donation.id), outcome };
+  }
+
+  /**
+   * The donation step of a membership's closing (members' saga, its service credential): gives the points
+   * the ledger kept at closing to the chosen charity, through this same flow (PENDING row, ledger posting,
+   * receipt, matching), exactly once per closing id, which is also the donation's id.
+   */
+  async donateClosingBalance(viewer: Viewer, input: { closingId: string; memberId: string; charityId: string; points: number }, requestId: string): Promise<DonationEntity> {
+    requireService(viewer, 'members', 'donations:closing');
+    const closingId = validate.uuid('closingId', input.closingId);
+    const memberId = validate.uuid('memberId', input.memberId);
+    const charityId = validate.uuid('charityId', input.charityId);
+    const points = validate.points('points', input.points, 1);
+    await this.dataSource.transaction(async (manager) => {
+      if (await findDonation(manager, closingId)) return;
+      const charity = await charityStanding(manager, charityId, true);
+      if (!charity) throw notFound('Charity');
+      if (charity.status !== 'ACTIVE' || charity.verification !== 'VERIFIED') throw new AppError('CHARITY_INACTIVE');
+      const value = pointsValueMinor(BigInt(points), this.config.pointValueScaled, this.config.currency);
+      await insertClosingDonation(manager, { closingId, memberId, charityId, points, receiptId: newReceiptId(), valueMinor: value, currency: this.config.currency });
+    });
+    const donation = await this.load(closingId);
+    if (donation.memberId !== memberId || donation.charityId !== charityId || Number(donation.points) !== points) {
+      throw new AppError('BAD_USER_INPUT', 'closingId: already donated with other facts', { field: 'closingId' });
+    }
+    return donation.status === 'PENDING' ? this.drive(donation, requestId) : donation;
   }
 
   /**

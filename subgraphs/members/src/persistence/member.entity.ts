@@ -32,6 +32,13 @@ export class MemberEntity {
   @Column('text')
   status!: 'ACTIVE' | 'CLOSED';
 
+  @Column('timestamptz', { name: 'closed_at', nullable: true })
+  closedAt!: Date | null;
+
+  /** A member closed by a merge: the member its points, history and cards went to. */
+  @Column('uuid', { name: 'merged_into', nullable: true })
+  mergedInto!: string | null;
+
   @Column('timestamptz', { name: 'enrolled_at' })
   enrolledAt!: Date;
 

@@ -18,6 +18,7 @@ import { type MembersPartnersClient } from '../clients/partners.client';
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
 import { requireOpenMembership } from '../domain/membership.rules';
 import { cardByNumber, cardsOfMembers, memberByCurrentCard, replaceActiveCard, type CardBlockReason, type CardRow } from '../persistence/cards.repository';
+import { closingUnderWay } from '../persistence/closings.repository';
 import { type MemberEntity } from '../persistence/member.entity';
 import { findMember, lockMember } from '../persistence/members.repository';
 
@@ -49,7 +50,7 @@ export class CardsService {
         idempotent(manager, request, async () => {
           const member = await lockMember(manager, memberId);
           if (!member) throw notFound('Member');
-          requireOpenMembership(member);
+          requireOpenMembership(member, await closingUnderWay(manager, memberId));
           // A drawn number that any member ever held is drawn again (odds ~1e-9).
           for (let attempt = 0; attempt < 5; attempt++) {
             if (await replaceActiveCard(manager, memberId, generateCardNumber(), input.reason as CardBlockReason)) {

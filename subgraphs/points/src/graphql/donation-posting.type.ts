@@ -3,6 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 export enum DonationPostingOutcome {
   POSTED = 'POSTED',
   REFUSED = 'REFUSED',
+  MEMBER_CLOSED = 'MEMBER_CLOSED',
 }
 registerEnumType(DonationPostingOutcome, { name: 'DonationPostingOutcome' });
 

@@ -11,13 +11,13 @@ export interface StoredDonationPosting {
   memberId: string;
   charityId: string;
   points: bigint;
-  outcome: 'POSTED' | 'REFUSED';
+  outcome: 'POSTED' | 'REFUSED' | 'MEMBER_CLOSED';
   transactionId: string | null;
 }
 
 /** The decision stored for `donationId`, or null. */
 export async function findDonationPosting(manager: EntityManager, donationId: string): Promise<StoredDonationPosting | null> {
-  const { rows } = await sql<{ member_id: string; charity_id: string; points: string; outcome: 'POSTED' | 'REFUSED'; transaction_id: string | null }>(
+  const { rows } = await sql<{ member_id: string; charity_id: string; points: string; outcome: StoredDonationPosting['outcome']; transaction_id: string | null }>(
     manager,
     'SELECT member_id, charity_id, points, outcome, transaction_id FROM donation_postings WHERE donation_id = $1',
     [donationId],

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../../lib/src';
+import { AppError, entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../../lib/src';
 import { AccountEntity, TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
@@ -14,6 +14,8 @@ export interface LockedAccount {
   pending: bigint;
   /** Whether refunded points are still owed back (see settleClawbacks); none appear while the lock is held. */
   owesClawbacks: boolean;
+  /** The closing (or merge) that closed the account; null while open. */
+  closedBy: string | null;
 }
 
 /**
@@ -42,16 +44,22 @@ export async function ensureAccount(manager: EntityManager, kind: AccountKind, o
   return inserted.rows[0]?.id ?? ((await find()) as string);
 }
 
-/** Locks a member's account row for the rest of the transaction: the one serialisation point per member. */
-export async function lockMemberAccount(manager: EntityManager, memberId: string): Promise<LockedAccount | null> {
-  const { rows } = await sql<{ id: string; balance: string; pending: string; owes_clawbacks: boolean }>(
+/**
+ * Locks a member's account row for the rest of the transaction: the one serialisation point per member.
+ * A closed account (membership closed or merged away) is refused with MEMBER_CLOSED, read in this same
+ * statement, so every write that locks the member refuses a closed one without another round trip; only
+ * the closing's own steps pass `allowClosed` and get `closedBy` to decide themselves.
+ */
+export async function lockMemberAccount(manager: EntityManager, memberId: string, options: { allowClosed?: boolean } = {}): Promise<LockedAccount | null> {
+  const { rows } = await sql<{ id: string; balance: string; pending: string; owes_clawbacks: boolean; closed_by: string | null }>(
     manager,
-    `SELECT a.id, a.balance, a.pending, EXISTS (SELECT 1 FROM clawbacks c WHERE c.account_id = a.id AND c.outstanding > 0) AS owes_clawbacks
+    `SELECT a.id, a.balance, a.pending, EXISTS (SELECT 1 FROM clawbacks c WHERE c.account_id = a.id AND c.outstanding > 0) AS owes_clawbacks, a.closed_by
        FROM accounts a WHERE a.kind = 'MEMBER' AND a.owner_id = $1 FOR UPDATE OF a`,
     [memberId],
   );
   const row = rows[0];
-  return row ? { id: row.id, balance: BigInt(row.balance), pending: BigInt(row.pending), owesClawbacks: row.owes_clawbacks } : null;
+  if (row?.closed_by && !options.allowClosed) throw new AppError('MEMBER_CLOSED');
+  return row ? { id: row.id, balance: BigInt(row.balance), pending: BigInt(row.pending), owesClawbacks: row.owes_clawbacks, closedBy: row.closed_by } : null;
 }
 
 export interface NewTransaction {
@@ -173,8 +181,11 @@ export async function lockAccounts(manager: EntityManager, accountIds: readonly 
   await sql(manager, 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...accountIds]]);
 }
 
-/** Locks an account unless another transaction holds it; answers its owner, or null when it was locked. */
+/**
+ * Locks an open account unless another transaction holds it; answers its owner, or null when it was locked
+ * or is closed (a closed member's points are settled by its closing: forfeited, or kept for its donation).
+ */
 export async function tryLockAccount(manager: EntityManager, accountId: string): Promise<{ ownerId: string } | null> {
-  const { rows } = await sql<{ owner_id: string }>(manager, 'SELECT owner_id FROM accounts WHERE id = $1 FOR UPDATE SKIP LOCKED', [accountId]);
+  const { rows } = await sql<{ owner_id: string }>(manager, 'SELECT owner_id FROM accounts WHERE id = $1 AND closed_at IS NULL FOR UPDATE SKIP LOCKED', [accountId]);
   return rows[0] ? { ownerId: rows[0].owner_id } : null;
 }

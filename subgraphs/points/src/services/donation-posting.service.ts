@@ -5,9 +5,12 @@ import { ensureAccount, insertTransaction, lockMemberAccount, post } from '../pe
 import { consumeLots } from '../persistence/lots.repository';
 import { availablePoints, expireDueLots } from './member-ledger';
 
+/** REFUSED: not enough points; MEMBER_CLOSED: the membership is closed (only its closing's own donation passes). */
+export type DonationOutcome = 'POSTED' | 'REFUSED' | 'MEMBER_CLOSED';
+
 export interface DonationPosting {
   donationId: string;
-  outcome: 'POSTED' | 'REFUSED';
+  outcome: DonationOutcome;
   transactionId: string | null;
   points: bigint;
 }
@@ -33,13 +36,16 @@ export class DonationPostingService {
       try {
         return await this.dataSource.transaction(async (manager) => {
           // Calls for one member serialise on the member's account; with no account there is nothing to post.
-          const account = await lockMemberAccount(manager, memberId);
+          const account = await lockMemberAccount(manager, memberId, { allowClosed: true });
           const known = await findDonationPosting(manager, donationId);
           if (known) return checkSame(known, facts);
-          let outcome: 'POSTED' | 'REFUSED' = 'REFUSED';
+          let outcome: DonationOutcome = 'REFUSED';
           let transactionId: string | null = null;
-          if (account) {
-            await expireDueLots(manager, account.id, memberId);
+          // A closed account gives only the donation of its own closing (its donation id is the closing id),
+          // and its points no longer expire: the closing kept exactly them for this donation.
+          if (account?.closedBy && account.closedBy !== donationId) outcome = 'MEMBER_CLOSED';
+          else if (account) {
+            if (!account.closedBy) await expireDueLots(manager, account.id, memberId);
             if ((await availablePoints(manager, account.id)) >= points) {
               const charityAccount = await ensureAccount(manager, 'CHARITY', charityId);
               transactionId = (await insertTransaction(manager, { kind: 'DONATION', memberId, reference: `donation ${donationId}`, points: -points })).id;

@@ -20,6 +20,7 @@ import { findHold, insertHold, lockPartnerHold, markHoldCaptured, markHoldVoided
 import { insertRedemptionCode, recordRedemptionCodeFailure, useRedemptionCode } from '../persistence/redemption-code.repository';
 import { ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { consumeLots } from '../persistence/lots.repository';
+import { memberAccountClosed } from '../persistence/member-closings.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { type LedgerConfig } from './ledger.config';
 import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
@@ -53,6 +54,8 @@ export class RedemptionService {
   async createCode(viewer: Viewer, input: { maxPoints?: number | null }): Promise<{ code: string; expiresAt: Date }> {
     const memberId = requireMember(viewer);
     const maxPoints = input.maxPoints == null ? null : validate.points('maxPoints', input.maxPoints, 1);
+    // A code is no write to the ledger, but a closed member has nothing to spend: refused up front.
+    if (await memberAccountClosed(this.dataSource.manager, memberId)) throw new AppError('MEMBER_CLOSED');
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = generateRedemptionCode();
       const expiresAt = await insertRedemptionCode(this.dataSource.manager, {
