@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
@@ -32,11 +33,15 @@ export async function ensureDevKeys(dir: string): Promise<DevKeys> {
   return { jwksFile, privateJwk };
 }
 
-export type TokenKind = 'admin' | 'partner' | 'member' | 'charity';
+/** `signup`: a signed-in person who is not a member yet (scope member:signup, no member_id). */
+export type TokenKind = 'admin' | 'partner' | 'member' | 'charity' | 'signup';
 
 export interface TokenRequest {
   kind: TokenKind;
-  /** partner_id, member_id or charity_id; none for admin. */
+  /**
+   * partner_id, member_id or charity_id; none for admin and signup. A member token without one acts as
+   * the member its subject signed up as (identity link).
+   */
   id?: string;
   scope?: string;
   subject?: string;
@@ -48,20 +53,21 @@ export const DEFAULT_SCOPES: Record<TokenKind, string> = {
   partner: 'points:earn points:redeem points:reverse members:enroll members:lookup reports:read',
   member: 'member',
   charity: 'reports:read',
+  signup: 'member:signup',
 };
 
 /** Signs an access token with the local key, shaped as the contract describes. */
 export async function signDevToken(keys: DevKeys, request: TokenRequest): Promise<string> {
   const claims: Record<string, string> = { scope: request.scope ?? DEFAULT_SCOPES[request.kind] };
   if (request.kind === 'partner') claims.partner_id = request.id ?? '';
-  if (request.kind === 'member') claims.member_id = request.id ?? '';
+  if (request.kind === 'member' && request.id) claims.member_id = request.id;
   if (request.kind === 'charity') claims.charity_id = request.id ?? '';
   const key = await importJWK(keys.privateJwk, 'EdDSA');
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', kid: keys.privateJwk.kid, typ: 'at+jwt' })
     .setIssuer(DEV_ISSUER)
     .setAudience(DEV_AUDIENCE)
-    .setSubject(request.subject ?? (request.kind === 'admin' ? 'local-admin' : `${request.kind}:${request.id}`))
+    .setSubject(request.subject ?? (request.kind === 'admin' ? 'local-admin' : request.kind === 'signup' ? `person:${randomUUID()}` : `${request.kind}:${request.id}`))
     .setIssuedAt()
     .setExpirationTime(request.expiresIn ?? '12h')
     .sign(key);

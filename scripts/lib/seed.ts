@@ -99,25 +99,53 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
       );
     }
   }
-  await seedMemberLifecycle(gatewayUrl, admin, memberIds, charityId!);
+  await seedMemberLifecycle(gatewayUrl, admin, memberIds);
+  await seedSignedUpMember(gatewayUrl, keys, partnerTokens[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
-/**
- * Members' own changes: Bjørn lost his card and has a new one (his old number answers CARD_BLOCKED); Julie
- * closed her membership and gave her remaining points to the first charity (in its donation report).
- */
-async function seedMemberLifecycle(gatewayUrl: string, admin: string, memberIds: string[], charityId: string): Promise<void> {
+/** Members' own changes: Bjørn lost his card and has a new one (his old number answers CARD_BLOCKED). */
+async function seedMemberLifecycle(gatewayUrl: string, admin: string, memberIds: string[]): Promise<void> {
   await mustQuery(
     gatewayUrl,
     'mutation($input: ReplaceCardInput!) { replaceCard(input: $input) { member { id } } }',
     { input: { memberId: memberIds[1], reason: 'LOST', idempotencyKey: 'seed-replace-card-1' } },
     admin,
   );
+}
+
+/** The subject of the demo person who joined through the identity provider (`npm run token -- --member-subject demo-person-kari`). */
+export const DEMO_SIGNED_UP_SUBJECT = 'demo-person-kari';
+
+/**
+ * Kari joined on her own (signUp with a sign-up token, no till): her identity is linked to her member, so
+ * her member token carries no member_id. She shares her data with partners, set her phone and language,
+ * later said no to marketing (her consent history has both), and has earned once at Nordic Grocer.
+ */
+async function seedSignedUpMember(gatewayUrl: string, keys: DevKeys, grocerToken: string): Promise<void> {
+  const signup = await signDevToken(keys, { kind: 'signup', subject: DEMO_SIGNED_UP_SUBJECT });
+  const joined = await mustQuery<{ signUp: { member: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: SignUpInput!) { signUp(input: $input) { member { id } } }',
+    {
+      input: {
+        email: 'kari.nordmann@example.com',
+        displayName: 'Kari Nordmann',
+        birthDate: '1992-03-08',
+        preferredLanguage: 'nb',
+        consents: { termsVersion: '2026-01', marketing: true, partnerDataSharing: true },
+        idempotencyKey: 'seed-signup-kari',
+      },
+    },
+    signup,
+  );
+  const kari = await signDevToken(keys, { kind: 'member', subject: DEMO_SIGNED_UP_SUBJECT });
+  await mustQuery(gatewayUrl, 'mutation { updateProfile(input: { phone: "+4791234567" }) { member { id } } }', {}, kari);
+  await mustQuery(gatewayUrl, 'mutation { setConsents(input: { marketing: false }) { member { id } } }', {}, kari);
   await mustQuery(
     gatewayUrl,
-    'mutation($input: CloseMembershipInput!) { closeMembership(input: $input) { member { id } } }',
-    { input: { memberId: memberIds[9], remainingPoints: 'DONATE', charityId, idempotencyKey: 'seed-close-9' } },
-    admin,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId: joined.signUp.member.id, purchase: { amount: '149.00', currency: 'NOK' }, reference: 'DEMO-KARI-1', idempotencyKey: 'seed-earn-kari-1' } },
+    grocerToken,
   );
 }

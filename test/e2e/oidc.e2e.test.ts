@@ -17,6 +17,8 @@ const CLIENTS = {
   'nordic-till': { secret: `till-${randomUUID()}`, scope: PARTNER_SCOPES },
   // A member's app; in production a person signs in (authorization code), here the grant is simpler.
   'member-app': { secret: `member-${randomUUID()}`, scope: 'member' },
+  // A person who is not a member yet: may sign up, and afterwards acts as the member (subject = client id).
+  'person-app': { secret: `person-${randomUUID()}`, scope: 'member:signup member' },
 } as const;
 type ClientId = keyof typeof CLIENTS;
 
@@ -56,7 +58,7 @@ function makeProvider(issuer: string, published: SigningKey[], signingKid: strin
     })),
     jwks: { keys: published.map((k) => k.jwk) },
     ttl: { ClientCredentials: 300 },
-    scopes: ['admin', 'points:earn', 'points:redeem', 'points:reverse', 'members:enroll', 'members:lookup', 'reports:read', 'member'],
+    scopes: ['admin', 'points:earn', 'points:redeem', 'points:reverse', 'members:enroll', 'members:lookup', 'reports:read', 'member', 'member:signup'],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -250,5 +252,60 @@ describe('a member with tokens from the same OAuth2 server gives points to a cha
       own,
     );
     expect(mine.me).toEqual({ points: { balance: 180 }, donations: [{ status: 'CONFIRMED', receipt: { points: '120' } }] });
+  });
+});
+
+describe('a person signs up with a token from the same OAuth2 server, then acts as the member without a member_id claim', () => {
+  it('signs up (member:signup), reads me with a member token, earns through a partner and donates', async () => {
+    const signup = await clientToken('person-app', 'member:signup');
+    const claims = decodeJwt(signup);
+    expect(claims).toMatchObject({ iss: issuer, sub: 'person-app', scope: 'member:signup' });
+    expect(claims.member_id).toBeUndefined();
+    const email = `oidc-person-${randomUUID()}@example.com`;
+    const joined = await hub.query<{ signUp: { member: { id: string; email: string } } }>(
+      'mutation($input: SignUpInput!) { signUp(input: $input) { member { id email } } }',
+      { input: { email, displayName: 'Oidc Person', consents: { termsVersion: '2026-01', marketing: false, partnerDataSharing: false }, idempotencyKey: randomUUID() } },
+      signup,
+    );
+    expect(joined.errors).toBeUndefined();
+    const memberId = joined.data!.signUp.member.id;
+    expect(joined.data?.signUp.member.email).toBe(email);
+    const again = await hub.query('mutation($input: SignUpInput!) { signUp(input: $input) { member { id } } }', {
+      input: { email: `oidc-again-${randomUUID()}@example.com`, displayName: 'Again', consents: { termsVersion: '2026-01', marketing: false, partnerDataSharing: false }, idempotencyKey: randomUUID() },
+    }, signup);
+    expect(again.errors?.[0]?.extensions?.code).toBe('ALREADY_MEMBER');
+
+    // The provider knows nothing of the hub's member ids: the member token carries only the person's subject.
+    const own = await clientToken('person-app', 'member');
+    expect(decodeJwt(own)).toMatchObject({ iss: issuer, sub: 'person-app', scope: 'member' });
+    expect(decodeJwt(own).member_id).toBeUndefined();
+    const me = await hub.query<{ me: { id: string; email: string } }>('{ me { id email } }', {}, own);
+    expect(me.errors).toBeUndefined();
+    expect(me.data?.me).toEqual({ id: memberId, email });
+
+    const admin = await clientToken('operator', 'admin');
+    const partner = await hub.must<{ createPartner: { partner: { id: string } } }>(
+      'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+      { input: { name: `OIDC Signup Grocer ${randomUUID()}`, currency: 'NOK', earnRate: '1' } },
+      admin,
+    );
+    partnerOfClient.set('nordic-till', partner.createPartner.partner.id);
+    const till = await clientToken('nordic-till', PARTNER_SCOPES);
+    const earn = await hub.query(EARN, { input: { memberId, purchase: { amount: '200.00', currency: 'NOK' }, reference: 'OIDC-SIGNUP', idempotencyKey: randomUUID() } }, till);
+    expect(earn.errors).toBeUndefined();
+    const charity = await hub.must<{ createCharity: { charity: { id: string } } }>(
+      'mutation($input: CreateCharityInput!) { createCharity(input: $input) { charity { id } } }',
+      { input: { name: `OIDC Signup Cause ${randomUUID()}` } },
+      admin,
+    );
+    const donated = await hub.query<{ donatePoints: { donation: { status: string; points: number } } }>(
+      'mutation($input: DonatePointsInput!) { donatePoints(input: $input) { donation { status points } } }',
+      { input: { charityId: charity.createCharity.charity.id, points: 50, idempotencyKey: randomUUID() } },
+      own,
+    );
+    expect(donated.errors).toBeUndefined();
+    expect(donated.data?.donatePoints.donation).toEqual({ status: 'CONFIRMED', points: 50 });
+    const after = await hub.must<{ me: { points: { balance: number }; donations: { points: number }[] } }>('{ me { points { balance } donations { points } } }', {}, own);
+    expect(after.me).toEqual({ points: { balance: 150 }, donations: [{ points: 50 }] });
   });
 });

@@ -19,13 +19,13 @@ import { RedemptionResolver } from './graphql/redemption.resolver';
 import { ReversalResolver } from './graphql/reversal.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
-import { MemberClosingResolver } from './graphql/member-closing.resolver';
 import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
+import { createMemberLinkLookup } from './clients/member-link.client';
+import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
-import { MemberClosingService } from './services/member-closing.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
 import { GrantService } from './services/grant.service';
@@ -75,7 +75,7 @@ const PointsMemberExportResolver = createMemberExportResolver('points');
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
-  internalOperations: ['postDonation', 'closeMemberAccount'],
+  internalOperations: ['postDonation'],
   callsInternalOperations: true,
   entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
@@ -83,7 +83,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, OfferActivationResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, OfferActivationResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -110,6 +110,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
     const directory = new DirectoryClient(partnersClient, new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
+    // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
+    const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     const programme = new ProgrammeService(dataSource);
     const points = new PointsService(dataSource, directory, programme, config);
     const offerActivations = new OfferActivationService(dataSource, directory);
@@ -121,10 +123,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const grants = new GrantService(dataSource, directory, config);
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger), config.sweepIntervalMs);
     const donationPostings = new DonationPostingService(dataSource);
-    const memberClosings = new MemberClosingService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
     return {
+      resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
@@ -139,7 +141,6 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         funding,
         grants,
         donationPostings,
-        memberClosings,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);
