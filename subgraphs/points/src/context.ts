@@ -15,6 +15,7 @@ import { type OfferActivationService } from './services/offer-activation.service
 import { type ProgrammeService } from './services/programme.service';
 import { type RedemptionService } from './services/redemption.service';
 import { type ReversalService } from './services/reversal.service';
+import { type WebhookDeliveryService, type WebhooksService } from './services/webhooks.service';
 
 export interface PointsContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
@@ -30,6 +31,9 @@ export interface PointsContext extends BaseSubgraphContext {
   economics: EconomicsService;
   funding: FundingService;
   grants: GrantService;
+  webhooks: WebhooksService;
+  /** The webhook delivery rounds (tests drive them directly). */
+  webhookDelivery: WebhookDeliveryService;
   loaders: {
     account: DataLoader<string, AccountEntity | null>;
     /** Issuers whose lots each transaction drew on (economics). */

@@ -31,6 +31,10 @@ import { FundingService } from './services/funding.service';
 import { GrantService } from './services/grant.service';
 import { startLedgerSweeper } from './jobs/ledger-sweeper.job';
 import { startPledgeRelay } from './jobs/pledge-relay.job';
+import { startWebhookDelivery } from './jobs/webhook-delivery.job';
+import { WebhookSender } from './clients/webhook.client';
+import { MemberNoticesResolver, WebhookResolver } from './graphql/webhook.resolver';
+import { WebhookDeliveryService, WebhooksService, type WebhookConfig } from './services/webhooks.service';
 import { PledgeRelayService } from './services/pledge-relay.service';
 import { IntegrityService } from './services/integrity.service';
 import { MaintenanceService } from './services/maintenance.service';
@@ -55,6 +59,17 @@ const pointsEnv = {
   LEDGER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   DONATIONS_URL: z.url().default('http://127.0.0.1:4004/graphql'),
   PLEDGE_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
+  /** Partner webhooks (README "Webhooks for partners"): delivery tick, retries, disabling, timeouts. */
+  WEBHOOK_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(20),
+  WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().int().min(0).default(5 * 86_400),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /** points.expiring notices: lots expiring within this many days (0: no notices). */
+  POINTS_EXPIRING_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** The coalition's money: its currency, what a marketing-funded point costs it, cashback (see README "Grants, bonuses and cashback"). */
   COALITION_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
   MARKETING_POINT_PRICE: z.string().regex(/^\d{1,8}(\.\d{1,6})?$/).default('0.01'),
@@ -83,7 +98,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, OfferActivationResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -121,7 +136,17 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const economics = new EconomicsService(dataSource, directory);
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
-    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger), config.sweepIntervalMs);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs);
+    const webhookConfig: WebhookConfig = {
+      urlPolicy: { production: env.NODE_ENV === 'production' },
+      retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
+      disable: { failures: env.WEBHOOK_DISABLE_AFTER_FAILURES, afterMs: env.WEBHOOK_DISABLE_AFTER_SECONDS * 1000 },
+      leaseMs: env.WEBHOOK_TIMEOUT_MS * 3,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+    };
+    const webhooks = new WebhooksService(dataSource, webhookConfig);
+    const webhookDelivery = new WebhookDeliveryService(dataSource, new WebhookSender(webhookConfig.urlPolicy, env.WEBHOOK_TIMEOUT_MS), webhookConfig, logger);
+    const stopWebhooks = startWebhookDelivery(webhookDelivery, env.WEBHOOK_DELIVERY_INTERVAL_MS);
     const donationPostings = new DonationPostingService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
@@ -140,6 +165,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         economics,
         funding,
         grants,
+        webhooks,
+        webhookDelivery,
         donationPostings,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
@@ -159,6 +186,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       }),
       close: async () => {
         await stopRelay();
+        await stopWebhooks();
         await stopSweeper();
       },
     };

@@ -5,6 +5,7 @@ import { lockFunding } from '../persistence/funding.repository';
 import { claimExpiredHolds, markHoldsExpired } from '../persistence/holds.repository';
 import { lockAccounts, tryLockAccount } from '../persistence/ledger.repository';
 import { accountsWithExpiredLots } from '../persistence/lots.repository';
+import { noticeExpiringLots } from '../persistence/webhooks.repository';
 import { expireDueLots, settleClawbacks } from './member-ledger';
 
 /**
@@ -21,12 +22,21 @@ export class MaintenanceService {
     private readonly dataSource: DataSource,
     /** Where the sweeper job reports a failed sweep. */
     readonly logger: Logger,
+    /** points.expiring notices for lots expiring within this many days (0: none). */
+    private readonly expiringNoticeDays = 0,
   ) {}
 
-  async sweep(): Promise<{ holds: number; lots: number }> {
+  async sweep(): Promise<{ holds: number; lots: number; notices: number }> {
     const holds = await this.expireHolds();
     const lots = await this.expireLots();
-    return { holds, lots };
+    const notices = await this.noticeExpiring();
+    return { holds, lots, notices };
+  }
+
+  /** points.expiring: one notice per member and expiry day within the notice window, once (see noticeExpiringLots). */
+  async noticeExpiring(): Promise<number> {
+    if (this.expiringNoticeDays <= 0) return 0;
+    return noticeExpiringLots(this.dataSource.manager, this.expiringNoticeDays);
   }
 
   async expireHolds(batch = 500): Promise<number> {

@@ -1,16 +1,16 @@
 import { type DataSource } from 'typeorm';
 import { type Logger } from '../../../../lib/src';
 import { type DonationsClient } from '../clients/donations.client';
-import { countFailedDelivery, markDelivered, undeliveredEarnEvents } from '../persistence/earn-outbox.repository';
+import { claimUndeliveredEarnEvents, countFailedDelivery, markDelivered } from '../persistence/earn-outbox.repository';
 
 /**
- * Delivers the earn outbox (one row per earn and per reversal of an earn, written by a trigger in the
- * ledger transaction itself) to the donations subgraph, oldest first, with the points service's own
- * credential. The consumer is idempotent on the event id, so a row delivered twice (a crash between the
- * call and `delivered_at`, two instances relaying at once) is counted once; a failed delivery is retried
- * on the next round. After a failure the round skips that earn's later events (a reversal never
- * overtakes its earn) but goes on with other earns: one undeliverable event holds up only its own earn.
- * Run on a timer by jobs/pledge-relay.job.ts.
+ * Delivers the pledge events of the event outbox (one row per earn and per reversal of an earn, written by
+ * a trigger in the ledger transaction itself) to the donations subgraph, oldest first, with the points
+ * service's own credential. A round claims its rows with FOR UPDATE SKIP LOCKED in one transaction, so
+ * several instances relay side by side without sending the same event at once; a reversal is claimed only
+ * once its earn is delivered. Within a round, calls run `concurrency` at a time. The consumer is idempotent
+ * on the event id, so a row delivered twice (a crash between the call and `delivered_at`) is counted once; a
+ * failed delivery is retried on the next round. Run on a timer by jobs/pledge-relay.job.ts.
  */
 export class PledgeRelayService {
   constructor(
@@ -18,41 +18,45 @@ export class PledgeRelayService {
     private readonly donations: DonationsClient,
     /** Where deliveries, and the relay job's failed rounds, are reported. */
     readonly logger: Logger,
+    private readonly concurrency = 16,
   ) {}
 
   /** Delivers up to `limit` events; returns how many were delivered. */
   async relay(limit = 200): Promise<number> {
-    const rows = await undeliveredEarnEvents(this.dataSource.manager, limit);
-    const delivered: string[] = [];
-    const heldBack = new Set<string>();
-    for (const row of rows) {
-      if (heldBack.has(row.earn_id)) continue;
-      try {
-        await this.donations.recordPledgeAccrual(
-          {
-            eventId: row.transaction_id,
-            kind: row.kind,
-            earnId: row.earn_id,
-            partnerId: row.partner_id,
-            memberId: row.member_id,
-            purchaseMinor: row.purchase_minor,
-            currency: row.currency,
-            occurredAt: row.occurred_at.toISOString(),
-          },
-          `relay-${row.id}`,
-        );
-        delivered.push(row.id);
-      } catch (error) {
-        await countFailedDelivery(this.dataSource.manager, row.id).catch(() => undefined);
-        this.logger.warn('pledge relay: delivery failed, will retry', { event: row.transaction_id, error });
-        heldBack.add(row.earn_id);
-      }
-    }
-    // One statement for the round's deliveries. A crash before it only means those events go again next
-    // round, which the consumer answers from its first record of each (exactly once by event id).
-    if (delivered.length > 0) {
-      await markDelivered(this.dataSource.manager, delivered);
-    }
-    return delivered.length;
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await claimUndeliveredEarnEvents(manager, limit);
+      const delivered: string[] = [];
+      const failed: string[] = [];
+      const queue = [...rows];
+      const worker = async () => {
+        for (let row = queue.shift(); row; row = queue.shift()) {
+          try {
+            await this.donations.recordPledgeAccrual(
+              {
+                eventId: row.transaction_id,
+                kind: row.kind,
+                earnId: row.earn_id,
+                partnerId: row.partner_id,
+                memberId: row.member_id,
+                purchaseMinor: row.purchase_minor,
+                currency: row.currency,
+                occurredAt: row.occurred_at.toISOString(),
+              },
+              `relay-${row.id}`,
+            );
+            delivered.push(row.id);
+          } catch (error) {
+            failed.push(row.id);
+            this.logger.warn('pledge relay: delivery failed, will retry', { event: row.transaction_id, error });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+      for (const id of failed) await countFailedDelivery(manager, id);
+      // One statement for the round's deliveries. A crash before the commit only means those events go
+      // again, which the consumer answers from its first record of each (exactly once by event id).
+      if (delivered.length > 0) await markDelivered(manager, delivered);
+      return delivered.length;
+    });
   }
 }
