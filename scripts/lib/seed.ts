@@ -99,17 +99,26 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
       );
     }
   }
-  await seedMemberLifecycle(gatewayUrl, admin, memberIds);
+  await seedMemberLifecycle(gatewayUrl, admin, memberIds, charityId!);
   await seedSignedUpMember(gatewayUrl, keys, partnerTokens[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
-/** Members' own changes: Bjørn lost his card and has a new one (his old number answers CARD_BLOCKED). */
-async function seedMemberLifecycle(gatewayUrl: string, admin: string, memberIds: string[]): Promise<void> {
+/**
+ * Members' own changes: Bjørn lost his card and has a new one (his old number answers CARD_BLOCKED); Julie
+ * closed her membership and gave her remaining points to the first charity (in its donation report).
+ */
+async function seedMemberLifecycle(gatewayUrl: string, admin: string, memberIds: string[], charityId: string): Promise<void> {
   await mustQuery(
     gatewayUrl,
     'mutation($input: ReplaceCardInput!) { replaceCard(input: $input) { member { id } } }',
     { input: { memberId: memberIds[1], reason: 'LOST', idempotencyKey: 'seed-replace-card-1' } },
+    admin,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: CloseMembershipInput!) { closeMembership(input: $input) { member { id } } }',
+    { input: { memberId: memberIds[9], remainingPoints: 'DONATE', charityId, idempotencyKey: 'seed-close-9' } },
     admin,
   );
 }
