@@ -11,7 +11,7 @@ export function callerKind(viewer: Viewer | undefined): CallerKind {
   if (!viewer) return 'anonymous';
   if (viewer.service) return 'service';
   if (viewer.partnerId) return 'partner';
-  if (viewer.memberId) return 'member';
+  if (viewer.memberId || viewer.scopes.has('member')) return 'member'; // a linked identity has no member_id claim
   if (viewer.charityId) return 'charity';
   return isAdmin(viewer) ? 'admin' : 'other';
 }

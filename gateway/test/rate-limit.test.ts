@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetOf, clientAddress, MemoryRateLimitStore, RateLimiter, type RateLimits } from '../src/rate-limit';
 
 const limits: RateLimits = { windowMs: 60_000, partner: 3, member: 2, other: 5, anonymous: 1 };
-const viewer = (claims: { partnerId?: string; memberId?: string; charityId?: string; subject?: string }) => ({
+const viewer = (claims: { partnerId?: string; memberId?: string; charityId?: string; subject?: string; issuer?: string; scopes?: Set<string> }) => ({
   subject: claims.subject ?? 'sub',
   scopes: new Set<string>(),
   token: 't',
@@ -14,6 +14,8 @@ describe('rate-limit budgets', () => {
     expect(budgetOf(viewer({ partnerId: 'p1', subject: 'till-7' }), '10.0.0.1', limits)).toEqual({ key: 'partner:p1', limit: 3 });
     expect(budgetOf(viewer({ memberId: 'm1' }), '10.0.0.1', limits)).toEqual({ key: 'member:m1', limit: 2 });
     expect(budgetOf(viewer({ charityId: 'c1' }), '10.0.0.1', limits)).toEqual({ key: 'charity:c1', limit: 5 });
+    // A signed-up member's token names no member_id: its identity is the member's budget.
+    expect(budgetOf(viewer({ subject: 'u-1', issuer: 'https://idp', scopes: new Set(['member']) }), '10.0.0.1', limits)).toEqual({ key: 'identity:https://idp|u-1', limit: 2 });
     expect(budgetOf(viewer({ subject: 'operator' }), '10.0.0.1', limits)).toEqual({ key: 'sub:operator', limit: 5 });
     expect(budgetOf(undefined, '10.0.0.1', limits)).toEqual({ key: 'ip:10.0.0.1', limit: 1 });
   });

@@ -130,6 +130,9 @@ export function budgetOf(viewer: Viewer | undefined, address: string, limits: Ra
   if (!viewer) return { key: `ip:${address}`, limit: limits.anonymous };
   if (viewer.partnerId) return { key: `partner:${viewer.partnerId}`, limit: limits.partner };
   if (viewer.memberId) return { key: `member:${viewer.memberId}`, limit: limits.member };
+  // A member token without a member_id claim (an identity linked at sign-up, member-link.ts): the gateway does
+  // not resolve the link, so the identity itself is the member's budget, at the member's limit.
+  if (viewer.scopes.has('member') && !viewer.charityId) return { key: `identity:${viewer.issuer ?? ''}|${viewer.subject}`, limit: limits.member };
   if (viewer.charityId) return { key: `charity:${viewer.charityId}`, limit: limits.other };
   return { key: `sub:${viewer.subject}`, limit: limits.other };
 }
