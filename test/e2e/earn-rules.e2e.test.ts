@@ -227,3 +227,88 @@ describe('offers', () => {
     expect(await code(silver)).toBeUndefined();
   });
 });
+
+async function createStampCard(token: string, input: Record<string, unknown>): Promise<string> {
+  const r = await hub.must<{ createStampCard: { card: { id: string } } }>(
+    'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }',
+    { input: { name: `Card ${randomUUID().slice(0, 8)}`, ...input } },
+    token,
+  );
+  return r.createStampCard.card.id;
+}
+
+async function cardProgress(memberToken: string, cardId: string) {
+  const r = await hub.must<{ me: { stampCards: { card: { id: string }; stamps: number; filled: number; stampsToReward: number }[] } }>(
+    '{ me { stampCards { card { id } stamps filled stampsToReward } } }',
+    {},
+    memberToken,
+  );
+  const c = r.me.stampCards.find((s) => s.card.id === cardId);
+  return c && { stamps: c.stamps, filled: c.filled, stampsToReward: c.stampsToReward };
+}
+
+describe('stamp cards', () => {
+  it("a café's 5-coffee card: stamps per coffee from the basket, the fifth fills it, rewards once (paid by the café) and restarts", async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const shop = await store(cafe.token);
+    const member = await hub.seed.member(cafe.token);
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 5, category: 'Coffee', perQuantity: true, rewardPoints: 50 });
+    expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 0, filled: 0, stampsToReward: 5 });
+    const buy = (coffees: number, tea = 0) =>
+      earn(cafe.token, {
+        memberId: member.id,
+        amount: `${30 * coffees + 20 * tea}.00`,
+        storeId: shop,
+        lines: [line('LATTE', 'coffee', coffees, `${30 * coffees}.00`), ...(tea ? [line('TEA', 'tea', tea, `${20 * tea}.00`)] : [])],
+      });
+    expect((await buy(2, 1)).data!.earnPoints.awards.map((a) => a.kind)).toEqual(['BASE']);
+    expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 2, filled: 0, stampsToReward: 3 });
+    await buy(2);
+    const fifth = await buy(2);
+    expect(fifth.data!.earnPoints.awards).toEqual([
+      { kind: 'BASE', points: 60, fundedBy: { id: cafe.id }, ruleId: null },
+      { kind: 'STAMP_CARD', points: 50, fundedBy: { id: cafe.id }, ruleId: cardId },
+    ]);
+    // Six coffees: one card filled and rewarded, a new card holding the sixth.
+    expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 1, filled: 1, stampsToReward: 4 });
+    expect(await balance(member.token)).toBe(80 + 60 + 60 + 50);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('a refund takes its stamp back, and claws back a reward another purchase gave for a card no longer full', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 3, minAmount: { amount: '10.00', currency: 'NOK' }, rewardPoints: 100 });
+    const buy = async (amount: string) => (await earn(cafe.token, { memberId: member.id, amount })).data!.earnPoints;
+    const a = await buy('30.00');
+    expect((await buy('5.00')).awards.map((x) => x.kind)).toEqual(['BASE']); // under the minimum: no stamp
+    await buy('30.00');
+    const c = await buy('30.00');
+    expect(c.transaction.points).toBe(130);
+    expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 0, filled: 1, stampsToReward: 3 });
+    expect(await balance(member.token)).toBe(30 + 5 + 30 + 130);
+
+    // Refunding the first purchase: its 30 points and its stamp go; the card is no longer full, so C's reward is clawed back.
+    expect((await reverse(cafe.token, a.transaction.id)).errors).toBeUndefined();
+    expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 2, filled: 0, stampsToReward: 1 });
+    expect(await balance(member.token)).toBe(5 + 30 + 30);
+    const { rows } = await hub.db.query<{ points: string }>(`SELECT points::text FROM points.transactions WHERE member_id = $1 AND kind = 'CLAWBACK'`, [member.id]);
+    expect(rows.map((r) => r.points)).toEqual(['-100']);
+    // The next stamp fills the card again and rewards it again.
+    expect((await buy('10.00')).transaction.points).toBe(110);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('refunding the purchase that filled the card returns its reward with its points; no clawback', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardPoints: 40 });
+    await earn(cafe.token, { memberId: member.id, amount: '10.00' });
+    const filling = (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    expect(filling.transaction.points).toBe(50);
+    expect((await reverse(cafe.token, filling.transaction.id)).errors).toBeUndefined();
+    expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 1, filled: 0, stampsToReward: 1 });
+    expect(await balance(member.token)).toBe(10);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});

@@ -12,6 +12,7 @@ import { type GrantService } from './services/grant.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
 import { type OfferActivationService } from './services/offer-activation.service';
+import { type StampCardService } from './services/stamp-card.service';
 import { type ProgrammeService } from './services/programme.service';
 import { type RedemptionService } from './services/redemption.service';
 import { type ReversalService } from './services/reversal.service';
@@ -22,6 +23,7 @@ export interface PointsContext extends BaseSubgraphContext {
   memberExport: MemberDataExport;
   points: PointsService;
   offerActivations: OfferActivationService;
+  stampCards: StampCardService;
   redemptions: RedemptionService;
   reversals: ReversalService;
   programme: ProgrammeService;

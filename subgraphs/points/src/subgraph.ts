@@ -14,12 +14,13 @@ import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.r
 import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { OfferActivationResolver } from './graphql/offer-activation.resolver';
 import { OfferActivationService } from './services/offer-activation.service';
+import { StampCardResolver } from './graphql/stamp-card.resolver';
+import { StampCardService } from './services/stamp-card.service';
 import { ProgrammeResolver } from './graphql/programme.resolver';
 import { RedemptionResolver } from './graphql/redemption.resolver';
 import { ReversalResolver } from './graphql/reversal.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
-import { MemberClosingResolver } from './graphql/member-closing.resolver';
 import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
@@ -27,7 +28,6 @@ import { createMemberLinkLookup } from './clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
-import { MemberClosingService } from './services/member-closing.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
 import { GrantService } from './services/grant.service';
@@ -92,7 +92,7 @@ const PointsMemberExportResolver = createMemberExportResolver('points');
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
-  internalOperations: ['postDonation', 'closeMemberAccount'],
+  internalOperations: ['postDonation'],
   callsInternalOperations: true,
   entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
@@ -100,7 +100,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -132,6 +132,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const programme = new ProgrammeService(dataSource);
     const points = new PointsService(dataSource, directory, programme, config);
     const offerActivations = new OfferActivationService(dataSource, directory);
+    const stampCards = new StampCardService(dataSource);
     const redemptions = new RedemptionService(dataSource, directory, config);
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
@@ -150,7 +151,6 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const webhookDelivery = new WebhookDeliveryService(dataSource, new WebhookSender(webhookConfig.urlPolicy, env.WEBHOOK_TIMEOUT_MS), webhookConfig, logger);
     const stopWebhooks = startWebhookDelivery(webhookDelivery, env.WEBHOOK_DELIVERY_INTERVAL_MS);
     const donationPostings = new DonationPostingService(dataSource);
-    const memberClosings = new MemberClosingService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
     return {
@@ -161,6 +161,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         memberExport,
         points,
         offerActivations,
+        stampCards,
         redemptions,
         reversals,
         programme,
@@ -171,7 +172,6 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         webhooks,
         webhookDelivery,
         donationPostings,
-        memberClosings,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);

@@ -4,6 +4,7 @@ import { applyMultipliers, earnAwards, type Campaign, type EarnBreakdown } from 
 import { categoryAwards, type CategoryRateFact } from './category.rules';
 import { pointsForPurchase } from './earn.rules';
 import { offerAwards, type OfferActivation } from './offer.rules';
+import { collectStamps, type StampCard, type StampOutcome, type StampProgress } from './stamp-card.rules';
 import { standing, type Tier } from './tier.rules';
 
 /**
@@ -25,6 +26,8 @@ export interface EarnFacts {
   categoryRates: readonly CategoryRateFact[];
   /** The member's activated offers at this partner, open now. */
   offers: readonly OfferActivation[];
+  /** The partner's stamp cards in force, with the member's progress. */
+  stampCards: readonly (StampCard & { progress: StampProgress })[];
   /** Who pays coalition-wide campaigns: null for the coalition's marketing budget. */
   coalitionCampaignFunder: string | null;
 }
@@ -37,6 +40,8 @@ export interface EarnDecision {
   total: bigint;
   /** Offer activations this earn used once each. */
   offersUsed: string[];
+  /** Stamps collected per card, and the progress after. */
+  stamps: StampOutcome[];
 }
 
 export function decideEarn(f: EarnFacts): EarnDecision {
@@ -44,10 +49,12 @@ export function decideEarn(f: EarnFacts): EarnDecision {
   const tier = standing(f.tiers, f.qualifying).tier;
   const breakdown = applyMultipliers(base, tier.multiplierMilli, f.campaigns);
   const offers = offerAwards(f.offers, base, f.tiers, tier);
+  const stamps = collectStamps(f.stampCards, f.purchaseMinor, f.lines);
   const awards = nonZeroAwards([
     ...earnAwards(f.partnerId, breakdown, tier.multiplierMilli, f.campaigns, f.coalitionCampaignFunder),
     ...categoryAwards(f.partnerId, f.lines, f.categoryRates, f.currencyExponent, f.earnRateScaled),
     ...offers.awards,
+    ...stamps.awards,
   ]);
-  return { tier, breakdown, awards, total: awardTotal(awards), offersUsed: offers.used };
+  return { tier, breakdown, awards, total: awardTotal(awards), offersUsed: offers.used, stamps: stamps.outcomes };
 }

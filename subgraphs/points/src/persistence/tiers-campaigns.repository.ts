@@ -4,6 +4,8 @@ import { type Campaign } from '../domain/campaign.rules';
 import { type OfferActivation } from '../domain/offer.rules';
 import { type Tier } from '../domain/tier.rules';
 import { fromOpenActivationJson, OPEN_ACTIVATIONS_JSON, type OpenActivationJson } from './offer-activations.repository';
+import { fromOpenCardJson, OPEN_CARDS_JSON, type OpenCardJson } from './stamp-cards.repository';
+import { type StampCard, type StampProgress } from '../domain/stamp-card.rules';
 
 /**
  * The programme's stored rules: the tier table (tiers) and earn campaigns (campaigns), and the qualifying
@@ -17,6 +19,8 @@ export interface PricingContext {
   qualifying: bigint;
   /** The member's activated offers at this partner that an earn may apply now. */
   offers: OfferActivation[];
+  /** The partner's stamp cards in force now, with the member's progress. */
+  stampCards: (StampCard & { progress: StampProgress })[];
 }
 
 /** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
@@ -74,14 +78,15 @@ export async function listCampaigns(manager: EntityManager, partnerId: string | 
 export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
   type Row = { name: string; threshold: string; multiplier_milli: number };
   type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
-  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null }>(
+  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null; cards: OpenCardJson[] | null }>(
     manager,
     `SELECT (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
             (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
                                                'bonus_points', bonus_points::text, 'starts_at', starts_at, 'ends_at', ends_at) ORDER BY id)
                FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
             (${qualifyingPointsSql('$2')}) AS qualifying,
-            ${OPEN_ACTIVATIONS_JSON} AS offers`,
+            ${OPEN_ACTIVATIONS_JSON} AS offers,
+            ${OPEN_CARDS_JSON} AS cards`,
     [partnerId, memberId],
   );
   const row = rows[0];
@@ -90,6 +95,7 @@ export async function readPricingContext(manager: EntityManager, partnerId: stri
     campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
     qualifying: BigInt(row.qualifying),
     offers: (row.offers ?? []).map(fromOpenActivationJson),
+    stampCards: (row.cards ?? []).map(fromOpenCardJson),
   };
 }
 

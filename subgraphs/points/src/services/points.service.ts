@@ -23,6 +23,7 @@ import { type Award } from '../domain/award.rules';
 import { decideEarn } from '../domain/earn-decision.rules';
 import { awardsOf, insertAwards } from '../persistence/awards.repository';
 import { useActivations } from '../persistence/offer-activations.repository';
+import { recordStamps } from '../persistence/stamp-cards.repository';
 import { basketsOf, insertBasket, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
@@ -133,7 +134,7 @@ export class PointsService {
           const memberAccount = locked.id;
           // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
-          const { tiers, campaigns, qualifying, offers } = await this.programme.pricingContext(manager, partnerId, memberId);
+          const { tiers, campaigns, qualifying, offers, stampCards } = await this.programme.pricingContext(manager, partnerId, memberId);
           const decision = decideEarn({
             partnerId,
             purchaseMinor: purchase.minor,
@@ -145,6 +146,7 @@ export class PointsService {
             lines,
             categoryRates: partner.categoryRates,
             offers,
+            stampCards,
             // Until the coalition's marketing budget pays earn awards, coalition-wide campaigns are paid by the earning partner.
             coalitionCampaignFunder: partnerId,
           });
@@ -176,6 +178,7 @@ export class PointsService {
           await insertAwards(manager, transactionId, awards);
           await insertBasket(manager, transactionId, partnerId, { storeId, lines });
           await useActivations(manager, decision.offersUsed);
+          await recordStamps(manager, transactionId, memberId, decision.stamps);
           await post(manager, transactionId, [
             { accountId: issuedAccount, amount: -decision.total },
             { accountId: memberAccount, amount: decision.total },

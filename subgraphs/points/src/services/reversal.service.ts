@@ -30,6 +30,9 @@ import {
 } from '../persistence/ledger.repository';
 import { consumeLots, earnLotFate, restoreLots } from '../persistence/lots.repository';
 import { returnOfferUses } from '../persistence/offer-activations.repository';
+import { setProgress, stampEventsOf } from '../persistence/stamp-cards.repository';
+import { returnStamps } from '../domain/stamp-card.rules';
+import { type EntityManager } from 'typeorm';
 import { type DirectoryClient } from '../clients/directory.client';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 
@@ -118,8 +121,14 @@ export class ReversalService {
                 await consumeLots(manager, transactionId, account.id, fromMember, { firstFromTransaction: original.id });
                 // The refunded purchase no longer used the offers it applied: the member may use them again.
                 await returnOfferUses(manager, original.memberId, original.id);
+                // Its stamps come back off the cards; rewards of cards no longer filled that another earn gave are owed back.
+                const owedRewards = await takeBackStamps(manager, original.memberId, original.id);
                 if (owed > 0n) {
                   await recordClawback(manager, { accountId: account.id, partnerId: original.partnerId, reversalTransactionId: transactionId, points: owed });
+                }
+                if (owedRewards > 0n) {
+                  await recordClawback(manager, { accountId: account.id, partnerId: original.partnerId, reversalTransactionId: transactionId, points: owedRewards });
+                  await settleClawbacks(manager, account.id, original.memberId);
                 }
                 await recordAudit(manager, viewer, transactionId);
                 return { transactionId };
@@ -154,4 +163,19 @@ export class ReversalService {
       ).result;
     return loadTransaction(this.dataSource.manager, result.transactionId);
   }
+}
+
+/**
+ * Takes a refunded earn's stamps back off the member's cards (the caller holds the member's lock) and
+ * answers the reward points now owed back: rewards of cards no longer filled that a later earn gave (the
+ * refunded earn's own rewards return with its points). Stamp cards are the earning partner's own.
+ */
+async function takeBackStamps(manager: EntityManager, memberId: string, earnId: string): Promise<bigint> {
+  let owed = 0n;
+  for (const e of await stampEventsOf(manager, earnId)) {
+    const { after, clawbackFills } = returnStamps(e, e.progress, e);
+    await setProgress(manager, memberId, e.cardId, after);
+    owed += BigInt(clawbackFills) * e.rewardPoints;
+  }
+  return owed;
 }

@@ -1,0 +1,121 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { formatMoney, money, MoneyInput, MoneyType } from '../../../../lib/src';
+import { type StampProgress } from '../domain/stamp-card.rules';
+import { type StampCardRow } from '../persistence/stamp-cards.repository';
+import { PartnerRefType, toInt } from './points.type';
+
+@ObjectType('StampCard', { description: "A partner's stamp card: so many stamps fill it, a full card rewards its points once (paid by the partner) and starts again." })
+export class StampCardType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => PartnerRefType)
+  partner!: PartnerRefType;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  stampsRequired!: number;
+
+  @Field(() => MoneyType, { nullable: true, description: 'A purchase earns stamps only from this amount.' })
+  minAmount!: MoneyType | null;
+
+  @Field(() => String, { nullable: true, description: 'Only lines of this category earn stamps.' })
+  category!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only lines of this SKU earn stamps.' })
+  sku!: string | null;
+
+  @Field(() => Boolean, { description: 'One stamp per unit bought instead of one per purchase.' })
+  perQuantity!: boolean;
+
+  @Field(() => Int)
+  rewardPoints!: number;
+
+  @Field(() => String, { description: 'ISO 8601, UTC.' })
+  startsAt!: string;
+
+  @Field(() => String, { nullable: true, description: 'ISO 8601, UTC, exclusive; null: open-ended.' })
+  endsAt!: string | null;
+}
+
+@ObjectType('MemberStampCard', { description: "A member's progress on a stamp card." })
+export class MemberStampCardType {
+  @Field(() => StampCardType)
+  card!: StampCardType;
+
+  @Field(() => Int, { description: 'Stamps on the current card.' })
+  stamps!: number;
+
+  @Field(() => Int, { description: 'Stamps still needed to fill it (0: full, rewarded at the next stamp).' })
+  stampsToReward!: number;
+
+  @Field(() => Int, { description: 'Cards filled (and rewarded) so far.' })
+  filled!: number;
+}
+
+@InputType('CreateStampCardInput')
+export class CreateStampCardInput {
+  @Field(() => ID, { nullable: true, description: 'Admin: the partner. A partner always defines its own.' })
+  partnerId?: string | null;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int, { description: '2 to 100.' })
+  stampsRequired!: number;
+
+  @Field(() => MoneyInput, { nullable: true })
+  minAmount?: MoneyInput | null;
+
+  @Field(() => String, { nullable: true, description: 'Count only lines of this category (compared without case).' })
+  category?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Count only lines of this SKU.' })
+  sku?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'One stamp per unit bought (default: one per purchase).' })
+  perQuantity?: boolean | null;
+
+  @Field(() => Int, { description: 'Points a full card gives, 1 to 1000000, paid by the partner.' })
+  rewardPoints!: number;
+
+  @Field(() => String, { nullable: true, description: 'ISO 8601 with a zone; default now.' })
+  startsAt?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 8601 with a zone; omit for open-ended.' })
+  endsAt?: string | null;
+}
+
+@ObjectType('CreateStampCardPayload')
+export class CreateStampCardPayload {
+  @Field(() => StampCardType)
+  card!: StampCardType;
+}
+
+export function toStampCardType(c: StampCardRow): StampCardType {
+  const min = c.minAmountMinor !== null && c.minAmountCurrency ? formatMoney({ minor: c.minAmountMinor, currency: c.minAmountCurrency }) : null;
+  return Object.assign(new StampCardType(), {
+    id: c.id,
+    partner: Object.assign(new PartnerRefType(), { id: c.partnerId }),
+    name: c.name,
+    stampsRequired: c.stampsRequired,
+    minAmount: min ? money(min.amount, min.currency) : null,
+    category: c.category,
+    sku: c.sku,
+    perQuantity: c.perQuantity,
+    rewardPoints: toInt(c.rewardPoints),
+    startsAt: c.startsAt.toISOString(),
+    endsAt: c.endsAt?.toISOString() ?? null,
+  });
+}
+
+export function toMemberStampCardType(c: StampCardRow & { progress: StampProgress }): MemberStampCardType {
+  return Object.assign(new MemberStampCardType(), {
+    card: toStampCardType(c),
+    stamps: c.progress.stamps,
+    stampsToReward: Math.max(0, c.stampsRequired - c.progress.stamps),
+    filled: c.progress.filled,
+  });
+}
