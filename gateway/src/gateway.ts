@@ -15,6 +15,7 @@ import { useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
 import { serveGrantsImport } from './imports/grants-csv';
+import { servePain001 } from './payouts/pain001';
 import { serveMemberExport } from './member-export';
 import { gatewayEnv } from './env';
 import { createRateLimiter } from './rate-limit';
@@ -167,6 +168,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
     // Bulk grants (POST /imports/grants.csv): checked here, then granted by one mutation through this same gateway.
     if (await serveGrantsImport(req, res, (request, context) => gateway.fetch(request, context), env.IMPORT_MAX_BYTES)) return;
+    // A payout batch's pain.001 credit-transfer file (GET /payouts/{id}/pain.001.xml), the same way.
+    if (await servePain001(req, res, (request, context) => gateway.fetch(request, context))) return;
     // A member's data export (GET /members/{id}/export.json), the same way: one query through this gateway.
     if (await serveMemberExport(req, res, (request, context) => gateway.fetch(request, context))) return;
     if (graphiql && (await graphiql.serve(req, res))) return;

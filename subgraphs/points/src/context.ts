@@ -9,6 +9,7 @@ import { type MemberClosingService } from './services/member-closing.service';
 import { type EconomicsService } from './services/economics.service';
 import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
+import { type CashoutService } from './services/cashout.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type PointsService } from './services/points.service';
 import { type OfferActivationService } from './services/offer-activation.service';
@@ -33,6 +34,7 @@ export interface PointsContext extends BaseSubgraphContext {
   economics: EconomicsService;
   funding: FundingService;
   grants: GrantService;
+  cashouts: CashoutService;
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;

@@ -10,6 +10,7 @@ import { PointsMemberType } from './graphql/points.type';
 import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
 import { GrantResolver } from './graphql/grant.resolver';
+import { CashoutResolver, PayoutBatchResolver } from './graphql/cashout.resolver';
 import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
 import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { OfferActivationResolver } from './graphql/offer-activation.resolver';
@@ -31,6 +32,7 @@ import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
 import { FundingService } from './services/funding.service';
 import { GrantService } from './services/grant.service';
+import { CashoutService } from './services/cashout.service';
 import { startLedgerSweeper } from './jobs/ledger-sweeper.job';
 import { startPledgeRelay } from './jobs/pledge-relay.job';
 import { startWebhookDelivery } from './jobs/webhook-delivery.job';
@@ -100,7 +102,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
         orphanedTypes: [PointsMemberType],
       },
       pointsReferences,
@@ -139,6 +141,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const economics = new EconomicsService(dataSource, directory);
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
+    const cashouts = new CashoutService(dataSource, directory, config);
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
@@ -169,6 +172,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         economics,
         funding,
         grants,
+        cashouts,
         webhooks,
         webhookDelivery,
         donationPostings,

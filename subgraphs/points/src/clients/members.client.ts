@@ -15,6 +15,12 @@ export class MembersClient {
     return data.memberStatus === 'ACTIVE';
   }
 
+  /** The calling member's display name (the name a bank transfer is addressed to), as the member. */
+  async ownDisplayName(viewer: Viewer, requestId: string): Promise<string | null> {
+    const data = await this.subgraph.request<{ me: { displayName: string } | null }>('query OwnName { me { displayName } }', {}, viewer, requestId);
+    return data.me?.displayName ?? null;
+  }
+
   /** Which of `memberIds` exist and are active: one request per 50 ids (aliases), as the calling viewer. */
   async activeMembers(viewer: Viewer, memberIds: readonly string[], requestId: string): Promise<Set<string>> {
     const active = new Set<string>();
