@@ -17,6 +17,15 @@ export const gatewayEnv = {
   ...limitsEnv(GATEWAY_LIMITS),
   /** Rate limits: requests per window per partner, member, other subject, and unauthenticated address. */
   ...rateLimitEnv,
+  /**
+   * Live updates (GET /events/stream): the database whose `hub_events` channel the points subgraph's outbox
+   * announces events on; DATABASE_URL when unset (npm start and compose give every process one). The
+   * gateway only LISTENs there; it reads no table.
+   */
+  EVENTS_DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Seconds between keep-alive comments on an idle live-updates stream. */
+  EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** Shares rate-limit counters between gateway instances; in memory per instance when unset. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** How many proxies in front of the gateway append to X-Forwarded-For (0: use the socket address). */

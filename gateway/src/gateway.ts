@@ -20,6 +20,7 @@ import { serveMemberExport } from './member-export';
 import { gatewayEnv } from './env';
 import { createRateLimiter } from './rate-limit';
 import { serveReport } from './reports/serve';
+import { createLiveEvents } from './live-events';
 import { loadSupergraph } from './supergraph';
 import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
 
@@ -157,6 +158,9 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     plugins: () => [accessLog.plugin, ...policies, ...apq, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
   });
 
+  // Live updates over SSE (GET /events/stream), fed by the outbox's LISTEN/NOTIFY channel (live-events.ts).
+  const liveEvents = createLiveEvents({ databaseUrl: env.EVENTS_DATABASE_URL ?? env.DATABASE_URL, verifier, logger, heartbeatSeconds: env.EVENTS_HEARTBEAT_SECONDS });
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/readyz') {
@@ -166,6 +170,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     }
     // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
     if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
+    // Live updates: the caller's own events as Server-Sent Events, authorized by queries through this same gateway.
+    if (await liveEvents.serve(req, res, (request, context) => gateway.fetch(request, context))) return;
     // Bulk grants (POST /imports/grants.csv): checked here, then granted by one mutation through this same gateway.
     if (await serveGrantsImport(req, res, (request, context) => gateway.fetch(request, context), env.IMPORT_MAX_BYTES)) return;
     // A payout batch's pain.001 credit-transfer file (GET /payouts/{id}/pain.001.xml), the same way.
@@ -217,6 +223,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     url,
     port,
     async stop() {
+      await liveEvents.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

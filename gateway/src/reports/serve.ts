@@ -1,6 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ParameterError, toCsv, type CsvReportRoute } from './csv';
 import { givingCsvRoute } from './giving.route';
+import { kpisCsvRoute } from './kpis.route';
 import { settlementCsvRoute } from './settlement.route';
 
 /**
@@ -12,7 +13,7 @@ import { settlementCsvRoute } from './settlement.route';
  * A route is a query, how to build its variables from the URL, and how to turn its data into rows; add
  * one to REPORT_ROUTES to publish another report.
  */
-export const REPORT_ROUTES: readonly CsvReportRoute[] = [settlementCsvRoute, givingCsvRoute];
+export const REPORT_ROUTES: readonly CsvReportRoute[] = [settlementCsvRoute, givingCsvRoute, kpisCsvRoute];
 
 /** Runs a GraphQL request through the gateway (with the caller's socket, for rate limits). */
 export type GatewayFetch = (request: Request, serverContext: { req: IncomingMessage; res: ServerResponse }) => Promise<Response> | Response;

@@ -8,6 +8,7 @@ import { type MatchingService } from './services/matching.service';
 import { type PledgesService } from './services/pledges.service';
 import { type ReceiptsService } from './services/receipts.service';
 import { type ReportsService } from './services/reports.service';
+import { type DonationsKpisService } from './services/kpis.service';
 
 export interface DonationsContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
@@ -18,5 +19,7 @@ export interface DonationsContext extends BaseSubgraphContext {
   pledges: PledgesService;
   matching: MatchingService;
   reports: ReportsService;
+  /** Giving in the programme KPIs. */
+  kpis: DonationsKpisService;
   loaders: { charity: DataLoader<string, CharityEntity | null> };
 }

@@ -34,6 +34,8 @@ import { MatchingService } from './services/matching.service';
 import { PledgesService } from './services/pledges.service';
 import { ReceiptsService } from './services/receipts.service';
 import { ReportsService } from './services/reports.service';
+import { DonationsKpisService } from './services/kpis.service';
+import { DonationsKpisType, kpisReference } from './graphql/kpis.type';
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
 import { MemberDataExport } from '../../../lib/src/member-data';
 import { DONATIONS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
@@ -89,9 +91,9 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
           DonorGivingResolver,
           DonationsAuditLogResolver, DonationsMemberExportResolver,
         ],
-        orphanedTypes: [DonorType],
+        orphanedTypes: [DonorType, DonationsKpisType],
       },
-      donationsReferences,
+      { ...donationsReferences, ...kpisReference },
     ),
   setup({ dataSource, env, logger, signer }) {
     const config: GivingConfig = {
@@ -110,6 +112,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     const donations = new DonationsService(dataSource, createPointsClient(env.POINTS_URL, signer!), receipts, matching, config, logger);
     const pledges = new PledgesService(dataSource, receipts, config, partners);
     const reports = new ReportsService(dataSource);
+    const kpis = new DonationsKpisService(dataSource);
     const stopReconciler = startDonationReconciler(donations, env.DONATIONS_RECONCILE_INTERVAL_MS, logger);
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
@@ -124,6 +127,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
         donations,
         receipts,
         pledges,
+        kpis,
         matching,
         reports,
         loaders: { charity: byIdLoader((ids) => charities.loadMany(ids)) },

@@ -6,6 +6,7 @@ import { type CardRow } from './persistence/cards.repository';
 import { type CardsService } from './services/cards.service';
 import { type ClosingService } from './services/closing.service';
 import { type MembersService } from './services/members.service';
+import { type MembersKpisService } from './services/kpis.service';
 import { type MemberSelfService } from './services/self-service.service';
 
 export interface MembersContext extends BaseSubgraphContext {
@@ -15,6 +16,8 @@ export interface MembersContext extends BaseSubgraphContext {
   /** Sign-up, consents, profile. */
   selfService: MemberSelfService;
   cards: CardsService;
+  /** Member counts of the programme KPIs. */
+  kpis: MembersKpisService;
   closings: ClosingService;
   loaders: { member: DataLoader<string, MemberEntity | null>; cards: DataLoader<string, CardRow[]> };
 }

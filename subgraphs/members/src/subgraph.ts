@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { membersMigrations } from '../../../migrations/members';
 import { type MembersContext } from './context';
+import { kpisReference, MembersKpisType } from './graphql/kpis.type';
+import { MembersKpisService } from './services/kpis.service';
 import { memberReference } from './graphql/member.reference';
 import { CardResolver } from './graphql/card.resolver';
 import { ClosingResolver } from './graphql/closing.resolver';
@@ -48,10 +50,11 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver] }, memberReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
   setup({ dataSource, env, logger, signer }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
+    const kpis = new MembersKpisService(dataSource);
     const closings = new ClosingService(
       dataSource,
       new MembersPointsClient(createSubgraphClient(env.POINTS_URL), signer!),
@@ -80,6 +83,7 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
         memberExport,
         members,
         cards,
+        kpis,
         closings,
         loaders: { member: byIdLoader((ids) => members.loadMany(ids)), cards: new DataLoader((ids: readonly string[]) => cards.cardsOf(ids)) },
       }),

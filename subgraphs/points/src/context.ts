@@ -11,6 +11,7 @@ import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
 import { type CashoutService } from './services/cashout.service';
 import { type IntegrityService } from './services/integrity.service';
+import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
 import { type OfferActivationService } from './services/offer-activation.service';
 import { type StampCardService } from './services/stamp-card.service';
@@ -32,6 +33,8 @@ export interface PointsContext extends BaseSubgraphContext {
   donationPostings: DonationPostingService;
   memberClosings: MemberClosingService;
   economics: EconomicsService;
+  /** Programme KPIs (programmeKpis). */
+  kpis: KpisService;
   funding: FundingService;
   grants: GrantService;
   cashouts: CashoutService;

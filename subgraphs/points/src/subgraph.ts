@@ -8,6 +8,7 @@ import { pointsReferences } from './graphql/points.reference';
 import { PartnerTransactionsResolver, PointsAccountResolver, PointsMemberResolver, PointsTransactionResolver } from './graphql/points.resolver';
 import { PointsMemberType } from './graphql/points.type';
 import { EconomicsResolver, TransactionEconomicsResolver } from './graphql/economics.resolver';
+import { KpisResolver, kpisReferences } from './graphql/kpis.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
 import { GrantResolver } from './graphql/grant.resolver';
 import { CashoutResolver, PayoutBatchResolver } from './graphql/cashout.resolver';
@@ -30,6 +31,7 @@ import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-li
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { EconomicsService } from './services/economics.service';
+import { KpisService } from './services/kpis.service';
 import { FundingService } from './services/funding.service';
 import { GrantService } from './services/grant.service';
 import { CashoutService } from './services/cashout.service';
@@ -102,10 +104,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
         orphanedTypes: [PointsMemberType],
       },
-      pointsReferences,
+      { ...pointsReferences, ...kpisReferences },
     ),
   setup({ dataSource, env, logger, signer }) {
     const config = {
@@ -139,6 +141,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
     const economics = new EconomicsService(dataSource, directory);
+    const kpis = new KpisService(dataSource, directory);
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
@@ -170,6 +173,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         programme,
         integrity,
         economics,
+        kpis,
         funding,
         grants,
         cashouts,
