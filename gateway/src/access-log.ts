@@ -25,7 +25,7 @@ interface Entry {
 }
 
 /** Probes answer every few seconds and say nothing about traffic: no lines for them. */
-const UNLOGGED = new Set(['/healthz', '/readyz', '/gateway-readiness']);
+const UNLOGGED = new Set(['/healthz', '/readyz', '/gateway-readiness', '/metrics']);
 const NAMED_OPERATION = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
 /** The operation name of a request that never reached execution (refused early), from its JSON body or query string. */

@@ -18,6 +18,8 @@ import { serveGrantsImport } from './imports/grants-csv';
 import { servePain001 } from './payouts/pain001';
 import { serveMemberExport } from './member-export';
 import { gatewayEnv } from './env';
+import { createGatewayMetrics, serveMetrics } from './metrics';
+import { tracingPlugins } from './tracing';
 import { createRateLimiter } from './rate-limit';
 import { serveReport } from './reports/serve';
 import { createLiveEvents } from './live-events';
@@ -121,6 +123,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   // GraphiQL in development, its files served by the gateway itself (the runtime's page loads them from a CDN).
   const graphiql = production ? undefined : localGraphiQL();
 
+  const metrics = createGatewayMetrics();
+
   const gateway = createGatewayRuntime<HubGatewayContext>({
     supergraph: sdl,
     // Hive Router's query planner (Rust, through a native addon) unless the JavaScript one is asked for.
@@ -155,7 +159,17 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
         'x-request-id': context.requestId,
       }),
     },
-    plugins: () => [accessLog.plugin, ...policies, ...apq, useVaryOnOrigin(), EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production))],
+    // Request metrics: timed from before the policy (which may refuse), outcome read after it shaped the result.
+    plugins: ({ log }) => [
+      ...tracingPlugins(),
+      metrics.first,
+      accessLog.plugin,
+      ...policies,
+      ...apq,
+      useVaryOnOrigin(),
+      EnvelopArmorPlugin(armorConfig(limitsFromEnv(env), production)),
+      ...metrics.last(log),
+    ],
   });
 
   // Live updates over SSE (GET /events/stream), fed by the outbox's LISTEN/NOTIFY channel (live-events.ts).
@@ -163,6 +177,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
+    if (await serveMetrics(req, res, metrics.metrics, env.METRICS_TOKEN)) return;
     if (path === '/readyz') {
       const status = await subgraphsReady(subgraphs);
       const ready = Object.values(status).every(Boolean);

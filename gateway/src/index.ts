@@ -1,3 +1,6 @@
+// First, before anything loads pg: traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set (nothing loaded otherwise).
+import { startTracing, stopTracing } from '../../lib/src/tracing';
+startTracing('gateway', { http: false });
 import { runMain } from '../../lib/src';
 import { startGateway } from './gateway';
 import { startSingleProcessHub } from './single-process';
@@ -11,7 +14,10 @@ runMain(async () => {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), 10_000).unref();
-    gateway.stop().then(
+    gateway
+      .stop()
+      .then(() => stopTracing())
+      .then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -66,6 +66,8 @@ export const serverEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (keep the port private). */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 };
 
 /** Settings every subgraph needs: its port, its database and its auth. */
@@ -90,6 +92,9 @@ export const subgraphEnv = (defaultPort: number) => ({
   SUBGRAPH_RATE_LIMIT_FACTOR: z.coerce.number().int().min(1).max(100).default(4),
   /** Shares the subgraph's rate-limit counters between its instances; in memory per instance when unset. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** How often the purge job removes what no one needs any more (purge.ts; 0: never), and rows per batch. */
+  PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  PURGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
 });
 
 /**

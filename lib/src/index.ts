@@ -20,4 +20,5 @@ export * from './graphql/audit.type';
 export * from './service-token';
 export * from './periodic';
 export * from './rate-limit';
+export * from './metrics';
 export * from './member-link';

@@ -21,6 +21,8 @@ import { AppError, fieldOfRequestError, isPublicCode, withoutSuggestions } from 
 import { documentErrorStatus } from './http-status';
 import { armorConfig, SUBGRAPH_LIMITS, type DocumentLimits } from './limits';
 import { type Logger } from './logger';
+import { metricsAnswer, outcomeOf, type HubMetrics } from './metrics';
+import { traceRequestId } from './tracing';
 import { type RateLimiter } from './rate-limit';
 
 /** What every subgraph resolver receives; subgraphs extend it with their services and loaders. */
@@ -55,6 +57,9 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
    * member-link.ts); an AppError it raises (UNAUTHENTICATED) answers as a refused token does.
    */
   resolveViewer?(viewer: Viewer, requestId: string): Promise<Viewer>;
+  /** This server's Prometheus registry, served at GET /metrics (behind `metricsToken` when set). */
+  metrics?: HubMetrics;
+  metricsToken?: string;
 }
 
 export interface RunningServer {
@@ -136,6 +141,25 @@ function rootAccessPlugin(internalOperations: ReadonlySet<string>, production: b
             throw refuse('A service credential is good for internal operations only');
           }
           if (production && !service && fields.includes('_service')) throw refuse('The subgraph schema is not served to callers in production');
+        },
+      };
+    },
+  };
+}
+
+/** Counts and times each GraphQL request by operation name and outcome (metrics.ts). */
+function requestMetricsPlugin(metrics: HubMetrics): ApolloServerPlugin<BaseSubgraphContext> {
+  return {
+    async requestDidStart({ request }) {
+      const started = performance.now();
+      let operationName = request.operationName;
+      return {
+        async didResolveOperation({ operation }) {
+          operationName = operation?.name?.value ?? operationName;
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          metrics.observeRequest(operationName, outcomeOf(errors), (performance.now() - started) / 1000);
         },
       };
     },
@@ -253,6 +277,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       errorPlugin(options.logger) as ApolloServerPlugin<C>,
       statuses.plugin as ApolloServerPlugin<C>,
       rootAccessPlugin(new Set(options.internalOperations ?? []), options.production) as ApolloServerPlugin<C>,
+      ...(options.metrics ? [requestMetricsPlugin(options.metrics) as ApolloServerPlugin<C>] : []),
     ],
   });
   await apollo.start();
@@ -271,7 +296,9 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
         return json(503, { status: 'unavailable', service: options.name });
       }
     }
+    if (url.pathname === '/metrics' && options.metrics && !req.inProcess) return metricsAnswer(options.metrics, req.headers.authorization, options.metricsToken);
     if (url.pathname !== '/graphql') return json(404, { error: 'not found' });
+    traceRequestId(requestId);
 
     let verified: Viewer | undefined;
     let refusal: AppError | undefined;
@@ -290,10 +317,14 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       if (!verdict.allowed) {
         req.discard();
         const retryAfter = String(Math.max(1, Math.ceil(verdict.resetMs / 1000)));
+        options.metrics?.observeRequest(undefined, 'RATE_LIMITED', 0);
         return json(429, errorBody('RATE_LIMITED', 'Too many requests; retry later', requestId), { 'retry-after': retryAfter, 'x-request-id': requestId });
       }
     }
-    if (refusal || !verified) return json(401, errorBody(refusal?.code ?? 'UNAUTHENTICATED', refusal?.message ?? 'Unauthenticated', requestId));
+    if (refusal || !verified) {
+      options.metrics?.observeRequest(undefined, refusal?.code ?? 'UNAUTHENTICATED', 0);
+      return json(401, errorBody(refusal?.code ?? 'UNAUTHENTICATED', refusal?.message ?? 'Unauthenticated', requestId));
+    }
     const viewer = verified;
 
     if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) {

@@ -5,12 +5,15 @@ import { AuditLog } from './audit';
 import { authConfigFromEnv, createTokenVerifier, type Viewer } from './auth';
 import { createDataSource, guardPoolClients, migrate, ping, type DatabaseOptions } from './persistence/db';
 import { ConfigError, parseEnv, subgraphEnv } from './env';
-import { purgeIdempotencyKeys } from './idempotency';
+import { startPurgeJob, purgeOnce } from './jobs/purge.job';
+import { createHubMetrics, registerPoolMetrics, type HubMetrics } from './metrics';
+import { IDEMPOTENCY_KEYS_PURGE, type PurgeTarget } from './persistence/purge.repository';
 import { limitsFromEnv } from './limits';
 import { createLogger, type Logger } from './logger';
 import { createRateLimiter } from './rate-limit';
 import { startSubgraphServer, type BaseSubgraphContext, type RunningServer } from './server';
 import { createServiceSigner, loadServiceKeys, type ServiceSigner } from './service-token';
+import { stopTracing } from './tracing';
 
 type BaseEnv = z.infer<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
 
@@ -20,6 +23,8 @@ export interface SubgraphRuntime<E> {
   logger: Logger;
   /** This subgraph's own service credentials (the internal issuer); set when the definition asks for them. */
   signer?: ServiceSigner;
+  /** This subgraph's Prometheus registry (served at its /metrics): services and jobs count here. */
+  metrics: HubMetrics;
 }
 
 /** Everything that distinguishes one subgraph from another; `startSubgraph` does the rest. */
@@ -40,6 +45,8 @@ export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> 
   /** This subgraph calls internal operations of others, with its own service credentials. */
   callsInternalOperations?: boolean;
   buildSchema(): Promise<GraphQLSchema>;
+  /** Rows of this subgraph's own tables the purge job removes, beside expired idempotency keys. */
+  purgeTargets?(env: BaseEnv & E): PurgeTarget[];
   /** Wires services once per process and returns the per-request context factory. */
   setup(runtime: SubgraphRuntime<E>): {
     createContext(viewer: Viewer, requestId: string): Omit<C, 'audit'>;
@@ -57,6 +64,9 @@ export interface RunningSubgraph extends RunningServer {
    * since that work calls the other subgraphs. `stop()` does it too.
    */
   stopBackground(): Promise<void>;
+  /** Runs the purge job once now (tests; the job runs it every PURGE_INTERVAL_MS); rows removed per target. */
+  purge(): Promise<Record<string, number>>;
+  metrics: HubMetrics;
 }
 
 /** Parses env, connects and migrates the subgraph's schema, and serves it. Used by index.ts and tests. */
@@ -87,7 +97,9 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
     if (env.MIGRATE_ON_START) await migrate(dataSource, definition.name);
     const schema = await definition.buildSchema();
     const signer = serviceKeys && definition.callsInternalOperations ? createServiceSigner(serviceKeys, definition.name) : undefined;
-    const wiring = definition.setup({ dataSource, env, logger, signer });
+    const metrics = createHubMetrics(definition.name);
+    registerPoolMetrics(metrics, dataSource);
+    const wiring = definition.setup({ dataSource, env, logger, signer, metrics });
     const audit = new AuditLog(definition.name, dataSource, logger);
     const rateLimiter = await createRateLimiter(env, logger, { factor: env.SUBGRAPH_RATE_LIMIT_FACTOR, prefix: `hub:rate:${definition.name}:` });
     const server = await startSubgraphServer({
@@ -105,21 +117,22 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
       resolveViewer: wiring.resolveViewer,
       checkReady: () => ping(dataSource),
+      metrics,
+      metricsToken: env.METRICS_TOKEN,
     });
-    const purge = setInterval(() => {
-      purgeIdempotencyKeys(dataSource.manager).catch((error: unknown) => logger.warn('idempotency purge failed', { error }));
-    }, 3_600_000);
-    purge.unref();
+    const purgeTargets = [IDEMPOTENCY_KEYS_PURGE, ...(definition.purgeTargets?.(env) ?? [])];
+    const stopPurge = startPurgeJob(dataSource, purgeTargets, { intervalMs: env.PURGE_INTERVAL_MS, batchSize: env.PURGE_BATCH_SIZE, logger, metrics });
     let background: Promise<void> | undefined;
     const stopBackground = () => {
-      clearInterval(purge);
-      background ??= Promise.resolve(wiring.close?.());
+      background ??= Promise.all([stopPurge(), wiring.close?.()]).then(() => undefined);
       return background;
     };
     return {
       ...server,
       dataSource,
       stopBackground,
+      purge: () => purgeOnce(dataSource, purgeTargets, env.PURGE_BATCH_SIZE),
+      metrics,
       async stop() {
         await stopBackground();
         await server.stop();
@@ -144,6 +157,7 @@ export async function runSubgraphProcess<C extends BaseSubgraphContext, E>(defin
     timer.unref();
     running
       .stop()
+      .then(() => stopTracing())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         console.error(`${definition.name}: error during ${signal} shutdown`, error);

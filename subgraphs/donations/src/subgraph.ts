@@ -26,6 +26,7 @@ import { DonorCauseResolver, PledgesResolver } from './graphql/pledges.resolver'
 import { DonationReceiptResolver, ReceiptsResolver } from './graphql/receipts.resolver';
 import { CharityDonationTotalResolver, DonorGivingResolver, GivingReportRowResolver, ReportsResolver } from './graphql/reports.resolver';
 import { startDonationReconciler } from './jobs/donation-reconciler.job';
+import { registerDonationMetrics } from './services/donations.metrics';
 import { CharityEntity, DonationEntity } from './persistence/charity.entity';
 import { CharitiesService } from './services/charities.service';
 import { DonationsService } from './services/donations.service';
@@ -95,7 +96,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
       },
       { ...donationsReferences, ...kpisReference },
     ),
-  setup({ dataSource, env, logger, signer }) {
+  setup({ dataSource, env, logger, signer, metrics }) {
     const config: GivingConfig = {
       minPoints: env.DONATION_MIN_POINTS,
       pointValueScaled: parseScaled('DONATION_POINT_VALUE', env.DONATION_POINT_VALUE, RATE_SCALE),
@@ -113,6 +114,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     const pledges = new PledgesService(dataSource, receipts, config, partners);
     const reports = new ReportsService(dataSource);
     const kpis = new DonationsKpisService(dataSource);
+    registerDonationMetrics(metrics, dataSource);
     const stopReconciler = startDonationReconciler(donations, env.DONATIONS_RECONCILE_INTERVAL_MS, logger);
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));

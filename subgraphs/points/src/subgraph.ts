@@ -45,6 +45,8 @@ import { PledgeRelayService } from './services/pledge-relay.service';
 import { IntegrityService } from './services/integrity.service';
 import { MaintenanceService } from './services/maintenance.service';
 import { PointsService } from './services/points.service';
+import { LedgerMetrics } from './services/ledger.metrics';
+import { pointsPurgeTargets } from './persistence/purge.repository';
 import { ProgrammeService } from './services/programme.service';
 import { RedemptionService } from './services/redemption.service';
 import { ReversalService } from './services/reversal.service';
@@ -109,7 +111,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       },
       { ...pointsReferences, ...kpisReferences },
     ),
-  setup({ dataSource, env, logger, signer }) {
+  purgeTargets: (env) => pointsPurgeTargets({ codeFailureWindowSeconds: env.REDEMPTION_CODE_FAILURE_WINDOW_SECONDS }),
+  setup({ dataSource, env, logger, signer, metrics }) {
     const config = {
       expiryMonths: env.POINTS_EXPIRY_MONTHS,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
@@ -134,10 +137,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     const programme = new ProgrammeService(dataSource);
-    const points = new PointsService(dataSource, directory, programme, config);
+    const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
+    const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
     const offerActivations = new OfferActivationService(dataSource, directory);
     const stampCards = new StampCardService(dataSource);
-    const redemptions = new RedemptionService(dataSource, directory, config);
+    const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
     const economics = new EconomicsService(dataSource, directory);
@@ -145,7 +149,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
-    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },

@@ -46,6 +46,7 @@ import { type DirectoryClient } from '../clients/directory.client';
 import { drawPrepaidBlock } from './funding.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
 import { type LedgerConfig } from './ledger.config';
+import { type LedgerMetrics } from './ledger.metrics';
 import { type ProgrammeService } from './programme.service';
 
 /** An earn found no account for its member: rolled back, to ask the members subgraph without holding locks. */
@@ -80,6 +81,7 @@ export class PointsService {
     private readonly directory: DirectoryClient,
     private readonly programme: ProgrammeService,
     private readonly config: LedgerConfig,
+    private readonly metrics?: LedgerMetrics,
   ) {}
 
   /**
@@ -202,6 +204,7 @@ export class PointsService {
     }
     // Committed: the issuing account exists for good (a replay wrote nothing, so it may not have been looked up).
     if (issuedAccount && !outcome.replayed) this.issuedAccounts.set(partnerId, issuedAccount);
+    if (!outcome.replayed && written) this.metrics?.earned(BigInt(written.points));
     return !outcome.replayed && written ? { transaction: written, awards } : this.withAwards(await loadTransaction(this.dataSource.manager, outcome.result.transactionId));
   }
 

@@ -23,6 +23,7 @@ import { consumeLots } from '../persistence/lots.repository';
 import { memberAccountClosed } from '../persistence/member-closings.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { type LedgerConfig } from './ledger.config';
+import { type LedgerMetrics } from './ledger.metrics';
 import { availablePoints, expireDueLots, settleClawbacks } from './member-ledger';
 
 export interface RedeemInput {
@@ -48,6 +49,7 @@ export class RedemptionService {
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryClient,
     private readonly config: LedgerConfig,
+    private readonly metrics?: LedgerMetrics,
   ) {}
 
   /** A single-use code for the calling member, valid for a few minutes, optionally capped. */
@@ -102,6 +104,7 @@ export class RedemptionService {
         }),
       ),
     );
+    if (!replayed && written) this.metrics?.redeemed('redeem', -BigInt(written.points));
     return !replayed && written ? written : loadTransaction(this.dataSource.manager, result.transactionId);
   }
 
@@ -175,6 +178,7 @@ export class RedemptionService {
               return { holdId, transactionId };
             }),
           );
+    if (!replayed && written) this.metrics?.redeemed('capture', -BigInt(written.points));
     const transaction = !replayed && written ? written : await loadTransaction(this.dataSource.manager, result.transactionId);
     return { hold: await this.loadHold(result.holdId), transaction };
   }
