@@ -31,6 +31,8 @@ export interface TestHub {
   seed: SeedBuilder;
   /** Another gateway over the same subgraphs, with extra environment (rate limits, trusted documents). */
   startGateway(env: NodeJS.ProcessEnv): Promise<RunningServer>;
+  /** Another instance of a subgraph on the same database, calling the first instances' peers unless `env` names others (scale-out tests). */
+  startSubgraphInstance(key: SubgraphKey, env?: NodeJS.ProcessEnv): Promise<RunningSubgraph>;
   stop(): Promise<void>;
 }
 
@@ -200,6 +202,13 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
       const gateway = await startGateway({ ...gatewayEnv, ...env });
       started.push(gateway);
       return gateway;
+    },
+    async startSubgraphInstance(key, env = {}) {
+      const definitions = { members: membersSubgraph, points: pointsSubgraph, partners: partnersSubgraph, donations: donationsSubgraph };
+      const peers = { ...cross, MEMBERS_URL: membersUrl, PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql' };
+      const server = await startSubgraph(definitions[key] as Parameters<typeof startSubgraph>[0], { ...base, ...peers, PORT: '0', ...env });
+      started.push(server);
+      return server;
     },
     async stop() {
       for (const server of started.reverse()) await server.stop();
