@@ -1,8 +1,20 @@
 import { type DataSource, type EntityManager } from 'typeorm';
+import { recordAudit } from './audit';
 import { type Viewer } from './auth';
-import { notFound } from './errors';
-import { AUDIT_SECTION, IDEMPOTENCY_SECTION, readMemberData, type MemberDataSection } from './persistence/member-data.repository';
-import { isUuid } from './validation';
+import { badInput, notFound } from './errors';
+import {
+  AUDIT_SECTION,
+  eraseAuditSubjects,
+  forgetIdempotencyKeys,
+  IDEMPOTENCY_SECTION,
+  readMemberData,
+  recordMemberErasure,
+  runErasureStatements,
+  type MemberDataSection,
+  type MemberErasureStatement,
+} from './persistence/member-data.repository';
+import { requireService } from './service-token';
+import { isUuid, uuid } from './validation';
 import { isAdmin, isSelf } from './viewer';
 
 /**
@@ -36,5 +48,44 @@ export class MemberDataExport {
     const id = exportableMemberId(viewer, memberId);
     if (this.exists && !(await this.exists(this.dataSource.manager, id))) throw notFound('Member');
     return readMemberData(this.dataSource.manager, id, this.sections);
+  }
+}
+
+/** What one subgraph did for an erasure (the same answer to every call with its id). */
+export interface MemberDataErased {
+  erasureId: string;
+  memberId: string;
+  /** False when this erasure id had been carried out already: the call changed nothing. */
+  erasedNow: boolean;
+}
+
+/**
+ * One subgraph's part of erasing a member (GDPR art. 17), as the internal operation `<subgraph>EraseMember`
+ * the members subgraph calls with its service credential (scope members:erase): in one transaction it
+ * records the erasure id (a second call with it changes nothing), runs the subgraph's own statements on its
+ * own tables, replaces the person's token subjects in its audit log with `erased:<erasure id>` and forgets the
+ * idempotency keys of their calls. Amounts, ledger rows and receipts are not touched.
+ */
+export class MemberDataErasure {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly statements: readonly MemberErasureStatement[],
+  ) {}
+
+  async erase(viewer: Viewer, input: { erasureId: string; memberId: string; subjects: readonly string[] }): Promise<MemberDataErased> {
+    requireService(viewer, 'members', 'members:erase');
+    const erasureId = uuid('erasureId', input.erasureId);
+    const memberId = uuid('memberId', input.memberId);
+    if (input.subjects.length > 100 || input.subjects.some((s) => s.length < 1 || s.length > 500)) throw badInput('subjects', 'at most 100, each 1 to 500 characters');
+    return this.dataSource.transaction(async (manager) => {
+      const erasedNow = await recordMemberErasure(manager, erasureId, memberId);
+      if (erasedNow) {
+        await runErasureStatements(manager, erasureId, memberId, this.statements);
+        await eraseAuditSubjects(manager, erasureId, memberId, input.subjects);
+        await forgetIdempotencyKeys(manager, memberId, input.subjects);
+        await recordAudit(manager, viewer, memberId);
+      }
+      return { erasureId, memberId, erasedNow };
+    });
   }
 }

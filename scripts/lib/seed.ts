@@ -101,6 +101,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   }
   await seedMemberLifecycle(gatewayUrl, admin, memberIds, charityId!);
   await seedSignedUpMember(gatewayUrl, keys, partnerTokens[0]);
+  await seedErasedMember(gatewayUrl, admin, partnerTokens[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -157,4 +158,26 @@ async function seedSignedUpMember(gatewayUrl: string, keys: DevKeys, grocerToken
     { input: { memberId: joined.signUp.member.id, purchase: { amount: '149.00', currency: 'NOK' }, reference: 'DEMO-KARI-1', idempotencyKey: 'seed-earn-kari-1' } },
     grocerToken,
   );
+}
+
+/**
+ * A member who asked to be forgotten: enrolled and earned at the grocer, then erased by the admin. The row
+ * stays (amounts are bookkeeping) as "Erased member …" with no email, birth date or card anyone holds; the
+ * points went to breakage.
+ */
+async function seedErasedMember(gatewayUrl: string, admin: string, grocerToken: string): Promise<void> {
+  const enrolled = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+    { input: { email: 'ola.glemt@example.com', displayName: 'Ola Glemt', birthDate: '1980-05-17', idempotencyKey: 'seed-member-erased' } },
+    grocerToken,
+  );
+  const memberId = enrolled.enrollMember.member.id;
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId, purchase: { amount: '99.00', currency: 'NOK' }, reference: 'DEMO-ERASED-1', idempotencyKey: 'seed-earn-erased-1' } },
+    grocerToken,
+  );
+  await mustQuery(gatewayUrl, 'mutation($input: EraseMemberInput!) { eraseMember(input: $input) { erasure { id } } }', { input: { memberId, idempotencyKey: 'seed-erase-1' } }, admin);
 }

@@ -41,3 +41,56 @@ export async function readMemberData(manager: EntityManager, memberId: string, s
     return out;
   });
 }
+
+/**
+ * One statement of a subgraph's part of an erasure, with $1 the member id and $2 the erasure id: replaces
+ * or removes personal data in one of its tables (each subgraph lists them beside its export sections).
+ */
+export interface MemberErasureStatement {
+  name: string;
+  sql: string;
+}
+
+/** An erased value: `erased:` and the SHA-256 of the text, so equal values stay equal and nothing readable is left. */
+export const ERASED_HASH = (column: string): string => `'erased:' || encode(sha256(convert_to(${column}, 'UTF8')), 'hex')`;
+
+/**
+ * Records the erasure in this subgraph, first thing in its transaction: false when it was carried out
+ * already (a concurrent call waits here on the primary key until the first one commits or rolls back).
+ */
+export async function recordMemberErasure(manager: EntityManager, erasureId: string, memberId: string): Promise<boolean> {
+  const { rowCount } = await sql(manager, 'INSERT INTO member_erasures (erasure_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING erasure_id', [erasureId, memberId]);
+  return rowCount > 0;
+}
+
+/**
+ * The audit log after an erasure: every row the person made (as the member, or under one of their token
+ * subjects before the member existed) names them as `erased:<erasure id>` instead of their token subject, and
+ * its idempotency key is kept only as a hash. Rows stay in place (who did what, when, with what outcome).
+ */
+export async function eraseAuditSubjects(manager: EntityManager, erasureId: string, memberId: string, subjects: readonly string[]): Promise<number> {
+  const { rowCount } = await sql(
+    manager,
+    `UPDATE audit_log SET subject = 'erased:' || $2::text,
+            idempotency_key = CASE WHEN idempotency_key IS NULL THEN NULL ELSE ${ERASED_HASH('idempotency_key')} END
+      WHERE (member_id = $1 OR subject = ANY($3::text[])) AND subject NOT LIKE 'erased:%'`,
+    [memberId, erasureId, [...subjects]],
+  );
+  return rowCount;
+}
+
+/** Forgets the idempotency keys of the person's own calls (their answers may hold personal data): a retry is no longer answered. */
+export async function forgetIdempotencyKeys(manager: EntityManager, memberId: string, subjects: readonly string[]): Promise<number> {
+  const { rowCount } = await sql(
+    manager,
+    `DELETE FROM idempotency_keys WHERE caller LIKE '%|' || $1::text OR EXISTS (SELECT 1 FROM unnest($2::text[]) s WHERE starts_with(caller, s || '|'))`,
+    [memberId, [...subjects]],
+  );
+  return rowCount;
+}
+
+/** Runs a subgraph's erasure statements in the caller's transaction. */
+export async function runErasureStatements(manager: EntityManager, erasureId: string, memberId: string, statements: readonly MemberErasureStatement[]): Promise<void> {
+  // PostgreSQL refuses more parameters than a statement uses: $2 only where it is used.
+  for (const s of statements) await sql(manager, s.sql, s.sql.includes('$2') ? [memberId, erasureId] : [memberId]);
+}

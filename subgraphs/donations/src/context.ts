@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
-import { type MemberDataExport } from '../../../lib/src/member-data';
+import { type MemberDataErasure, type MemberDataExport } from '../../../lib/src/member-data';
 import { type CharityEntity } from './persistence/charity.entity';
 import { type CharitiesService } from './services/charities.service';
 import { type DonationsService } from './services/donations.service';
@@ -13,6 +13,8 @@ import { type DonationsKpisService } from './services/kpis.service';
 export interface DonationsContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
   memberExport: MemberDataExport;
+  /** This subgraph's part of erasing a member (the internal <subgraph>EraseMember). */
+  memberErasure: MemberDataErasure;
   charities: CharitiesService;
   donations: DonationsService;
   receipts: ReceiptsService;

@@ -37,12 +37,14 @@ import { ReceiptsService } from './services/receipts.service';
 import { ReportsService } from './services/reports.service';
 import { DonationsKpisService } from './services/kpis.service';
 import { DonationsKpisType, kpisReference } from './graphql/kpis.type';
+import { createMemberErasureResolver } from '../../../lib/src/graphql/member-erasure.resolver';
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
-import { MemberDataExport } from '../../../lib/src/member-data';
-import { DONATIONS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
+import { MemberDataErasure, MemberDataExport } from '../../../lib/src/member-data';
+import { DONATIONS_MEMBER_DATA_SECTIONS, DONATIONS_MEMBER_ERASURE_STATEMENTS } from './persistence/member-data.repository';
 
 const DonationsAuditLogResolver = createAuditLogResolver('donations');
 const DonationsMemberExportResolver = createMemberExportResolver('donations');
+const DonationsMemberErasureResolver = createMemberErasureResolver('donations');
 
 const donationsEnv = {
   POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
@@ -65,7 +67,7 @@ type DonationsEnv = z.infer<z.ZodObject<typeof donationsEnv>>;
 export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEnv> = {
   name: 'donations',
   defaultPort: 4004,
-  internalOperations: ['recordPledgeAccrual', 'donateClosingBalance'],
+  internalOperations: ['recordPledgeAccrual', 'donateClosingBalance', 'donationsEraseMember'],
   callsInternalOperations: true,
   entities: [CharityEntity, DonationEntity],
   migrations: donationsMigrations,
@@ -90,7 +92,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
           CharityDonationTotalResolver,
           GivingReportRowResolver,
           DonorGivingResolver,
-          DonationsAuditLogResolver, DonationsMemberExportResolver,
+          DonationsAuditLogResolver, DonationsMemberExportResolver, DonationsMemberErasureResolver,
         ],
         orphanedTypes: [DonorType, DonationsKpisType],
       },
@@ -119,12 +121,14 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     const memberExport = new MemberDataExport(dataSource, DONATIONS_MEMBER_DATA_SECTIONS);
+    const memberErasure = new MemberDataErasure(dataSource, DONATIONS_MEMBER_ERASURE_STATEMENTS);
     return {
       resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
         memberExport,
+        memberErasure,
         charities,
         donations,
         receipts,

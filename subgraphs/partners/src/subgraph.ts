@@ -11,30 +11,35 @@ import { OfferEntity, PartnerEntity, PartnerTermsEntity, StoreEntity } from './p
 import { OffersService } from './services/offers.service';
 import { PartnersService } from './services/partners.service';
 import { StoresService } from './services/stores.service';
+import { createMemberErasureResolver } from '../../../lib/src/graphql/member-erasure.resolver';
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
-import { MemberDataExport } from '../../../lib/src/member-data';
-import { PARTNERS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
+import { MemberDataErasure, MemberDataExport } from '../../../lib/src/member-data';
+import { PARTNERS_MEMBER_DATA_SECTIONS, PARTNERS_MEMBER_ERASURE_STATEMENTS } from './persistence/member-data.repository';
 
 const PartnersAuditLogResolver = createAuditLogResolver('partners');
 const PartnersMemberExportResolver = createMemberExportResolver('partners');
+const PartnersMemberErasureResolver = createMemberErasureResolver('partners');
 
 export const partnersSubgraph: SubgraphDefinition<PartnersContext> = {
   name: 'partners',
   defaultPort: 4003,
+  internalOperations: ['partnersEraseMember'],
   entities: [PartnerEntity, PartnerTermsEntity, StoreEntity, OfferEntity],
   migrations: partnersMigrations,
-  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver, CategoryRateResolver] }, partnerReference),
+  buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver, PartnersMemberErasureResolver, CategoryRateResolver] }, partnerReference),
   setup({ dataSource }) {
     const partners = new PartnersService(dataSource);
     const stores = new StoresService(dataSource);
     const offers = new OffersService(dataSource);
     const categoryRates = new CategoryRatesService(dataSource);
     const memberExport = new MemberDataExport(dataSource, PARTNERS_MEMBER_DATA_SECTIONS);
+    const memberErasure = new MemberDataErasure(dataSource, PARTNERS_MEMBER_ERASURE_STATEMENTS);
     return {
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
         memberExport,
+        memberErasure,
         partners,
         stores,
         offers,

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { type BaseSubgraphContext } from '../../../lib/src';
-import { type MemberDataExport } from '../../../lib/src/member-data';
+import { type MemberDataErasure, type MemberDataExport } from '../../../lib/src/member-data';
 import { type Award } from './domain/award.rules';
 import { type Basket } from './persistence/baskets.repository';
 import { type AccountEntity } from './persistence/ledger.entity';
@@ -23,6 +23,8 @@ import { type WebhookDeliveryService, type WebhooksService } from './services/we
 export interface PointsContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
   memberExport: MemberDataExport;
+  /** This subgraph's part of erasing a member (the internal <subgraph>EraseMember). */
+  memberErasure: MemberDataErasure;
   points: PointsService;
   offerActivations: OfferActivationService;
   stampCards: StampCardService;

@@ -1,4 +1,4 @@
-import { type MemberDataSection } from '../../../../lib/src/persistence/member-data.repository';
+import { ERASED_HASH, type MemberDataSection, type MemberErasureStatement } from '../../../../lib/src/persistence/member-data.repository';
 
 const DONATIONS = 'SELECT id FROM donations WHERE member_id = $1';
 const ACCRUALS = 'SELECT id FROM pledge_accruals WHERE member_id = $1';
@@ -18,5 +18,20 @@ export const DONATIONS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
     name: 'receipts',
     sql: `SELECT * FROM receipts WHERE subject_id IN (${DONATIONS}) OR subject_id IN (${ACCRUALS})
              OR subject_id IN (SELECT id FROM matches WHERE donation_id IN (${DONATIONS})) ORDER BY charity_id, seq`,
+  },
+];
+
+/**
+ * The giving side's part of an erasure: a donation's idempotency caller is the donor's token subject (an
+ * identity provider may make it of their email), so it becomes `erased:<erasure id>` and the key a hash
+ * (the migration allows exactly that change, whatever the donation's status). The donations, causes,
+ * accruals, matches and receipts keep every fact: they name the member by id only, and a receipt's hash
+ * covers the donation, accrual or match id, never the member, so every chain still verifies.
+ */
+export const DONATIONS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [
+  {
+    name: 'donations',
+    sql: `UPDATE donations SET idempotency_caller = 'erased:' || $2::text, idempotency_key = ${ERASED_HASH('idempotency_key')}
+           WHERE member_id = $1 AND idempotency_caller IS NOT NULL AND idempotency_caller NOT LIKE 'erased:%'`,
   },
 ];

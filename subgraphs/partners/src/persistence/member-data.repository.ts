@@ -1,4 +1,4 @@
-import { type MemberDataSection } from '../../../../lib/src/persistence/member-data.repository';
+import { type MemberDataSection, type MemberErasureStatement } from '../../../../lib/src/persistence/member-data.repository';
 
 /**
  * What the partners subgraph holds about one member, for the member's data export: no table of its own
@@ -6,3 +6,6 @@ import { type MemberDataSection } from '../../../../lib/src/persistence/member-d
  * MemberDataExport). A table about members added here is one more line.
  */
 export const PARTNERS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [];
+
+/** Nothing of the partners subgraph's own tables names a member: only its audit log and idempotency keys are erased (by lib's MemberDataErasure). */
+export const PARTNERS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [];

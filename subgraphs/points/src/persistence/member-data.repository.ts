@@ -1,4 +1,4 @@
-import { type MemberDataSection } from '../../../../lib/src/persistence/member-data.repository';
+import { type MemberDataSection, type MemberErasureStatement } from '../../../../lib/src/persistence/member-data.repository';
 
 const MEMBER_ACCOUNT = `SELECT id FROM accounts WHERE kind = 'MEMBER' AND owner_id = $1`;
 
@@ -26,3 +26,11 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'donation_postings', sql: 'SELECT * FROM donation_postings WHERE member_id = $1 ORDER BY created_at, donation_id' },
   { name: 'earn_outbox', sql: 'SELECT * FROM earn_outbox WHERE member_id = $1 ORDER BY id' },
 ];
+
+/**
+ * The ledger's own part of an erasure: nothing. Its rows name the member by id only (no name, email, card
+ * or phone), and the amounts must stay for bookkeeping; the remaining points are forfeited by the ledger's
+ * `closeMemberAccount` (FORFEIT, with the erasure id as closing id) before this step, and lib's
+ * MemberDataErasure replaces the person's token subjects in the audit log and forgets their idempotency keys.
+ */
+export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [];
