@@ -3,12 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
 import { formatMicros, parseMicros, roundHalfEven } from '../../subgraphs/points/src/domain/settlement.rules';
 import { createLogger, currencyExponent } from '../../lib/src';
+import { issuePoints } from '../../subgraphs/points/src/persistence/issuance.repository';
+import { lockMemberAccount } from '../../subgraphs/points/src/persistence/ledger.repository';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 /**
- * A month of mixed activity across three partners in three currencies, on a database of its own so
- * that the ledger's totals are exactly this test's activity.
+ * A month of mixed activity across three partners in three currencies (and a fourth, a spa, that only grants
+ * goodwill and honours the coalition's points), with the coalition's marketing budget granting and paying a
+ * welcome bonus and a member cashing out, on a database of its own so that the ledger's totals are exactly
+ * this test's activity.
  */
 
 let hub: TestHub;
@@ -21,6 +25,7 @@ const FLOW = 'partner { id } points value { amount currency } exactValue';
 const STATEMENT = `partner { id } pointsIssued issuedValue { amount currency } pointsHonoured reimbursementValue { amount currency }
   net { amount currency } currency from to issuedValueExact reimbursementValueExact roundingRemainder
   earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} } donated { ${LINE} }
+  granted { ${LINE} } bonuses { ${LINE} } cashedOut { ${LINE} } honouredFromCoalition { ${LINE} }
   honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints`;
 
 interface Line {
@@ -51,6 +56,10 @@ interface Statement {
   returned: Line;
   breakage: Line;
   donated: Line;
+  granted: Line;
+  bonuses: Line;
+  cashedOut: Line;
+  honouredFromCoalition: Line;
   honouredByIssuer: Flow[];
   issuedHonouredBy: Flow[];
   unpricedPoints: string;
@@ -110,7 +119,7 @@ async function ledgerTotals() {
 }
 
 beforeAll(async () => {
-  hub = await startHub({ isolatedDatabase: true });
+  hub = await startHub({ isolatedDatabase: true, env: { MARKETING_POINT_PRICE: '0.004', CASHOUT_POINT_VALUE: '0.005', CASHOUT_MIN_POINTS: '100', COALITION_CURRENCY: 'EUR' } });
   ledger = ledgerClient(hub);
 });
 afterAll(async () => hub?.stop());
@@ -125,7 +134,9 @@ describe('settlement statements', () => {
   let grocer: Partner;
   let fuel: Partner;
   let cafe: Partner;
-  let statements: Record<'grocer' | 'fuel' | 'cafe', Statement>;
+  let spa: Partner;
+  const S = { issue: '0.002', reimb: '0.0015' };
+  let statements: Record<'grocer' | 'fuel' | 'cafe' | 'spa', Statement>;
   let fuelRedeemId: string;
   let m1Token: string;
 
@@ -184,22 +195,40 @@ describe('settlement statements', () => {
     expect(await new MaintenanceService(hub.subgraphs.points!.dataSource, createLogger('test', 'silent')).expireLots()).toBe(977);
     expect((await ledger.reverse(grocer.token, g3.id)).data?.reverseTransaction.transaction.points).toBe(0);
 
+    // Points without a purchase: the coalition's marketing budget grants m5 200 goodwill points and pays a
+    // 50-point welcome bonus; the spa grants m5 30 at its own cost. m5 spends 100 at the spa (drawn on the
+    // coalition's oldest lot) and cashes out 160 (the rest of the coalition's points, then 10 of the spa's).
+    spa = await createPartner('Spa', 'EUR', '1', S.issue, S.reimb);
+    const m5 = await hub.seed.member(grocer.token);
+    const grant = (token: string, points: number) =>
+      hub.must('mutation($i: GrantPointsInput!) { grantPoints(input: $i) { transaction { id } } }', { i: { memberId: m5.id, points, reason: 'goodwill', reference: `G-${points}`, idempotencyKey: randomUUID() } }, token);
+    await grant(await hub.admin(), 200);
+    await hub.subgraphs.points!.dataSource.transaction(async (manager) => {
+      const account = await lockMemberAccount(manager, m5.id);
+      await issuePoints(manager, { kind: 'BONUS', memberId: m5.id, memberAccountId: account!.id, issuer: { partnerId: null, unitPrice: '0.004', currency: 'EUR' }, points: 50n, reference: 'welcome', lifetimeMonths: 24, award: { kind: 'WELCOME', ruleId: null } });
+    });
+    await grant(await hub.partnerToken(spa.id, 'points:grant'), 30);
+    expect((await ledger.redeem(spa.token, m5.id, 100, await ledger.code(m5.token))).errors).toBeUndefined();
+    const cashout = await hub.query('mutation($i: RequestCashoutInput!) { requestCashout(input: $i) { cashout { id } } }', { i: { points: 160, iban: 'DE89370400440532013000', idempotencyKey: randomUUID() } }, m5.token);
+    expect(cashout.errors).toBeUndefined();
+    expect(await ledger.points(m5.token)).toMatchObject({ balance: 20 });
+
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
-    statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe) };
+    statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe), spa: await mustStatement(spa) };
   });
 
   it("gives each partner the issued, honoured and breakage figures the ledger holds for it", async () => {
     const totals = await ledgerTotals();
-    for (const [name, partner] of [['grocer', grocer], ['fuel', fuel], ['cafe', cafe]] as const) {
+    for (const [name, partner] of [['grocer', grocer], ['fuel', fuel], ['cafe', cafe], ['spa', spa]] as const) {
       const s = statements[name];
       expect(s.partner.id).toBe(partner.id);
       expect(s.currency).toBe(partner.currency);
       expect(BigInt(s.pointsIssued)).toBe(-totals.of('PARTNER_ISSUED', partner.id));
       expect(BigInt(s.pointsHonoured)).toBe(totals.of('PARTNER_HONOURED', partner.id));
-      expect(BigInt(s.earned.points) - BigInt(s.refunded.points) - BigInt(s.clawedBack.points)).toBe(BigInt(s.pointsIssued));
+      expect(BigInt(s.earned.points) - BigInt(s.refunded.points) - BigInt(s.clawedBack.points) + BigInt(s.granted.points) + BigInt(s.bonuses.points)).toBe(BigInt(s.pointsIssued));
       expect(BigInt(s.redeemed.points) - BigInt(s.returned.points)).toBe(BigInt(s.pointsHonoured));
       // Every honoured point traces back to its issuer.
-      expect(s.honouredByIssuer.reduce((n, f) => n + BigInt(f.points), 0n)).toBe(BigInt(s.pointsHonoured));
+      expect(s.honouredByIssuer.reduce((n, f) => n + BigInt(f.points), 0n) + BigInt(s.honouredFromCoalition.points)).toBe(BigInt(s.pointsHonoured));
       expect(s.unpricedPoints).toBe('0');
     }
     // What the scenario did, point by point.
@@ -212,6 +241,14 @@ describe('settlement statements', () => {
     expect(statements.fuel.breakage.points).toBe('777');
     expect(statements.cafe).toMatchObject({ pointsIssued: '1122', pointsHonoured: '0' });
     expect(statements.cafe.redeemed.points).toBe('400');
+    // The spa: 30 points granted at its own issue price, 100 of the coalition's honoured at its reimbursement.
+    expect(statements.spa).toMatchObject({ pointsIssued: '30', pointsHonoured: '100', honouredByIssuer: [], issuedHonouredBy: [] });
+    expect(statements.spa.granted).toMatchObject({ points: '30', exactValue: exact(micros(S.issue, 30)) });
+    expect(statements.spa.honouredFromCoalition).toMatchObject({ points: '100', exactValue: exact(micros(S.reimb, 100)) });
+    expect(statements.spa.net).toEqual(money(micros(S.issue, 30) - micros(S.reimb, 100), 'EUR'));
+    expect(statements.spa.cashedOut).toMatchObject({ points: '10', exactValue: exact(micros(S.issue, 10)) });
+    for (const s of [statements.grocer, statements.fuel, statements.cafe]) expect([s.granted.points, s.cashedOut.points]).toEqual(['0', '0']);
+    for (const s of Object.values(statements)) expect(s.bonuses.points).toBe('0');
     expect(statements.cafe.returned.points).toBe('400');
     expect([statements.grocer.donated.points, statements.fuel.donated.points, statements.cafe.donated.points]).toEqual(['0', '0', '50']);
     expect(statements.cafe.donated.exactValue).toBe(exact(micros(C.issue, 50)));
@@ -294,11 +331,17 @@ describe('settlement statements', () => {
         pointsHonoured: string;
         pointsExpired: string;
         pointsDonated: string;
+        pointsIssuedByCoalition: string;
+        pointsCashedOut: string;
+        coalitionIssuance: Record<string, unknown>;
+        cashouts: Line[];
         statements: Statement[];
         totals: { currency: string; pointsIssued: string; issuedValue: { amount: string }; issuedValueExact: string; pointsHonoured: string; reimbursementValue: { amount: string }; reimbursementValueExact: string; net: { amount: string }; roundingRemainder: string }[];
       };
     }>(
-      `query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired pointsDonated statements { ${STATEMENT} }
+      `query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired pointsDonated pointsIssuedByCoalition pointsCashedOut
+         coalitionIssuance { currency issued { ${LINE} } granted { ${LINE} } bonuses { ${LINE} } earnAwards { ${LINE} } honoured { ${LINE} } breakage { ${LINE} } donated { ${LINE} } cashedOut { ${LINE} } }
+         cashouts { ${LINE} } statements { ${STATEMENT} }
          totals { currency pointsIssued issuedValue { amount } issuedValueExact pointsHonoured reimbursementValue { amount } reimbursementValueExact net { amount } roundingRemainder } } }`,
       { f: FROM, t: TO },
       await hub.admin(),
@@ -308,14 +351,34 @@ describe('settlement statements', () => {
     // The coalition statement holds the same statements each partner reads (terms changed since: still equal).
     expect(c.statements.find((s) => s.partner.id === grocer.id)).toEqual(statements.grocer);
     expect(c.statements.find((s) => s.partner.id === cafe.id)).toEqual(statements.cafe);
-    expect(c.statements).toHaveLength(3);
+    expect(c.statements).toHaveLength(4);
     const totals = await ledgerTotals();
     expect(BigInt(c.pointsIssued)).toBe(-totals.of('PARTNER_ISSUED'));
     expect(BigInt(c.pointsHonoured)).toBe(totals.of('PARTNER_HONOURED'));
     expect(BigInt(c.pointsExpired)).toBe(totals.of('COALITION_BREAKAGE'));
     expect(BigInt(c.pointsDonated)).toBe(totals.of('CHARITY'));
-    // Conservation: every point issued was honoured, expired, donated, or is still held by a member.
-    expect(BigInt(c.pointsIssued) - BigInt(c.pointsHonoured) - BigInt(c.pointsExpired) - BigInt(c.pointsDonated)).toBe(totals.memberBalances);
+    expect(BigInt(c.pointsIssuedByCoalition)).toBe(-totals.of('COALITION_MARKETING'));
+    expect(BigInt(c.pointsCashedOut)).toBe(totals.of('COALITION_CASHOUT'));
+    expect([c.pointsIssuedByCoalition, c.pointsCashedOut]).toEqual(['250', '160']);
+    // Conservation: every point issued (by partners or by the coalition's marketing budget) was honoured,
+    // expired, donated, cashed out, or is still held by a member.
+    expect(
+      BigInt(c.pointsIssued) + BigInt(c.pointsIssuedByCoalition) - BigInt(c.pointsHonoured) - BigInt(c.pointsExpired) - BigInt(c.pointsDonated) - BigInt(c.pointsCashedOut),
+    ).toBe(totals.memberBalances);
+    // The marketing budget's own lines, at the marketing price, and the cashback owed at the cashout value.
+    const eur = (m: bigint) => money(m, 'EUR');
+    expect(c.coalitionIssuance).toEqual({
+      currency: 'EUR',
+      issued: { points: '250', value: eur(micros('0.004', 250)), exactValue: exact(micros('0.004', 250)) },
+      granted: { points: '200', value: eur(micros('0.004', 200)), exactValue: exact(micros('0.004', 200)) },
+      bonuses: { points: '50', value: eur(micros('0.004', 50)), exactValue: exact(micros('0.004', 50)) },
+      earnAwards: { points: '0', value: eur(0n), exactValue: exact(0n) },
+      honoured: { points: '100', value: eur(micros('0.004', 100)), exactValue: exact(micros('0.004', 100)) },
+      breakage: { points: '0', value: eur(0n), exactValue: exact(0n) },
+      donated: { points: '0', value: eur(0n), exactValue: exact(0n) },
+      cashedOut: { points: '150', value: eur(micros('0.004', 150)), exactValue: exact(micros('0.004', 150)) },
+    });
+    expect(c.cashouts).toEqual([{ points: '160', value: eur(micros('0.005', 160)), exactValue: exact(micros('0.005', 160)) }]);
     // Money per currency from the snapshots, independently of the statements.
     const { rows } = await hub.db.query<{ currency: string; issued: string; honoured: string }>(
       `SELECT t.price_currency AS currency,
@@ -359,7 +422,9 @@ describe('settlement statements', () => {
       await hub.admin(),
     );
     expect(result.errors).toBeUndefined();
-    const { rows } = await hub.db.query<{ partner_id: string; points: string }>('SELECT partner_id::text, sum(remaining)::text AS points FROM points.lots GROUP BY 1');
+    // Lots of the coalition's marketing budget (no partner) are not a partner's liability; in this scenario none is left.
+    expect((await hub.db.query('SELECT coalesce(sum(remaining), 0)::int AS r FROM points.lots WHERE partner_id IS NULL')).rows[0].r).toBe(0);
+    const { rows } = await hub.db.query<{ partner_id: string; points: string }>('SELECT partner_id::text, sum(remaining)::text AS points FROM points.lots WHERE partner_id IS NOT NULL GROUP BY 1');
     const liability = result.data!.pointsLiability;
     for (const row of rows) expect(liability.find((l) => l.partner.id === row.partner_id)?.outstandingPoints).toBe(row.points);
     const totals = await ledgerTotals();

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { currencyExponent, money, MoneyType } from '../../../../lib/src';
 import { formatMicros, VALUE_SCALE, type RoundedValue } from '../domain/settlement.rules';
-import { type AgeingBucket, type CurrencyTotal, type Flow, type LiabilityLine, type PointsAndValue, type Statement } from '../services/economics.service';
+import { type AgeingBucket, type CashoutTotal, type CoalitionPosition, type CurrencyTotal, type Flow, type LiabilityLine, type PointsAndValue, type Statement } from '../services/economics.service';
 import { PartnerRefType } from './points.type';
 
 const ROUNDING =
@@ -99,7 +99,23 @@ export class SettlementStatementType {
   })
   donated!: SettlementLineType;
 
-  @Field(() => [SettlementFlowType], { description: 'Points honoured here, by the partner that issued them (sums to pointsHonoured).' })
+  @Field(() => SettlementLineType, { description: 'Goodwill and campaign points this partner granted or was billed for (grantPoints, bulk grants), at its issue price: part of pointsIssued.' })
+  granted!: SettlementLineType;
+
+  @Field(() => SettlementLineType, { description: 'Welcome, referral and birthday bonuses this partner paid for, at its issue price: part of pointsIssued.' })
+  bonuses!: SettlementLineType;
+
+  @Field(() => SettlementLineType, {
+    description: 'Points this partner issued that members cashed out in the period (net of failed payouts given back), at the issue price they were bought at. The coalition pays the member, as if it had honoured them: not part of net.',
+  })
+  cashedOut!: SettlementLineType;
+
+  @Field(() => SettlementLineType, {
+    description: "Points the coalition's marketing budget issued that were honoured here, at this partner's reimbursement: part of pointsHonoured (honouredByIssuer + this = pointsHonoured).",
+  })
+  honouredFromCoalition!: SettlementLineType;
+
+  @Field(() => [SettlementFlowType], { description: 'Points honoured here, by the partner that issued them (with honouredFromCoalition, sums to pointsHonoured).' })
   honouredByIssuer!: SettlementFlowType[];
 
   @Field(() => [SettlementFlowType], { description: "This partner's points honoured in the period, by the partner that honoured them (itself included)." })
@@ -145,6 +161,38 @@ export class CurrencySettlementTotalType {
   roundingRemainder!: string;
 }
 
+@ObjectType('CoalitionIssuance', {
+  description: "The coalition's marketing budget as an issuer in the period, in the coalition's currency at the price each point was issued at: what it gave (granted, bonuses, coalition-funded earn awards) and what became of its points.",
+})
+export class CoalitionIssuanceType {
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => SettlementLineType, { description: 'granted + bonuses + earnAwards.' })
+  issued!: SettlementLineType;
+
+  @Field(() => SettlementLineType)
+  granted!: SettlementLineType;
+
+  @Field(() => SettlementLineType)
+  bonuses!: SettlementLineType;
+
+  @Field(() => SettlementLineType, { description: 'Coalition-funded awards inside partners\' earns.' })
+  earnAwards!: SettlementLineType;
+
+  @Field(() => SettlementLineType, { description: 'Its points honoured by partners (each partner is reimbursed as for any point: its honouredFromCoalition).' })
+  honoured!: SettlementLineType;
+
+  @Field(() => SettlementLineType)
+  breakage!: SettlementLineType;
+
+  @Field(() => SettlementLineType)
+  donated!: SettlementLineType;
+
+  @Field(() => SettlementLineType)
+  cashedOut!: SettlementLineType;
+}
+
 @ObjectType('CoalitionSettlement', { description: 'The coalition-wide statement for [from, to): every partner with activity, and totals per currency.' })
 export class CoalitionSettlementType {
   @Field(() => String)
@@ -164,6 +212,20 @@ export class CoalitionSettlementType {
 
   @Field(() => String, { description: 'Points members donated to charities in the period (all issuers).' })
   pointsDonated!: string;
+
+  @Field(() => String, {
+    description: "Points the coalition's marketing budget issued in the period (grants, bonuses, coalition-funded earn awards). pointsIssued + pointsIssuedByCoalition − pointsHonoured − pointsExpired − pointsDonated − pointsCashedOut = the change in what members hold.",
+  })
+  pointsIssuedByCoalition!: string;
+
+  @Field(() => String, { description: 'Points members cashed out in the period (all issuers), net of failed payouts given back.' })
+  pointsCashedOut!: string;
+
+  @Field(() => CoalitionIssuanceType, { nullable: true, description: "The marketing budget's lines; null when it issued nothing and none of its points moved." })
+  coalitionIssuance!: CoalitionIssuanceType | null;
+
+  @Field(() => [SettlementLineType], { description: 'Cashback owed to members, per currency: points cashed out and the money they are worth (CASHOUT_POINT_VALUE when requested).' })
+  cashouts!: SettlementLineType[];
 
   @Field(() => [SettlementStatementType])
   statements!: SettlementStatementType[];
@@ -254,6 +316,10 @@ export function toStatementType(s: Statement): SettlementStatementType {
     returned: lineType(s.returned, c),
     breakage: lineType(s.breakage, c),
     donated: lineType(s.donated, c),
+    granted: lineType(s.granted, c),
+    bonuses: lineType(s.bonuses, c),
+    cashedOut: lineType(s.cashedOut, c),
+    honouredFromCoalition: lineType(s.honouredFromCoalition, c),
     honouredByIssuer: s.honouredByIssuer.map((f) => flowType(f, c)),
     issuedHonouredBy: s.issuedHonouredBy.map((f) => flowType(f, c)),
     unpricedPoints: s.unpricedPoints.toString(),
@@ -291,4 +357,24 @@ export function toLiabilityType(l: LiabilityLine): PointsLiabilityType {
 
 export function toAgeingType(b: AgeingBucket): PointsAgeingBucketType {
   return { partner: partnerRef(b.partnerId), expiryMonth: b.month, points: b.points.toString() };
+}
+
+export function toCoalitionIssuanceType(p: CoalitionPosition): CoalitionIssuanceType | null {
+  if (!p.currency) return null;
+  const c = p.currency;
+  return {
+    currency: c,
+    issued: lineType(p.issued, c),
+    granted: lineType(p.granted, c),
+    bonuses: lineType(p.bonuses, c),
+    earnAwards: lineType(p.earnAwards, c),
+    honoured: lineType(p.honoured, c),
+    breakage: lineType(p.breakage, c),
+    donated: lineType(p.donated, c),
+    cashedOut: lineType(p.cashedOut, c),
+  };
+}
+
+export function toCashoutLineType(t: CashoutTotal): SettlementLineType {
+  return lineType({ points: t.points, value: t.value }, t.currency);
 }

@@ -16,7 +16,8 @@ export interface PeriodBounds {
 }
 
 export interface PricedRow {
-  partner_id: string;
+  /** The issuing partner; null for lots of the coalition's marketing budget. */
+  partner_id: string | null;
   currency: string | null;
   points: string;
   value: string;
@@ -25,7 +26,8 @@ export interface PricedRow {
 
 export interface FlowRow {
   honourer: string;
-  issuer: string;
+  /** Null: the coalition's marketing budget issued the points. */
+  issuer: string | null;
   points: string;
   honourer_value: string;
   honourer_currency: string | null;
@@ -40,6 +42,8 @@ export interface StatementRows {
   breakage: PricedRow[];
   /** Points given to charities, by issuer. */
   donated: PricedRow[];
+  /** Points cashed out, by issuer (null: the coalition's marketing budget). */
+  cashedOut: PricedRow[];
   /** Honoured points by honourer and issuer. */
   flows: FlowRow[];
 }
@@ -79,8 +83,9 @@ export async function readStatementRows(manager: EntityManager, period: PeriodBo
   const breakage = await sql<PricedRow>(
     manager,
     `SELECT partner_id, currency, sum(points)::text AS points, sum(value)::text AS value, sum(unpriced)::text AS unpriced FROM (
-       SELECT l.partner_id::text, e.price_currency AS currency, sum(-m.points) AS points, sum(-m.points * coalesce(e.unit_price, 0)) AS value,
-              sum(CASE WHEN e.unit_price IS NULL THEN -m.points ELSE 0 END) AS unpriced
+       SELECT l.partner_id::text, coalesce(l.price_currency, e.price_currency) AS currency, sum(-m.points) AS points,
+              sum(-m.points * coalesce(l.unit_price, e.unit_price, 0)) AS value,
+              sum(CASE WHEN coalesce(l.unit_price, e.unit_price) IS NULL THEN -m.points ELSE 0 END) AS unpriced
          FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'EXPIRY'
          JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
         WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1, 2
@@ -96,10 +101,23 @@ export async function readStatementRows(manager: EntityManager, period: PeriodBo
   // Donated by issuer: points members gave to charities from this partner's lots, at the earn's price.
   const donated = await sql<PricedRow>(
     manager,
-    `SELECT l.partner_id::text AS partner_id, e.price_currency AS currency, sum(-m.points)::text AS points,
-            coalesce(sum(-m.points * coalesce(e.unit_price, 0)), 0)::text AS value,
-            coalesce(sum(CASE WHEN e.unit_price IS NULL THEN -m.points ELSE 0 END), 0)::text AS unpriced
+    `SELECT l.partner_id::text AS partner_id, coalesce(l.price_currency, e.price_currency) AS currency, sum(-m.points)::text AS points,
+            coalesce(sum(-m.points * coalesce(l.unit_price, e.unit_price, 0)), 0)::text AS value,
+            coalesce(sum(CASE WHEN coalesce(l.unit_price, e.unit_price) IS NULL THEN -m.points ELSE 0 END), 0)::text AS unpriced
        FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'DONATION'
+       JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
+      WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1, 2`,
+    params,
+  );
+  // Cashed out by issuer: points members turned into money from this partner's lots (net of failed payouts
+  // given back), at the issue price they were bought at. The coalition pays the member; the issuer's points
+  // are gone, as if the coalition had honoured them.
+  const cashedOut = await sql<PricedRow>(
+    manager,
+    `SELECT l.partner_id::text AS partner_id, coalesce(l.price_currency, e.price_currency) AS currency, sum(-m.points)::text AS points,
+            coalesce(sum(-m.points * coalesce(l.unit_price, e.unit_price, 0)), 0)::text AS value,
+            coalesce(sum(CASE WHEN coalesce(l.unit_price, e.unit_price) IS NULL THEN -m.points ELSE 0 END), 0)::text AS unpriced
+       FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind IN ('CASHOUT', 'CASHOUT_RETURN')
        JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
       WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1, 2`,
     params,
@@ -109,7 +127,7 @@ export async function readStatementRows(manager: EntityManager, period: PeriodBo
     manager,
     `SELECT t.partner_id::text AS honourer, l.partner_id::text AS issuer, sum(-m.points)::text AS points,
             t.price_currency AS honourer_currency, coalesce(sum(-m.points * coalesce(t.unit_price, 0)), 0)::text AS honourer_value,
-            e.price_currency AS issuer_currency, coalesce(sum(-m.points * coalesce(e.unit_price, 0)), 0)::text AS issuer_value
+            coalesce(l.price_currency, e.price_currency) AS issuer_currency, coalesce(sum(-m.points * coalesce(l.unit_price, e.unit_price, 0)), 0)::text AS issuer_value
        FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id
        JOIN lots l ON l.id = m.lot_id JOIN transactions e ON e.id = l.transaction_id
       WHERE ${inPeriod('t')} AND ($3::uuid IS NULL OR t.partner_id = $3 OR l.partner_id = $3)
@@ -117,7 +135,36 @@ export async function readStatementRows(manager: EntityManager, period: PeriodBo
       GROUP BY 1, 2, 4, 6`,
     params,
   );
-  return { accounts: accounts.rows, breakage: breakage.rows, donated: donated.rows, flows: flows.rows };
+  return { accounts: accounts.rows, breakage: breakage.rows, donated: donated.rows, cashedOut: cashedOut.rows, flows: flows.rows };
+}
+
+export interface CoalitionRows {
+  /** Points the coalition's marketing budget issued in the period (lots without a partner), by transaction kind, at their price. */
+  issued: (PricedRow & { kind: string })[];
+  /** Points members cashed out in the period (net of failed payouts given back), at what the coalition pays per point. */
+  cashouts: PricedRow[];
+}
+
+/** The coalition's own rows for the coalition statement: what its marketing budget issued, and cashback paid. */
+export async function readCoalitionRows(manager: EntityManager, period: PeriodBounds): Promise<CoalitionRows> {
+  const issued = await sql<PricedRow & { kind: string }>(
+    manager,
+    `SELECT e.kind, '' AS partner_id, coalesce(l.price_currency, e.price_currency) AS currency, sum(l.points)::text AS points,
+            coalesce(sum(l.points * coalesce(l.unit_price, e.unit_price, 0)), 0)::text AS value,
+            coalesce(sum(CASE WHEN coalesce(l.unit_price, e.unit_price) IS NULL THEN l.points ELSE 0 END), 0)::text AS unpriced
+       FROM transactions e JOIN lots l ON l.transaction_id = e.id AND l.partner_id IS NULL
+      WHERE e.created_at >= $1 AND e.created_at < $2 GROUP BY 1, 3`,
+    [period.from, period.to],
+  );
+  const cashouts = await sql<PricedRow>(
+    manager,
+    `SELECT '' AS partner_id, t.price_currency AS currency, sum(p.amount)::text AS points, coalesce(sum(p.amount * coalesce(t.unit_price, 0)), 0)::text AS value,
+            coalesce(sum(CASE WHEN t.unit_price IS NULL THEN p.amount ELSE 0 END), 0)::text AS unpriced
+       FROM transactions t JOIN postings p ON p.transaction_id = t.id JOIN accounts a ON a.id = p.account_id AND a.kind = 'COALITION_CASHOUT'
+      WHERE t.kind IN ('CASHOUT', 'CASHOUT_RETURN') AND t.created_at >= $1 AND t.created_at < $2 GROUP BY 2`,
+    [period.from, period.to],
+  );
+  return { issued: issued.rows, cashouts: cashouts.rows };
 }
 
 export interface LiabilityRow {
@@ -137,11 +184,11 @@ export async function readLiability(manager: EntityManager, period: PeriodBounds
     `WITH o AS (
        SELECT l.partner_id, max(e.price_currency) AS currency, sum(l.remaining) AS outstanding, sum(l.remaining * coalesce(e.unit_price, 0)) AS value
          FROM lots l JOIN transactions e ON e.id = l.transaction_id
-        WHERE l.remaining > 0 AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1
+        WHERE l.remaining > 0 AND l.partner_id IS NOT NULL AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1
      ), x AS (
        SELECT l.partner_id, sum(-m.points) AS expired
          FROM lot_movements m JOIN transactions t ON t.id = m.transaction_id AND t.kind = 'EXPIRY' JOIN lots l ON l.id = m.lot_id
-        WHERE t.created_at >= $1 AND t.created_at < $2 AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1
+        WHERE t.created_at >= $1 AND t.created_at < $2 AND l.partner_id IS NOT NULL AND ($3::uuid IS NULL OR l.partner_id = $3) GROUP BY 1
      )
      SELECT coalesce(o.partner_id, x.partner_id)::text AS partner_id, o.currency, coalesce(o.outstanding, 0)::text AS outstanding,
             coalesce(o.value, 0)::text AS value, coalesce(x.expired, 0)::text AS expired
@@ -156,7 +203,7 @@ export async function readProvenance(manager: EntityManager, transactionIds: rea
   const { rows } = await sql<{ transaction_id: string; partner_id: string; points: string }>(
     manager,
     `SELECT m.transaction_id::text, l.partner_id::text, sum(m.points)::text AS points
-       FROM lot_movements m JOIN lots l ON l.id = m.lot_id WHERE m.transaction_id = ANY($1::uuid[])
+       FROM lot_movements m JOIN lots l ON l.id = m.lot_id WHERE m.transaction_id = ANY($1::uuid[]) AND l.partner_id IS NOT NULL
       GROUP BY 1, 2 ORDER BY 1, 2`,
     [[...transactionIds]],
   );
@@ -168,7 +215,7 @@ export async function readAgeing(manager: EntityManager, partnerId: string | nul
   const { rows } = await sql<{ partner_id: string; month: string; points: string }>(
     manager,
     `SELECT partner_id::text, to_char(date_trunc('month', expires_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, sum(remaining)::text AS points
-       FROM lots WHERE remaining > 0 AND ($1::uuid IS NULL OR partner_id = $1) GROUP BY 1, 2 ORDER BY 2, 1`,
+       FROM lots WHERE remaining > 0 AND partner_id IS NOT NULL AND ($1::uuid IS NULL OR partner_id = $1) GROUP BY 1, 2 ORDER BY 2, 1`,
     [partnerId],
   );
   return rows.map((r) => ({ partnerId: r.partner_id, month: r.month, points: BigInt(r.points) }));

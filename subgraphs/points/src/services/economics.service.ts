@@ -2,7 +2,7 @@ import { type DataSource } from 'typeorm';
 import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, validate, type Viewer } from '../../../../lib/src';
 import { netPosition, parseMicros, rounded, type RoundedValue } from '../domain/settlement.rules';
 import { type DirectoryClient } from '../clients/directory.client';
-import { readAgeing, readLiability, readProvenance, readStatementRows } from '../persistence/settlement.repository';
+import { readAgeing, readCoalitionRows, readLiability, readProvenance, readStatementRows, type PricedRow } from '../persistence/settlement.repository';
 
 /** A period [from, to): ISO 8601 times with a zone, from inclusive, to exclusive. */
 export interface Period {
@@ -38,6 +38,14 @@ export interface Statement {
   breakage: PointsAndValue;
   /** Points this partner issued that members gave to charities in the period, at their issue price (not part of net). */
   donated: PointsAndValue;
+  /** Goodwill and campaign grants it paid for (part of issued). */
+  granted: PointsAndValue;
+  /** Welcome, referral and birthday bonuses it paid for (part of issued). */
+  bonuses: PointsAndValue;
+  /** Points it issued that members cashed out in the period, at their issue price (not part of net: the coalition pays the member). */
+  cashedOut: PointsAndValue;
+  /** Points the coalition's marketing budget issued that were honoured here, at this partner's reimbursement (part of honoured). */
+  honouredFromCoalition: PointsAndValue;
   net: bigint;
   roundingRemainder: bigint;
   /** Points honoured here by issuer, valued at this partner's reimbursement snapshots. */
@@ -46,6 +54,34 @@ export interface Statement {
   issuedHonouredBy: Flow[];
   /** Points moved without a price snapshot (written before snapshots existed); valued at zero. */
   unpricedPoints: bigint;
+}
+
+/**
+ * The coalition as an issuer (its marketing budget) and as a payer of cashback, for the coalition statement.
+ * Valued in the coalition's currency at the marketing price each lot was issued at; cashback at what the
+ * coalition pays per point.
+ */
+export interface CoalitionPosition {
+  currency: string | null;
+  /** Everything the marketing budget issued in the period: granted + bonuses + earnAwards. */
+  issued: PointsAndValue;
+  granted: PointsAndValue;
+  bonuses: PointsAndValue;
+  /** Coalition-funded awards inside earns (a partner's earn rules the coalition pays for). */
+  earnAwards: PointsAndValue;
+  /** Its points honoured by partners (the partners are reimbursed as for any point), at the marketing price. */
+  honoured: PointsAndValue;
+  breakage: PointsAndValue;
+  donated: PointsAndValue;
+  /** Its points members cashed out, at the marketing price. */
+  cashedOut: PointsAndValue;
+}
+
+/** Cashback paid in one currency: points cashed out (net of failed payouts) and the money they are worth. */
+export interface CashoutTotal {
+  currency: string;
+  points: bigint;
+  value: RoundedValue;
 }
 
 export interface CurrencyTotal {
@@ -121,12 +157,47 @@ export class EconomicsService {
   }
 
   /** Every partner with activity in the period, and totals per currency. Admin only. */
-  async coalition(viewer: Viewer, fromInput: string, toInput: string, requestId: string): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[] }> {
+  async coalition(
+    viewer: Viewer,
+    fromInput: string,
+    toInput: string,
+    requestId: string,
+  ): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[]; coalition: CoalitionPosition; cashouts: CashoutTotal[] }> {
     requireAdmin(viewer);
     const period = this.period(fromInput, toInput);
-    const statements = [...(await this.statements(period, null, new Map(), (id) => this.directory.partner(viewer, id, requestId).then((p) => p?.currency ?? null))).values()].sort(
-      (a, b) => (a.partnerId < b.partnerId ? -1 : 1),
-    );
+    const coalitionRows: CoalitionRowsSeen = { breakage: [], donated: [], cashedOut: [], honoured: [] };
+    const statements = [
+      ...(await this.statements(period, null, new Map(), (id) => this.directory.partner(viewer, id, requestId).then((p) => p?.currency ?? null), coalitionRows)).values(),
+    ].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1));
+    const { issued, cashouts } = await readCoalitionRows(this.dataSource.manager, period);
+    const currency = issued.find((r) => r.currency)?.currency ?? coalitionRows.breakage.concat(coalitionRows.donated, coalitionRows.cashedOut).find((r) => r.currency)?.currency ?? null;
+    const exponent = currency ? currencyExponent(currency) : 2;
+    const sumRows = (rows: readonly PricedRow[]): PointsAndValue => {
+      let points = 0n;
+      let exact = 0n;
+      for (const r of rows) {
+        points += BigInt(r.points);
+        exact += parseMicros(r.value);
+      }
+      return { points, value: rounded(exact, exponent) };
+    };
+    const granted = sumRows(issued.filter((r) => r.kind === 'GRANT'));
+    const bonuses = sumRows(issued.filter((r) => r.kind === 'BONUS'));
+    const earnAwards = sumRows(issued.filter((r) => r.kind !== 'GRANT' && r.kind !== 'BONUS'));
+    const coalition: CoalitionPosition = {
+      currency,
+      issued: add(add(granted, bonuses), earnAwards),
+      granted,
+      bonuses,
+      earnAwards,
+      honoured: sumRows(coalitionRows.honoured),
+      breakage: sumRows(coalitionRows.breakage),
+      donated: sumRows(coalitionRows.donated),
+      cashedOut: sumRows(coalitionRows.cashedOut),
+    };
+    const cashoutTotals = cashouts
+      .filter((r) => r.currency)
+      .map((r) => ({ currency: r.currency!, points: BigInt(r.points), value: rounded(parseMicros(r.value), currencyExponent(r.currency!)) }));
     const totals = new Map<string, CurrencyTotal>();
     for (const s of statements) {
       const t = totals.get(s.currency) ?? { currency: s.currency, issued: ZERO, honoured: ZERO, breakage: ZERO, donated: ZERO, net: 0n, roundingRemainder: 0n };
@@ -140,7 +211,7 @@ export class EconomicsService {
         roundingRemainder: t.roundingRemainder + s.roundingRemainder,
       });
     }
-    return { period, statements, totals: [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)) };
+    return { period, statements, totals: [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)), coalition, cashouts: cashoutTotals };
   }
 
   /**
@@ -152,8 +223,9 @@ export class EconomicsService {
     partnerId: string | null,
     currencies: Map<string, string>,
     currencyOf: (partnerId: string) => Promise<string | null>,
+    coalitionRows?: CoalitionRowsSeen,
   ): Promise<Map<string, Statement>> {
-    const { accounts, breakage, donated, flows } = await readStatementRows(this.dataSource.manager, period, partnerId);
+    const { accounts, breakage, donated, cashedOut, flows } = await readStatementRows(this.dataSource.manager, period, partnerId);
 
     const raw = new Map<string, { currency: string | null; lines: Map<string, { points: bigint; exact: bigint }>; unpriced: bigint; byIssuer: Map<string, { points: bigint; exact: bigint }>; byHonourer: Map<string, { points: bigint; exact: bigint }> }>();
     const entry = (id: string) => {
@@ -176,26 +248,56 @@ export class EconomicsService {
       map.set(key, { points: cur.points + points, exact: cur.exact + exact });
     };
     for (const r of accounts) {
-      setCurrency(r.partner_id, r.currency);
-      const e = entry(r.partner_id);
+      // Partner accounts always have their partner (the owner).
+      const owner = r.partner_id!;
+      setCurrency(owner, r.currency);
+      const e = entry(owner);
       // Issued accounts are debited when points are issued: flip the sign so issuing counts positive.
       const sign = r.account === 'PARTNER_ISSUED' ? -1n : 1n;
       addTo(e.lines, `${r.account}:${r.kind}`, sign * BigInt(r.points), sign * parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
+    // Rows of lots without a partner are the coalition's marketing budget's: they go to the coalition statement.
     for (const r of breakage) {
+      if (r.partner_id === null) {
+        coalitionRows?.breakage.push(r);
+        continue;
+      }
       setCurrency(r.partner_id, r.currency);
       const e = entry(r.partner_id);
       addTo(e.lines, 'BREAKAGE', BigInt(r.points), parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
     for (const r of donated) {
+      if (r.partner_id === null) {
+        coalitionRows?.donated.push(r);
+        continue;
+      }
       setCurrency(r.partner_id, r.currency);
       const e = entry(r.partner_id);
       addTo(e.lines, 'DONATED', BigInt(r.points), parseMicros(r.value));
       e.unpriced += absolute(BigInt(r.unpriced));
     }
+    for (const r of cashedOut) {
+      if (r.partner_id === null) {
+        coalitionRows?.cashedOut.push(r);
+        continue;
+      }
+      setCurrency(r.partner_id, r.currency);
+      const e = entry(r.partner_id);
+      addTo(e.lines, 'CASHED_OUT', BigInt(r.points), parseMicros(r.value));
+      e.unpriced += absolute(BigInt(r.unpriced));
+    }
     for (const r of flows) {
+      if (r.issuer === null) {
+        // The coalition's points honoured by a partner: the partner's line, and the coalition's (at its price).
+        if (partnerId === null || r.honourer === partnerId) {
+          setCurrency(r.honourer, r.honourer_currency);
+          addTo(entry(r.honourer).lines, 'FROM_COALITION', BigInt(r.points), parseMicros(r.honourer_value));
+        }
+        coalitionRows?.honoured.push({ partner_id: '', currency: r.issuer_currency, points: r.points, value: r.issuer_value, unpriced: '0' });
+        continue;
+      }
       if (partnerId === null || r.honourer === partnerId) {
         setCurrency(r.honourer, r.honourer_currency);
         addTo(entry(r.honourer).byIssuer, r.issuer, BigInt(r.points), parseMicros(r.honourer_value));
@@ -221,7 +323,7 @@ export class EconomicsService {
         }
         return { points, value: rounded(exact, exponent) };
       };
-      const issued = line('PARTNER_ISSUED:EARN', 'PARTNER_ISSUED:REVERSAL', 'PARTNER_ISSUED:CLAWBACK');
+      const issued = line('PARTNER_ISSUED:EARN', 'PARTNER_ISSUED:REVERSAL', 'PARTNER_ISSUED:CLAWBACK', 'PARTNER_ISSUED:GRANT', 'PARTNER_ISSUED:BONUS');
       const honoured = line('PARTNER_HONOURED:REDEEM', 'PARTNER_HONOURED:REVERSAL');
       const { net, remainder } = netPosition(issued.value, honoured.value);
       const flowList = (map: Map<string, { points: bigint; exact: bigint }>): Flow[] =>
@@ -239,6 +341,10 @@ export class EconomicsService {
         returned: negate(line('PARTNER_HONOURED:REVERSAL')),
         breakage: line('BREAKAGE'),
         donated: line('DONATED'),
+        granted: line('PARTNER_ISSUED:GRANT'),
+        bonuses: line('PARTNER_ISSUED:BONUS'),
+        cashedOut: line('CASHED_OUT'),
+        honouredFromCoalition: line('FROM_COALITION'),
         net,
         roundingRemainder: remainder,
         honouredByIssuer: flowList(e.byIssuer),
@@ -326,10 +432,22 @@ function emptyStatement(partnerId: string, currency: string, period: Period): St
     returned: ZERO,
     breakage: ZERO,
     donated: ZERO,
+    granted: ZERO,
+    bonuses: ZERO,
+    cashedOut: ZERO,
+    honouredFromCoalition: ZERO,
     net: 0n,
     roundingRemainder: 0n,
     honouredByIssuer: [],
     issuedHonouredBy: [],
     unpricedPoints: 0n,
   };
+}
+
+/** Rows about the coalition's own lots met while building the partners' statements. */
+interface CoalitionRowsSeen {
+  breakage: PricedRow[];
+  donated: PricedRow[];
+  cashedOut: PricedRow[];
+  honoured: PricedRow[];
 }
