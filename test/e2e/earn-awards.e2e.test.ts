@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
+import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 /**
  * Why a member got each point (issue 17, "awards, explained"): the earn answers its awards, the member's
@@ -78,5 +79,48 @@ describe('awards', () => {
     await expect(
       hub.db.query(`INSERT INTO points.transaction_awards (transaction_id, position, kind, points, funded_by) VALUES ($1, 1, 'GOODWILL', 5, NULL)`, [tx.id]),
     ).rejects.toThrow(/awards of transaction .* add up to 8 but it moves 3 points/);
+  });
+});
+
+describe('who pays', () => {
+  it("a coalition-wide campaign is paid by the coalition's marketing budget, and a refund gives its points back to it", async () => {
+    const partner = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(partner.token);
+    const coalitionWide = await campaign(await hub.admin(), { bonusPoints: 7 });
+    const r = await earnWithAwards(hub, partner.token, { memberId: member.id, purchase: { amount: '10.00', currency: 'NOK' } });
+    const { transaction, awards } = r.data!.earnPoints;
+    expect(awards).toEqual([
+      { kind: 'BASE', points: 10, fundedBy: { id: partner.id }, ruleId: null },
+      { kind: 'CAMPAIGN', points: 7, fundedBy: null, ruleId: coalitionWide },
+    ]);
+    const postings = async (id: string) =>
+      (
+        await hub.db.query<{ kind: string; amount: string }>(
+          `SELECT a.kind, p.amount::text FROM points.postings p JOIN points.accounts a ON a.id = p.account_id WHERE p.transaction_id = $1 ORDER BY a.kind`,
+          [id],
+        )
+      ).rows;
+    expect(await postings(transaction.id)).toEqual([
+      { kind: 'COALITION_MARKETING', amount: '-7' },
+      { kind: 'MEMBER', amount: '17' },
+      { kind: 'PARTNER_ISSUED', amount: '-10' },
+    ]);
+    // The member's lots name each issuer: the partner's 10, the coalition's 7 at its marketing price.
+    const lots = await hub.db.query<{ partner_id: string | null; points: string }>('SELECT partner_id, points::text FROM points.lots WHERE transaction_id = $1 ORDER BY partner_id NULLS FIRST', [transaction.id]);
+    expect(lots.rows).toEqual([
+      { partner_id: null, points: '7' },
+      { partner_id: partner.id, points: '10' },
+    ]);
+    const reversed = await hub.must<{ reverseTransaction: { transaction: { id: string } } }>(
+      'mutation($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { transaction { id } } }',
+      { input: { transactionId: transaction.id, idempotencyKey: randomUUID() } },
+      partner.token,
+    );
+    expect(await postings(reversed.reverseTransaction.transaction.id)).toEqual([
+      { kind: 'COALITION_MARKETING', amount: '7' },
+      { kind: 'MEMBER', amount: '-17' },
+      { kind: 'PARTNER_ISSUED', amount: '10' },
+    ]);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 });

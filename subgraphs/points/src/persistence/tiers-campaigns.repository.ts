@@ -23,11 +23,26 @@ export interface PricingContext {
   stampCards: (StampCard & { progress: StampProgress })[];
 }
 
-/** Points from earns in the last 12 months that were not reversed: what places a member in a tier. */
+/**
+ * Qualifying points: what places a member in a tier, the member's unreversed earns of the current calendar
+ * month (UTC) and the 11 before it, kept as a running figure per month (migration 1739340000000): at most
+ * 12 rows, whatever the member's history. The earns of members merged into this one count too
+ * (member_closings, disposition MERGE).
+ */
 const qualifyingPointsSql = (memberParam: string): string =>
-  `SELECT coalesce(sum(t.points), 0)::text FROM transactions t
-    WHERE t.member_id = ${memberParam} AND t.kind = 'EARN' AND t.created_at > now() - interval '12 months'
-      AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = t.id)`;
+  `SELECT coalesce(sum(q.points), 0)::text FROM qualifying_points q
+    WHERE q.member_id = ANY (ARRAY(SELECT ${memberParam}::uuid UNION ALL SELECT member_id FROM member_closings WHERE target_member_id = ${memberParam}::uuid))
+      AND q.month > (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '12 months')::date`;
+
+/** A reversed earn no longer counts: its points leave the bucket of the month it was made in. */
+export async function removeQualifying(manager: EntityManager, memberId: string, earnedAt: Date, points: bigint): Promise<void> {
+  if (points <= 0n) return;
+  await sql(
+    manager,
+    `UPDATE qualifying_points SET points = greatest(points - $3, 0) WHERE member_id = $1 AND month = date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC')::date`,
+    [memberId, earnedAt, points.toString()],
+  );
+}
 
 /** The member's qualifying points (see qualifyingPointsSql). */
 export async function qualifyingPoints(manager: EntityManager, memberId: string): Promise<bigint> {

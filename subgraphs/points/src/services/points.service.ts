@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import {
   badInput,
@@ -19,12 +20,11 @@ import {
   MAX_PAGE_SIZE,
   type Viewer,
 } from '../../../../lib/src';
-import { type Award } from '../domain/award.rules';
+import { pointsByFunder, type Award } from '../domain/award.rules';
 import { decideEarn } from '../domain/earn-decision.rules';
-import { awardsOf, insertAwards } from '../persistence/awards.repository';
-import { useActivations } from '../persistence/offer-activations.repository';
-import { recordStamps } from '../persistence/stamp-cards.repository';
-import { basketsOf, insertBasket, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
+import { awardsOf } from '../persistence/awards.repository';
+import { writeEarn, type EarnIssuer } from '../persistence/earn-write.repository';
+import { basketsOf, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
 import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
@@ -33,14 +33,12 @@ import { lockFundingForEarn } from '../persistence/funding.repository';
 import {
   ensureAccount,
   findTransaction,
-  insertTransaction,
   loadTransaction,
   lockMemberAccount,
   memberAccounts,
-  post,
   transactionsNewestFirst,
 } from '../persistence/ledger.repository';
-import { createLot, expiringPoints } from '../persistence/lots.repository';
+import { expiringPoints } from '../persistence/lots.repository';
 import { qualifyingPoints } from '../persistence/tiers-campaigns.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { drawPrepaidBlock } from './funding.service';
@@ -75,6 +73,8 @@ export interface EarnInput {
 export class PointsService {
   /** Each partner's PARTNER_ISSUED account id, once an earn that used it has committed. */
   private readonly issuedAccounts = new Map<string, string>();
+  /** The coalition's marketing budget account (one row, made by a migration): looked up once. */
+  private marketingAccount: string | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -149,8 +149,8 @@ export class PointsService {
             categoryRates: partner.categoryRates,
             offers,
             stampCards,
-            // Until the coalition's marketing budget pays earn awards, coalition-wide campaigns are paid by the earning partner.
-            coalitionCampaignFunder: partnerId,
+            // Coalition-wide campaigns are paid by the coalition's marketing budget.
+            coalitionCampaignFunder: null,
           });
           const { tier, breakdown: earned } = decision;
           awards = decision.awards;
@@ -158,37 +158,51 @@ export class PointsService {
           // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
           // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
           const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
-          const blockDrawn = funding === 'PREPAID' ? await drawPrepaidBlock(manager, partnerId, decision.total) : false;
-
-          written = await insertTransaction(manager, {
-            kind: 'EARN',
-            partnerId,
-            memberId,
-            reference,
-            points: decision.total,
-            purchaseMinor: purchase.minor,
-            purchaseCurrency: purchase.currency,
-            earnRate: partner.earnRate,
-            basePoints: earned.base,
-            tierMultiplierMilli: tier.multiplierMilli,
-            campaignBonus: earned.campaignBonus,
-            unitPrice: partner.issuePrice,
-            priceCurrency: partner.currency,
-            blockDrawn,
-          });
-          const transactionId = written.id;
-          await insertAwards(manager, transactionId, awards);
-          await insertBasket(manager, transactionId, partnerId, { storeId, lines });
-          await useActivations(manager, decision.offersUsed);
-          await recordStamps(manager, transactionId, memberId, decision.stamps);
-          await post(manager, transactionId, [
-            { accountId: issuedAccount, amount: -decision.total },
-            { accountId: memberAccount, amount: decision.total },
-          ]).catch(refuseBalanceOverflow('purchase.amount'));
-          if (decision.total > 0n) {
-            await createLot(manager, { accountId: memberAccount, transactionId, partnerId, points: decision.total, lifetimeMonths: this.config.expiryMonths });
-            if (locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
+          // Each issuer pays its share: the partner its awards, the coalition's marketing budget the coalition-wide ones.
+          const byFunder = pointsByFunder(awards);
+          const partnerShare = byFunder.get(partnerId) ?? 0n;
+          const coalitionShare = byFunder.get(null) ?? 0n;
+          const blockDrawn = funding === 'PREPAID' && partnerShare > 0n ? await drawPrepaidBlock(manager, partnerId, partnerShare) : false;
+          if (coalitionShare > 0n && !this.marketingAccount) this.marketingAccount = await ensureAccount(manager, 'COALITION_MARKETING', null);
+          const issuers: EarnIssuer[] = [{ accountId: issuedAccount, partnerId, points: partnerShare, unitPrice: null, priceCurrency: null }];
+          if (coalitionShare > 0n) {
+            issuers.push({
+              accountId: this.marketingAccount as string,
+              partnerId: null,
+              points: coalitionShare,
+              unitPrice: this.config.coalition.marketingPointPrice,
+              priceCurrency: this.config.coalition.currency,
+            });
           }
+          // Everything the earn writes, in one statement: transaction, postings, lots, awards, basket, offer uses, stamps, qualifying points.
+          written = await writeEarn(manager, {
+            transaction: {
+              id: randomUUID(),
+              partnerId,
+              memberId,
+              reference,
+              points: decision.total,
+              purchaseMinor: purchase.minor,
+              purchaseCurrency: purchase.currency,
+              earnRate: partner.earnRate,
+              basePoints: earned.base,
+              tierMultiplierMilli: tier.multiplierMilli,
+              campaignBonus: earned.campaignBonus,
+              unitPrice: partner.issuePrice,
+              priceCurrency: partner.currency,
+              blockDrawn,
+            },
+            memberAccountId: memberAccount,
+            lifetimeMonths: this.config.expiryMonths,
+            issuers,
+            awards,
+            storeId,
+            lines,
+            offersUsed: decision.offersUsed,
+            stamps: decision.stamps,
+          }).catch(refuseBalanceOverflow('purchase.amount'));
+          const transactionId = written.id;
+          if (decision.total > 0n && locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
           await recordAudit(manager, viewer, transactionId);
           return { transactionId };
         }),

@@ -30,6 +30,8 @@ import {
 } from '../persistence/ledger.repository';
 import { consumeLots, earnLotFate, restoreLots } from '../persistence/lots.repository';
 import { returnOfferUses } from '../persistence/offer-activations.repository';
+import { removeQualifying } from '../persistence/tiers-campaigns.repository';
+import { awardsOf } from '../persistence/awards.repository';
 import { setProgress, stampEventsOf } from '../persistence/stamp-cards.repository';
 import { returnStamps } from '../domain/stamp-card.rules';
 import { type EntityManager } from 'typeorm';
@@ -100,6 +102,11 @@ export class ReversalService {
                 const fromMember = stillThere + recoveredSpent;
                 const owed = points - fate.expired - fromMember;
                 const issued = await ensureAccount(manager, 'PARTNER_ISSUED', original.partnerId);
+                // Points the coalition's marketing budget paid for (coalition-wide campaigns) go back to it first.
+                const coalitionPaid = (await awardsOf(manager, [original.id])).get(original.id)?.filter((a) => a.fundedBy === null).reduce((n, a) => n + a.points, 0n) ?? 0n;
+                const back = fromMember + fate.expired;
+                const toCoalition = coalitionPaid < back ? coalitionPaid : back;
+                const marketing = toCoalition > 0n ? await ensureAccount(manager, 'COALITION_MARKETING', null) : null;
                 const breakage = fate.expired > 0n ? await ensureAccount(manager, 'COALITION_BREAKAGE', null) : null;
                 const { id: transactionId } = await insertTransaction(manager, {
                   kind: 'REVERSAL',
@@ -112,15 +119,18 @@ export class ReversalService {
                   priceCurrency: original.priceCurrency,
                 });
                 // Points that come back to the partner return to the prepaid block the earn drew on.
-                if (original.blockDrawn) await returnToPrepaidBlock(manager, original.partnerId, fromMember + fate.expired);
+                if (original.blockDrawn) await returnToPrepaidBlock(manager, original.partnerId, back - toCoalition);
                 await post(manager, transactionId, [
                   { accountId: account.id, amount: -fromMember },
                   ...(breakage ? [{ accountId: breakage, amount: -fate.expired }] : []),
-                  { accountId: issued, amount: fromMember + fate.expired },
+                  { accountId: issued, amount: back - toCoalition },
+                  ...(marketing ? [{ accountId: marketing, amount: toCoalition }] : []),
                 ]);
                 await consumeLots(manager, transactionId, account.id, fromMember, { firstFromTransaction: original.id });
                 // The refunded purchase no longer used the offers it applied: the member may use them again.
                 await returnOfferUses(manager, original.memberId, original.id);
+                // The refunded earn no longer places the member in a tier.
+                await removeQualifying(manager, original.memberId, original.createdAt, points);
                 // Its stamps come back off the cards; rewards of cards no longer filled that another earn gave are owed back.
                 const owedRewards = await takeBackStamps(manager, original.memberId, original.id);
                 if (owed > 0n) {

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type TestHub } from '../support/hub';
+
+/**
+ * The earn stays cheap (issue 17, points 8 and 9): statements the points subgraph sends PostgreSQL for one
+ * earn with every rule in play (a 3-line basket at a store, a running campaign, an activated offer, a stamp
+ * card), counted at the query runner (BEGIN and COMMIT included), and a member's standing read from a
+ * bounded number of rows whatever their history. Its own database (a coalition-wide rule must not leak).
+ */
+let hub: TestHub;
+let counting = false;
+let statements: string[] = [];
+
+beforeAll(async () => {
+  // Background loops (webhook delivery, pledge relay) share the pool: off, so only the earn is counted.
+  hub = await startHub({ isolatedDatabase: true, env: { WEBHOOK_DELIVERY_INTERVAL_MS: '0', PLEDGE_RELAY_INTERVAL_MS: '0' } });
+  // The points subgraph's pool: every statement it sends goes through one of its clients.
+  const pool = (hub.subgraphs.points!.dataSource.driver as unknown as { master: { _clients: unknown[] } }).master;
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, query: unknown, ...rest: unknown[]) {
+    if (counting && pool._clients.includes(this)) {
+      const text = typeof query === 'string' ? query : (query as { text: string }).text;
+      statements.push(text.replace(/\s+/g, ' ').slice(0, 90));
+    }
+    return (original as (...a: unknown[]) => unknown).call(this, query, ...rest);
+  } as typeof original;
+});
+afterAll(async () => hub?.stop());
+
+/**
+ * The most statements one earn with every rule may send (README "An earn that stays fast"): measured 10
+ * (idempotency read, BEGIN, key claim, member lock, the rules' one read, funding lock, the one write,
+ * audit, key result, COMMIT); 16 when each rule wrote its own rows, and more with every rule added.
+ */
+const EARN_STATEMENT_BUDGET = 10;
+
+describe('statements per earn', () => {
+  it('an earn with a basket, a store, a campaign, an offer and a stamp card costs at most the budget', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const { createStore } = await hub.must<{ createStore: { store: { id: string } } }>(
+      'mutation { createStore(input: { code: "C1", name: "Café", country: "NO" }) { store { id } } }',
+      {},
+      cafe.token,
+    );
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const end = new Date(Date.now() + 3_600_000).toISOString();
+    await hub.must('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }', { i: { name: 'Double', multiplier: '2', startsAt: start, endsAt: end } }, cafe.token);
+    const { createOffer } = await hub.must<{ createOffer: { offer: { id: string } } }>(
+      'mutation { createOffer(input: { title: "Bonus", kind: BONUS_POINTS, points: 5, usesPerMember: 100 }) { offer { id } } }',
+      {},
+      cafe.token,
+    );
+    await hub.must('mutation($i: ActivateOfferInput!) { activateOffer(input: $i) { activation { id } } }', { i: { offerId: createOffer.offer.id } }, member.token);
+    await hub.must('mutation { createStampCard(input: { name: "Coffee", stampsRequired: 10, category: "coffee", rewardPoints: 50 }) { card { id } } }', {}, cafe.token);
+    const earn = async () => {
+      const key = randomUUID();
+      return hub.must<{ earnPoints: { awards: { kind: string }[] } }>(
+        'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { awards { kind } } }',
+        {
+          input: {
+            memberId: member.id,
+            purchase: { amount: '100.00', currency: 'NOK' },
+            reference: `R-${key}`,
+            idempotencyKey: key,
+            storeId: createStore.store.id,
+            lines: [
+              { sku: 'LATTE', category: 'coffee', quantity: 1, amount: { amount: '40.00', currency: 'NOK' } },
+              { sku: 'BUN', category: 'bakery', quantity: 2, amount: { amount: '30.00', currency: 'NOK' } },
+              { sku: 'JUICE', category: 'drinks', quantity: 1, amount: { amount: '30.00', currency: 'NOK' } },
+            ],
+          },
+        },
+        cafe.token,
+      );
+    };
+    await earn(); // the first earn creates the member's account and warms the caches
+    statements = [];
+    counting = true;
+    const r = await earn();
+    counting = false;
+    expect(r.earnPoints.awards.map((a) => a.kind)).toEqual(['BASE', 'CAMPAIGN', 'OFFER']);
+    console.log(`statements per earn: ${statements.length}\n  ${statements.join('\n  ')}`);
+    expect(statements.length).toBeLessThanOrEqual(EARN_STATEMENT_BUDGET);
+  });
+});
+
+describe('qualifying points, a running figure', () => {
+  it('counts the current month and the 11 before it, from at most 12 rows, and a refund takes its earn out', async () => {
+    const partner = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(partner.token);
+    const tier = async () =>
+      (await hub.must<{ me: { points: { tier: { name: string; qualifyingPoints: string } } } }>('{ me { points { tier { name qualifyingPoints } } } }', {}, member.token)).me.points.tier;
+    const earned = await hub.seed.earn(partner.token, member.id, '5000.00', 'NOK');
+    expect(await tier()).toEqual({ name: 'Silver', qualifyingPoints: '5000' });
+    // Earlier months as the running figure keeps them: 11 months ago counts, 12 months ago no longer does.
+    await hub.db.query(
+      `INSERT INTO points.qualifying_points (member_id, month, points) VALUES
+         ($1, (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '11 months')::date, 300),
+         ($1, (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '12 months')::date, 90000)`,
+      [member.id],
+    );
+    expect(await tier()).toEqual({ name: 'Silver', qualifyingPoints: '5300' });
+    const reversed = await hub.query(
+      'mutation($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { transaction { id } } }',
+      { input: { transactionId: earned.id, idempotencyKey: randomUUID() } },
+      partner.token,
+    );
+    expect(reversed.errors).toBeUndefined();
+    expect(await tier()).toEqual({ name: 'Bronze', qualifyingPoints: '300' });
+  });
+});
