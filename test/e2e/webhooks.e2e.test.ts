@@ -106,6 +106,9 @@ async function setup(status?: Receiver['status'], events = ALL) {
 const endpointsOf = async (token: string, partnerId?: string) =>
   (await hub.must<{ webhookEndpoints: Endpoint[] }>(ENDPOINTS, { p: partnerId ?? null }, token)).webhookEndpoints;
 
+/** The member consents to partner data sharing (members subgraph): its notices may go to its partners. */
+const consent = (token: string) => hub.must('mutation { setConsents(input: { partnerDataSharing: true }) { __typename } }', {}, token);
+
 const reverse = (token: string, transactionId: string) =>
   hub.must('mutation($i: ReverseTransactionInput!) { reverseTransaction(input: $i) { transaction { id } } }', { i: { transactionId, idempotencyKey: randomUUID() } }, token);
 
@@ -255,13 +258,14 @@ describe('SSRF in production', () => {
 });
 
 describe('member notices', () => {
-  it('member.tier_changed when an earn crosses a threshold (and back on its reversal): in Member.notices and sent to the partners where the member earned', async () => {
+  it('member.tier_changed when an earn crosses a threshold (and back on its reversal): in Member.notices and sent to the partners where the consenting member earned', async () => {
     await hub.must('mutation($i: ConfigureTiersInput!) { configureTiers(input: $i) { tiers { name } } }', {
       i: { tiers: [{ name: 'Blue', threshold: 0, multiplier: '1' }, { name: 'Gold', threshold: 1000, multiplier: '1' }] },
     }, await hub.admin());
     const a = await setup(undefined, ['member.tier_changed']);
     const stranger = await setup(undefined, ['member.tier_changed']);
     const member = await hub.seed.member(a.partner.token);
+    await consent(member.token);
     await hub.seed.earn(a.partner.token, member.id, '500.00', 'NOK');
     const big = await hub.seed.earn(a.partner.token, member.id, '600.00', 'NOK');
     await reverse(a.partner.token, big.id);
@@ -282,11 +286,15 @@ describe('member notices', () => {
     await hub.must('mutation($i: ConfigureTiersInput!) { configureTiers(input: $i) { tiers { name } } }', { i: { tiers: [] } }, await hub.admin()).catch(() => undefined);
   });
 
-  it('points.expiring once per lot batch, from the sweeper, to the partners where the member earned', async () => {
+  it('points.expiring once per lot batch, from the sweeper, to the partners where the member earned, if the member consented to partner data sharing', async () => {
     const a = await setup(undefined, ['points.expiring']);
     const stranger = await setup(undefined, ['points.expiring']);
     const member = await hub.seed.member(a.partner.token);
+    await consent(member.token);
     const earn = await hub.seed.earn(a.partner.token, member.id, '70.00', 'NOK');
+    // A member who did not consent: the notice is the member's, and no partner hears of it.
+    const private_ = await hub.seed.member(a.partner.token);
+    await hub.seed.earn(a.partner.token, private_.id, '80.00', 'NOK');
     const sweeper = new MaintenanceService(hub.subgraphs.points!.dataSource, { warn: () => undefined } as never, 40);
     await sweeper.noticeExpiring();
     await sweeper.noticeExpiring();
@@ -298,6 +306,8 @@ describe('member notices', () => {
     expect(stranger.rec.all).toHaveLength(0);
     const { rows } = await hub.db.query(`SELECT count(*)::int AS n FROM points.member_notices WHERE member_id = $1 AND type = 'points.expiring'`, [member.id]);
     expect(rows[0].n).toBe(1);
+    const privateNotices = await hub.db.query(`SELECT payload->>'points' AS points FROM points.member_notices WHERE member_id = $1 AND type = 'points.expiring'`, [private_.id]);
+    expect(privateNotices.rows).toEqual([{ points: '80' }]);
     // Outside the window: no notice.
     const none = new MaintenanceService(hub.subgraphs.points!.dataSource, { warn: () => undefined } as never, 20);
     const fresh = await hub.seed.member(a.partner.token);

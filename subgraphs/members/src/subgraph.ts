@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import { SharingConsentResolver } from './graphql/sharing.resolver';
+import { membersSharingWithPartners } from './persistence/sharing.repository';
 import { z } from 'zod';
 import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { membersMigrations } from '../../../migrations/members';
@@ -23,10 +25,6 @@ import { createPartnersClient } from './clients/partners.client';
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
 import { MemberDataExport } from '../../../lib/src/member-data';
 import { MEMBER_DATA_SECTIONS, memberExists } from './persistence/member-data.repository';
-import { MembersErasureClient } from './clients/erasure.client';
-import { ErasureResolver } from './graphql/erasure.resolver';
-import { startErasureReconciler } from './jobs/erasure-reconciler.job';
-import { ErasureService } from './services/erasure.service';
 
 const MembersAuditLogResolver = createAuditLogResolver('members');
 const MembersMemberExportResolver = createMemberExportResolver('members');
@@ -43,9 +41,6 @@ const membersEnv = {
   /** How often the reconciler re-drives closings and merges left PENDING, and how old they must be (ms; 0: never). */
   CLOSING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   CLOSING_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
-  /** How often the reconciler drives erasure requests left incomplete, and how old they must be (ms; 0: never). */
-  ERASURE_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
-  ERASURE_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   /** Test hook, honoured only when NODE_ENV=test: comma-separated saga points to stop at once (closing.config.ts). */
   MEMBERS_CRASH_AT: z.string().default(''),
 };
@@ -53,11 +48,12 @@ const membersEnv = {
 export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodObject<typeof membersEnv>>> = {
   name: 'members',
   defaultPort: 4001,
+  internalOperations: ['membersSharingWithPartners'],
   callsInternalOperations: true,
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver, ErasureResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
+  buildSchema: () => buildFederatedSchema({ resolvers: [SharingConsentResolver, MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
   setup({ dataSource, env, logger, signer }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
@@ -73,13 +69,6 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       logger,
     );
     const stopReconciler = startClosingReconciler(closings, env.CLOSING_RECONCILE_INTERVAL_MS, logger);
-    const erasures = new ErasureService(
-      dataSource,
-      new MembersPointsClient(createSubgraphClient(env.POINTS_URL), signer!),
-      new MembersErasureClient({ points: createSubgraphClient(env.POINTS_URL), donations: createSubgraphClient(env.DONATIONS_URL), partners: createSubgraphClient(env.PARTNERS_URL) }, signer!),
-      logger,
-    );
-    const stopErasureReconciler = startErasureReconciler(erasures, env.ERASURE_RECONCILE_INTERVAL_MS, env.ERASURE_RECONCILE_AFTER_MS, logger);
     const members = new MembersService(dataSource, partners, {
       maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
       windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
@@ -93,19 +82,16 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
+        sharingConsents: (memberIds: readonly string[]) => membersSharingWithPartners(dataSource.manager, memberIds),
         selfService,
         memberExport,
         members,
         cards,
         kpis,
         closings,
-        erasures,
         loaders: { member: byIdLoader((ids) => members.loadMany(ids)), cards: new DataLoader((ids: readonly string[]) => cards.cardsOf(ids)) },
       }),
-      close: async () => {
-        await stopReconciler();
-        await stopErasureReconciler();
-      },
+      close: stopReconciler,
     };
   },
 };

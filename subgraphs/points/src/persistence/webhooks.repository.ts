@@ -92,31 +92,37 @@ export async function requeueDelivery(manager: EntityManager, id: string): Promi
   await sql(manager, `UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = now(), created_at = now() WHERE id = $1`, [id]);
 }
 
-/**
- * Fans out up to `limit` outbox events no one has fanned out yet (claimed with SKIP LOCKED, so instances
- * share the work): one delivery per ACTIVE endpoint subscribed to the type, of the event's own partner or,
- * for a member event, of a partner where the member earned. Returns how many events were fanned out.
- */
-export async function fanOutEvents(manager: EntityManager, limit: number): Promise<number> {
-  const { rows } = await sql<{ n: string }>(
+/** Outbox events no one has fanned out yet, oldest first, locked for the caller's transaction (SKIP LOCKED: instances share the work). */
+export async function claimUnfannedEvents(manager: EntityManager, limit: number): Promise<{ id: string; partner_id: string | null; member_id: string | null }[]> {
+  const { rows } = await sql<{ id: string; partner_id: string | null; member_id: string | null }>(
     manager,
-    `WITH ev AS (
-       SELECT id, type, partner_id, member_id FROM event_outbox WHERE fanned_out_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-     ), ins AS (
+    'SELECT id::text, partner_id, member_id FROM event_outbox WHERE fanned_out_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+    [limit],
+  );
+  return rows;
+}
+
+/**
+ * Fans the claimed events out: one delivery per ACTIVE endpoint subscribed to the type, of the event's own
+ * partner or, for a member event (no partner), of a partner where the member earned, when the member is
+ * among `sharingMembers` (consent to partner data sharing). Marks them fanned out.
+ */
+export async function fanOutEvents(manager: EntityManager, eventIds: readonly string[], sharingMembers: readonly string[]): Promise<void> {
+  await sql(
+    manager,
+    `WITH ev AS (SELECT id, type, partner_id, member_id FROM event_outbox WHERE id = ANY($1::bigint[])),
+     ins AS (
        INSERT INTO webhook_deliveries (endpoint_id, outbox_id, member_id)
        SELECT e.id, ev.id, ev.member_id FROM ev JOIN webhook_endpoints e ON e.status = 'ACTIVE' AND ev.type = ANY (e.events)
         WHERE (ev.partner_id IS NOT NULL AND e.partner_id = ev.partner_id)
-           OR (ev.partner_id IS NULL AND ev.member_id IS NOT NULL AND EXISTS (
+           OR (ev.partner_id IS NULL AND ev.member_id = ANY ($2::uuid[]) AND EXISTS (
                 SELECT 1 FROM transactions t WHERE t.member_id = ev.member_id AND t.partner_id = e.partner_id AND t.kind = 'EARN'))
         ORDER BY ev.id, e.id
        ON CONFLICT (endpoint_id, outbox_id) DO NOTHING
-     ), done AS (
-       UPDATE event_outbox o SET fanned_out_at = now() FROM ev WHERE o.id = ev.id RETURNING 1
      )
-     SELECT count(*)::text AS n FROM done`,
-    [limit],
+     UPDATE event_outbox o SET fanned_out_at = now() FROM ev WHERE o.id = ev.id`,
+    [[...eventIds], [...sharingMembers]],
   );
-  return Number(rows[0].n);
 }
 
 export interface ClaimedDelivery {

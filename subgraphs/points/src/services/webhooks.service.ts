@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { badInput, forbidden, isAdmin, isSelf, notFound, recordAudit, type Logger, type Viewer } from '../../../../lib/src';
+import { type MemberConsentsClient } from '../clients/member-consents.client';
 import { urlProblem, type WebhookSender } from '../clients/webhook.client';
 import { retryDelayMs, shouldDisable, WEBHOOK_EVENT_TYPES, type DisablePolicy, type RetryPolicy, type UrlPolicy } from '../domain/webhook.rules';
 import {
   claimDueDeliveries,
+  claimUnfannedEvents,
   disableEndpoint,
   enableEndpoint,
   endpointDeliveries,
@@ -126,6 +128,7 @@ export class WebhookDeliveryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sender: WebhookSender,
+    private readonly consents: Pick<MemberConsentsClient, 'sharingWithPartners'>,
     private readonly config: WebhookConfig,
     readonly logger: Logger,
     private readonly random: () => number = Math.random,
@@ -133,7 +136,7 @@ export class WebhookDeliveryService {
 
   /** One round: fan out new events, then send what is due. Returns how many deliveries were attempted. */
   async round(batch = 500): Promise<{ fannedOut: number; attempted: number }> {
-    const fannedOut = await this.dataSource.transaction((manager) => fanOutEvents(manager, batch));
+    const fannedOut = await this.fanOut(batch);
     const claimed = await claimDueDeliveries(this.dataSource.manager, batch, this.config.leaseMs);
     if (claimed.length === 0) return { fannedOut, attempted: 0 };
     // One lane per endpoint and member, in id order; lanes run side by side.
@@ -170,6 +173,21 @@ export class WebhookDeliveryService {
     await markDeliveriesDelivered(this.dataSource.manager, delivered, codes);
     await releaseDeliveries(this.dataSource.manager, released);
     return { fannedOut, attempted };
+  }
+
+  /**
+   * Claims new outbox events, asks the members subgraph which of their members consent to partner data
+   * sharing (member events only; a failure leaves the events for the next round), and fans them out.
+   */
+  private async fanOut(batch: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const events = await claimUnfannedEvents(manager, batch);
+      if (events.length === 0) return 0;
+      const members = [...new Set(events.filter((e) => e.partner_id === null && e.member_id).map((e) => e.member_id!))];
+      const sharing = members.length > 0 ? await this.consents.sharingWithPartners(members) : new Set<string>();
+      await fanOutEvents(manager, events.map((e) => e.id), [...sharing]);
+      return events.length;
+    });
   }
 
   private async failed(d: ClaimedDelivery, error: string, status: number | null): Promise<void> {
