@@ -33,13 +33,15 @@ export const SCOPES = [
   // The members service settling a closing or a merge in the ledger, and donating a closing's remaining points.
   'ledger:members',
   'donations:closing',
+  // The members service asking the other subgraphs to erase their part of a member's personal data.
+  'members:erase',
   // The points service asking members which members consent to partner data sharing (member notices to webhooks).
   'members:consents',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes only the hub's own service credentials carry (service-token.ts); stripped from any other token. */
-export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record', 'ledger:members', 'donations:closing', 'members:consents']);
+export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record', 'ledger:members', 'donations:closing', 'members:erase', 'members:consents']);
 
 /** The hub's internal issuer as a verifier sees it: who signs service credentials, for whom, with which keys. */
 export interface ServiceTrust {

@@ -5,6 +5,7 @@ import { type MemberEntity } from './persistence/member.entity';
 import { type CardRow } from './persistence/cards.repository';
 import { type CardsService } from './services/cards.service';
 import { type ClosingService } from './services/closing.service';
+import { type ErasureService } from './services/erasure.service';
 import { type MembersService } from './services/members.service';
 import { type MembersKpisService } from './services/kpis.service';
 import { type MemberSelfService } from './services/self-service.service';
@@ -21,5 +22,7 @@ export interface MembersContext extends BaseSubgraphContext {
   /** Member counts of the programme KPIs. */
   kpis: MembersKpisService;
   closings: ClosingService;
+  /** Erasing members (eraseMember) across the subgraphs. */
+  erasures: ErasureService;
   loaders: { member: DataLoader<string, MemberEntity | null>; cards: DataLoader<string, CardRow[]> };
 }

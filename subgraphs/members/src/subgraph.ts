@@ -25,6 +25,10 @@ import { createPartnersClient } from './clients/partners.client';
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
 import { MemberDataExport } from '../../../lib/src/member-data';
 import { MEMBER_DATA_SECTIONS, memberExists } from './persistence/member-data.repository';
+import { MembersErasureClient } from './clients/erasure.client';
+import { ErasureResolver } from './graphql/erasure.resolver';
+import { startErasureReconciler } from './jobs/erasure-reconciler.job';
+import { ErasureService } from './services/erasure.service';
 
 const MembersAuditLogResolver = createAuditLogResolver('members');
 const MembersMemberExportResolver = createMemberExportResolver('members');
@@ -41,6 +45,9 @@ const membersEnv = {
   /** How often the reconciler re-drives closings and merges left PENDING, and how old they must be (ms; 0: never). */
   CLOSING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   CLOSING_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How often the reconciler drives erasure requests left incomplete, and how old they must be (ms; 0: never). */
+  ERASURE_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  ERASURE_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   /** Test hook, honoured only when NODE_ENV=test: comma-separated saga points to stop at once (closing.config.ts). */
   MEMBERS_CRASH_AT: z.string().default(''),
 };
@@ -53,7 +60,7 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [SharingConsentResolver, MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
+  buildSchema: () => buildFederatedSchema({ resolvers: [SharingConsentResolver, MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver, ErasureResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
   setup({ dataSource, env, logger, signer }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
@@ -69,6 +76,13 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       logger,
     );
     const stopReconciler = startClosingReconciler(closings, env.CLOSING_RECONCILE_INTERVAL_MS, logger);
+    const erasures = new ErasureService(
+      dataSource,
+      new MembersPointsClient(createSubgraphClient(env.POINTS_URL), signer!),
+      new MembersErasureClient({ points: createSubgraphClient(env.POINTS_URL), donations: createSubgraphClient(env.DONATIONS_URL), partners: createSubgraphClient(env.PARTNERS_URL) }, signer!),
+      logger,
+    );
+    const stopErasureReconciler = startErasureReconciler(erasures, env.ERASURE_RECONCILE_INTERVAL_MS, env.ERASURE_RECONCILE_AFTER_MS, logger);
     const members = new MembersService(dataSource, partners, {
       maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
       windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
@@ -89,9 +103,13 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
         cards,
         kpis,
         closings,
+        erasures,
         loaders: { member: byIdLoader((ids) => members.loadMany(ids)), cards: new DataLoader((ids: readonly string[]) => cards.cardsOf(ids)) },
       }),
-      close: stopReconciler,
+      close: async () => {
+        await stopReconciler();
+        await stopErasureReconciler();
+      },
     };
   },
 };

@@ -23,6 +23,7 @@ import { RedemptionResolver } from './graphql/redemption.resolver';
 import { ReversalResolver } from './graphql/reversal.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
+import { MemberClosingResolver } from './graphql/member-closing.resolver';
 import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
@@ -30,6 +31,7 @@ import { createMemberLinkLookup } from './clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
+import { MemberClosingService } from './services/member-closing.service';
 import { EconomicsService } from './services/economics.service';
 import { KpisService } from './services/kpis.service';
 import { FundingService } from './services/funding.service';
@@ -51,9 +53,10 @@ import { pointsPurgeTargets } from './persistence/purge.repository';
 import { ProgrammeService } from './services/programme.service';
 import { RedemptionService } from './services/redemption.service';
 import { ReversalService } from './services/reversal.service';
+import { createMemberErasureResolver } from '../../../lib/src/graphql/member-erasure.resolver';
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
-import { MemberDataExport } from '../../../lib/src/member-data';
-import { POINTS_MEMBER_DATA_SECTIONS } from './persistence/member-data.repository';
+import { MemberDataErasure, MemberDataExport } from '../../../lib/src/member-data';
+import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from './persistence/member-data.repository';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -95,11 +98,12 @@ type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
 
 const PointsAuditLogResolver = createAuditLogResolver('points');
 const PointsMemberExportResolver = createMemberExportResolver('points');
+const PointsMemberErasureResolver = createMemberErasureResolver('points');
 
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
-  internalOperations: ['postDonation'],
+  internalOperations: ['postDonation', 'closeMemberAccount', 'pointsEraseMember'],
   callsInternalOperations: true,
   entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
@@ -107,7 +111,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, PointsAuditLogResolver, PointsMemberExportResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -168,14 +172,17 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     );
     const stopWebhooks = startWebhookDelivery(webhookDelivery, env.WEBHOOK_DELIVERY_INTERVAL_MS);
     const donationPostings = new DonationPostingService(dataSource);
+    const memberClosings = new MemberClosingService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
+    const memberErasure = new MemberDataErasure(dataSource, POINTS_MEMBER_ERASURE_STATEMENTS);
     return {
       resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,
         memberExport,
+        memberErasure,
         points,
         offerActivations,
         stampCards,
@@ -191,6 +198,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         webhooks,
         webhookDelivery,
         donationPostings,
+        memberClosings,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);
