@@ -6,7 +6,9 @@ import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger
 let hub: TestHub;
 beforeAll(async () => {
   // The erasure reconciler runs often and takes any incomplete request at once (its own test below).
-  hub = await startHub({ env: { DONATION_MIN_POINTS: '10', PLEDGE_RELAY_INTERVAL_MS: '200', ERASURE_RECONCILE_INTERVAL_MS: '200', ERASURE_RECONCILE_AFTER_MS: '0' } });
+  hub = await startHub({ env: { DONATION_MIN_POINTS: '10', PLEDGE_RELAY_INTERVAL_MS: '200', ERASURE_RECONCILE_INTERVAL_MS: '200', ERASURE_RECONCILE_AFTER_MS: '0',
+      // A cashout names the member's bank account and name (the erasure test pays one out first).
+      CASHOUT_MIN_POINTS: '100', COALITION_CURRENCY: 'EUR', COALITION_DEBTOR_NAME: 'Coalition Hub AS', COALITION_DEBTOR_IBAN: 'NL91ABNA0417164300', COALITION_DEBTOR_BIC: 'ABNANL2A' } });
 });
 afterAll(async () => hub?.stop());
 
@@ -121,6 +123,10 @@ const VERIFY = 'query($c: ID!) { verifyReceiptChain(charityId: $c) { valid lengt
 const LEDGER_CHECK = '{ ledgerCheck { ok } }';
 const BY_CARD = 'query($c: String!) { memberByCard(cardNumber: $c) { id } }';
 const ENROL = 'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }';
+const CASHOUT = 'mutation($input: RequestCashoutInput!) { requestCashout(input: $input) { cashout { id status } } }';
+const BATCH = 'mutation($i: CreatePayoutBatchInput!) { createPayoutBatch(input: $i) { batch { id } } }';
+const SETTLE = 'mutation($i: SettlePayoutBatchInput!) { settlePayoutBatch(input: $i) { batch { status } } }';
+const IBAN = 'DE89370400440532013000';
 
 type Erased = { eraseMember: { member: { id: string; displayName: string; email: string | null; cardNumber: string; status: string }; erasure: { id: string; completed: boolean; remaining: string[] } } };
 
@@ -148,7 +154,11 @@ describe('eraseMember', () => {
     // The identity provider made the token's subject of the email (some do): it is in audit rows and keys.
     const m = await activeMember(email, displayName, email);
     const admin = await hub.admin();
-    for (const needle of [email, displayName, m.member.cardNumber]) expect((await whereInDatabase(needle)).length).toBeGreaterThan(0);
+    // 100 points cashed out to the member's account and paid: the cashout keeps the IBAN and the holder's name.
+    await hub.must(CASHOUT, { input: { points: 100, iban: IBAN, idempotencyKey: randomUUID() } }, m.token);
+    const batch = await hub.must<{ createPayoutBatch: { batch: { id: string } } }>(BATCH, { i: { idempotencyKey: randomUUID() } }, admin);
+    await hub.must(SETTLE, { i: { batchId: batch.createPayoutBatch.batch.id, outcome: 'PAID', failedCashoutIds: [], idempotencyKey: randomUUID() } }, admin);
+    for (const needle of [email, displayName, m.member.cardNumber, IBAN]) expect((await whereInDatabase(needle)).length).toBeGreaterThan(0);
     const chainBefore = (await hub.must<{ verifyReceiptChain: { valid: boolean; length: number; headHash: string } }>(VERIFY, { c: m.charity.id }, admin)).verifyReceiptChain;
     expect(chainBefore.valid).toBe(true);
 
@@ -167,12 +177,13 @@ describe('eraseMember', () => {
     expect(await whereInDatabase(email)).toEqual([]);
     expect(await whereInDatabase(displayName)).toEqual([]);
     expect(await whereInDatabase(m.member.cardNumber)).toEqual([]);
+    expect(await whereInDatabase(IBAN)).toEqual([]);
 
-    // The books still add up: the 400 points left were forfeited to breakage, the chain is the same chain.
+    // The books still add up: the 300 points left were forfeited to breakage, the chain is the same chain.
     expect((await hub.must<{ ledgerCheck: { ok: boolean } }>(LEDGER_CHECK, {}, admin)).ledgerCheck.ok).toBe(true);
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
     const { rows: forfeits } = await hub.db.query(`SELECT points::int FROM points.transactions WHERE member_id = $1 AND kind = 'EXPIRY'`, [m.member.id]);
-    expect(forfeits).toEqual([{ points: -400 }]);
+    expect(forfeits).toEqual([{ points: -300 }]);
     const { rows: account } = await hub.db.query(`SELECT balance::int FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [m.member.id]);
     expect(account).toEqual([{ balance: 0 }]);
     expect((await hub.must<{ verifyReceiptChain: unknown }>(VERIFY, { c: m.charity.id }, admin)).verifyReceiptChain).toEqual(chainBefore);
@@ -181,8 +192,11 @@ describe('eraseMember', () => {
     expect(kept).toEqual([
       { kind: 'EARN', points: 500 },
       { kind: 'DONATION', points: -100 },
-      { kind: 'EXPIRY', points: -400 },
+      { kind: 'CASHOUT', points: -100 },
+      { kind: 'EXPIRY', points: -300 },
     ]);
+    const { rows: cashouts } = await hub.db.query('SELECT status, amount_minor::int, holder_name, iban FROM points.cashouts WHERE member_id = $1', [m.member.id]);
+    expect(cashouts).toEqual([{ status: 'PAID', amount_minor: expect.any(Number), holder_name: `erased:${erased.erasure.id}`, iban: 'DE00ERASED13000' }]);
     // Each subgraph recorded the erasure once; the audit rows stay, naming the pseudonym.
     for (const schema of ['points', 'donations', 'partners']) {
       const { rows } = await hub.db.query(`SELECT member_id FROM ${schema}.member_erasures WHERE erasure_id = $1`, [erased.erasure.id]);

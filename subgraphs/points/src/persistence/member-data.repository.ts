@@ -24,13 +24,22 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'redemption_code_failures', sql: 'SELECT * FROM redemption_code_failures WHERE member_id = $1 ORDER BY id' },
   { name: 'clawbacks', sql: `SELECT * FROM clawbacks WHERE account_id IN (${MEMBER_ACCOUNT}) ORDER BY created_at, id` },
   { name: 'donation_postings', sql: 'SELECT * FROM donation_postings WHERE member_id = $1 ORDER BY created_at, donation_id' },
-  { name: 'earn_outbox', sql: 'SELECT * FROM earn_outbox WHERE member_id = $1 ORDER BY id' },
+  { name: 'event_outbox', sql: 'SELECT * FROM event_outbox WHERE member_id = $1 ORDER BY id' },
+  { name: 'member_notices', sql: 'SELECT * FROM member_notices WHERE member_id = $1 ORDER BY id' },
+  { name: 'offer_activations', sql: 'SELECT * FROM offer_activations WHERE member_id = $1 ORDER BY member_id, offer_id' },
+  { name: 'stamp_card_progress', sql: 'SELECT * FROM stamp_card_progress WHERE member_id = $1 ORDER BY card_id' },
+  { name: 'stamp_events', sql: 'SELECT * FROM stamp_events WHERE member_id = $1 ORDER BY transaction_id, card_id' },
+  { name: 'qualifying_points', sql: 'SELECT * FROM qualifying_points WHERE member_id = $1 ORDER BY month' },
+  { name: 'cashouts', sql: 'SELECT * FROM cashouts WHERE member_id = $1 ORDER BY created_at, id' },
+  { name: 'member_closings', sql: 'SELECT * FROM member_closings WHERE member_id = $1 OR target_member_id = $1' },
 ];
 
 /**
- * The ledger's own part of an erasure: nothing. Its rows name the member by id only (no name, email, card
- * or phone), and the amounts must stay for bookkeeping; the remaining points are forfeited by the ledger's
- * `closeMemberAccount` (FORFEIT, with the erasure id as closing id) before this step, and lib's
+ * The ledger's own part of an erasure. Its rows name the member by id only, and the amounts must stay for
+ * bookkeeping; the one exception is a cashout, which names the member's bank account and the account holder:
+ * on settled cashouts both are replaced (erase_member_cashouts, migration 1739610000000), and a payout still
+ * in flight makes the step fail, so the erasure waits for it. The remaining points are forfeited by the
+ * ledger's `closeMemberAccount` (FORFEIT, with the erasure id as closing id) before this step, and lib's
  * MemberDataErasure replaces the person's token subjects in the audit log and forgets their idempotency keys.
  */
-export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [];
+export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [{ name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' }];
