@@ -102,6 +102,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedMemberLifecycle(gatewayUrl, admin, memberIds, charityId!);
   await seedSignedUpMember(gatewayUrl, keys, partnerTokens[0]);
   await seedErasedMember(gatewayUrl, admin, partnerTokens[0]);
+  await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -180,4 +181,76 @@ async function seedErasedMember(gatewayUrl: string, admin: string, grocerToken: 
     grocerToken,
   );
   await mustQuery(gatewayUrl, 'mutation($input: EraseMemberInput!) { eraseMember(input: $input) { erasure { id } } }', { input: { memberId, idempotencyKey: 'seed-erase-1' } }, admin);
+}
+
+/**
+ * The earn's rules at a café (issue 17): Kaffe Hjørnet runs a 5-coffee stamp card (one stamp per coffee,
+ * 50 points when full) and a double-points offer at its Torget store; Nordic Grocer gives 15 % extra on
+ * produce. Astrid activated the offer and bought five coffees in two visits: her card filled, was
+ * rewarded once and started again, and the first visit earned double (see her history's awards).
+ */
+async function seedCafeRules(gatewayUrl: string, keys: DevKeys, admin: string, astridId: string): Promise<void> {
+  const cafe = await mustQuery<{ createPartner: { partner: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreatePartnerInput!) { createPartner(input: $input) { partner { id } } }',
+    {
+      input: {
+        name: 'Kaffe Hjørnet',
+        currency: 'NOK',
+        earnRate: '1',
+        issuePrice: { amount: '0.10', currency: 'NOK' },
+        reimbursement: { amount: '0.08', currency: 'NOK' },
+        idempotencyKey: 'seed-partner-kaffe-hjornet',
+      },
+    },
+    admin,
+  );
+  const cafeToken = await signDevToken(keys, { kind: 'partner', id: cafe.createPartner.partner.id });
+  const store = await mustQuery<{ createStore: { store: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreateStoreInput!) { createStore(input: $input) { store { id } } }',
+    { input: { code: 'TORGET', name: 'Kaffe Hjørnet Torget', city: 'Oslo', country: 'NO', idempotencyKey: 'seed-store-torget' } },
+    cafeToken,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }',
+    { input: { name: 'Fifth coffee on us', stampsRequired: 5, category: 'coffee', perQuantity: true, rewardPoints: 50 } },
+    cafeToken,
+  );
+  const offer = await mustQuery<{ createOffer: { offer: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }',
+    { input: { title: 'Double points on your next visit', kind: 'MULTIPLIER', multiplier: '2', idempotencyKey: 'seed-offer-double' } },
+    cafeToken,
+  );
+  const grocer = await mustQuery<{ partners: { nodes: { id: string }[] } }>(gatewayUrl, '{ partners(first: 1) { nodes { id } } }', {}, admin);
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: SetCategoryRateInput!) { setCategoryRate(input: $input) { rate { id } } }',
+    { input: { partnerId: grocer.partners.nodes[0].id, category: 'produce', extraPercent: '15' } },
+    admin,
+  );
+  const astrid = await signDevToken(keys, { kind: 'member', id: astridId });
+  await mustQuery(gatewayUrl, 'mutation($input: ActivateOfferInput!) { activateOffer(input: $input) { activation { id } } }', { input: { offerId: offer.createOffer.offer.id } }, astrid);
+  for (const [visit, coffees] of [3, 2].entries()) {
+    await mustQuery(
+      gatewayUrl,
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+      {
+        input: {
+          memberId: astridId,
+          purchase: { amount: `${coffees * 45 + 38}.00`, currency: 'NOK' },
+          reference: `CAFE-${visit}`,
+          idempotencyKey: `seed-cafe-earn-${visit}`,
+          storeId: store.createStore.store.id,
+          lines: [
+            { sku: 'CAPPUCCINO', category: 'coffee', quantity: coffees, amount: { amount: `${coffees * 45}.00`, currency: 'NOK' } },
+            { sku: 'CINNAMON-BUN', category: 'bakery', quantity: 1, amount: { amount: '38.00', currency: 'NOK' } },
+          ],
+        },
+      },
+      cafeToken,
+    );
+  }
 }
