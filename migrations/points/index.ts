@@ -7,6 +7,7 @@ import { EarnOutboxVacuum1736000000000 } from './1736000000000-earn-outbox-vacuu
 import { PartnerPostingsOwnTransactions1737000000000 } from './1737000000000-partner-postings-own-transactions';
 import { RedemptionCodeFailures1738100000000 } from './1738100000000-redemption-code-failures';
 import { MemberClosing1739500000000 } from './1739500000000-member-closing';
+import { MemberMerge1739510000000 } from './1739510000000-member-merge';
 import { IssuersGrantsCashouts1739400000000 } from './1739400000000-issuers-grants-cashouts';
 import { Grants1739410000000 } from './1739410000000-grants';
 import { Cashouts1739420000000 } from './1739420000000-cashouts';
@@ -23,4 +24,4 @@ import { KpiExpiryIndex1740310000000 } from './1740310000000-kpi-expiry-index';
 import { PointsMemberErasure1739600000000 } from './1739600000000-member-erasure';
 import { CashoutErasure1739610000000 } from './1739610000000-cashout-erasure';
 
-export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000, PointsAuditLog1733100000000, Economics1734000000000, DonationPostingsEarnOutbox1735000000000, EarnOutboxVacuum1736000000000, PartnerPostingsOwnTransactions1737000000000, RedemptionCodeFailures1738100000000, TransactionAwards1739300000000, EarnBaskets1739310000000, OfferActivations1739320000000, StampCards1739330000000, QualifyingPoints1739340000000, IssuersGrantsCashouts1739400000000, Grants1739410000000, Cashouts1739420000000, MemberClosing1739500000000, EventOutboxWebhooks1740200000000, TierNoticesFromQualifying1740210000000, PurgeIndexes1740210000000, LiveEventsNotify1740300000000, KpiExpiryIndex1740310000000, PointsMemberErasure1739600000000, CashoutErasure1739610000000];
+export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000, PointsAuditLog1733100000000, Economics1734000000000, DonationPostingsEarnOutbox1735000000000, EarnOutboxVacuum1736000000000, PartnerPostingsOwnTransactions1737000000000, RedemptionCodeFailures1738100000000, TransactionAwards1739300000000, EarnBaskets1739310000000, OfferActivations1739320000000, StampCards1739330000000, QualifyingPoints1739340000000, IssuersGrantsCashouts1739400000000, Grants1739410000000, Cashouts1739420000000, MemberClosing1739500000000, EventOutboxWebhooks1740200000000, TierNoticesFromQualifying1740210000000, PurgeIndexes1740210000000, LiveEventsNotify1740300000000, KpiExpiryIndex1740310000000, PointsMemberErasure1739600000000, CashoutErasure1739610000000, MemberMerge1739510000000];

@@ -100,6 +100,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
     }
   }
   await seedMemberLifecycle(gatewayUrl, admin, memberIds, charityId!);
+  await seedDuplicateMerge(gatewayUrl, admin, partnerTokens[0], memberIds[7]);
   await seedSignedUpMember(gatewayUrl, keys, partnerTokens[0]);
   await seedErasedMember(gatewayUrl, admin, partnerTokens[0]);
   await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
@@ -253,4 +254,27 @@ async function seedCafeRules(gatewayUrl: string, keys: DevKeys, admin: string, a
       cafeToken,
     );
   }
+}
+
+/** Hanna enrolled twice (a second email at the grocer's till); the operator merged the duplicate into her membership. */
+async function seedDuplicateMerge(gatewayUrl: string, admin: string, grocerToken: string, hannaId: string): Promise<void> {
+  const duplicate = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+    { input: { email: 'hanna.e.duplicate@example.com', displayName: 'Hanna Eriksen', idempotencyKey: 'seed-member-duplicate' } },
+    grocerToken,
+  );
+  const sourceMemberId = duplicate.enrollMember.member.id;
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId: sourceMemberId, purchase: { amount: '150.00', currency: 'NOK' }, reference: 'DEMO-DUP', idempotencyKey: 'seed-earn-duplicate' } },
+    grocerToken,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: MergeMembersInput!) { mergeMembers(input: $input) { target { id } } }',
+    { input: { sourceMemberId, targetMemberId: hannaId, idempotencyKey: 'seed-merge-duplicate' } },
+    admin,
+  );
 }

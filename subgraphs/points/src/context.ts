@@ -6,6 +6,7 @@ import { type Basket } from './persistence/baskets.repository';
 import { type AccountEntity } from './persistence/ledger.entity';
 import { type DonationPostingService } from './services/donation-posting.service';
 import { type MemberClosingService } from './services/member-closing.service';
+import { type MemberMergeService } from './services/member-merge.service';
 import { type EconomicsService } from './services/economics.service';
 import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
@@ -34,6 +35,7 @@ export interface PointsContext extends BaseSubgraphContext {
   integrity: IntegrityService;
   donationPostings: DonationPostingService;
   memberClosings: MemberClosingService;
+  memberMerges: MemberMergeService;
   economics: EconomicsService;
   /** Programme KPIs (programmeKpis). */
   kpis: KpisService;

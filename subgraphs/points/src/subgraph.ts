@@ -24,6 +24,7 @@ import { ReversalResolver } from './graphql/reversal.resolver';
 import { AccountEntity, HoldEntity, PostingEntity, TransactionEntity } from './persistence/ledger.entity';
 import { DonationPostingResolver } from './graphql/donation-posting.resolver';
 import { MemberClosingResolver } from './graphql/member-closing.resolver';
+import { MemberMergeResolver } from './graphql/member-merge.resolver';
 import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
@@ -32,6 +33,7 @@ import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-li
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { MemberClosingService } from './services/member-closing.service';
+import { MemberMergeService } from './services/member-merge.service';
 import { EconomicsService } from './services/economics.service';
 import { KpisService } from './services/kpis.service';
 import { FundingService } from './services/funding.service';
@@ -103,7 +105,7 @@ const PointsMemberErasureResolver = createMemberErasureResolver('points');
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
-  internalOperations: ['postDonation', 'closeMemberAccount', 'pointsEraseMember'],
+  internalOperations: ['postDonation', 'closeMemberAccount', 'mergeMemberAccounts', 'pointsEraseMember'],
   callsInternalOperations: true,
   entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
@@ -111,7 +113,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -173,6 +175,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const stopWebhooks = startWebhookDelivery(webhookDelivery, env.WEBHOOK_DELIVERY_INTERVAL_MS);
     const donationPostings = new DonationPostingService(dataSource);
     const memberClosings = new MemberClosingService(dataSource);
+    const memberMerges = new MemberMergeService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, POINTS_MEMBER_ERASURE_STATEMENTS);
@@ -199,6 +202,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         webhookDelivery,
         donationPostings,
         memberClosings,
+        memberMerges,
         loaders: {
           account: new DataLoader(async (memberIds: readonly string[]) => {
             const rows = await points.memberAccounts(memberIds);

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { anyScope, isSelf } from '../../../../lib/src';
 import { type MembersContext } from '../context';
-import { CloseMembershipInput, CloseMembershipPayload } from './closing.type';
+import { CloseMembershipInput, CloseMembershipPayload, MergeMembersInput, MergeMembersPayload } from './closing.type';
 import { MemberType, toMemberType } from './member.type';
 
 @Resolver(() => MemberType)
@@ -14,6 +14,16 @@ export class ClosingResolver {
   async closeMembership(@Arg('input', () => CloseMembershipInput) input: CloseMembershipInput, @Ctx() ctx: MembersContext): Promise<CloseMembershipPayload> {
     const member = await ctx.closings.close(ctx.viewer, input, ctx.requestId);
     return { member: toMemberType(member, ctx.viewer, ctx.members) };
+  }
+
+  @Directive(anyScope('admin'))
+  @Mutation(() => MergeMembersPayload, {
+    description:
+      "Merges a duplicate member into another: the source's points move to the target with their lots and issuers (statements and liability unchanged), the target's tier counts the source's earns, the source is CLOSED with mergedInto and its cards find the target. Open holds on the source refuse it (OPEN_HOLDS). Admin.",
+  })
+  async mergeMembers(@Arg('input', () => MergeMembersInput) input: MergeMembersInput, @Ctx() ctx: MembersContext): Promise<MergeMembersPayload> {
+    const { source, target } = await ctx.closings.merge(ctx.viewer, input, ctx.requestId);
+    return { source: toMemberType(source, ctx.viewer, ctx.members), target: toMemberType(target, ctx.viewer, ctx.members) };
   }
 
   @FieldResolver(() => MemberType, { nullable: true, description: 'For a member closed by a merge: the member it was merged into (as visible to the caller).' })

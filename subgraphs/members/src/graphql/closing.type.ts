@@ -30,3 +30,24 @@ export class CloseMembershipPayload {
   @Field(() => MemberType, { description: 'status: CLOSED.' })
   member!: MemberType;
 }
+
+@InputType('MergeMembersInput')
+export class MergeMembersInput {
+  @Field(() => ID, { description: 'The duplicate: closed by the merge, its points, history and cards going to the target.' })
+  sourceMemberId!: string;
+
+  @Field(() => ID)
+  targetMemberId!: string;
+
+  @Field(() => String, { description: '1 to 255 printable ASCII characters; scoped to (caller, operation).' })
+  idempotencyKey!: string;
+}
+
+@ObjectType('MergeMembersPayload')
+export class MergeMembersPayload {
+  @Field(() => MemberType, { description: 'status: CLOSED, mergedInto: the target.' })
+  source!: MemberType;
+
+  @Field(() => MemberType)
+  target!: MemberType;
+}

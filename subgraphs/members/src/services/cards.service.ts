@@ -20,7 +20,7 @@ import { requireOpenMembership } from '../domain/membership.rules';
 import { cardByNumber, cardsOfMembers, memberByCurrentCard, replaceActiveCard, type CardBlockReason, type CardRow } from '../persistence/cards.repository';
 import { closingUnderWay } from '../persistence/closings.repository';
 import { type MemberEntity } from '../persistence/member.entity';
-import { findMember, lockMember } from '../persistence/members.repository';
+import { findMember, lockMember, memberById } from '../persistence/members.repository';
 
 const REASONS: readonly CardBlockReason[] = ['LOST', 'STOLEN', 'DAMAGED'];
 
@@ -76,7 +76,9 @@ export class CardsService {
     const normalized = normalizeCardNumber(cardNumber);
     if (!isValidCardNumber(normalized)) throw badInput('cardNumber', 'is not a valid card number (check digit does not match)');
     // A current card is on the member's row: one statement, as before cards could be replaced.
-    const member = await memberByCurrentCard(this.dataSource.manager, normalized);
+    let member = await memberByCurrentCard(this.dataSource.manager, normalized);
+    // A merged member's card finds the member it was merged into (to the end of a chain of merges).
+    for (let hops = 0; member?.mergedInto && hops < 10; hops++) member = await memberById(this.dataSource.manager, member.mergedInto);
     if (member) return member;
     const card = await cardByNumber(this.dataSource.manager, normalized);
     if (card?.status === 'BLOCKED') throw new AppError('CARD_BLOCKED', "This card was replaced and is blocked; ask for the member's new card");

@@ -35,6 +35,7 @@ import { crashPoint, type ClosingConfig } from './closing.config';
  *    the donation flow (its donation id is the closing id, so it happens once);
  * 4. one members transaction moves the closing out of PENDING (DONE, the member CLOSED; or FAILED for open
  *    holds), guarded by `status = 'PENDING'`.
+ * Merging a duplicate member (kind MERGE) runs the same saga, its ledger step `mergeMemberAccounts`.
  * A crash anywhere leaves a PENDING closing that the reconciler (jobs/closing-reconciler.job.ts) and any
  * retry with the same key drive through the same steps. While a closing is PENDING, writes for the member
  * already answer MEMBER_CLOSED.
@@ -90,6 +91,45 @@ export class ClosingService {
     return member;
   }
 
+  /**
+   * The admin merges a duplicate member (source) into another (target): the source's points move to the
+   * target with their lots and issuers, the target's tier counts the source's earns, the source is CLOSED
+   * with `mergedInto`, and its cards find the target. Open holds on the source refuse it (OPEN_HOLDS).
+   * The same saga as a closing (kind MERGE), driven through the ledger's `mergeMemberAccounts`.
+   */
+  async merge(viewer: Viewer, input: { sourceMemberId: string; targetMemberId: string; idempotencyKey: string }, requestId: string): Promise<{ source: MemberEntity; target: MemberEntity }> {
+    requireAdmin(viewer);
+    const sourceId = validate.uuid('sourceMemberId', input.sourceMemberId);
+    const targetId = validate.uuid('targetMemberId', input.targetMemberId);
+    if (sourceId === targetId) throw badInput('targetMemberId', 'must be another member than the source');
+    validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'mergeMembers', key: input.idempotencyKey, input };
+    let closingId = (await storedResult<{ closingId: string }>(this.dataSource.manager, request))?.closingId;
+    if (!closingId) {
+      const { result } = await this.dataSource.transaction((manager) =>
+        idempotent(manager, request, async () => {
+          // Both members locked in id order: two merges of one pair never wait on each other in a cycle.
+          const locked = new Map<string, MemberEntity | null>();
+          for (const id of [sourceId, targetId].sort()) locked.set(id, await lockMember(manager, id));
+          const source = locked.get(sourceId);
+          const target = locked.get(targetId);
+          if (!source || !target) throw notFound('Member');
+          requireOpenMembership(source, await closingUnderWay(manager, sourceId));
+          requireOpenMembership(target, await closingUnderWay(manager, targetId));
+          const id = await insertClosing(manager, { memberId: sourceId, kind: 'MERGE', disposition: null, charityId: null, targetMemberId: targetId, requestedBy: request.caller });
+          await recordAudit(manager, viewer, sourceId);
+          return { closingId: id };
+        }),
+      );
+      closingId = result.closingId;
+      crashPoint(this.config, 'closing-write');
+    }
+    await this.settle(closingId, requestId);
+    const [source, target] = await Promise.all([findMember(this.dataSource.manager, sourceId), findMember(this.dataSource.manager, targetId)]);
+    if (!source || !target) throw new Error('merged member vanished');
+    return { source, target };
+  }
+
   /** The closing, driven out of PENDING if it still is; a refused one answers OPEN_HOLDS. */
   async settle(closingId: string, requestId: string): Promise<ClosingRow> {
     let closing = await this.load(closingId);
@@ -101,7 +141,8 @@ export class ClosingService {
 
   /** Asks the ledger (and donations) for their idempotent steps on a PENDING closing and records the outcome once. */
   async drive(closing: ClosingRow, requestId: string): Promise<ClosingRow> {
-    if (closing.kind !== 'CLOSE' || !closing.disposition) throw new Error(`closing ${closing.id}: no driver for ${closing.kind}`);
+    if (closing.kind === 'MERGE') return this.driveMerge(closing, requestId);
+    if (!closing.disposition) throw new Error(`closing ${closing.id}: no disposition`);
     const ledger = await this.points.closeMemberAccount({ closingId: closing.id, memberId: closing.memberId, disposition: closing.disposition }, requestId);
     crashPoint(this.config, 'ledger-call');
     if (ledger.outcome === 'OPEN_HOLDS') {
@@ -121,6 +162,19 @@ export class ClosingService {
     await this.dataSource.transaction(async (manager) => {
       if (await finishClosing(manager, closing.id, { remaining, forfeited: BigInt(ledger.forfeitedPoints), donated })) {
         await markMemberClosed(manager, closing.memberId, null);
+      }
+    });
+    return this.load(closing.id);
+  }
+
+  private async driveMerge(closing: ClosingRow, requestId: string): Promise<ClosingRow> {
+    const ledger = await this.points.mergeMemberAccounts({ mergeId: closing.id, sourceMemberId: closing.memberId, targetMemberId: closing.targetMemberId! }, requestId);
+    crashPoint(this.config, 'ledger-call');
+    await this.dataSource.transaction(async (manager) => {
+      if (ledger.outcome === 'OPEN_HOLDS') {
+        await failClosing(manager, closing.id, 'OPEN_HOLDS');
+      } else if (await finishClosing(manager, closing.id, { remaining: BigInt(ledger.movedPoints), forfeited: 0n, donated: 0n })) {
+        await markMemberClosed(manager, closing.memberId, closing.targetMemberId);
       }
     });
     return this.load(closing.id);

@@ -47,6 +47,8 @@ export enum PointsTransactionKind {
   CASHOUT = 'CASHOUT',
   /** A failed payout's points given back. */
   CASHOUT_RETURN = 'CASHOUT_RETURN',
+  /** A duplicate member's points moving to the member it was merged into (one on each side). */
+  MERGE = 'MERGE',
 }
 registerEnumType(PointsTransactionKind, { name: 'PointsTransactionKind' });
 
