@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookSender } from '../../subgraphs/points/src/clients/webhook.client';
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
 import { startHub, type TestHub } from '../support/hub';
+import { ledgerClient } from '../support/ledger';
 
 /**
  * Partner webhooks against PostgreSQL, to local receivers (node:http): Standard Webhooks signatures checked
@@ -208,6 +209,23 @@ describe('partner webhooks', () => {
     }
     // Another partner's endpoints are not readable either.
     expect((await hub.query(ENDPOINTS, { p: a.partner.id }, b.partner.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('a till\'s redemption arrives as hold.captured and points.redeemed, a void as hold.voided, each with the hold and no other partner\'s data', async () => {
+    const { partner, rec } = await setup();
+    const ledger = ledgerClient(hub);
+    const member = await hub.seed.member(partner.token);
+    await hub.seed.earn(partner.token, member.id, '500.00', 'NOK');
+    const first = (await ledger.authorize(partner.token, member.id, 100, await ledger.code(member.token))).data!.authorizeRedemption.hold;
+    const capture = (await ledger.capture(partner.token, first.id, 60)).data!.captureRedemption;
+    const second = (await ledger.authorize(partner.token, member.id, 50, await ledger.code(member.token))).data!.authorizeRedemption.hold;
+    expect((await ledger.void(partner.token, second.id)).data?.voidRedemption.hold.status).toBe('VOIDED');
+    await until('four deliveries', () => rec.delivered.length, (n) => n >= 4);
+    const byType = Object.fromEntries(rec.delivered.map((d) => [d.event.type, d.event.data]));
+    expect(Object.keys(byType).sort()).toEqual(['hold.captured', 'hold.voided', 'points.earned', 'points.redeemed']);
+    expect(byType['points.redeemed']).toMatchObject({ transactionId: capture.transaction.id, memberId: member.id, partnerId: partner.id, points: 60, holdId: first.id });
+    expect(byType['hold.captured']).toMatchObject({ holdId: first.id, partnerId: partner.id, points: 100, capturedPoints: 60, transactionId: capture.transaction.id, status: 'CAPTURED' });
+    expect(byType['hold.voided']).toMatchObject({ holdId: second.id, partnerId: partner.id, points: 50, capturedPoints: null, status: 'VOIDED' });
   });
 
   it('refuses unknown event types and URLs that are not http(s)', async () => {
