@@ -104,6 +104,8 @@ runMain(async () => {
       DATABASE_URL: databaseUrl,
       HOST: process.env.HOST ?? '127.0.0.1',
       LOG_LEVEL,
+      // The demo coalition pays a welcome bonus (0 turns it off; the subgraph's own default is 0).
+      WELCOME_BONUS_POINTS: process.env.WELCOME_BONUS_POINTS ?? '100',
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {

@@ -11,6 +11,7 @@ import { MemberMerge1739510000000 } from './1739510000000-member-merge';
 import { IssuersGrantsCashouts1739400000000 } from './1739400000000-issuers-grants-cashouts';
 import { Grants1739410000000 } from './1739410000000-grants';
 import { Cashouts1739420000000 } from './1739420000000-cashouts';
+import { WelcomeBonuses1739430000000 } from './1739430000000-welcome-bonuses';
 import { TransactionAwards1739300000000 } from './1739300000000-transaction-awards';
 import { EarnBaskets1739310000000 } from './1739310000000-earn-baskets';
 import { OfferActivations1739320000000 } from './1739320000000-offer-activations';
@@ -24,4 +25,4 @@ import { KpiExpiryIndex1740310000000 } from './1740310000000-kpi-expiry-index';
 import { PointsMemberErasure1739600000000 } from './1739600000000-member-erasure';
 import { CashoutErasure1739610000000 } from './1739610000000-cashout-erasure';
 
-export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000, PointsAuditLog1733100000000, Economics1734000000000, DonationPostingsEarnOutbox1735000000000, EarnOutboxVacuum1736000000000, PartnerPostingsOwnTransactions1737000000000, RedemptionCodeFailures1738100000000, TransactionAwards1739300000000, EarnBaskets1739310000000, OfferActivations1739320000000, StampCards1739330000000, QualifyingPoints1739340000000, IssuersGrantsCashouts1739400000000, Grants1739410000000, Cashouts1739420000000, MemberClosing1739500000000, EventOutboxWebhooks1740200000000, TierNoticesFromQualifying1740210000000, PurgeIndexes1740210000000, LiveEventsNotify1740300000000, KpiExpiryIndex1740310000000, PointsMemberErasure1739600000000, CashoutErasure1739610000000, MemberMerge1739510000000];
+export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000, PointsAuditLog1733100000000, Economics1734000000000, DonationPostingsEarnOutbox1735000000000, EarnOutboxVacuum1736000000000, PartnerPostingsOwnTransactions1737000000000, RedemptionCodeFailures1738100000000, TransactionAwards1739300000000, EarnBaskets1739310000000, OfferActivations1739320000000, StampCards1739330000000, QualifyingPoints1739340000000, IssuersGrantsCashouts1739400000000, Grants1739410000000, Cashouts1739420000000, WelcomeBonuses1739430000000, MemberClosing1739500000000, EventOutboxWebhooks1740200000000, TierNoticesFromQualifying1740210000000, PurgeIndexes1740210000000, LiveEventsNotify1740300000000, KpiExpiryIndex1740310000000, PointsMemberErasure1739600000000, CashoutErasure1739610000000, MemberMerge1739510000000];

@@ -39,6 +39,7 @@ import { KpisService } from './services/kpis.service';
 import { FundingService } from './services/funding.service';
 import { GrantService } from './services/grant.service';
 import { CashoutService } from './services/cashout.service';
+import { BonusService } from './services/bonus.service';
 import { startLedgerSweeper } from './jobs/ledger-sweeper.job';
 import { startPledgeRelay } from './jobs/pledge-relay.job';
 import { startWebhookDelivery } from './jobs/webhook-delivery.job';
@@ -89,6 +90,9 @@ const pointsEnv = {
   MARKETING_POINT_PRICE: z.string().regex(/^\d{1,8}(\.\d{1,6})?$/).default('0.01'),
   CASHOUT_POINT_VALUE: z.string().regex(/^\d{1,8}(\.\d{1,6})?$/).default('0.005'),
   CASHOUT_MIN_POINTS: z.coerce.number().int().min(1).default(1_000),
+  /** Welcome bonus from the marketing budget for each member whose points account opens (0: none), within this many days of opening. */
+  WELCOME_BONUS_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  WELCOME_BONUS_WINDOW_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   COALITION_DEBTOR_NAME: z.string().min(1).max(70).default('Coalition Hub'),
   COALITION_DEBTOR_IBAN: z.string().default('DE89370400440532013000'),
   COALITION_DEBTOR_BIC: z.string().optional(),
@@ -137,6 +141,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         cashoutMinimumPoints: env.CASHOUT_MIN_POINTS,
         debtor: { name: env.COALITION_DEBTOR_NAME, iban: env.COALITION_DEBTOR_IBAN, bic: env.COALITION_DEBTOR_BIC ?? null },
       },
+      bonuses: { welcomePoints: env.WELCOME_BONUS_POINTS, welcomeWindowDays: env.WELCOME_BONUS_WINDOW_DAYS },
     };
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
@@ -156,7 +161,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
-    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics);
+    const bonuses = new BonusService(dataSource, config);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweepWelcome()]);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },

@@ -14,6 +14,8 @@ export interface LedgerConfig {
   sweepIntervalMs: number;
   /** The coalition as an issuer (its marketing budget) and as a payer (cashback). */
   coalition: CoalitionConfig;
+  /** Bonuses without a purchase, paid from the marketing budget. */
+  bonuses: { welcomePoints: number; welcomeWindowDays: number };
 }
 
 /** The coalition's own money settings (COALITION_* , MARKETING_*, CASHOUT_* variables). */
