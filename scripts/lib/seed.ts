@@ -104,7 +104,23 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedSignedUpMember(gatewayUrl, keys, partnerTokens[0]);
   await seedErasedMember(gatewayUrl, admin, partnerTokens[0]);
   await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
+  await seedGoodwill(gatewayUrl, admin, memberIds[1]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
+}
+
+/**
+ * Points without a purchase (issue 17): customer service grants the second member 250 goodwill points from the
+ * coalition's marketing budget (a GRANT with a GOODWILL award, in the coalition statement's coalitionIssuance).
+ * Every demo member also gets the welcome bonus (WELCOME_BONUS_POINTS, 100 under npm start) from the ledger
+ * sweeper within seconds of their points account opening: a BONUS with a WELCOME award.
+ */
+async function seedGoodwill(gatewayUrl: string, admin: string, memberId: string): Promise<void> {
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: GrantPointsInput!) { grantPoints(input: $input) { transaction { id } } }',
+    { input: { memberId, points: 250, reason: 'Sorry for the delayed home delivery', reference: 'SUPPORT-1042', idempotencyKey: 'seed-goodwill-1' } },
+    admin,
+  );
 }
 
 /**
