@@ -59,6 +59,10 @@ describe('closeMembership', () => {
       donate: await hub.query('mutation($input: DonatePointsInput!) { donatePoints(input: $input) { donation { id } } }', { input: { charityId: charity.id, points: 1, idempotencyKey: randomUUID() } }, member.token),
       replaceCard: await hub.query('mutation($input: ReplaceCardInput!) { replaceCard(input: $input) { member { id } } }', { input: { reason: 'LOST', idempotencyKey: randomUUID() } }, member.token),
       closeAgain: await close(await hub.admin(), { memberId: member.id, remainingPoints: 'FORFEIT' }),
+      updateProfile: await hub.query('mutation { updateProfile(input: { displayName: "Gone" }) { member { id } } }', {}, member.token),
+      setConsents: await hub.query('mutation { setConsents(input: { marketing: true }) { member { id } } }', {}, member.token),
+      grant: await hub.query('mutation($input: GrantPointsInput!) { grantPoints(input: $input) { transaction { id } } }', { input: { memberId: member.id, points: 5, reason: 'goodwill', reference: 'G-1', idempotencyKey: randomUUID() } }, await hub.admin()),
+      activateOffer: await hub.query('mutation($input: ActivateOfferInput!) { activateOffer(input: $input) { activation { activatedAt } } }', { input: { offerId: randomUUID() } }, member.token),
     };
     expect(Object.fromEntries(Object.entries(refusals).map(([k, r]) => [k, code(r)]))).toEqual({
       earn: 'MEMBER_CLOSED',
@@ -67,6 +71,10 @@ describe('closeMembership', () => {
       donate: 'MEMBER_CLOSED',
       replaceCard: 'MEMBER_CLOSED',
       closeAgain: 'MEMBER_CLOSED',
+      updateProfile: 'MEMBER_CLOSED',
+      setConsents: 'MEMBER_CLOSED',
+      grant: 'MEMBER_CLOSED',
+      activateOffer: 'MEMBER_CLOSED',
     });
     // Nothing was written by the refusals: two transactions, no donation.
     expect(await count(hub.db, 'points.transactions', 'member_id = $1', [member.id])).toBe(2);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
   AppError,
   badInput,
@@ -25,7 +25,9 @@ import { language, validateProfile, type ProfileInput } from '../domain/profile.
 import { consentHistory, lockCurrentConsents, recordConsents, type ConsentRecord } from '../persistence/consents.repository';
 import { insertIdentityLink, linkedMemberId } from '../persistence/identity-links.repository';
 import { type MemberEntity } from '../persistence/member.entity';
-import { findMember } from '../persistence/members.repository';
+import { findMember, lockMember } from '../persistence/members.repository';
+import { closingUnderWay } from '../persistence/closings.repository';
+import { requireOpenMembership } from '../domain/membership.rules';
 import { updateProfile } from '../persistence/profile.repository';
 import { type MembersService } from './members.service';
 
@@ -89,6 +91,7 @@ export class MemberSelfService {
     const memberId = requireMember(viewer);
     if (change.termsVersion == null && change.marketing == null && change.partnerDataSharing == null) throw badInput('input', 'names nothing to change');
     await this.dataSource.transaction(async (manager) => {
+      await this.requireOpen(manager, memberId);
       const current = await lockCurrentConsents(manager, memberId);
       if (!current) throw notFound('Member');
       const next = applyConsentChange(current, change);
@@ -104,6 +107,7 @@ export class MemberSelfService {
     const changes = validateProfile(input);
     try {
       await this.dataSource.transaction(async (manager) => {
+        await this.requireOpen(manager, target);
         if (!(await updateProfile(manager, target, changes))) throw notFound('Member');
         await recordAudit(manager, viewer, target);
       });
@@ -138,6 +142,13 @@ export class MemberSelfService {
     // A member names no one else; naming themself is fine. Another member answers as a missing one.
     if (memberId != null && validate.uuid('memberId', memberId) !== self) throw notFound('Member');
     return self;
+  }
+
+  /** Locks the member; a closed membership (or one being closed or merged) answers MEMBER_CLOSED, a missing one NOT_FOUND. */
+  private async requireOpen(manager: EntityManager, memberId: string): Promise<void> {
+    const member = await lockMember(manager, memberId);
+    if (!member) throw notFound('Member');
+    requireOpenMembership(member, await closingUnderWay(manager, memberId));
   }
 
   private async load(memberId: string): Promise<MemberEntity> {

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { sql } from '../../../../lib/src';
+import { AppError, sql } from '../../../../lib/src';
 import { type AwardKind } from '../domain/award.rules';
 import { insertAwards } from './awards.repository';
 import { type TransactionEntity } from './ledger.entity';
@@ -74,12 +74,14 @@ export async function issuePoints(manager: EntityManager, i: Issuance): Promise<
  * Locks the member accounts of `memberIds` in account id order (two lockers of overlapping sets never wait
  * in a cycle) and answers member id → account id; members without an account are absent.
  */
-export async function lockMemberAccountsById(manager: EntityManager, memberIds: readonly string[]): Promise<Map<string, string>> {
-  const { rows } = await sql<{ id: string; owner_id: string }>(
+export async function lockMemberAccountsById(manager: EntityManager, memberIds: readonly string[], options: { allowClosed?: boolean } = {}): Promise<Map<string, string>> {
+  const { rows } = await sql<{ id: string; owner_id: string; closed: boolean }>(
     manager,
-    `SELECT id, owner_id FROM accounts WHERE kind = 'MEMBER' AND owner_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    `SELECT id, owner_id, closed_at IS NOT NULL AS closed FROM accounts WHERE kind = 'MEMBER' AND owner_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
     [[...new Set(memberIds)]],
   );
+  // As lockMemberAccount: a closed member (membership closed or merged away) takes no more points.
+  if (!options.allowClosed && rows.some((r) => r.closed)) throw new AppError('MEMBER_CLOSED');
   return new Map(rows.map((r) => [r.owner_id, r.id]));
 }
 

@@ -216,7 +216,7 @@ export class CashoutService {
         const failed = cashouts.filter((c) => input.outcome === 'FAILED' || failedIds.has(c.id));
         await markPaid(manager, cashouts.filter((c) => !failed.includes(c)).map((c) => c.id));
         if (failed.length > 0) {
-          const accounts = await lockMemberAccountsById(manager, failed.map((c) => c.member_id));
+          const accounts = await lockMemberAccountsById(manager, failed.map((c) => c.member_id), { allowClosed: true });
           await lockFunding(manager, await clawbackPartners(manager, [...accounts.values()]));
           const cashoutAccount = await ensureAccount(manager, 'COALITION_CASHOUT', null);
           for (const c of failed) {

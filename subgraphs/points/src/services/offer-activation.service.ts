@@ -6,6 +6,7 @@ import { standing } from '../domain/tier.rules';
 import { activate, activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
 import { qualifyingPoints, readTiers } from '../persistence/tiers-campaigns.repository';
 import { type DirectoryClient } from '../clients/directory.client';
+import { memberAccountClosed } from '../persistence/member-closings.repository';
 
 /**
  * Members activate a partner's earn offers (MULTIPLIER, BONUS_POINTS) from the partners subgraph's
@@ -21,6 +22,7 @@ export class OfferActivationService {
   async activate(viewer: Viewer, input: { offerId: string }, requestId: string): Promise<ActivationRow> {
     const memberId = requireMember(viewer);
     const offerId = validate.uuid('offerId', input.offerId);
+    if (await memberAccountClosed(this.dataSource.manager, memberId)) throw new AppError('MEMBER_CLOSED');
     // The member reads the catalogue as any member does: a retired or unpublished offer is not found.
     const offer = await this.directory.partners.offer(viewer, offerId, requestId);
     const manager = this.dataSource.manager;
