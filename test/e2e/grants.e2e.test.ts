@@ -86,6 +86,22 @@ describe('grantPoints', () => {
     expect(await count(hub.db, 'points.transactions', `member_id = $1`, [member.id])).toBe(0);
   });
 
+  it('refuses a closed membership (MEMBER_CLOSED), one by one and in a file', async () => {
+    const member = await hub.seed.member(partner.token);
+    await hub.seed.earn(partner.token, member.id, '1.00', 'EUR');
+    await hub.must('mutation($input: CloseMembershipInput!) { closeMembership(input: $input) { member { id } } }', { input: { remainingPoints: 'FORFEIT', idempotencyKey: randomUUID() } }, member.token);
+    expect((await grant(await hub.admin(), { memberId: member.id, points: 10 })).errors?.[0]?.extensions?.code).toBe('MEMBER_CLOSED');
+    const other = await hub.seed.member(partner.token);
+    const response = await fetch(`${hub.gatewayUrl.replace(/\/graphql$/, '')}/imports/grants.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${await hub.admin()}`, 'idempotency-key': randomUUID() },
+      body: `memberId,points,reason,reference\n${other.id},5,ok,A\n${member.id},5,closed,B\n`,
+    });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { errors: { line: number; code: string }[] }).errors.map((e) => [e.line, e.code])).toEqual([[3, 'MEMBER_CLOSED']]);
+    expect(await count(hub.db, 'points.transactions', `member_id = ANY($1::uuid[]) AND kind = 'GRANT'`, [[member.id, other.id]])).toBe(0);
+  });
+
   it('is idempotent: the same key answers the same grant; another input with it is IDEMPOTENCY_KEY_REUSED', async () => {
     const member = await hub.seed.member(partner.token);
     const admin = await hub.admin();

@@ -85,6 +85,16 @@ export async function lockMemberAccountsById(manager: EntityManager, memberIds: 
   return new Map(rows.map((r) => [r.owner_id, r.id]));
 }
 
+/** Which of `memberIds` have a closed points account (membership closed or merged away: no more writes). */
+export async function closedMembers(manager: EntityManager, memberIds: readonly string[]): Promise<Set<string>> {
+  const { rows } = await sql<{ owner_id: string }>(
+    manager,
+    `SELECT owner_id FROM accounts WHERE kind = 'MEMBER' AND owner_id = ANY($1::uuid[]) AND closed_by IS NOT NULL`,
+    [[...new Set(memberIds)]],
+  );
+  return new Set(rows.map((r) => r.owner_id));
+}
+
 /** Which of the accounts owe clawbacks (refunded points already spent; repaid from new points first). */
 export async function accountsOwingClawbacks(manager: EntityManager, accountIds: readonly string[]): Promise<Set<string>> {
   const { rows } = await sql<{ account_id: string }>(

@@ -16,7 +16,7 @@ import {
 import { type DirectoryClient } from '../clients/directory.client';
 import { checkGrantRows, MAX_IMPORT_ROWS, validGrantRow, type GrantRowInput, type RowProblem, type ValidGrantRow } from '../domain/grant.rules';
 import { claimGrantImport, findGrantImport, insertGrants, type GrantImportRow } from '../persistence/grants.repository';
-import { accountsOwingClawbacks, issuePoints, issuerAccount, lockMemberAccountsById, type Issuer } from '../persistence/issuance.repository';
+import { accountsOwingClawbacks, closedMembers, issuePoints, issuerAccount, lockMemberAccountsById, type Issuer } from '../persistence/issuance.repository';
 import { type TransactionEntity } from '../persistence/ledger.entity';
 import { ensureAccount, loadTransaction, memberAccounts } from '../persistence/ledger.repository';
 import { clawbackPartners } from '../persistence/clawbacks.repository';
@@ -75,6 +75,7 @@ export class GrantService {
     const issuer = await this.issuer(viewer, funder, requestId);
     const missing = await this.openAccounts(viewer, [row.memberId], requestId);
     if (missing.size > 0) throw notFound('Member');
+    if ((await closedMembers(this.dataSource.manager, [row.memberId])).size > 0) throw new AppError('MEMBER_CLOSED');
     const outcome = await this.dataSource.transaction((manager) =>
       idempotent(manager, request, async () => {
         const [written] = await this.issue(manager, viewer, issuer, [{ ...row, line: null }], null);
@@ -109,8 +110,10 @@ export class GrantService {
     const { valid, problems } = checkGrantRows(input.rows);
     const issuer = await this.issuer(viewer, funder, requestId);
     const missing = await this.openAccounts(viewer, valid.map((r) => r.memberId), requestId);
+    const closed = await closedMembers(this.dataSource.manager, valid.map((r) => r.memberId));
     for (const row of valid) {
       if (missing.has(row.memberId)) problems.push({ line: row.line, field: 'memberId', code: 'NOT_FOUND', message: 'memberId: no active member has this id' });
+      else if (closed.has(row.memberId)) problems.push({ line: row.line, field: 'memberId', code: 'MEMBER_CLOSED', message: 'memberId: the membership is closed' });
     }
     if (problems.length > 0) return { grantImport: null, errors: problems.sort((a, b) => a.line - b.line), replayed: false };
 
@@ -172,6 +175,8 @@ export class GrantService {
     importId: string | null,
   ): Promise<TransactionEntity[]> {
     const accounts = await lockMemberAccountsById(manager, rows.map((r) => r.memberId));
+    // Closed since the check above (the locks now hold it off): nothing is written.
+    if ((await closedMembers(manager, rows.map((r) => r.memberId))).size > 0) throw new AppError('MEMBER_CLOSED');
     const accountIds = [...accounts.values()];
     // The blocks this may draw on or refill (its own, and those clawback repayments refill), locked in order.
     await lockFunding(manager, [...(issuer.partnerId ? [issuer.partnerId] : []), ...(await clawbackPartners(manager, accountIds))]);
