@@ -464,7 +464,14 @@ describe('settlement statements', () => {
     expect(line('rounding_remainder')[8]).toBe('-0.000015');
     expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
     expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);
-    expect(rows).toHaveLength(1 + 12 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    expect(rows).toHaveLength(1 + 16 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    // The spa's grants, the coalition's points it honoured and its points cashed out are lines of their own.
+    const spaRows = (await (await get({ partnerId: spa.id, from: FROM, to: TO }, await hub.admin())).text()).trimEnd().split('\r\n').map((l) => l.split(','));
+    const spaLine = (name: string) => spaRows.find((r) => r[4] === name)!.slice(6, 9);
+    expect(spaLine('granted')).toEqual(['30', statements.spa.granted.value.amount, statements.spa.granted.exactValue]);
+    expect(spaLine('honoured_from_coalition')).toEqual(['100', statements.spa.honouredFromCoalition.value.amount, statements.spa.honouredFromCoalition.exactValue]);
+    expect(spaLine('cashed_out')).toEqual(['10', statements.spa.cashedOut.value.amount, statements.spa.cashedOut.exactValue]);
+    expect(spaLine('bonuses')[0]).toBe('0');
     // A month by default: month=YYYY-MM is the same period.
     const month = `${monthStart.getUTCFullYear()}-${String(monthStart.getUTCMonth() + 1).padStart(2, '0')}`;
     const monthly = await get({ partnerId: grocer.id, month }, grocer.token);

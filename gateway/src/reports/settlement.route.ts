@@ -32,6 +32,7 @@ export const settlementCsvRoute: CsvReportRoute = {
       partner { id } currency from to pointsIssued issuedValue { amount currency } issuedValueExact
       pointsHonoured reimbursementValue { amount currency } reimbursementValueExact net { amount currency } roundingRemainder
       earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} } donated { ${LINE} }
+      granted { ${LINE} } bonuses { ${LINE} } cashedOut { ${LINE} } honouredFromCoalition { ${LINE} }
       honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints
       byStore { store { id } earns pointsEarned pointsRefunded purchases { amount currency } }
     }
@@ -59,6 +60,10 @@ export const settlementCsvRoute: CsvReportRoute = {
         returned: Line;
         breakage: Line;
         donated: Line;
+        granted: Line;
+        bonuses: Line;
+        cashedOut: Line;
+        honouredFromCoalition: Line;
         honouredByIssuer: Flow[];
         issuedHonouredBy: Flow[];
         unpricedPoints: string;
@@ -85,11 +90,15 @@ export const settlementCsvRoute: CsvReportRoute = {
         of('earned', s.earned),
         of('refunded', s.refunded),
         of('clawed_back', s.clawedBack),
+        of('granted', s.granted),
+        of('bonuses', s.bonuses),
         row('honoured', null, s.pointsHonoured, s.reimbursementValue.amount, s.reimbursementValueExact),
         of('redeemed', s.redeemed),
         of('returned', s.returned),
+        of('honoured_from_coalition', s.honouredFromCoalition),
         of('breakage', s.breakage),
         of('donated', s.donated),
+        of('cashed_out', s.cashedOut),
         row('net', null, null, s.net.amount, null),
         row('rounding_remainder', null, null, null, s.roundingRemainder),
         row('unpriced', null, s.unpricedPoints, null, null),
