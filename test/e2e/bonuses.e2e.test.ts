@@ -8,7 +8,8 @@ let hub: TestHub;
 let partner: { id: string; token: string };
 
 beforeAll(async () => {
-  hub = await startHub({ env: { MARKETING_POINT_PRICE: '0.004' } });
+  // A database of its own: the sweeper pays every new account in it, and counts are exactly this file's.
+  hub = await startHub({ isolatedDatabase: true, env: { MARKETING_POINT_PRICE: '0.004' } });
   partner = await hub.seed.partner({ currency: 'EUR', earnRate: '10' });
 });
 afterAll(async () => hub?.stop());
