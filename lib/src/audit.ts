@@ -2,7 +2,7 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { badInput, forbidden, isAppError } from './errors';
 import { isAdmin, type Viewer } from './auth';
-import { auditRows, insertAuditRow } from './persistence/audit.repository';
+import { auditRows, insertAuditRow, type AuditRow } from './persistence/audit.repository';
 import { MAX_PAGE_SIZE } from './persistence/db';
 import { type Logger } from './logger';
 import { isUuid, uuid } from './validation';
@@ -53,17 +53,7 @@ export const AUDIT_TABLE_DDL = `
 export const AUDIT_TABLE_DROP = 'DROP TABLE audit_log; DROP FUNCTION audit_log_forbid_change();';
 
 /** One mutation call as recorded. `outcome` is `OK` or the error code the caller received. */
-export interface AuditEntry {
-  requestId: string;
-  operation: string;
-  targetId: string | null;
-  subject: string;
-  partnerId: string | null;
-  memberId: string | null;
-  charityId: string | null;
-  idempotencyKey: string | null;
-  outcome: string;
-}
+export type AuditEntry = AuditRow;
 
 export interface AuditRecord extends AuditEntry {
   id: string;
