@@ -118,6 +118,8 @@ describe('npm start heals itself', () => {
     expect(restartedPid).not.toBe(killed);
     expect(alive(restartedPid)).toBe(true);
     await waitFor(hub, '"message":"embedded PostgreSQL restarted"', 5_000);
+    // The supervisor's own readiness notice may come after our query answered: wait for it before Ctrl+C.
+    await waitFor(hub, '"message":"hub ready again after the database restart"', 30_000);
     expect(hub.output()).toContain('"message":"embedded PostgreSQL exited unexpectedly; restarting it","reason":"killed by SIGKILL"');
     console.log(`recovered ${Date.now() - killedAt} ms after the kill`);
 

@@ -223,16 +223,21 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
   };
 }
 
-/** A port nothing listens on now (the kernel's choice). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A port nothing listens on now, below Linux's ephemeral range (32768-60999): a port the kernel hands out
+ * for listen(0) comes from that range, where any test process's outgoing connections (to PostgreSQL, to a
+ * subgraph) may take it before the server that was promised it listens (EADDRINUSE under load).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** Counts rows of `table` (schema-qualified) matching an optional WHERE clause. */

@@ -6,7 +6,8 @@ let hub: TestHub;
 const CREATE = 'mutation($input: CreateCharityInput!) { createCharity(input: $input) { charity { id name status description } } }';
 
 beforeAll(async () => {
-  hub = await startHub({ gateway: false, subgraphs: ['donations'] });
+  // Members too: a member token's identity is checked against the members subgraph (lib/src/member-link.ts).
+  hub = await startHub({ gateway: false, subgraphs: ['members', 'donations'] });
 });
 afterAll(async () => hub?.stop());
 

@@ -198,8 +198,8 @@ describe('points subgraph ledger, called directly', () => {
       await client.query('BEGIN');
       // A well-formed redemption (with its price snapshot), so that only the balance check can refuse it.
       const tx = await client.query(
-        `INSERT INTO points.transactions (kind, partner_id, reference, points, unit_price, price_currency) VALUES ('REDEEM', $1, 'overspend', -11, 0.01, 'EUR') RETURNING id`,
-        [partner.id],
+        `INSERT INTO points.transactions (kind, partner_id, member_id, reference, points, unit_price, price_currency) VALUES ('REDEEM', $1, $2, 'overspend', -11, 0.01, 'EUR') RETURNING id`,
+        [partner.id, member.id],
       );
       await expect(
         client.query('INSERT INTO points.postings (transaction_id, account_id, amount) VALUES ($1, $2, -11), ($1, $3, 11)', [tx.rows[0].id, memberAccount, partnerAccount]),
