@@ -177,6 +177,12 @@ describe('a member token resolved through the identity link, in every subgraph',
       'donations',
     );
     expect(giving.data?._entities).toEqual([{ donations: [{ points: 100 }] }]);
+
+    // The data export asks every subgraph, partners included: each must know the linked identity.
+    const exported = await fetch(new URL(`/members/${member.id}/export.json`, hub.gatewayUrl), { headers: { authorization: `Bearer ${token}` } });
+    expect(exported.status).toBe(200);
+    const document = (await exported.json()) as Record<string, unknown>;
+    expect(Object.keys(document)).toEqual(expect.arrayContaining(['members', 'points', 'partners', 'donations']));
   });
 
   it('without a link, a member token names no one: FORBIDDEN in members, points and donations, as a token without member_id always was', async () => {

@@ -13,7 +13,7 @@ import { donationsMigrations } from '../../../migrations/donations';
 import { createPartnersClient } from './clients/partners.client';
 import { createPointsClient } from './clients/points.client';
 import { ClosingDonationResolver } from './graphql/closing-donation.resolver';
-import { createMemberLinkLookup } from './clients/member-link.client';
+import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { type DonationsContext } from './context';
 import { donationsReferences } from './graphql/charity.reference';

@@ -1,5 +1,8 @@
 import DataLoader from 'dataloader';
-import { buildFederatedSchema, byIdLoader, createAuditLogResolver, validate, type SubgraphDefinition } from '../../../lib/src';
+import { z } from 'zod';
+import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, validate, type SubgraphDefinition } from '../../../lib/src';
+import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
+import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { partnersMigrations } from '../../../migrations/partners';
 import { type PartnersContext } from './context';
 import { partnerReference } from './graphql/partner.reference';
@@ -20,21 +23,27 @@ const PartnersAuditLogResolver = createAuditLogResolver('partners');
 const PartnersMemberExportResolver = createMemberExportResolver('partners');
 const PartnersMemberErasureResolver = createMemberErasureResolver('partners');
 
-export const partnersSubgraph: SubgraphDefinition<PartnersContext> = {
+/** Members: where a member token without a member_id claim finds its member (the identity link). */
+const partnersEnv = { MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql') };
+
+export const partnersSubgraph: SubgraphDefinition<PartnersContext, z.infer<z.ZodObject<typeof partnersEnv>>> = {
   name: 'partners',
   defaultPort: 4003,
   internalOperations: ['partnersEraseMember'],
   entities: [PartnerEntity, PartnerTermsEntity, StoreEntity, OfferEntity],
   migrations: partnersMigrations,
+  env: partnersEnv,
   buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver, PartnersMemberErasureResolver, CategoryRateResolver] }, partnerReference),
-  setup({ dataSource }) {
+  setup({ dataSource, env }) {
     const partners = new PartnersService(dataSource);
     const stores = new StoresService(dataSource);
     const offers = new OffersService(dataSource);
     const categoryRates = new CategoryRatesService(dataSource);
     const memberExport = new MemberDataExport(dataSource, PARTNERS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, PARTNERS_MEMBER_ERASURE_STATEMENTS);
+    const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     return {
+      resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
         viewer,
         requestId,

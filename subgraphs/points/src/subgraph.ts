@@ -28,7 +28,7 @@ import { MemberMergeResolver } from './graphql/member-merge.resolver';
 import { createDonationsClient } from './clients/donations.client';
 import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
-import { createMemberLinkLookup } from './clients/member-link.client';
+import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
 import { PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
