@@ -8,7 +8,8 @@ let admin: string;
 type Errors = { errors?: { extensions?: Record<string, unknown> }[] };
 
 beforeAll(async () => {
-  hub = await startHub({ gateway: false, subgraphs: ['partners'] });
+  // Members too: a member token's identity is checked against the members subgraph (lib/src/member-link.ts).
+  hub = await startHub({ gateway: false, subgraphs: ['members', 'partners'] });
   admin = await hub.admin();
 });
 afterAll(async () => hub?.stop());

@@ -7,7 +7,8 @@ const CREATE = 'mutation($input: CreatePartnerInput!) { createPartner(input: $in
 type Created = { createPartner: { partner: { id: string; status: string; terms: { earnRate: string; issuePrice: { amount: string }; reimbursement: { amount: string } } } } };
 
 beforeAll(async () => {
-  hub = await startHub({ gateway: false, subgraphs: ['partners'] });
+  // Members too: a member token's identity is checked against the members subgraph (lib/src/member-link.ts).
+  hub = await startHub({ gateway: false, subgraphs: ['members', 'partners'] });
 });
 afterAll(async () => hub?.stop());
 
