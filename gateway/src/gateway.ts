@@ -99,6 +99,10 @@ function trustedDocuments(path: string) {
  */
 export async function startGateway(source: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const env = parseEnv(gatewayEnv, source);
+  // The runtime's loggers read LOG_LEVEL from the process environment whenever one is made (also while
+  // serving) and throw on `silent`, a level the hub accepts. The hub's own level is parsed above; the runtime
+  // is told `logging: false` then, and its loggers made later see `error`, a level they accept.
+  if (process.env.LOG_LEVEL === 'silent') process.env.LOG_LEVEL = 'error';
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const production = env.NODE_ENV === 'production';
   const { sdl, subgraphs } = loadSupergraph(env.SUPERGRAPH_PATH ?? defaultSupergraphPath(), {

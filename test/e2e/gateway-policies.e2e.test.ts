@@ -131,3 +131,19 @@ describe('trusted documents', () => {
     expect((await graphql(hub.gatewayUrl, TIERS, {}, partner.token)).errors).toBeUndefined();
   });
 });
+
+describe('the log level', () => {
+  it('starts and serves with LOG_LEVEL=silent in the process environment (the runtime\'s own loggers refuse that level)', async () => {
+    const saved = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'silent';
+    try {
+      const gateway = await hub.startGateway({ LOG_LEVEL: 'silent' });
+      const answer = await graphql(gateway.url, '{ viewerPartner { id } }', {}, partner.token);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toEqual({ viewerPartner: { id: partner.id } });
+    } finally {
+      if (saved === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = saved;
+    }
+  });
+});
