@@ -211,6 +211,20 @@ describe('partner webhooks', () => {
     expect((await hub.query(ENDPOINTS, { p: a.partner.id }, b.partner.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('member.enrolled goes to the enrolling partner only, signed, with the member id and when they joined', async () => {
+    const a = await setup(undefined, ['member.enrolled']);
+    const b = await setup(undefined, ['member.enrolled']);
+    const member = await hub.seed.member(a.partner.token);
+    await until('member.enrolled', () => a.rec.delivered.length, (n) => n >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.rec.delivered).toHaveLength(1);
+    const event = new Webhook(a.secret).verify(a.rec.delivered[0].body, a.rec.delivered[0].headers as Record<string, string>) as Received['event'];
+    expect(event.type).toBe('member.enrolled');
+    expect(event.data).toMatchObject({ memberId: member.id, partnerId: a.partner.id });
+    expect(Number.isNaN(Date.parse(String(event.data.enrolledAt)))).toBe(false);
+    expect(b.rec.all).toEqual([]);
+  });
+
   it('a till\'s redemption arrives as hold.captured and points.redeemed, a void as hold.voided, each with the hold and no other partner\'s data', async () => {
     const { partner, rec } = await setup();
     const ledger = ledgerClient(hub);

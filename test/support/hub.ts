@@ -40,7 +40,7 @@ export const PARTNER_SCOPES = 'points:earn points:redeem points:reverse members:
 
 export interface SeedBuilder {
   partner(input?: { currency?: string; earnRate?: string; name?: string }): Promise<{ id: string; token: string; currency: string }>;
-  member(partnerToken: string, input?: { email?: string; displayName?: string }): Promise<{ id: string; cardNumber: string; token: string }>;
+  member(partnerToken: string, input?: { email?: string; displayName?: string; birthDate?: string; referralCode?: string }): Promise<{ id: string; cardNumber: string; token: string }>;
   charity(name?: string): Promise<{ id: string }>;
   earn(partnerToken: string, memberId: string, amount: string, currency: string, key?: string): Promise<{ id: string; points: number }>;
 }
@@ -159,6 +159,8 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
           input: {
             email: input.email ?? `m-${randomUUID()}@example.com`,
             displayName: input.displayName ?? 'Test Member',
+            ...(input.birthDate ? { birthDate: input.birthDate } : {}),
+            ...(input.referralCode ? { referralCode: input.referralCode } : {}),
             idempotencyKey: randomUUID(),
           },
         },

@@ -29,6 +29,8 @@ import { MembersErasureClient } from './clients/erasure.client';
 import { ErasureResolver } from './graphql/erasure.resolver';
 import { startErasureReconciler } from './jobs/erasure-reconciler.job';
 import { ErasureService } from './services/erasure.service';
+import { startRegistrationRelay } from './jobs/registration-relay.job';
+import { RegistrationRelayService } from './services/registration.service';
 
 const MembersAuditLogResolver = createAuditLogResolver('members');
 const MembersMemberExportResolver = createMemberExportResolver('members');
@@ -48,6 +50,8 @@ const membersEnv = {
   /** How often the reconciler drives erasure requests left incomplete, and how old they must be (ms; 0: never). */
   ERASURE_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   ERASURE_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How often the registration relay sends what enrolment's own kick left (crash, ledger down) (ms; 0: never). */
+  REGISTRATION_RELAY_INTERVAL_MS: z.coerce.number().int().min(0).default(2_000),
   /** Test hook, honoured only when NODE_ENV=test: comma-separated saga points to stop at once (closing.config.ts). */
   MEMBERS_CRASH_AT: z.string().default(''),
 };
@@ -83,10 +87,14 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       logger,
     );
     const stopErasureReconciler = startErasureReconciler(erasures, env.ERASURE_RECONCILE_INTERVAL_MS, env.ERASURE_RECONCILE_AFTER_MS, logger);
-    const members = new MembersService(dataSource, partners, {
-      maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX,
-      windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS,
-    });
+    const registrations = new RegistrationRelayService(dataSource, new MembersPointsClient(createSubgraphClient(env.POINTS_URL), signer!), logger);
+    const stopRegistrationRelay = startRegistrationRelay(registrations, env.REGISTRATION_RELAY_INTERVAL_MS, logger);
+    const members = new MembersService(
+      dataSource,
+      partners,
+      { maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX, windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS },
+      () => registrations.kick(),
+    );
     const memberExport = new MemberDataExport(dataSource, MEMBER_DATA_SECTIONS, memberExists);
     // This subgraph owns the identity links: a member token is resolved from its table (cached per identity).
     const links: MemberLinkCache = new MemberLinkCache(async (viewer): Promise<string | null> => selfService.linkedMember(viewer));
@@ -109,6 +117,8 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       close: async () => {
         await stopReconciler();
         await stopErasureReconciler();
+        await stopRegistrationRelay();
+        await registrations.idle();
       },
     };
   },

@@ -11,6 +11,8 @@ import { type EconomicsService } from './services/economics.service';
 import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
 import { type CashoutService } from './services/cashout.service';
+import { type BonusService } from './services/bonus.service';
+import { type RegistrationService } from './services/registration.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
@@ -42,6 +44,10 @@ export interface PointsContext extends BaseSubgraphContext {
   funding: FundingService;
   grants: GrantService;
   cashouts: CashoutService;
+  /** Welcome, referral and birthday bonuses (the sweeper pays them; the admin sets welcome rules). */
+  bonuses: BonusService;
+  /** Members registered by the members subgraph (internal registerMembers). */
+  registrations: RegistrationService;
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;

@@ -60,6 +60,9 @@ import { createMemberErasureResolver } from '../../../lib/src/graphql/member-era
 import { createMemberExportResolver } from '../../../lib/src/graphql/member-export.resolver';
 import { MemberDataErasure, MemberDataExport } from '../../../lib/src/member-data';
 import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from './persistence/member-data.repository';
+import { isTimeZone } from './domain/bonus.rules';
+import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
+import { RegistrationService } from './services/registration.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -93,6 +96,14 @@ const pointsEnv = {
   /** Welcome bonus from the marketing budget for each member whose points account opens (0: none), within this many days of opening. */
   WELCOME_BONUS_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   WELCOME_BONUS_WINDOW_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** Referral bonus (marketing budget) once a referred member's first earn stands: to the friend, and to the referrer up to a yearly cap. */
+  REFERRAL_FRIEND_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  REFERRAL_REFERRER_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  REFERRAL_YEARLY_CAP: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** Birthday bonus (marketing budget; 0: none), once a year in the birthday month or on the day, on the coalition's calendar. */
+  BIRTHDAY_BONUS_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  BIRTHDAY_BONUS_ON: z.enum(['MONTH', 'DAY']).default('MONTH'),
+  COALITION_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Oslo').default('UTC'),
   COALITION_DEBTOR_NAME: z.string().min(1).max(70).default('Coalition Hub'),
   COALITION_DEBTOR_IBAN: z.string().default('DE89370400440532013000'),
   COALITION_DEBTOR_BIC: z.string().optional(),
@@ -109,7 +120,7 @@ const PointsMemberErasureResolver = createMemberErasureResolver('points');
 export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   name: 'points',
   defaultPort: 4002,
-  internalOperations: ['postDonation', 'closeMemberAccount', 'mergeMemberAccounts', 'pointsEraseMember'],
+  internalOperations: ['postDonation', 'closeMemberAccount', 'mergeMemberAccounts', 'pointsEraseMember', 'registerMembers'],
   callsInternalOperations: true,
   entities: [AccountEntity, TransactionEntity, PostingEntity, HoldEntity],
   migrations: pointsMigrations,
@@ -117,7 +128,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -135,13 +146,20 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       },
       sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
       coalition: {
+        timeZone: env.COALITION_TIME_ZONE,
         currency: env.COALITION_CURRENCY,
         marketingPointPrice: env.MARKETING_POINT_PRICE,
         cashoutPointValue: env.CASHOUT_POINT_VALUE,
         cashoutMinimumPoints: env.CASHOUT_MIN_POINTS,
         debtor: { name: env.COALITION_DEBTOR_NAME, iban: env.COALITION_DEBTOR_IBAN, bic: env.COALITION_DEBTOR_BIC ?? null },
       },
-      bonuses: { welcomePoints: env.WELCOME_BONUS_POINTS, welcomeWindowDays: env.WELCOME_BONUS_WINDOW_DAYS },
+      bonuses: {
+        welcomePoints: env.WELCOME_BONUS_POINTS,
+        welcomeWindowDays: env.WELCOME_BONUS_WINDOW_DAYS,
+        referral: { friendPoints: env.REFERRAL_FRIEND_POINTS, referrerPoints: env.REFERRAL_REFERRER_POINTS, referrerYearlyCap: env.REFERRAL_YEARLY_CAP },
+        birthdayPoints: env.BIRTHDAY_BONUS_POINTS,
+        birthdayOn: env.BIRTHDAY_BONUS_ON,
+      },
     };
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
@@ -162,7 +180,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
     const bonuses = new BonusService(dataSource, config);
-    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweepWelcome()]);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweep()]);
+    const registrations = new RegistrationService(dataSource, config);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
@@ -204,6 +223,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         funding,
         grants,
         cashouts,
+        bonuses,
+        registrations,
         webhooks,
         webhookDelivery,
         donationPostings,

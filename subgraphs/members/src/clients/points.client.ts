@@ -7,6 +7,16 @@ export interface AccountClosingAnswer {
   forfeitedPoints: string;
 }
 
+export interface MemberRegistrationInput {
+  memberId: string;
+  version: number;
+  enrolledAt: string;
+  enrolledByPartnerId: string | null;
+  referredBy: string | null;
+  birthMonth: number | null;
+  birthDay: number | null;
+}
+
 export interface AccountMergeAnswer {
   outcome: 'MERGED' | 'OPEN_HOLDS';
   movedPoints: string;
@@ -43,5 +53,17 @@ export class MembersPointsClient {
       requestId,
     );
     return data.mergeMemberAccounts;
+  }
+
+  /** Tells the ledger these members' facts (welcome, referral and birthday bonuses); idempotent by member and version. */
+  async registerMembers(members: readonly MemberRegistrationInput[], requestId: string): Promise<number> {
+    const viewer = await serviceViewer(this.signer, 'members', 'ledger:members');
+    const data = await this.subgraph.request<{ registerMembers: { registered: number } }>(
+      'mutation RegisterMembers($input: RegisterMembersInput!) { registerMembers(input: $input) { registered } }',
+      { input: { members } },
+      viewer,
+      requestId,
+    );
+    return data.registerMembers.registered;
   }
 }

@@ -28,6 +28,7 @@ import { emailEnrolled, findMember, insertMember, memberById, memberIdByReferral
 import { type MembersPartnersClient } from '../clients/partners.client';
 import { applyConsentChange, NO_CONSENT, type ConsentChange, type ConsentSource, type ConsentState } from '../domain/consent.rules';
 import { recordConsents } from '../persistence/consents.repository';
+import { queueRegistration } from '../persistence/registrations.repository';
 
 /** Refusals of an email that is already enrolled, told apart from other bad input. */
 const emailTaken = new WeakSet<object>();
@@ -42,6 +43,8 @@ export class MembersService {
     private readonly dataSource: DataSource,
     private readonly partners: MembersPartnersClient,
     private readonly probeLimits: EnrollmentProbeLimits,
+    /** Called after a member is written (the registration relay sends it to the ledger). */
+    readonly registered: () => void = () => undefined,
   ) {}
 
   /** A member sees themself; a partner with members:lookup and the admin see any member. */
@@ -94,6 +97,7 @@ export class MembersService {
       }
       throw error;
     }
+    if (!replay) this.registered();
     const member = await findMember(this.dataSource.manager, result.memberId);
     if (!member) throw new Error('enrolled member vanished');
     return member;
@@ -129,6 +133,8 @@ export class MembersService {
         enrolledByPartnerId: viewer.partnerId ?? null,
       });
       if (inserted) {
+        // The ledger hears of the member through the registration outbox (welcome, referral, birthday).
+        await queueRegistration(manager, id);
         await recordConsents(manager, id, consents.source, consents.source === 'ENROLMENT' ? (viewer.partnerId ?? null) : null, consents.state);
         await recordAudit(manager, viewer, id);
         return { memberId: id };

@@ -29,6 +29,7 @@ import { findMember, lockMember } from '../persistence/members.repository';
 import { closingUnderWay } from '../persistence/closings.repository';
 import { requireOpenMembership } from '../domain/membership.rules';
 import { updateProfile } from '../persistence/profile.repository';
+import { bumpRegistration } from '../persistence/registrations.repository';
 import { type MembersService } from './members.service';
 
 export interface SignUpInput extends EnrollmentInput {
@@ -81,6 +82,7 @@ export class MemberSelfService {
         }),
       );
       this.links.linked(issuer, subject, result.memberId);
+      this.members.registered();
       return this.load(result.memberId);
     }
     return this.load(replay.memberId);
@@ -109,8 +111,11 @@ export class MemberSelfService {
       await this.dataSource.transaction(async (manager) => {
         await this.requireOpen(manager, target);
         if (!(await updateProfile(manager, target, changes))) throw notFound('Member');
+        // The ledger keeps the birthday (birthday bonus): it hears of the change.
+        if ('birthDate' in changes) await bumpRegistration(manager, target);
         await recordAudit(manager, viewer, target);
       });
+      if ('birthDate' in changes) this.members.registered();
     } catch (error) {
       if (pgCode(error) === PgCodes.uniqueViolation) throw badInput('email', 'is already enrolled');
       throw error;

@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'hold.expired',
   'member.tier_changed',
   'points.expiring',
+  'member.enrolled',
 ] as const;
 
 /** Member events: no partner's fact; they go to the member's partners (where the member earned). */

@@ -31,6 +31,10 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'stamp_events', sql: 'SELECT * FROM stamp_events WHERE member_id = $1 ORDER BY transaction_id, card_id' },
   { name: 'qualifying_points', sql: 'SELECT * FROM qualifying_points WHERE member_id = $1 ORDER BY month' },
   { name: 'cashouts', sql: 'SELECT * FROM cashouts WHERE member_id = $1 ORDER BY created_at, id' },
+  { name: 'member_registrations', sql: 'SELECT * FROM member_registrations WHERE member_id = $1' },
+  { name: 'welcome_bonuses', sql: 'SELECT * FROM welcome_bonuses WHERE member_id = $1' },
+  { name: 'referral_bonuses', sql: 'SELECT * FROM referral_bonuses WHERE friend_id = $1 OR referrer_id = $1 ORDER BY created_at' },
+  { name: 'birthday_bonuses', sql: 'SELECT * FROM birthday_bonuses WHERE member_id = $1 ORDER BY year' },
   { name: 'member_closings', sql: 'SELECT * FROM member_closings WHERE member_id = $1 OR target_member_id = $1' },
 ];
 
@@ -42,4 +46,8 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
  * ledger's `closeMemberAccount` (FORFEIT, with the erasure id as closing id) before this step, and lib's
  * MemberDataErasure replaces the person's token subjects in the audit log and forgets their idempotency keys.
  */
-export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [{ name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' }];
+export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [
+  { name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' },
+  // The birthday copied from the members subgraph (birthday bonus); the bonuses already paid stay.
+  { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, updated_at = now() WHERE member_id = $1' },
+];

@@ -14,12 +14,23 @@ export interface LedgerConfig {
   sweepIntervalMs: number;
   /** The coalition as an issuer (its marketing budget) and as a payer (cashback). */
   coalition: CoalitionConfig;
-  /** Bonuses without a purchase, paid from the marketing budget. */
-  bonuses: { welcomePoints: number; welcomeWindowDays: number };
+  /** Bonuses without a purchase, paid from the marketing budget (BonusService). */
+  bonuses: {
+    /** The welcome bonus when no rule is set (WELCOME_BONUS_POINTS), paid within WELCOME_BONUS_WINDOW_DAYS of joining. */
+    welcomePoints: number;
+    welcomeWindowDays: number;
+    /** REFERRAL_FRIEND_POINTS, REFERRAL_REFERRER_POINTS, REFERRAL_YEARLY_CAP (friends paid for per referrer and year). */
+    referral: { friendPoints: number; referrerPoints: number; referrerYearlyCap: number };
+    /** BIRTHDAY_BONUS_POINTS (0: none), in the birthday month or on the day (BIRTHDAY_BONUS_ON). */
+    birthdayPoints: number;
+    birthdayOn: 'MONTH' | 'DAY';
+  };
 }
 
 /** The coalition's own money settings (COALITION_* , MARKETING_*, CASHOUT_* variables). */
 export interface CoalitionConfig {
+  /** The coalition's calendar (COALITION_TIME_ZONE, IANA, default UTC): birthdays and yearly caps follow it. */
+  timeZone: string;
   /** The coalition's currency (COALITION_CURRENCY, default EUR): marketing-funded points and cashback are in it. */
   currency: string;
   /** What a point the coalition's marketing budget gives away costs it (MARKETING_POINT_PRICE, decimal, default 0.01). */
