@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
@@ -10,6 +12,8 @@ import { type ChildProcess } from 'node:child_process';
 import { defaultSupergraphPath } from '../gateway/src/gateway';
 import { loadSupergraph } from '../gateway/src/supergraph';
 import { startApolloPeer } from './apollo-peer';
+import { measureEventPipeline, type EventFigures } from './events';
+import { startHivePeer } from './hive-peer';
 import type { Figures, Job, Step } from './load';
 import { growHistory, growMembers, settleSeededOutbox, type SeededMember } from './seed';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
@@ -23,20 +27,26 @@ import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../l
  * The hub against its baselines, each figure a ratio of two measurements taken in the same run on the
  * same machine and database (these machines are noisy; absolute numbers are not comparable across runs):
  * - gatewayVsApollo: the member's unified balance through our gateway over the `@apollo/gateway` peer;
+ * - gatewayVsHive, gatewayVsHiveLookup: the unified balance and a card lookup through our gateway (auth, limits,
+ *   metrics, and with --tracing traces exported) over the stock Hive gateway runtime (no plugins) on the same
+ *   supergraph and subgraphs; gatewayVsHiveSameSettings(Lookup): over that runtime with the hub's own runtime
+ *   settings (planner, fetch), so that only the plugins differ (run with --mode processes: then both gateways
+ *   reach the subgraphs over HTTP);
  * - gatewayVsDirect: a partner's card lookup through the gateway over the same query sent to the subgraph;
  * - earnVsPgbench: earns per second through the gateway over pgbench's tpcb-like TPS, same client count;
  * - hotPartner: earns with every earn at one partner over earns spread across 20 partners;
  * - historyLength: balance reads for a member with 100,000 postings over one with 10.
  * Load comes from a separate process (bench/load.ts, autocannon), every virtual client its own member
- * or partner with its own token.
+ * or partner with its own token. The `events` scenario (bench/events.ts) then holds the event outbox at
+ * --events-rate events/s (200) and measures the pledge relay's and the webhook delivery's lag.
  * Usage: npm run bench [-- --quick] [-- --members N --postings N --history N --growth N,N|none --only prefix,…
- * --profile --mode processes]. Prints a table, writes
+ * --profile --mode processes --tracing --rounds N --events-rate N --events-seconds N]. Prints a table, writes
  * bench/results/latest.json and a dated copy.
  */
 const exec = promisify(execFile);
 const quick = process.argv.includes('--quick');
 const DURATION_MS = quick ? 3_000 : 8_000;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = option('rounds', quick ? 1 : 3);
 const CLIENTS = 20;
 
 function option(name: string, fallback: number): number {
@@ -58,6 +68,11 @@ const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf
 if (MODE !== 'single' && MODE !== 'processes') throw new Error('--mode is single or processes');
 const PARTNERS = 20;
 const CHARITIES = 10;
+/** `--tracing`: every hub process exports its traces over OTLP (to a sink in this process that answers 200). */
+const TRACING = process.argv.includes('--tracing');
+/** The events scenario: the outbox's sustained rate (events/s) and how long it is held. */
+const EVENTS_RATE = option('events-rate', 200);
+const EVENTS_SECONDS = option('events-seconds', quick ? 20 : 60);
 /** The growth curve: the unified balance and earn at 10x steps of membership, full runs only (`--growth 10000,100000` to choose, `--growth none` for none). */
 const GROWTH = process.argv.includes('--growth')
   ? process.argv[process.argv.indexOf('--growth') + 1] === 'none'
@@ -142,7 +157,7 @@ async function statementStats(databaseUrl: string): Promise<{ report(): Promise<
  * Starts the hub as `npm start` does (one process, or with `--mode processes` each subgraph and the
  * gateway its own process), on free ports, waiting until it is ready.
  */
-async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
+async function startHub(databaseUrl: string, keys: DevKeys, extra: NodeJS.ProcessEnv = {}): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -155,8 +170,13 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
     LEDGER_SWEEP_INTERVAL_MS: '0',
-    // The bench measures throughput: a per-partner budget would cap it.
-    RATE_LIMIT_ENABLED: 'false',
+    // Rate limits on, as deployed, with budgets no scenario reaches (a real budget would cap the throughput).
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_PARTNER: '1000000000',
+    RATE_LIMIT_MEMBER: '1000000000',
+    RATE_LIMIT_OTHER: '1000000000',
+    RATE_LIMIT_ANONYMOUS: '1000000000',
+    ...extra,
   };
   const dist = join(__dirname, '..');
   const nodeArgs = (name: string) => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(dist, '..', 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
@@ -238,7 +258,12 @@ runMain(async () => {
   const databaseUrl = withDatabase(adminUrl, database);
   const statements = PROFILE ? await statementStats(databaseUrl) : undefined;
   const keys = await ensureDevKeys(join(work, 'auth'));
-  const hub = await startHub(databaseUrl, keys);
+  const loadAtStart = loadavg().map((n) => Number(n.toFixed(2)));
+  // --tracing: an OTLP/HTTP sink that accepts every export, so that the hub pays for its spans as it would in production.
+  const sink = TRACING ? createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))) : undefined;
+  if (sink) await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const traceEnv: NodeJS.ProcessEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` } : {};
+  let hub = await startHub(databaseUrl, keys, traceEnv);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   db.on('error', () => undefined);
   const log = (line: string) => console.error(`[bench] ${line}`);
@@ -306,19 +331,16 @@ runMain(async () => {
       scenarios[name] = summary(runs);
       log(`${name}: ${scenarios[name].throughput}/s${firstError(runs)}`);
     };
-    /** Two scenarios measured in alternating rounds, so that drift on a noisy box hits both alike. */
-    const pair = async (names: [string, string], targets: [string, string], connections: number, flows: [Step[][], Step[][]]) => {
-      if (!wanted(names[0]) && !wanted(names[1])) return;
-      await load(targets[0], connections, flows[0], 1_500);
-      await load(targets[1], connections, flows[1], 1_500);
-      const runs: [Figures[], Figures[]] = [[], []];
+    /** Scenarios measured in alternating rounds, so that drift on a noisy box hits them alike. */
+    const pair = async (names: string[], targets: string[], connections: number, flows: Step[][][]) => {
+      if (!names.some(wanted)) return;
+      for (let i = 0; i < names.length; i++) await load(targets[i], connections, flows[i], 1_500);
+      const runs: Figures[][] = names.map(() => []);
       for (let r = 0; r < ROUNDS; r++) {
-        runs[0].push(await load(targets[0], connections, flows[0]));
-        runs[1].push(await load(targets[1], connections, flows[1]));
+        for (let i = 0; i < names.length; i++) runs[i].push(await load(targets[i], connections, flows[i]));
       }
-      scenarios[names[0]] = summary(runs[0]);
-      scenarios[names[1]] = summary(runs[1]);
-      log(`${names[0]}: ${scenarios[names[0]].throughput}/s${firstError(runs[0])}, ${names[1]}: ${scenarios[names[1]].throughput}/s${firstError(runs[1])}`);
+      names.forEach((name, i) => (scenarios[name] = summary(runs[i])));
+      log(names.map((name, i) => `${name}: ${scenarios[name].throughput}/s${firstError(runs[i])}`).join(', '));
     };
 
     const mainScenarios = async () => {
@@ -341,16 +363,26 @@ runMain(async () => {
       const clients = await sample(200);
       const { sdl } = loadSupergraph(defaultSupergraphPath(), hub.urls);
       const peer = await startApolloPeer(sdl, createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: keys.jwksFile }));
+      // The stock Hive gateway runtime, in this process like the Apollo peer (the load comes from another).
+      const hive = await startHivePeer(sdl, 'stock');
+      const hiveSame = await startHivePeer(sdl, 'same-settings');
       try {
         const unified = clients.map((m) => single(m.token, UNIFIED));
-        await pair(['unifiedBalanceGateway', 'unifiedBalanceApolloPeer'], [hub.gatewayUrl, peer.url], 10, [unified, unified]);
+        await pair(
+          ['unifiedBalanceGateway', 'unifiedBalanceApolloPeer', 'unifiedBalanceHivePeer', 'unifiedBalanceHiveSameSettings'],
+          [hub.gatewayUrl, peer.url, hive.url, hiveSame.url],
+          10,
+          [unified, unified, unified, unified],
+        );
+        const lookup = clients.map((m, i) =>
+          single(partners[i % PARTNERS].token, JSON.stringify({ query: 'query($c: String!) { memberByCard(cardNumber: $c) { id displayName cardNumber } }', variables: { c: m.cardNumber } })),
+        );
+        await pair(['cardLookupGateway', 'cardLookupDirect', 'cardLookupHivePeer', 'cardLookupHiveSameSettings'], [hub.gatewayUrl, hub.urls.members, hive.url, hiveSame.url], 10, [lookup, lookup, lookup, lookup]);
       } finally {
         await peer.stop();
+        await hive.stop();
+        await hiveSame.stop();
       }
-      const lookup = clients.map((m, i) =>
-        single(partners[i % PARTNERS].token, JSON.stringify({ query: 'query($c: String!) { memberByCard(cardNumber: $c) { id displayName cardNumber } }', variables: { c: m.cardNumber } })),
-      );
-      await pair(['cardLookupGateway', 'cardLookupDirect'], [hub.gatewayUrl, hub.urls.members], 10, [lookup, lookup]);
 
       await pair(['earnOnePartner', 'earnTwentyPartners'], [hub.gatewayUrl, hub.gatewayUrl], CLIENTS, [earnFlows(clients, () => partners[0]), earnFlows(clients, (i) => partners[i % PARTNERS])]);
       if (wanted('earn')) pgbench = await pgbenchTps(adminUrl, CLIENTS, Math.round(DURATION_MS / 1000));
@@ -429,11 +461,27 @@ runMain(async () => {
       if (GROWTH.includes(size)) await growthPoint();
     }
 
+    // The event pipeline, last and alone. Its own start of the hub with NODE_ENV=development, the one
+    // difference: in production webhooks go only to public https addresses, and the receiver is on loopback.
+    let events: EventFigures | null = null;
+    if (wanted('events')) {
+      await hub.stop();
+      hub = await startHub(databaseUrl, keys, { ...traceEnv, NODE_ENV: 'development' });
+      events = await measureEventPipeline({ db, gatewayUrl: hub.gatewayUrl, partners, memberIds: members.map((m) => m.id), rate: EVENTS_RATE, seconds: EVENTS_SECONDS, log });
+      log(
+        `events: relay p50 ${events.relay.p50Ms} ms p99 ${events.relay.p99Ms} ms; webhooks p50 ${events.webhooks.p50Ms} ms p99 ${events.webhooks.p99Ms} ms; ` +
+          `${events.webhooks.requests} requests for ${events.produced} events`,
+      );
+    }
+
     const s: Partial<typeof scenarios> = scenarios;
     const result = {
       at: new Date().toISOString(),
       quick,
       mode: MODE,
+      tracing: TRACING,
+      // The box is shared: its 1, 5 and 15-minute load averages (2 cores) when the run began and ended.
+      loadAverage: { start: loadAtStart, end: loadavg().map((n) => Number(n.toFixed(2))) },
       rounds: ROUNDS,
       durationMs: DURATION_MS,
       clients: CLIENTS,
@@ -444,11 +492,16 @@ runMain(async () => {
       baseline: { pgbenchTps: pgbench as number | null, clients: CLIENTS },
       ratios: {
         gatewayVsApollo: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceApolloPeer?.throughput),
+        gatewayVsHive: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceHivePeer?.throughput),
+        gatewayVsHiveLookup: ratio(s.cardLookupGateway?.throughput, s.cardLookupHivePeer?.throughput),
+        gatewayVsHiveSameSettings: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceHiveSameSettings?.throughput),
+        gatewayVsHiveSameSettingsLookup: ratio(s.cardLookupGateway?.throughput, s.cardLookupHiveSameSettings?.throughput),
         gatewayVsDirect: ratio(s.cardLookupGateway?.throughput, s.cardLookupDirect?.throughput),
         earnVsPgbench: ratio(s.earnTwentyPartners?.throughput, pgbench),
         hotPartner: ratio(s.earnOnePartner?.throughput, s.earnTwentyPartners?.throughput),
         historyLength: ratio(s.balanceLargeHistory?.throughput, s.balanceSmallHistory?.throughput),
       },
+      events,
       growth,
       growthSpread:
         growth.length > 1
@@ -468,7 +521,15 @@ runMain(async () => {
     for (const [name, why] of Object.entries(skipped)) console.log(`${name.padEnd(27)} skipped: ${why}`);
     console.log(`pgbench (tpcb-like, ${CLIENTS} clients): ${pgbench === null ? (wanted('earn') ? 'not installed' : 'not run (--only)') : `${pgbench} tps`}`);
     console.log('\nratios (same run):');
-    for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
+    for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(32)} ${value ?? 'n/a'}`);
+    if (events) {
+      console.log(`\nevents (${events.rate}/s for ${events.seconds} s; ${events.produced} written, ${events.producedPerSecond}/s; drained ${events.drainSeconds} s after):`);
+      for (const [name, f] of [['pledge relay', events.relay], ['webhooks', events.webhooks]] as const) {
+        console.log(`  ${name.padEnd(13)} ${f.events} events, ${f.throughput}/s, lag p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms; p99 per 10 s: ${f.p99BySliceMs.join(', ')}`);
+      }
+      console.log(`  receiver: ${events.webhooks.requests} requests, ${events.webhooks.distinctWebhookIds} webhook-ids, p99 ${events.webhooks.receiverP99Ms} ms; load average ${events.loadAverage.start.join(', ')} → ${events.loadAverage.end.join(', ')}`);
+    }
+    console.log(`load average (1, 5, 15 min; 2 cores): ${result.loadAverage.start.join(', ')} at the start, ${result.loadAverage.end.join(', ')} at the end`);
     if (growth.length) {
       console.log('\ngrowth (members: unified balance/s, earns/s):');
       for (const g of growth) console.log(`  ${String(g.members).padStart(9)}: ${g.unifiedBalance.throughput}, ${g.earn.throughput}`);
@@ -487,6 +548,7 @@ runMain(async () => {
   } finally {
     await db.end();
     await hub.stop();
+    sink?.close();
     if (embedded) await embedded.stop();
     rmSync(work, { recursive: true, force: true });
   }

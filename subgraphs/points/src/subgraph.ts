@@ -134,7 +134,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       { ...pointsReferences, ...kpisReferences },
     ),
   purgeTargets: (env) => pointsPurgeTargets({ codeFailureWindowSeconds: env.REDEMPTION_CODE_FAILURE_WINDOW_SECONDS }),
-  setup({ dataSource, env, logger, signer, metrics }) {
+  setup({ dataSource, reportSource, env, logger, signer, metrics }) {
     const config = {
       expiryMonths: env.POINTS_EXPIRY_MONTHS,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
@@ -174,8 +174,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
-    const economics = new EconomicsService(dataSource, directory);
-    const kpis = new KpisService(dataSource, directory);
+    const economics = new EconomicsService(dataSource, directory, reportSource);
+    const kpis = new KpisService(reportSource, directory);
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
@@ -202,7 +202,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const memberClosings = new MemberClosingService(dataSource);
     const memberMerges = new MemberMergeService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
-    const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
+    const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, POINTS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, POINTS_MEMBER_ERASURE_STATEMENTS);
     return {
       resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
