@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Viewer } from '../../lib/src';
+import { type DirectoryClient } from '../../subgraphs/points/src/clients/directory.client';
+import { expectedRange99 } from '../../subgraphs/points/src/domain/game.rules';
+import { GameService } from '../../subgraphs/points/src/services/game.service';
+import { type LedgerConfig } from '../../subgraphs/points/src/services/ledger.config';
 import { count, startHub, type TestHub } from '../support/hub';
 import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
@@ -326,4 +331,34 @@ describe('the budget under load', () => {
     console.log(`200 concurrent plays: ${ok.length} admitted, ${refused.length} GAME_CLOSED, ${paid} of 1000 points paid`);
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
+});
+
+describe('the measured win rate', () => {
+  it('over 10,000 plays against PostgreSQL, the rate the game reports lies within the 99 % interval of the published rate', async () => {
+    // 10 members × 1,000 plays. Each member's first play goes through the gateway (it opens the member's
+    // points account); the rest call the service in-process, the same code playGame runs, without HTTP.
+    // Server seeds are random (as in production), so this test, by its nature, misses 1 % of fair runs.
+    const game = await mustCreate(admin, { winChance: '0.3', prizes: [{ points: 1, weight: 1 }], budgetPoints: 1_000_000, playsPerMemberPerDay: 1_000 });
+    const members = await Promise.all(Array.from({ length: 10 }, () => hub.seed.member(partner.token)));
+    for (const m of members) await commitAndPlay(m.token, game.id, 'first');
+    const config = { expiryMonths: 24, coalition: { timeZone: 'UTC', currency: 'EUR', marketingPointPrice: '0.008' } } as LedgerConfig;
+    const games = new GameService(hub.subgraphs.points!.dataSource, {} as DirectoryClient, config);
+    const started = Date.now();
+    await Promise.all(
+      members.map(async (m) => {
+        const viewer = { subject: `member-${m.id}`, scopes: new Set(['member']), memberId: m.id, token: '' } as Viewer;
+        for (let i = 1; i < 1_000; i++) await games.play(viewer, { gameId: game.id, clientSeed: `c-${i}`, idempotencyKey: `rate-${m.id}-${i}` }, `rate-${i}`);
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const final = await readGame(admin, game.id);
+    expect(final.plays).toBe(10_000);
+    expect(await count(hub.db, 'points.game_plays', 'game_id = $1 AND won', [game.id])).toBe(final.wins);
+    expect(final.measuredWinRate).toBe((Math.round((final.wins / 10_000) * 10_000) / 10_000).toString());
+    const range = expectedRange99(0.3, 10_000);
+    console.log(`10,000 plays in ${seconds.toFixed(1)} s: measured ${final.measuredWinRate} against published 0.3 (99 % range ${range.low.toFixed(4)}..${range.high.toFixed(4)})`);
+    expect(Number(final.measuredWinRate)).toBeGreaterThanOrEqual(range.low);
+    expect(Number(final.measuredWinRate)).toBeLessThanOrEqual(range.high);
+    expect(final.paidPoints).toBe(final.wins);
+  }, 300_000);
 });
