@@ -7,7 +7,7 @@ import { expectedRange99 } from '../../subgraphs/points/src/domain/game.rules';
 import { GameService } from '../../subgraphs/points/src/services/game.service';
 import { type LedgerConfig } from '../../subgraphs/points/src/services/ledger.config';
 import { count, startHub, type TestHub } from '../support/hub';
-import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 let hub: TestHub;
 let partner: { id: string; token: string };
@@ -304,6 +304,43 @@ describe('playGame: commit, play, reveal, verify', () => {
     expect(cost).toEqual({ kind: 'REDEEM', partner_id: partner.id, points: -20, unit_price: reimbursement });
     const balance = (await hub.db.query(`SELECT balance::int FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [member.id])).rows[0].balance;
     expect(balance).toBe(50 - 20 + p.points);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});
+
+describe('prizes funded like any issuance', () => {
+  it("a prepaid sponsor's prize draws on its block: beyond the block the play is refused with PREPAID_BLOCK_EXHAUSTED and nothing is written", async () => {
+    const sponsor = await hub.seed.partner({ currency: 'EUR', earnRate: '10' });
+    const admin = await hub.admin();
+    const funding = (mutation: string, input: Record<string, unknown>) => hub.must(`mutation($i: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $i) { funding { blockRemaining } } }`, { i: { partnerId: sponsor.id, idempotencyKey: randomUUID(), ...input } }, admin);
+    await funding('configurePartnerFunding', { mode: 'PREPAID', lowBalanceThreshold: null });
+    await funding('topUpPrepaidBlock', { points: 30 });
+    const game = await mustCreate(sponsor.token, { winChance: '1', prizes: [{ points: 50, weight: 1 }], budgetPoints: 500, playsPerMemberPerDay: 5 });
+    const member = await hub.seed.member(sponsor.token);
+    await nextPlay(member.token, game.id);
+    expect(code(await play(member.token, { gameId: game.id }))).toMatchObject({ code: 'PREPAID_BLOCK_EXHAUSTED' });
+    expect(await count(hub.db, 'points.game_plays', 'game_id = $1', [game.id])).toBe(0);
+    expect((await readGame(admin, game.id)).remainingBudget).toBe(500);
+    await funding('topUpPrepaidBlock', { points: 100 });
+    const { play: p } = await commitAndPlay(member.token, game.id, 'prepaid');
+    expect(p.points).toBe(50);
+    expect((await hub.db.query(`SELECT block_drawn FROM points.transactions WHERE id = $1`, [p.prizeTransactionId])).rows[0].block_drawn).toBe(true);
+    expect((await hub.db.query(`SELECT block_remaining::int FROM points.partner_funding WHERE partner_id = $1`, [sponsor.id])).rows[0].block_remaining).toBe(80);
+  });
+
+  it('a prize repays what the member owes back first (a clawback), as a grant does', async () => {
+    const member = await hub.seed.member(partner.token);
+    const other = await hub.seed.partner({ currency: 'EUR', earnRate: '10' });
+    // Earn 100 at the partner, spend them all at another, then the partner refunds the earn: 100 owed back.
+    const earned = await hub.seed.earn(partner.token, member.id, '10.00', 'EUR');
+    const ledger = ledgerClient(hub);
+    expect((await ledger.redeem(other.token, member.id, 100, await ledger.code(member.token))).errors).toBeUndefined();
+    expect((await ledger.reverse(partner.token, earned.id)).errors).toBeUndefined();
+    expect((await hub.db.query(`SELECT sum(outstanding)::int AS o FROM points.clawbacks c JOIN points.accounts a ON a.id = c.account_id WHERE a.owner_id = $1`, [member.id])).rows[0].o).toBe(100);
+    const game = await mustCreate(admin, { winChance: '1', prizes: [{ points: 60, weight: 1 }], playsPerMemberPerDay: 5 });
+    await commitAndPlay(member.token, game.id, 'owed');
+    expect((await hub.db.query(`SELECT sum(outstanding)::int AS o FROM points.clawbacks c JOIN points.accounts a ON a.id = c.account_id WHERE a.owner_id = $1`, [member.id])).rows[0].o).toBe(40);
+    expect((await hub.db.query(`SELECT balance::int FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [member.id])).rows[0].balance).toBe(0);
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 });

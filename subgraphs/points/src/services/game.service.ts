@@ -201,7 +201,7 @@ export class GameService {
 
   /**
    * The play's steps, in one database transaction, locks taken in one order (the member's commitment, the
-   * member's account, the funding rows, the game's row) so plays never deadlock one another.
+   * member's account, the funding rows, the game's row last) so plays never deadlock one another.
    */
   private async playLocked(manager: EntityManager, game: GameRow, memberId: string, clientSeed: string, expectedHash: string | null): Promise<PlayRow> {
     const seed = await readSeed(manager, game.id, memberId, true);
@@ -224,7 +224,6 @@ export class GameService {
       // Every funding row this may draw on or refill (the sponsor's block, blocks clawback repayments refill), in order, before the game's row.
       await lockFunding(manager, [...(game.sponsorPartnerId ? [game.sponsorPartnerId] : []), ...(await clawbackPartners(manager, [account.id]))]);
     }
-    if (!(await admitPlay(manager, game.id, prize, outcome.won))) throw this.closed((await findGame(manager, game.id))!);
 
     let prizeTransactionId: string | null = null;
     if (outcome.won) {
@@ -261,6 +260,9 @@ export class GameService {
     await rotateSeed(manager, game.id, memberId, { serverSeed: next, serverSeedHash: seedHash(next), nonce: seed.nonce + 1 });
     // A prize is new points: they repay what the member owes back first, as any issuance does.
     if (outcome.won && (await accountsOwingClawbacks(manager, [account.id])).size > 0) await settleClawbacks(manager, account.id, memberId);
+    // Admitted last: the game's row, which every play of the game queues on, is held only from here to the
+    // commit. Closed (window, budget) since the read above: the whole play rolls back, nothing is written.
+    if (!(await admitPlay(manager, game.id, prize, outcome.won))) throw this.closed((await findGame(manager, game.id))!);
     return play;
   }
 
