@@ -64,7 +64,7 @@ export class Games1741200000000 implements MigrationInterface {
         game_id              uuid        NOT NULL REFERENCES games (id),
         member_id            uuid        NOT NULL,
         nonce                integer     NOT NULL CHECK (nonce >= 0),
-        client_seed          text        NOT NULL CHECK (length(client_seed) BETWEEN 1 AND 64),
+        client_seed          text        NOT NULL CHECK (client_seed ~ '^[A-Za-z0-9._~-]{1,64}$'),
         server_seed          text        NOT NULL CHECK (server_seed ~ '^[0-9a-f]{64}$'),
         server_seed_hash     text        NOT NULL CHECK (server_seed_hash ~ '^[0-9a-f]{64}$'),
         committed_at         timestamptz NOT NULL,

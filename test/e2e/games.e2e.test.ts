@@ -214,7 +214,7 @@ describe('playGame: commit, play, reveal, verify', () => {
     expect(code(await play(member.token, { gameId: game.id }))).toEqual({ code: 'BAD_USER_INPUT', field: 'gameId' });
     await nextPlay(member.token, game.id);
     expect(code(await play(member.token, { gameId: game.id, serverSeedHash: 'ab'.repeat(32) }))).toEqual({ code: 'BAD_USER_INPUT', field: 'serverSeedHash' });
-    expect(code(await play(member.token, { gameId: game.id, clientSeed: 'has space' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'clientSeed' });
+    for (const clientSeed of ['has space', 'quote\'s', '$(rm -rf x)', '', 'x'.repeat(65)]) expect(code(await play(member.token, { gameId: game.id, clientSeed }))).toEqual({ code: 'BAD_USER_INPUT', field: 'clientSeed' });
     expect(await count(hub.db, 'points.game_plays', 'game_id = $1', [game.id])).toBe(0);
     const key = randomUUID();
     const first = await play(member.token, { gameId: game.id, idempotencyKey: key });

@@ -120,9 +120,9 @@ export function gameRules(input: {
   return { name, winChanceMillionths, winThreshold: winThreshold(winChanceMillionths), prizes, maxPrizePoints, budgetPoints, playsPerMemberPerDay, costPoints, startsAt, endsAt };
 }
 
-/** A client seed: 1 to 64 printable ASCII characters (no spaces), so the recipe's shell command needs no quoting beyond the usual. */
+/** A client seed: 1 to 64 letters, digits, '-', '_', '.' or '~', so the README's shell recipe takes it as it is, unquoted. */
 export function validClientSeed(value: string): string {
-  if (!/^[\x21-\x7e]{1,64}$/.test(value)) throw new GameInputProblem('clientSeed', `must be 1 to ${MAX_CLIENT_SEED_LENGTH} printable ASCII characters without spaces`);
+  if (!/^[A-Za-z0-9._~-]{1,64}$/.test(value)) throw new GameInputProblem('clientSeed', `must be 1 to ${MAX_CLIENT_SEED_LENGTH} letters, digits, '-', '_', '.' or '~'`);
   return value;
 }
 

@@ -51,7 +51,7 @@ export class PlayGameInput {
   @Field(() => ID)
   gameId!: string;
 
-  @Field(() => String, { description: 'Your own seed, chosen after reading nextGamePlay: 1 to 64 printable ASCII characters without spaces.' })
+  @Field(() => String, { description: "Your own seed, chosen after reading nextGamePlay: 1 to 64 letters, digits, '-', '_', '.' or '~'." })
   clientSeed!: string;
 
   @Field(() => String, {
