@@ -106,6 +106,10 @@ runMain(async () => {
       LOG_LEVEL,
       // The demo coalition pays a welcome bonus (0 turns it off; the subgraph's own default is 0).
       WELCOME_BONUS_POINTS: process.env.WELCOME_BONUS_POINTS ?? '100',
+      // ...and referral and birthday bonuses (README "Grants, bonuses and cashback").
+      REFERRAL_FRIEND_POINTS: process.env.REFERRAL_FRIEND_POINTS ?? '250',
+      REFERRAL_REFERRER_POINTS: process.env.REFERRAL_REFERRER_POINTS ?? '500',
+      BIRTHDAY_BONUS_POINTS: process.env.BIRTHDAY_BONUS_POINTS ?? '200',
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {

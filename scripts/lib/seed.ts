@@ -70,6 +70,13 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
     charityId ??= data.createCharity.charity.id;
   }
 
+  // Euro Air's joining offer: members it enrolls get 300 welcome points instead of the coalition's 100.
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: SetWelcomeBonusInput!) { setWelcomeBonus(input: $input) { rule { id } } }',
+    { input: { partnerId: partnerIds[3], points: 300 } },
+    admin,
+  );
   const partnerTokens = await Promise.all(partnerIds.map((id) => signDevToken(keys, { kind: 'partner', id })));
   const memberIds: string[] = [];
   for (const [i, name] of MEMBERS.entries()) {
@@ -105,6 +112,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedErasedMember(gatewayUrl, admin, partnerTokens[0]);
   await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
   await seedGoodwill(gatewayUrl, admin, memberIds[1]);
+  await seedReferralAndBirthday(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
   await seedGame(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
@@ -122,6 +130,35 @@ async function seedGoodwill(gatewayUrl: string, admin: string, memberId: string)
     { input: { memberId, points: 250, reason: 'Sorry for the delayed home delivery', reference: 'SUPPORT-1042', idempotencyKey: 'seed-goodwill-1' } },
     admin,
   );
+}
+
+/**
+ * Referral and birthday bonuses (issue 17; npm start sets REFERRAL_FRIEND_POINTS 250, REFERRAL_REFERRER_POINTS
+ * 500, BIRTHDAY_BONUS_POINTS 200): Emil joins at Nordic Grocer with Astrid's referral code and buys
+ * groceries, so within seconds both have their referral bonus; Sofie's birthday is this month, so the
+ * sweeper gives her the birthday bonus within a minute of her joining. All from the marketing budget.
+ */
+async function seedReferralAndBirthday(gatewayUrl: string, keys: DevKeys, grocerToken: string, astridId: string): Promise<void> {
+  const astrid = await signDevToken(keys, { kind: 'member', id: astridId });
+  const code = (await mustQuery<{ me: { referralCode: string } }>(gatewayUrl, '{ me { referralCode } }', {}, astrid)).me.referralCode;
+  const enroll = async (input: Record<string, string>, key: string) =>
+    (
+      await mustQuery<{ enrollMember: { member: { id: string } } }>(
+        gatewayUrl,
+        'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+        { input: { ...input, idempotencyKey: key } },
+        grocerToken,
+      )
+    ).enrollMember.member.id;
+  const emil = await enroll({ email: 'emil.venn@example.com', displayName: 'Emil Venn', referralCode: code }, 'seed-member-referred');
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId: emil, purchase: { amount: '420.00', currency: 'NOK' }, reference: 'DEMO-EMIL-1', idempotencyKey: 'seed-earn-emil-1' } },
+    grocerToken,
+  );
+  const month = String(new Date().getUTCMonth() + 1).padStart(2, '0');
+  await enroll({ email: 'sofie.bursdag@example.com', displayName: 'Sofie Bursdag', birthDate: `1994-${month}-15` }, 'seed-member-birthday');
 }
 
 /**
