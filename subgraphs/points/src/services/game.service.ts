@@ -163,7 +163,7 @@ export class GameService {
    */
   async nextPlay(viewer: Viewer, gameIdInput: string): Promise<NextPlay> {
     const memberId = this.member(viewer);
-    const game = await this.game(viewer, gameIdInput);
+    const game = await this.game(viewer, validate.uuid('gameId', gameIdInput));
     const serverSeed = newServerSeed();
     const seed = await commitSeed(this.dataSource.manager, game.id, memberId, { serverSeed, serverSeedHash: seedHash(serverSeed) });
     const today = await playsToday(this.dataSource.manager, game.id, memberId, this.config.coalition.timeZone);
