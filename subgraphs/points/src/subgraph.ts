@@ -63,6 +63,8 @@ import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from '.
 import { isTimeZone } from './domain/bonus.rules';
 import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
+import { GameResolver } from './graphql/game.resolver';
+import { GameService } from './services/game.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -128,7 +130,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -182,6 +184,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const bonuses = new BonusService(dataSource, config);
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweep()]);
     const registrations = new RegistrationService(dataSource, config);
+    const games = new GameService(dataSource, directory, config);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
@@ -225,6 +228,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         cashouts,
         bonuses,
         registrations,
+        games,
         webhooks,
         webhookDelivery,
         donationPostings,
