@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { pointsMigrations } from '../../../migrations/points';
+import { ChannelListener } from '../../../lib/src/persistence/channel-listener';
 import { type PointsContext } from './context';
 import { REDEMPTION_CODE_FAILURE_WINDOW_SECONDS, REDEMPTION_CODE_MAX_FAILURES, REDEMPTION_CODE_PARTNER_MAX_FAILURES } from './domain/redemption-code.rules';
 import { pointsReferences } from './graphql/points.reference';
@@ -30,7 +31,7 @@ import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
 import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
-import { PartnersClient } from './clients/partners.client';
+import { PARTNER_CHANGES_CHANNEL, PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { MemberClosingService } from './services/member-closing.service';
 import { MemberMergeService } from './services/member-merge.service';
@@ -98,6 +99,14 @@ const pointsEnv = {
   COALITION_DEBTOR_BIC: z.string().optional(),
   /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
   EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /**
+   * How long the calling partner's facts (status, currency, terms, category rates) are kept per process
+   * (seconds; 0: asked on every earn). Kept only while the partners subgraph's change notices are heard
+   * (PostgreSQL channel hub_partner_changes): a suspension or a new version drops them at once.
+   */
+  PARTNER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** Where the partners subgraph's change notices are heard: its database (default: this subgraph's DATABASE_URL). */
+  PARTNER_CHANGES_DATABASE_URL: z.string().min(1).optional(),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -145,6 +154,17 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     };
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
+    partnersClient.partnerCacheMs = env.PARTNER_CACHE_SECONDS * 1000;
+    const partnerChanges = new ChannelListener({
+      connectionString: env.PARTNER_CHANGES_DATABASE_URL ?? env.DATABASE_URL,
+      channel: PARTNER_CHANGES_CHANNEL,
+      onNotice: (partnerId) => partnersClient.partnerChanged(partnerId),
+      onLost: () => partnersClient.changeNoticesLost(),
+      logger,
+      applicationName: 'points-partner-changes',
+    });
+    partnersClient.changeNotices = partnerChanges;
+    if (env.PARTNER_CACHE_SECONDS > 0) void partnerChanges.start();
     const directory = new DirectoryClient(partnersClient, new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
@@ -226,6 +246,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         },
       }),
       close: async () => {
+        await partnerChanges.stop();
         await stopRelay();
         await stopWebhooks();
         await stopSweeper();

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { entityColumns, hydrateEntities, sql } from '../../../../lib/src';
+import { entityColumns, hydrateEntities, sql, type AuditEntry as AuditRow } from '../../../../lib/src';
 import { nonZeroAwards, type Award } from '../domain/award.rules';
 import { type PurchaseLine } from '../domain/basket.rules';
 import { type StampOutcome } from '../domain/stamp-card.rules';
@@ -45,13 +45,15 @@ export interface EarnWrite {
   lines: readonly PurchaseLine[] | null;
   offersUsed: string[];
   stamps: StampOutcome[];
+  /** The mutation's audit row (lib's takeAuditRow), written in this statement; null: none. */
+  audit: AuditRow | null;
 }
 
 /**
  * Everything an earn writes, in one statement (one round trip): the transaction, its postings (each
  * issuer's account to the member), the member's lots (one per issuer), its awards, its basket, the uses of
- * the offers it applied, the stamps it collected with the cards' progress, and its points added to the
- * member's qualifying figure for this month. The database still checks every invariant: postings
+ * the offers it applied, the stamps it collected with the cards' progress, its points added to the
+ * member's qualifying figure for this month, and the mutation's audit row. The database still checks every invariant: postings
  * balance and match the transaction's points, awards add up to them (deferred triggers, at commit).
  * Answers the transaction as stored.
  */
@@ -59,6 +61,7 @@ export async function writeEarn(manager: EntityManager, w: EarnWrite): Promise<T
   const t = w.transaction;
   const awards = nonZeroAwards(w.awards);
   const issuers = w.issuers.filter((i) => i.points !== 0n);
+  const a = w.audit;
   const params: unknown[] = [
     t.id, t.partnerId, t.memberId, t.reference, t.points.toString(), t.purchaseMinor.toString(), t.purchaseCurrency, t.earnRate,
     t.basePoints.toString(), t.tierMultiplierMilli.toString(), t.campaignBonus.toString(), t.unitPrice, t.priceCurrency, t.blockDrawn,
@@ -70,6 +73,9 @@ export async function writeEarn(manager: EntityManager, w: EarnWrite): Promise<T
     // basket ($26-$27), offers ($28), stamps ($29-$33)
     w.storeId, basketJson(w.lines), w.offersUsed,
     w.stamps.map((s) => s.cardId), w.stamps.map((s) => s.stamps), w.stamps.map((s) => s.filled), w.stamps.map((s) => s.after.stamps), w.stamps.map((s) => s.after.filled),
+    // audit ($34-$42; no row when $34 is null)
+    a?.requestId ?? null, a?.operation ?? null, a?.targetId ?? null, a?.subject ?? null, a?.partnerId ?? null, a?.memberId ?? null, a?.charityId ?? null,
+    a?.idempotencyKey ?? null, a?.outcome ?? null,
   ];
   const { rows } = await sql<Record<string, unknown>>(
     manager,
@@ -101,7 +107,10 @@ export async function writeEarn(manager: EntityManager, w: EarnWrite): Promise<T
      qualified AS (
        INSERT INTO qualifying_points (member_id, month, points)
        SELECT $3, date_trunc('month', now() AT TIME ZONE 'UTC')::date, $5::bigint WHERE $5::bigint > 0
-       ON CONFLICT (member_id, month) DO UPDATE SET points = qualifying_points.points + EXCLUDED.points)
+       ON CONFLICT (member_id, month) DO UPDATE SET points = qualifying_points.points + EXCLUDED.points),
+     audited AS (
+       INSERT INTO audit_log (request_id, operation, target_id, subject, partner_id, member_id, charity_id, idempotency_key, outcome)
+       SELECT $34, $35, $36, $37, $38, $39, $40, $41, $42 WHERE $34::text IS NOT NULL)
      SELECT * FROM tx`,
     params,
   );
