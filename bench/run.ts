@@ -91,18 +91,22 @@ const measured = {
   },
 };
 
-/** User plus system CPU time (ms) the processes have used so far, from /proc (0 where unreadable). */
+/**
+ * User plus system CPU time (ms) the processes have used so far, from /proc (0 where unreadable). The
+ * first process's ended children count too (cutime, cstime: a server's backends that exited meanwhile).
+ */
 function cpuMs(pids: readonly number[]): number {
   let ticks = 0;
-  for (const pid of pids) {
+  pids.forEach((pid, i) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      if (i === 0) ticks += Number(fields[13]) + Number(fields[14]); // cutime, cstime
     } catch {
       // gone, or no /proc
     }
-  }
+  });
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 

@@ -312,3 +312,122 @@ describe('stamp cards', () => {
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 });
+
+type RewardActivation = { offerId: string; usesLeft: number; stampCardId: string | null; voidedAt: string | null };
+
+async function offerCard(memberToken: string, cardId: string) {
+  const r = await hub.must<{
+    me: { stampCards: { card: { id: string; rewardPoints: number; rewardOfferId: string | null }; stamps: number; filled: number; rewardActivations: RewardActivation[] }[] };
+  }>('{ me { stampCards { card { id rewardPoints rewardOfferId } stamps filled rewardActivations { offerId usesLeft stampCardId voidedAt } } } }', {}, memberToken);
+  return r.me.stampCards.find((s) => s.card.id === cardId);
+}
+
+async function clawbacks(memberId: string): Promise<string[]> {
+  const { rows } = await hub.db.query<{ points: string }>(`SELECT points::text FROM points.transactions WHERE member_id = $1 AND kind = 'CLAWBACK' ORDER BY created_at`, [memberId]);
+  return rows.map((r) => r.points);
+}
+
+describe('stamp cards rewarding an offer', () => {
+  it("a full card activates the café's offer once per card, applied at the next earn like the member's own activation; shown in Member.stampCards", async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 30 });
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardOfferId: offerId });
+    const buy = async () => (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    await buy();
+    const filling = await buy();
+    // No points for the full card: its reward is the offer, usable from the next earn.
+    expect(filling.awards.map((a) => a.kind)).toEqual(['BASE']);
+    const shown = await offerCard(member.token, cardId);
+    expect(shown?.card).toEqual({ id: cardId, rewardPoints: 0, rewardOfferId: offerId });
+    expect(shown?.filled).toBe(1);
+    expect(shown?.rewardActivations).toEqual([{ offerId, usesLeft: 1, stampCardId: cardId, voidedAt: null }]);
+    const next = await buy();
+    expect(next.awards).toEqual([
+      { kind: 'BASE', points: 10, fundedBy: { id: cafe.id }, ruleId: null },
+      { kind: 'OFFER', points: 30, fundedBy: { id: cafe.id }, ruleId: offerId },
+    ]);
+    // That earn was the new card's first stamp; the next fills it: a second activation, once per card.
+    await buy();
+    expect((await offerCard(member.token, cardId))?.rewardActivations.map((a) => a.usesLeft)).toEqual([1, 0]);
+    // The member's own activation of the same offer stands beside the card's: both apply.
+    expect((await activateOffer(member.token, offerId)).errors).toBeUndefined();
+    expect((await buy()).awards.map((a) => `${a.kind}:${a.points}`)).toEqual(['BASE:10', 'OFFER:30', 'OFFER:30']);
+    expect(await balance(member.token)).toBe(10 + 10 + 40 + 10 + 70);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('refunding the purchase that completed the card takes its stamp back and voids the unused activation', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'MULTIPLIER', multiplier: '3' });
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardOfferId: offerId });
+    const buy = async () => (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    await buy();
+    const filling = await buy();
+    expect((await reverse(cafe.token, filling.transaction.id)).errors).toBeUndefined();
+    const after = await offerCard(member.token, cardId);
+    expect(after).toMatchObject({ stamps: 1, filled: 0 });
+    expect(after?.rewardActivations).toEqual([{ offerId, usesLeft: 1, stampCardId: cardId, voidedAt: expect.any(String) }]);
+    // Voided: the next earn gets no offer, and (the card's second stamp again) earns a new activation.
+    const next = await buy();
+    expect(next.awards.map((a) => a.kind)).toEqual(['BASE']);
+    expect((await offerCard(member.token, cardId))?.rewardActivations.map((a) => a.voidedAt === null)).toEqual([true, false]);
+    expect((await buy()).awards.map((a) => `${a.kind}:${a.points}`)).toEqual(['BASE:10', 'OFFER:20']);
+    expect(await clawbacks(member.id)).toEqual([]);
+    expect(await balance(member.token)).toBe(10 + 10 + 30);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('an activation already used when the purchase that earned it is refunded is voided and what it gave is clawed back; the refunds give back exactly their own uses', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 30 });
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardOfferId: offerId });
+    // The member's own activation, used at the first purchase.
+    expect((await activateOffer(member.token, offerId)).errors).toBeUndefined();
+    const buy = async () => (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    const a = await buy(); // own activation used: 40
+    const b = await buy(); // fills the card: the card's activation
+    const c = await buy(); // uses the card's activation: 40
+    expect([a.transaction.points, b.transaction.points, c.transaction.points]).toEqual([40, 10, 40]);
+    expect(await balance(member.token)).toBe(90);
+
+    expect((await reverse(cafe.token, b.transaction.id)).errors).toBeUndefined();
+    // b's 10 points go back, and the 30 its card's activation gave at c are clawed back.
+    expect(await clawbacks(member.id)).toEqual(['-30']);
+    expect(await balance(member.token)).toBe(50);
+    const activations = async () =>
+      (await hub.must<{ me: { offerActivations: RewardActivation[] } }>('{ me { offerActivations { offerId usesLeft stampCardId voidedAt } } }', {}, member.token)).me.offerActivations;
+    expect((await activations()).map((x) => [x.stampCardId, x.usesLeft, x.voidedAt === null])).toEqual([
+      [cardId, 0, false],
+      [null, 0, true],
+    ]);
+    // Refunding a gives back the use of the member's own activation only, not of the card's.
+    expect((await reverse(cafe.token, a.transaction.id)).errors).toBeUndefined();
+    expect((await activations()).map((x) => [x.stampCardId, x.usesLeft, x.voidedAt === null])).toEqual([
+      [cardId, 0, false],
+      [null, 1, true],
+    ]);
+    expect(await balance(member.token)).toBe(10);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it("refuses a reward offer that is not the card's partner's own published earn offer lasting as long as the card", async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const refusal = async (input: Record<string, unknown>) =>
+      (await hub.query('mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }', { input: { name: 'Card', stampsRequired: 3, ...input } }, cafe.token))
+        .errors?.[0]?.extensions;
+    const ends = new Date(Date.now() + 86_400_000).toISOString();
+    expect(await refusal({ rewardOfferId: await createOffer(other.token, { kind: 'BONUS_POINTS', points: 5 }) })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    expect(await refusal({ rewardOfferId: await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 5 }) })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    expect(await refusal({ rewardOfferId: await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 5, validTo: ends }) })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    expect(await refusal({ rewardOfferId: randomUUID() })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    const own = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 5 });
+    expect(await refusal({ rewardOfferId: own, rewardPoints: 10 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rewardPoints' });
+    expect(await refusal({})).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rewardPoints' });
+    const { rows } = await hub.db.query(`SELECT 1 FROM points.stamp_cards WHERE partner_id = $1`, [cafe.id]);
+    expect(rows).toEqual([]);
+  });
+});

@@ -52,16 +52,19 @@ export function activationProblem(offer: OfferFacts | null, now: Date, tiers: re
  * those), whose lowest tier the member reaches, on a purchase that earns base points. MULTIPLIER adds
  * base x (multiplier - 1), rounded down; BONUS_POINTS adds its points. Paid by the offer's partner.
  */
-export function offerAwards(activations: readonly OfferActivation[], base: bigint, tiers: readonly Tier[], tier: Tier): { awards: Award[]; used: string[] } {
+export function offerAwards(
+  activations: readonly OfferActivation[],
+  base: bigint,
+  tiers: readonly Tier[],
+  tier: Tier,
+): { awards: Award[]; used: { activationId: string; points: bigint }[] } {
   if (base <= 0n) return { awards: [], used: [] };
   const applied = activations.filter((a) => a.usesLeft > 0 && reachesTier(tiers, tier, a.minTier));
-  return {
-    awards: applied.map((a): Award => ({
-      kind: 'OFFER',
-      points: a.kind === 'MULTIPLIER' ? (base * ((a.multiplierMilli ?? MULTIPLIER_SCALE) - MULTIPLIER_SCALE)) / MULTIPLIER_SCALE : (a.bonusPoints ?? 0n),
-      fundedBy: a.partnerId,
-      ruleId: a.offerId,
-    })),
-    used: applied.map((a) => a.id),
-  };
+  const awards = applied.map((a): Award => ({
+    kind: 'OFFER',
+    points: a.kind === 'MULTIPLIER' ? (base * ((a.multiplierMilli ?? MULTIPLIER_SCALE) - MULTIPLIER_SCALE)) / MULTIPLIER_SCALE : (a.bonusPoints ?? 0n),
+    fundedBy: a.partnerId,
+    ruleId: a.offerId,
+  }));
+  return { awards, used: applied.map((a, i) => ({ activationId: a.id, points: awards[i].points })) };
 }
