@@ -431,3 +431,39 @@ describe('stamp cards rewarding an offer', () => {
     expect(rows).toEqual([]);
   });
 });
+
+describe('createStampCard with an idempotency key', () => {
+  it('a retry answers the card first made, even once its reward offer is retired; another input with the key is IDEMPOTENCY_KEY_REUSED; no key still creates', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 5 });
+    const create = (input: Record<string, unknown>) =>
+      hub.query<{ createStampCard: { card: { id: string; rewardOfferId: string | null } } }>(
+        'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id rewardOfferId } } }',
+        { input: { name: 'Coffee', stampsRequired: 5, ...input } },
+        cafe.token,
+      );
+    const key = randomUUID();
+    const first = await create({ rewardOfferId: offerId, idempotencyKey: key });
+    expect(first.errors).toBeUndefined();
+    const again = await create({ rewardOfferId: offerId, idempotencyKey: key });
+    expect(again.data?.createStampCard.card).toEqual(first.data?.createStampCard.card);
+    await hub.must('mutation($input: RetireOfferInput!) { retireOffer(input: $input) { offer { id } } }', { input: { offerId } }, cafe.token);
+    expect((await create({ rewardOfferId: offerId, idempotencyKey: key })).data?.createStampCard.card).toEqual(first.data?.createStampCard.card);
+    expect((await create({ rewardOfferId: offerId })).errors?.[0]?.extensions?.code).toBe('OFFER_NOT_AVAILABLE');
+    expect((await create({ rewardPoints: 10, idempotencyKey: key })).errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await create({ rewardPoints: 10, idempotencyKey: 'has space' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    // Keys are the caller's: another partner's same key makes its own card.
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const theirs = await hub.query<{ createStampCard: { card: { id: string } } }>(
+      'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }',
+      { input: { name: 'Coffee', stampsRequired: 5, rewardPoints: 10, idempotencyKey: key } },
+      other.token,
+    );
+    expect(theirs.data?.createStampCard.card.id).not.toBe(first.data?.createStampCard.card.id);
+    // Without a key (clients written before it existed) each call still makes a card.
+    expect((await create({ rewardPoints: 10 })).errors).toBeUndefined();
+    expect((await create({ rewardPoints: 10 })).errors).toBeUndefined();
+    const { rows } = await hub.db.query(`SELECT 1 FROM points.stamp_cards WHERE partner_id = $1`, [cafe.id]);
+    expect(rows).toHaveLength(3);
+  });
+});

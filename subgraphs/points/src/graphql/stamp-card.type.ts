@@ -109,6 +109,13 @@ export class CreateStampCardInput {
 
   @Field(() => String, { nullable: true, description: 'ISO 8601 with a zone; omit for open-ended.' })
   endsAt?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '1 to 255 printable ASCII characters, scoped to the caller and this operation: a retry answers the card first made; the same key with another input IDEMPOTENCY_KEY_REUSED. Optional for now, required in a later version: send it.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @ObjectType('CreateStampCardPayload')

@@ -83,6 +83,12 @@ export async function insertStampCard(manager: EntityManager, c: Omit<StampCardR
   return toCard(rows[0]);
 }
 
+/** One card by id; undefined when there is none. */
+export async function findStampCard(manager: EntityManager, id: string): Promise<StampCardRow | undefined> {
+  const { rows } = await sql<CardRow>(manager, `SELECT ${CARD_COLUMNS} FROM stamp_cards c WHERE c.id = $1`, [id]);
+  return rows[0] ? toCard(rows[0]) : undefined;
+}
+
 /** A partner's cards (null: every partner's), newest first, at most 200. */
 export async function listStampCards(manager: EntityManager, partnerId: string | null): Promise<StampCardRow[]> {
   const { rows } = await sql<CardRow>(

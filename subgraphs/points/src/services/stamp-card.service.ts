@@ -1,10 +1,25 @@
 import { type DataSource } from 'typeorm';
-import { AppError, badInput, forbidden, isAdmin, isSelf, parseMoney, recordAudit, requireScope, validate, type Viewer } from '../../../../lib/src';
+import {
+  AppError,
+  badInput,
+  callerOf,
+  forbidden,
+  idempotentIfKeyed,
+  isAdmin,
+  isSelf,
+  parseMoney,
+  recordAudit,
+  requireScope,
+  storedResult,
+  validate,
+  validateIdempotencyKey,
+  type Viewer,
+} from '../../../../lib/src';
 import { type DirectoryClient } from '../clients/directory.client';
 import { rewardOfferProblem, type OfferReward, type StampProgress } from '../domain/stamp-card.rules';
 import { parseMultiplier } from './programme.service';
 import { activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
-import { insertStampCard, listStampCards, memberStampCards, type StampCardRow } from '../persistence/stamp-cards.repository';
+import { findStampCard, insertStampCard, listStampCards, memberStampCards, type StampCardRow } from '../persistence/stamp-cards.repository';
 
 export interface StampCardInput {
   partnerId?: string | null;
@@ -18,6 +33,8 @@ export interface StampCardInput {
   rewardOfferId?: string | null;
   startsAt?: string | null;
   endsAt?: string | null;
+  /** Optional for now (the input gained it after clients were written), required in a later version. */
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -25,7 +42,7 @@ export interface StampCardInput {
  * collects stamps and rewards full cards (see collectStamps); members see their progress. A card rewards
  * points, or one of its partner's own earn offers (MULTIPLIER, BONUS_POINTS), read from the partners
  * subgraph's catalogue as the caller and kept with the card.
- * Raises: FORBIDDEN, BAD_USER_INPUT, OFFER_NOT_AVAILABLE.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, OFFER_NOT_AVAILABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
  */
 export class StampCardService {
   constructor(
@@ -33,6 +50,11 @@ export class StampCardService {
     private readonly directory: DirectoryClient,
   ) {}
 
+  /**
+   * Defines a card. With an idempotency key, a retry answers the card first made (checked once the caller
+   * may create cards, before the input's other checks: the reward offer may have been retired since), and
+   * the same key with another input IDEMPOTENCY_KEY_REUSED.
+   */
   async create(viewer: Viewer, input: StampCardInput, requestId: string): Promise<StampCardRow> {
     let partnerId: string;
     if (isAdmin(viewer)) {
@@ -43,6 +65,12 @@ export class StampCardService {
       if (!viewer.partnerId) throw forbidden('Requires a partner token');
       if (input.partnerId != null && input.partnerId !== viewer.partnerId) throw forbidden('A partner defines stamp cards for itself only');
       partnerId = viewer.partnerId;
+    }
+    if (input.idempotencyKey != null) validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'createStampCard', key: input.idempotencyKey ?? null, input };
+    if (request.key !== null) {
+      const replay = await storedResult<{ cardId: string }>(this.dataSource.manager, { ...request, key: request.key });
+      if (replay) return this.stored(replay.cardId);
     }
     const stampsRequired = validate.points('stampsRequired', input.stampsRequired, 2);
     if (stampsRequired > 100) throw badInput('stampsRequired', 'must be at most 100');
@@ -59,8 +87,10 @@ export class StampCardService {
     if (endsAt && endsAt <= (startsAt ?? new Date())) throw badInput('endsAt', 'must be after startsAt and in the future');
     const minAmount = input.minAmount == null ? null : parseMoney('minAmount', input.minAmount);
     const rewardOffer = rewardOfferId === null ? null : await this.rewardOffer(viewer, partnerId, rewardOfferId, endsAt, requestId);
-    return this.dataSource.transaction(async (manager) => {
-      const card = await insertStampCard(manager, {
+    let created: StampCardRow | undefined;
+    const { cardId } = await this.dataSource.transaction((manager) =>
+      idempotentIfKeyed(manager, request, async () => {
+        const card = await insertStampCard(manager, {
         partnerId,
         name: validate.text('name', input.name, 200),
         stampsRequired,
@@ -75,9 +105,19 @@ export class StampCardService {
         endsAt,
         createdBy: viewer.subject,
       });
-      await recordAudit(manager, viewer, card.id);
-      return card;
-    });
+        await recordAudit(manager, viewer, card.id);
+        created = card;
+        return { cardId: card.id };
+      }),
+    );
+    // A retry that raced the original (waited on its key) answers the card the original made.
+    return created ?? this.stored(cardId);
+  }
+
+  private async stored(cardId: string): Promise<StampCardRow> {
+    const card = await findStampCard(this.dataSource.manager, cardId);
+    if (!card) throw new Error(`stamp card ${cardId} of a stored result is missing`);
+    return card;
   }
 
   /**
