@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
-import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 /**
  * The earn's rules (issue 17): baskets and stores, category rates, offers, stamp cards; each with who
@@ -465,5 +465,85 @@ describe('createStampCard with an idempotency key', () => {
     expect((await create({ rewardPoints: 10 })).errors).toBeUndefined();
     const { rows } = await hub.db.query(`SELECT 1 FROM points.stamp_cards WHERE partner_id = $1`, [cafe.id]);
     expect(rows).toHaveLength(3);
+  });
+});
+
+describe('POINTS_PRICE offers', () => {
+  const REDEEM = 'mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) { transaction { id points kind redeemedOfferId } } }';
+  type Redeemed = { redeemPoints: { transaction: { id: string; points: number; kind: string; redeemedOfferId: string | null } } };
+
+  it('redeemed at the till with the member\'s code: a redemption of the offer\'s price, drawn from lots, honoured by the partner, idempotent', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const ledger = ledgerClient(hub);
+    const offerId = await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 200 });
+    await earn(cafe.token, { memberId: member.id, amount: '300.00' });
+    const redeem = async (points: number, key = randomUUID(), code?: string) =>
+      hub.query<Redeemed>(
+        REDEEM,
+        { input: { memberId: member.id, points, redemptionCode: code ?? (await ledger.code(member.token)), reference: `OFFER-${key}`, idempotencyKey: key, offerId } },
+        cafe.token,
+      );
+    const key = randomUUID();
+    const code = await ledger.code(member.token);
+    const first = await redeem(200, key, code);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.redeemPoints.transaction).toMatchObject({ points: -200, kind: 'REDEEM', redeemedOfferId: offerId });
+    expect(await balance(member.token)).toBe(100);
+    // A retry (same input, its code already used) answers the same redemption and draws nothing more.
+    const again = await redeem(200, key, code);
+    expect(again.data?.redeemPoints.transaction.id).toBe(first.data!.redeemPoints.transaction.id);
+    expect(await balance(member.token)).toBe(100);
+    // Short of the price: INSUFFICIENT_POINTS, nothing written; another price: BAD_USER_INPUT on points.
+    expect((await redeem(200)).errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_POINTS');
+    expect((await redeem(100)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'points' });
+    expect(await balance(member.token)).toBe(100);
+    const { rows } = await hub.db.query<{ n: number }>('SELECT count(*)::int AS n FROM points.offer_redemptions WHERE member_id = $1', [member.id]);
+    expect(rows[0].n).toBe(1);
+    // The lots drawn are the earn's, and the partner honoured the points (its statement, at its reimbursement).
+    const { rows: drawn } = await hub.db.query<{ points: string }>(`SELECT sum(m.points)::text AS points FROM points.lot_movements m WHERE m.transaction_id = $1`, [
+      first.data!.redeemPoints.transaction.id,
+    ]);
+    expect(drawn[0].points).toBe('-200');
+    const now = new Date();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+    const statement = await hub.must<{ settlementStatement: { pointsIssued: string; pointsHonoured: string } }>(
+      'query($p: ID!, $f: String!, $t: String!) { settlementStatement(partnerId: $p, from: $f, to: $t) { pointsIssued pointsHonoured } }',
+      { p: cafe.id, f: from, t: to },
+      await hub.admin(),
+    );
+    expect(statement.settlementStatement).toEqual({ pointsIssued: '300', pointsHonoured: '200' });
+    // Refunded (a return): the points come back as for any redemption.
+    expect((await reverse(cafe.token, first.data!.redeemPoints.transaction.id)).errors).toBeUndefined();
+    expect(await balance(member.token)).toBe(300);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('OFFER_NOT_AVAILABLE: below its minTier, another partner\'s, not a POINTS_PRICE offer, retired, unknown; nothing spent, the code still good', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const ledger = ledgerClient(hub);
+    await earn(cafe.token, { memberId: member.id, amount: '1000.00' });
+    const code = await ledger.code(member.token);
+    const attempt = (offerId: string, points = 50) =>
+      hub.query<Redeemed>(REDEEM, { input: { memberId: member.id, points, redemptionCode: code, reference: 'R', idempotencyKey: randomUUID(), offerId } }, cafe.token);
+    const refusal = async (offerId: string, points = 50) => (await attempt(offerId, points)).errors?.[0]?.extensions?.code;
+    const silver = await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 50, minTier: 'Silver' });
+    expect(await refusal(silver)).toBe('OFFER_NOT_AVAILABLE');
+    expect(await refusal(await createOffer(other.token, { kind: 'POINTS_PRICE', points: 50 }))).toBe('OFFER_NOT_AVAILABLE');
+    expect(await refusal(await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 50 }))).toBe('OFFER_NOT_AVAILABLE');
+    const retired = await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 50 });
+    await hub.must('mutation($input: RetireOfferInput!) { retireOffer(input: $input) { offer { id } } }', { input: { offerId: retired } }, cafe.token);
+    expect(await refusal(retired)).toBe('OFFER_NOT_AVAILABLE');
+    expect(await refusal(randomUUID())).toBe('OFFER_NOT_AVAILABLE');
+    expect(await balance(member.token)).toBe(1000);
+    // Silver from 5000 qualifying points: then the same offer, with the same code (never used), is redeemed.
+    await hub.seed.earn(cafe.token, member.id, '5000.00', 'NOK');
+    const ok = await attempt(silver);
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.redeemPoints.transaction).toMatchObject({ points: -50, redeemedOfferId: silver });
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 });

@@ -13,7 +13,7 @@ import { KpisResolver, kpisReferences } from './graphql/kpis.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
 import { GrantResolver } from './graphql/grant.resolver';
 import { CashoutResolver, PayoutBatchResolver } from './graphql/cashout.resolver';
-import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
+import { EarnAwardsResolver, TransactionAwardsResolver, TransactionOfferResolver } from './graphql/award.resolver';
 import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { OfferActivationResolver } from './graphql/offer-activation.resolver';
 import { OfferActivationService } from './services/offer-activation.service';
@@ -126,7 +126,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, TransactionOfferResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -238,6 +238,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
           awards: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.awards(ids);
             return ids.map((id) => byTransaction.get(id) ?? []);
+          }),
+          redeemedOffer: new DataLoader(async (ids: readonly string[]) => {
+            const byTransaction = await redemptions.redeemedOffers(ids);
+            return ids.map((id) => byTransaction.get(id) ?? null);
           }),
           basket: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.baskets(ids);

@@ -68,3 +68,17 @@ export function offerAwards(
   }));
   return { awards, used: applied.map((a, i) => ({ activationId: a.id, points: awards[i].points })) };
 }
+
+/**
+ * Why a POINTS_PRICE offer cannot be redeemed now at `partnerId` by a member in `tier`; null when it can:
+ * the partner's own offer, published, a POINTS_PRICE one, inside its window, and the member reaching its
+ * lowest tier. (The points asked must be its price: the caller checks that, naming the field.)
+ */
+export function pointsPriceProblem(offer: OfferFacts | null, partnerId: string, now: Date, tiers: readonly Tier[], tier: Tier): string | null {
+  if (!offer || !offer.active || offer.partnerId !== partnerId) return 'the offer is unknown or retired';
+  if (offer.kind !== 'POINTS_PRICE' || offer.points === null) return 'only a POINTS_PRICE offer is redeemed';
+  if (offer.validFrom > now) return 'the offer has not started';
+  if (offer.validTo && offer.validTo <= now) return 'the offer has ended';
+  if (!reachesTier(tiers, tier, offer.minTier)) return `the offer is for members from tier ${offer.minTier}`;
+  return null;
+}

@@ -122,3 +122,22 @@ export const fromOpenActivationJson = (r: OpenActivationJson): OfferActivation =
   minTier: r.min_tier,
   usesLeft: r.uses_left,
 });
+
+/** Records that REDEEM transaction `transactionId` redeemed a POINTS_PRICE offer at its price (migration 1740470000000). */
+export async function recordOfferRedemption(manager: EntityManager, r: { transactionId: string; offerId: string; memberId: string; partnerId: string; points: bigint }): Promise<void> {
+  await sql(manager, 'INSERT INTO offer_redemptions (transaction_id, offer_id, member_id, partner_id, points) VALUES ($1, $2, $3, $4, $5)', [
+    r.transactionId,
+    r.offerId,
+    r.memberId,
+    r.partnerId,
+    r.points.toString(),
+  ]);
+}
+
+/** The POINTS_PRICE offer each of these transactions redeemed (transactions the caller may already see). */
+export async function redeemedOffers(manager: EntityManager, transactionIds: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await sql<{ transaction_id: string; offer_id: string }>(manager, 'SELECT transaction_id, offer_id FROM offer_redemptions WHERE transaction_id = ANY($1::uuid[])', [
+    [...transactionIds],
+  ]);
+  return new Map(rows.map((r) => [r.transaction_id, r.offer_id]));
+}
