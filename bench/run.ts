@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -88,8 +88,59 @@ async function load(url: string, connections: number, flows: Step[][], durationM
   const jobFile = join(tmpdir(), `hub-bench-job-${randomUUID()}.json`);
   const job: Job = { url, connections, durationMs, flows };
   writeFileSync(jobFile, JSON.stringify(job));
+  const before = { hub: cpuMs(measured.hub), db: cpuMs(measured.db()) };
   const { stdout } = await exec(process.execPath, [script, jobFile], { maxBuffer: 1 << 20 }).finally(() => rmSync(jobFile, { force: true }));
-  return JSON.parse(stdout) as Figures;
+  const figures = JSON.parse(stdout) as Figures;
+  const done = figures.requests / Math.max(...flows.map((f) => f.length));
+  if (done > 0 && measured.hub.length > 0) figures.hubCpuMsPerFlow = Number(((cpuMs(measured.hub) - before.hub) / done).toFixed(2));
+  if (done > 0 && measured.postmaster) figures.dbCpuMsPerFlow = Number(((cpuMs(measured.db()) - before.db) / done).toFixed(2));
+  return figures;
+}
+
+/** The processes whose CPU time `load` reports: the hub's, and the embedded server's (none with DATABASE_URL). */
+const measured = {
+  hub: [] as number[],
+  postmaster: null as number | null,
+  db(): number[] {
+    return this.postmaster === null ? [] : [this.postmaster, ...childrenOf(this.postmaster)];
+  },
+};
+
+/**
+ * User plus system CPU time (ms) the processes have used so far, from /proc (0 where unreadable). The
+ * first process's ended children count too (cutime, cstime: a server's backends that exited meanwhile).
+ */
+function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  pids.forEach((pid, i) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      if (i === 0) ticks += Number(fields[13]) + Number(fields[14]); // cutime, cstime
+    } catch {
+      // gone, or no /proc
+    }
+  });
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+function childrenOf(parent: number): number[] {
+  const pids: number[] = [];
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(entry));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return pids;
 }
 
 /** One request per flow. */
@@ -157,7 +208,7 @@ async function statementStats(databaseUrl: string): Promise<{ report(): Promise<
  * Starts the hub as `npm start` does (one process, or with `--mode processes` each subgraph and the
  * gateway its own process), on free ports, waiting until it is ready.
  */
-async function startHub(databaseUrl: string, keys: DevKeys, extra: NodeJS.ProcessEnv = {}): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
+async function startHub(databaseUrl: string, keys: DevKeys, extra: NodeJS.ProcessEnv = {}): Promise<{ gatewayUrl: string; urls: Record<string, string>; pids: number[]; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -194,6 +245,7 @@ async function startHub(databaseUrl: string, keys: DevKeys, extra: NodeJS.Proces
       return {
         gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
         urls,
+        pids: [hub.pid as number],
         stop: () => stopChild(hub),
       };
     }
@@ -207,6 +259,7 @@ async function startHub(databaseUrl: string, keys: DevKeys, extra: NodeJS.Proces
     return {
       gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
       urls,
+      pids: children.map((c) => c.pid as number),
       async stop() {
         for (const child of [...children].reverse()) await stopChild(child);
       },
@@ -222,6 +275,8 @@ const summary = (runs: Figures[]): Omit<Figures, 'requests'> => ({
   p50: median(runs.map((r) => r.p50)),
   p99: median(runs.map((r) => r.p99)),
   errors: runs.reduce((s, r) => s + r.errors, 0),
+  ...(runs.every((r) => r.hubCpuMsPerFlow !== undefined) ? { hubCpuMsPerFlow: median(runs.map((r) => r.hubCpuMsPerFlow as number)) } : {}),
+  ...(runs.every((r) => r.dbCpuMsPerFlow !== undefined) ? { dbCpuMsPerFlow: median(runs.map((r) => r.dbCpuMsPerFlow as number)) } : {}),
 });
 const firstError = (runs: Figures[]): string => {
   const failed = runs.find((r) => r.firstError);
@@ -231,10 +286,20 @@ const ratio = (a: number | undefined, b: number | null | undefined): number | nu
 
 const UNIFIED = JSON.stringify({ query: '{ me { displayName cardNumber points { balance available } donations { id points } } }' });
 const BALANCE = JSON.stringify({ query: '{ me { points { balance available } } }' });
+/**
+ * An earn as a till sends it in a running programme: a 3-line basket at a partner with an active campaign,
+ * a stamp card on coffee and a double-points offer the member activated (all set up below), so that every
+ * earn runs every earn rule: base, campaign, category, offer and stamps.
+ */
+const BASKET = [
+  { sku: 'COFFEE-1', category: 'coffee', quantity: 1, amount: { amount: '3.50', currency: 'NOK' } },
+  { sku: 'PROD-7', category: 'produce', quantity: 2, amount: { amount: '4.00', currency: 'NOK' } },
+  { sku: 'BAKE-3', category: 'bakery', quantity: 1, amount: { amount: '2.50', currency: 'NOK' } },
+];
 const earnBody = (memberId: string) =>
   JSON.stringify({
-    query: 'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } } }',
-    variables: { input: { memberId, purchase: { amount: '10.00', currency: 'NOK' }, reference: 'bench-{{SEQ}}', idempotencyKey: 'bench-{{SEQ}}' } },
+    query: 'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } awards { kind points } } }',
+    variables: { input: { memberId, purchase: { amount: '10.00', currency: 'NOK' }, lines: BASKET, reference: 'bench-{{SEQ}}', idempotencyKey: 'bench-{{SEQ}}' } },
   });
 
 runMain(async () => {
@@ -264,6 +329,9 @@ runMain(async () => {
   if (sink) await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
   const traceEnv: NodeJS.ProcessEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` } : {};
   let hub = await startHub(databaseUrl, keys, traceEnv);
+  measured.hub = hub.pids;
+  const postmasterPid = join(work, 'pg', 'pg', 'postmaster.pid');
+  if (embedded && existsSync(postmasterPid)) measured.postmaster = Number(readFileSync(postmasterPid, 'utf8').split('\n')[0]);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   db.on('error', () => undefined);
   const log = (line: string) => console.error(`[bench] ${line}`);
@@ -292,6 +360,37 @@ runMain(async () => {
       charities.push({ id, token: await signDevToken(keys, { kind: 'charity', id }) });
     }
     const partnerIds = partners.map((p) => p.id);
+    // Each partner runs a programme: a campaign now, a stamp card on coffee, a double-points offer.
+    const offers: string[] = [];
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const endsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    for (const p of partners) {
+      await mustQuery(
+        hub.gatewayUrl,
+        'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }',
+        { input: { name: 'Bench week', multiplier: '1.5', startsAt, endsAt } },
+        p.token,
+      );
+      await mustQuery(
+        hub.gatewayUrl,
+        'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }',
+        { input: { name: 'Coffee card', stampsRequired: 5, category: 'coffee', rewardPoints: 10 } },
+        p.token,
+      );
+      const offer = await mustQuery<{ createOffer: { offer: { id: string } } }>(
+        hub.gatewayUrl,
+        'mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }',
+        { input: { title: 'Double points', kind: 'MULTIPLIER', multiplier: '2', usesPerMember: 100 } },
+        p.token,
+      );
+      offers.push(offer.createOffer.offer.id);
+    }
+    /** Members activate the offers of the partners they will earn at (usable 100 times each). */
+    const activate = async (memberToken: string, partnerIndexes: number[]) => {
+      for (const i of new Set(partnerIndexes)) {
+        await mustQuery(hub.gatewayUrl, 'mutation($input: ActivateOfferInput!) { activateOffer(input: $input) { activation { id } } }', { input: { offerId: offers[i] } }, memberToken);
+      }
+    };
     // A partner's issuing account appears with its first earn; the bulk seed needs it before that.
     await db.query(`INSERT INTO points.accounts (kind, owner_id, maintained) SELECT 'PARTNER_ISSUED', id, false FROM unnest($1::uuid[]) AS id ON CONFLICT DO NOTHING`, [partnerIds]);
 
@@ -329,7 +428,7 @@ runMain(async () => {
       const runs: Figures[] = [];
       for (let r = 0; r < ROUNDS; r++) runs.push(await load(url, connections, flows));
       scenarios[name] = summary(runs);
-      log(`${name}: ${scenarios[name].throughput}/s${firstError(runs)}`);
+      log(`${name}: ${scenarios[name].throughput}/s, hub CPU ${scenarios[name].hubCpuMsPerFlow ?? '-'} ms/flow${firstError(runs)}`);
     };
     /** Scenarios measured in alternating rounds, so that drift on a noisy box hits them alike. */
     const pair = async (names: string[], targets: string[], connections: number, flows: Step[][][]) => {
@@ -340,7 +439,8 @@ runMain(async () => {
         for (let i = 0; i < names.length; i++) runs[i].push(await load(targets[i], connections, flows[i]));
       }
       names.forEach((name, i) => (scenarios[name] = summary(runs[i])));
-      log(names.map((name, i) => `${name}: ${scenarios[name].throughput}/s${firstError(runs[i])}`).join(', '));
+      const cpu = (n: string) => `hub CPU ${scenarios[n].hubCpuMsPerFlow ?? '-'} ms/flow, db CPU ${scenarios[n].dbCpuMsPerFlow ?? '-'} ms/flow`;
+      log(names.map((name, i) => `${name}: ${scenarios[name].throughput}/s (${cpu(name)})${firstError(runs[i])}`).join(', '));
     };
 
     const mainScenarios = async () => {
@@ -359,8 +459,16 @@ runMain(async () => {
       largeMemberPostings = Number(counted.rows[0].n);
       const [smallToken, largeToken] = await Promise.all([small, large].map((m) => signDevToken(keys, { kind: 'member', id: m.id })));
       await pair(['balanceSmallHistory', 'balanceLargeHistory'], [hub.gatewayUrl, hub.gatewayUrl], 10, [[single(smallToken, BALANCE)], [single(largeToken, BALANCE)]]);
+      // Earns for one member each (they serialise on the member's account, alike for both): the large
+      // member's 100,000 earns must not make its earn slower.
+      await activate(smallToken, [0]);
+      await activate(largeToken, [0]);
+      await pair(['earnSmallHistory', 'earnLargeHistory'], [hub.gatewayUrl, hub.gatewayUrl], 4, [[single(partners[0].token, earnBody(small.id))], [single(partners[0].token, earnBody(large.id))]]);
 
       const clients = await sample(200);
+      if (wanted('earn')) {
+        for (let i = 0; i < clients.length; i += 10) await Promise.all(clients.slice(i, i + 10).map((m, j) => activate(m.token, [0, (i + j) % PARTNERS])));
+      }
       const { sdl } = loadSupergraph(defaultSupergraphPath(), hub.urls);
       const peer = await startApolloPeer(sdl, createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: keys.jwksFile }));
       // The stock Hive gateway runtime, in this process like the Apollo peer (the load comes from another).
@@ -441,6 +549,7 @@ runMain(async () => {
 
     const growthPoint = async () => {
       const clients = await sample(200);
+      for (let i = 0; i < clients.length; i += 10) await Promise.all(clients.slice(i, i + 10).map((m, j) => activate(m.token, [(i + j) % PARTNERS])));
       // The bulk seed just wrote up to millions of rows: flush them now (a checkpoint), so that the
       // measurement sees the steady state rather than the server writing the seed out underneath it.
       await db.query('CHECKPOINT').catch((error: Error) => log(`CHECKPOINT refused (${error.message}): figures include the flush`));
@@ -467,6 +576,7 @@ runMain(async () => {
     if (wanted('events')) {
       await hub.stop();
       hub = await startHub(databaseUrl, keys, { ...traceEnv, NODE_ENV: 'development' });
+      measured.hub = hub.pids;
       events = await measureEventPipeline({ db, gatewayUrl: hub.gatewayUrl, partners, memberIds: members.map((m) => m.id), rate: EVENTS_RATE, seconds: EVENTS_SECONDS, log });
       log(
         `events: relay p50 ${events.relay.p50Ms} ms p99 ${events.relay.p99Ms} ms; webhooks p50 ${events.webhooks.p50Ms} ms p99 ${events.webhooks.p99Ms} ms; ` +
@@ -500,6 +610,7 @@ runMain(async () => {
         earnVsPgbench: ratio(s.earnTwentyPartners?.throughput, pgbench),
         hotPartner: ratio(s.earnOnePartner?.throughput, s.earnTwentyPartners?.throughput),
         historyLength: ratio(s.balanceLargeHistory?.throughput, s.balanceSmallHistory?.throughput),
+        earnHistoryLength: ratio(s.earnLargeHistory?.throughput, s.earnSmallHistory?.throughput),
       },
       events,
       growth,
@@ -513,10 +624,13 @@ runMain(async () => {
     };
 
     console.log(`\nBenchmark (${MODE === 'single' ? 'single process' : 'one process per part'}, ${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians; flows/s, latencies per request)`);
+    console.log(`load average (1, 5, 15 min) at start ${result.loadAverage.start.join(' ')}, at end ${result.loadAverage.end.join(' ')}`);
     console.log(`data: ${MEMBERS} members, ${PARTNERS} partners, ${CHARITIES} charities; ${result.seed.postings} postings bulk-written in ${result.seed.seconds} s; large member ${largeMemberPostings} postings\n`);
-    console.log('scenario                     flows/s    p50 ms   p99 ms   errors');
+    console.log('scenario                     flows/s    p50 ms   p99 ms   errors   hub CPU ms/flow   db CPU ms/flow');
     for (const [name, f] of Object.entries(scenarios)) {
-      console.log(`${name.padEnd(27)} ${String(f.throughput).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)}`);
+      console.log(
+        `${name.padEnd(27)} ${String(f.throughput).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.hubCpuMsPerFlow ?? '-').padStart(17)} ${String(f.dbCpuMsPerFlow ?? '-').padStart(16)}`,
+      );
     }
     for (const [name, why] of Object.entries(skipped)) console.log(`${name.padEnd(27)} skipped: ${why}`);
     console.log(`pgbench (tpcb-like, ${CLIENTS} clients): ${pgbench === null ? (wanted('earn') ? 'not installed' : 'not run (--only)') : `${pgbench} tps`}`);

@@ -139,7 +139,11 @@ export async function growHistory(db: Pool, memberId: string, partnerId: string,
  * of old events in the background, which no running hub would have queued up.
  */
 export async function settleSeededOutbox(db: Pool): Promise<void> {
-  // Relayed to pledges, and fanned out to webhooks (none were registered then: nothing to send).
-  await db.query('UPDATE points.event_outbox SET delivered_at = coalesce(delivered_at, now()), fanned_out_at = coalesce(fanned_out_at, now()) WHERE delivered_at IS NULL OR fanned_out_at IS NULL');
+  // The outbox is event_outbox now (earn_outbox is a view of its pledge rows): both its consumers, the
+  // pledge relay (delivered_at) and the webhook fan-out (fanned_out_at), count the seed as done.
+  await db.query(
+    `UPDATE points.event_outbox SET delivered_at = CASE WHEN kind IS NOT NULL THEN coalesce(delivered_at, now()) END, fanned_out_at = coalesce(fanned_out_at, now())
+      WHERE (delivered_at IS NULL AND kind IS NOT NULL) OR fanned_out_at IS NULL`,
+  );
   await db.query('VACUUM (ANALYZE) points.event_outbox');
 }

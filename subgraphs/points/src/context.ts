@@ -62,5 +62,7 @@ export interface PointsContext extends BaseSubgraphContext {
     awards: DataLoader<string, Award[]>;
     /** The store and lines of each earn that carried them (earn_baskets). */
     basket: DataLoader<string, Basket | null>;
+    /** The POINTS_PRICE offer each redemption paid for, if any (offer_redemptions). */
+    redeemedOffer: DataLoader<string, string | null>;
   };
 }

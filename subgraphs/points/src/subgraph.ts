@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { pointsMigrations } from '../../../migrations/points';
+import { ChannelListener } from '../../../lib/src/persistence/channel-listener';
 import { type PointsContext } from './context';
 import { REDEMPTION_CODE_FAILURE_WINDOW_SECONDS, REDEMPTION_CODE_MAX_FAILURES, REDEMPTION_CODE_PARTNER_MAX_FAILURES } from './domain/redemption-code.rules';
 import { pointsReferences } from './graphql/points.reference';
@@ -12,7 +13,7 @@ import { KpisResolver, kpisReferences } from './graphql/kpis.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
 import { GrantResolver } from './graphql/grant.resolver';
 import { CashoutResolver, PayoutBatchResolver } from './graphql/cashout.resolver';
-import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
+import { EarnAwardsResolver, TransactionAwardsResolver, TransactionOfferResolver } from './graphql/award.resolver';
 import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { OfferActivationResolver } from './graphql/offer-activation.resolver';
 import { OfferActivationService } from './services/offer-activation.service';
@@ -30,7 +31,7 @@ import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
 import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
-import { PartnersClient } from './clients/partners.client';
+import { PARTNER_CHANGES_CHANNEL, PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { MemberClosingService } from './services/member-closing.service';
 import { MemberMergeService } from './services/member-merge.service';
@@ -111,6 +112,14 @@ const pointsEnv = {
   COALITION_DEBTOR_BIC: z.string().optional(),
   /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
   EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /**
+   * How long the calling partner's facts (status, currency, terms, category rates) are kept per process
+   * (seconds; 0: asked on every earn). Kept only while the partners subgraph's change notices are heard
+   * (PostgreSQL channel hub_partner_changes): a suspension or a new version drops them at once.
+   */
+  PARTNER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** Where the partners subgraph's change notices are heard: its database (default: this subgraph's DATABASE_URL). */
+  PARTNER_CHANGES_DATABASE_URL: z.string().min(1).optional(),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -130,7 +139,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -165,6 +174,17 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     };
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
+    partnersClient.partnerCacheMs = env.PARTNER_CACHE_SECONDS * 1000;
+    const partnerChanges = new ChannelListener({
+      connectionString: env.PARTNER_CHANGES_DATABASE_URL ?? env.DATABASE_URL,
+      channel: PARTNER_CHANGES_CHANNEL,
+      onNotice: (partnerId) => partnersClient.partnerChanged(partnerId),
+      onLost: () => partnersClient.changeNoticesLost(),
+      logger,
+      applicationName: 'points-partner-changes',
+    });
+    partnersClient.changeNotices = partnerChanges;
+    if (env.PARTNER_CACHE_SECONDS > 0) void partnerChanges.start();
     const directory = new DirectoryClient(partnersClient, new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
@@ -172,7 +192,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
     const offerActivations = new OfferActivationService(dataSource, directory);
-    const stampCards = new StampCardService(dataSource);
+    const stampCards = new StampCardService(dataSource, directory);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
@@ -244,6 +264,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
             const byTransaction = await points.awards(ids);
             return ids.map((id) => byTransaction.get(id) ?? []);
           }),
+          redeemedOffer: new DataLoader(async (ids: readonly string[]) => {
+            const byTransaction = await redemptions.redeemedOffers(ids);
+            return ids.map((id) => byTransaction.get(id) ?? null);
+          }),
           basket: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.baskets(ids);
             return ids.map((id) => byTransaction.get(id) ?? null);
@@ -251,6 +275,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         },
       }),
       close: async () => {
+        await partnerChanges.stop();
         await stopRelay();
         await stopWebhooks();
         await stopSweeper();

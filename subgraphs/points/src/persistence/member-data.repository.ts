@@ -27,6 +27,8 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'event_outbox', sql: 'SELECT * FROM event_outbox WHERE member_id = $1 ORDER BY id' },
   { name: 'member_notices', sql: 'SELECT * FROM member_notices WHERE member_id = $1 ORDER BY id' },
   { name: 'offer_activations', sql: 'SELECT * FROM offer_activations WHERE member_id = $1 ORDER BY member_id, offer_id' },
+  { name: 'offer_uses', sql: 'SELECT u.* FROM offer_uses u JOIN offer_activations a ON a.id = u.activation_id WHERE a.member_id = $1 ORDER BY u.transaction_id, u.activation_id' },
+  { name: 'offer_redemptions', sql: 'SELECT * FROM offer_redemptions WHERE member_id = $1 ORDER BY created_at, transaction_id' },
   { name: 'stamp_card_progress', sql: 'SELECT * FROM stamp_card_progress WHERE member_id = $1 ORDER BY card_id' },
   { name: 'stamp_events', sql: 'SELECT * FROM stamp_events WHERE member_id = $1 ORDER BY transaction_id, card_id' },
   { name: 'qualifying_points', sql: 'SELECT * FROM qualifying_points WHERE member_id = $1 ORDER BY month' },
