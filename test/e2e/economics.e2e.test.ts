@@ -11,7 +11,7 @@ import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger
 /**
  * A month of mixed activity across three partners in three currencies (and a fourth, a spa, that only grants
  * goodwill and honours the coalition's points), with the coalition's marketing budget granting and paying a
- * welcome bonus and a member cashing out, on a database of its own so that the ledger's totals are exactly
+ * welcome bonus, a member cashing out and a household transfer, on a database of its own so that the ledger's totals are exactly
  * this test's activity.
  */
 
@@ -118,6 +118,20 @@ async function ledgerTotals() {
   return { of, memberBalances: BigInt(members.rows[0].points) };
 }
 
+/** Every settlement figure of the month, the liability and the ageing, as the admin reads them. */
+async function monthFigures(): Promise<unknown> {
+  return hub.must(
+    `query($f: String!, $t: String!) {
+       coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired pointsDonated pointsIssuedByCoalition pointsCashedOut
+         coalitionIssuance { currency issued { ${LINE} } granted { ${LINE} } bonuses { ${LINE} } honoured { ${LINE} } breakage { ${LINE} } donated { ${LINE} } cashedOut { ${LINE} } }
+         statements { ${STATEMENT} } }
+       pointsLiability(from: $f, to: $t) { partner { id } outstandingPoints issueValue { amount currency } expiredPoints }
+       pointsAgeing { partner { id } expiryMonth points } }`,
+    { f: FROM, t: TO },
+    await hub.admin(),
+  );
+}
+
 beforeAll(async () => {
   hub = await startHub({ isolatedDatabase: true, env: { MARKETING_POINT_PRICE: '0.004', CASHOUT_POINT_VALUE: '0.005', CASHOUT_MIN_POINTS: '100', COALITION_CURRENCY: 'EUR' } });
   ledger = ledgerClient(hub);
@@ -212,6 +226,19 @@ describe('settlement statements', () => {
     const cashout = await hub.query('mutation($i: RequestCashoutInput!) { requestCashout(input: $i) { cashout { id } } }', { i: { points: 160, iban: 'DE89370400440532013000', idempotencyKey: randomUUID() } }, m5.token);
     expect(cashout.errors).toBeUndefined();
     expect(await ledger.points(m5.token)).toMatchObject({ balance: 20 });
+
+    // A household: m4 invites m5 (by card), m5 accepts, m4 gives m5 700 points (the cafe's 649 left and 51 of
+    // fuel's). The points keep their issuers and expiries: every figure of the month reads the same after.
+    const before = await monthFigures();
+    const invited = await hub.must<{ inviteToHousehold: { invitation: { id: string } } }>(
+      'mutation($i: InviteToHouseholdInput!) { inviteToHousehold(input: $i) { invitation { id } } }',
+      { i: { cardNumber: m5.cardNumber, idempotencyKey: randomUUID() } },
+      m4.token,
+    );
+    await hub.must('mutation($i: AnswerHouseholdInvitationInput!) { acceptHouseholdInvitation(input: $i) { household { id } } }', { i: { invitationId: invited.inviteToHousehold.invitation.id } }, m5.token);
+    await hub.must('mutation($i: TransferPointsInput!) { transferPoints(input: $i) { transfer { id } } }', { i: { toMemberId: m5.id, points: 700, idempotencyKey: randomUUID() } }, m4.token);
+    expect([(await ledger.points(m4.token)).balance, (await ledger.points(m5.token)).balance]).toEqual([49, 720]);
+    expect(await monthFigures()).toEqual(before);
 
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
     statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe), spa: await mustStatement(spa) };

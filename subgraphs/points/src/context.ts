@@ -13,6 +13,7 @@ import { type GrantService } from './services/grant.service';
 import { type CashoutService } from './services/cashout.service';
 import { type BonusService } from './services/bonus.service';
 import { type RegistrationService } from './services/registration.service';
+import { type HouseholdService } from './services/household.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
@@ -48,6 +49,8 @@ export interface PointsContext extends BaseSubgraphContext {
   bonuses: BonusService;
   /** Members registered by the members subgraph (internal registerMembers). */
   registrations: RegistrationService;
+  /** Households: invitations, membership and transfers between members (issue 18). */
+  households: HouseholdService;
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;

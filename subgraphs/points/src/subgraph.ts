@@ -63,6 +63,9 @@ import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from '.
 import { isTimeZone } from './domain/bonus.rules';
 import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
+import { HouseholdMemberResolver, HouseholdResolver } from './graphql/household.resolver';
+import { HouseholdService } from './services/household.service';
+import { MemberResolveClient } from './clients/member-resolve.client';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -109,6 +112,10 @@ const pointsEnv = {
   COALITION_DEBTOR_BIC: z.string().optional(),
   /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
   EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** Households (README "Households"): members per household, points a member may transfer per calendar year, days to accept an invitation. */
+  HOUSEHOLD_MAX_MEMBERS: z.coerce.number().int().min(2).max(50).default(5),
+  HOUSEHOLD_TRANSFER_YEARLY_LIMIT: z.coerce.number().int().min(0).max(100_000_000).default(20_000),
+  HOUSEHOLD_INVITATION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -128,7 +135,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, HouseholdMemberResolver, HouseholdResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -182,6 +189,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const bonuses = new BonusService(dataSource, config);
     const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweep()]);
     const registrations = new RegistrationService(dataSource, config);
+    const households = new HouseholdService(dataSource, directory, new MemberResolveClient(createSubgraphClient(env.MEMBERS_URL), signer!), config, {
+      maxMembers: env.HOUSEHOLD_MAX_MEMBERS,
+      transferYearlyLimit: env.HOUSEHOLD_TRANSFER_YEARLY_LIMIT,
+      invitationDays: env.HOUSEHOLD_INVITATION_DAYS,
+    });
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
@@ -225,6 +237,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         cashouts,
         bonuses,
         registrations,
+        households,
         webhooks,
         webhookDelivery,
         donationPostings,

@@ -49,6 +49,8 @@ export enum PointsTransactionKind {
   CASHOUT_RETURN = 'CASHOUT_RETURN',
   /** A duplicate member's points moving to the member it was merged into (one on each side). */
   MERGE = 'MERGE',
+  /** Points given to (negative) or received from (positive) another member of the household (transferPoints). */
+  TRANSFER = 'TRANSFER',
 }
 registerEnumType(PointsTransactionKind, { name: 'PointsTransactionKind' });
 

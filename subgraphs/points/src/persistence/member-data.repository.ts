@@ -36,6 +36,9 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'referral_bonuses', sql: 'SELECT * FROM referral_bonuses WHERE friend_id = $1 OR referrer_id = $1 ORDER BY created_at' },
   { name: 'birthday_bonuses', sql: 'SELECT * FROM birthday_bonuses WHERE member_id = $1 ORDER BY year' },
   { name: 'member_closings', sql: 'SELECT * FROM member_closings WHERE member_id = $1 OR target_member_id = $1' },
+  { name: 'household_members', sql: 'SELECT * FROM household_members WHERE member_id = $1' },
+  { name: 'household_invitations', sql: 'SELECT * FROM household_invitations WHERE inviter_id = $1 OR invitee_id = $1 ORDER BY created_at, id' },
+  { name: 'household_transfers', sql: 'SELECT * FROM household_transfers WHERE sender_id = $1 OR recipient_id = $1 ORDER BY created_at, id' },
 ];
 
 /**
@@ -50,4 +53,14 @@ export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[]
   { name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' },
   // The birthday copied from the members subgraph (birthday bonus); the bonuses already paid stay.
   { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, updated_at = now() WHERE member_id = $1' },
+  // The erased member leaves their household (its name with it); the name on invitations they sent goes too.
+  // (A household left with one member is dissolved, as when a member leaves: the snapshot still counts the erased member.)
+  {
+    name: 'household_members',
+    sql: `WITH gone AS (DELETE FROM household_members WHERE member_id = $1 RETURNING household_id),
+          alone AS (SELECT m.household_id FROM household_members m JOIN gone g ON g.household_id = m.household_id GROUP BY 1 HAVING count(*) < 3),
+          rest AS (DELETE FROM household_members m USING alone a WHERE m.household_id = a.household_id AND m.member_id <> $1)
+          UPDATE households SET dissolved_at = now() WHERE id IN (SELECT household_id FROM alone)`,
+  },
+  { name: 'household_invitations', sql: "UPDATE household_invitations SET inviter_name = '', status = CASE WHEN status = 'PENDING' THEN 'CANCELLED' ELSE status END, answered_at = coalesce(answered_at, now()) WHERE inviter_id = $1 OR (invitee_id = $1 AND status = 'PENDING')" },
 ];
