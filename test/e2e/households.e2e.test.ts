@@ -171,6 +171,22 @@ describe('invitations', () => {
     expect((await accept(x, toX.id)).errors).toBeUndefined();
   });
 
+  it('takes a closed membership out of its household (a household of one is dissolved) and withdraws its invitations', async () => {
+    const [a, b] = await pair('Closing A', 'Closing B');
+    const c = await member('Closing C');
+    const toC = (await invite(a, { memberId: c.id })).data!.inviteToHousehold.invitation;
+    const closed = await hub.query<{ closeMembership: { member: { status: string } } }>(
+      'mutation($i: CloseMembershipInput!) { closeMembership(input: $i) { member { status } } }',
+      { i: { remainingPoints: 'FORFEIT', idempotencyKey: randomUUID() } },
+      a.token,
+    );
+    expect(closed.data?.closeMembership.member.status).toBe('CLOSED');
+    expect((await me(b)).household).toBeNull();
+    expect((await hub.db.query('SELECT 1 FROM points.household_members WHERE member_id = ANY($1::uuid[])', [[a.id, b.id]])).rowCount).toBe(0);
+    expect((await me(c)).householdInvitations).toEqual([]);
+    expect(code(await accept(c, toC.id))).toBe('ALREADY_FINALIZED');
+  });
+
   it('never passes the cap when invitees accept at once', async () => {
     const [a, b] = await pair('Race A', 'Race B');
     const invitees = await Promise.all([1, 2, 3, 4, 5].map((n) => member(`Race ${n}`)));

@@ -249,3 +249,23 @@ export async function moveTransferLots(
   );
   return BigInt(rows[0].points);
 }
+
+/**
+ * Takes a member whose membership closed (or was merged away) out of their household, as if they had left
+ * (a household of one is dissolved) and withdraws their open invitations. Its own transaction, after the
+ * closing's: taking household rows while holding the account lock could deadlock with a transfer, which
+ * holds memberships first and accounts second. Idempotent.
+ */
+export async function withdrawFromHousehold(manager: EntityManager, memberId: string): Promise<void> {
+  await manager.transaction(async (m) => {
+    await lockHouseholdMembers(m, [memberId]);
+    const mine = await membershipOf(m, memberId);
+    let left = [memberId];
+    if (mine) {
+      await lockHousehold(m, mine.household_id);
+      left = await leaveHousehold(m, memberId, mine.household_id);
+    }
+    await cancelInvitationsFrom(m, left);
+    await sql(m, `UPDATE household_invitations SET status = 'CANCELLED', answered_at = now() WHERE invitee_id = $1 AND status = 'PENDING'`, [memberId]);
+  });
+}
