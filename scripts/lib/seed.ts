@@ -105,6 +105,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedErasedMember(gatewayUrl, admin, partnerTokens[0]);
   await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
   await seedGoodwill(gatewayUrl, admin, memberIds[1]);
+  await seedHousehold(gatewayUrl, keys, admin, memberIds[2], memberIds[3]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -120,6 +121,33 @@ async function seedGoodwill(gatewayUrl: string, admin: string, memberId: string)
     'mutation($input: GrantPointsInput!) { grantPoints(input: $input) { transaction { id } } }',
     { input: { memberId, points: 250, reason: 'Sorry for the delayed home delivery', reference: 'SUPPORT-1042', idempotencyKey: 'seed-goodwill-1' } },
     admin,
+  );
+}
+
+/**
+ * A household (issue 18): Camilla invites David by his card number, David accepts, and Camilla gives him 120
+ * points (two TRANSFER transactions; the points keep the partners that issued them and their expiry).
+ */
+async function seedHousehold(gatewayUrl: string, keys: DevKeys, admin: string, camillaId: string, davidId: string): Promise<void> {
+  const [camilla, david] = await Promise.all([signDevToken(keys, { kind: 'member', id: camillaId }), signDevToken(keys, { kind: 'member', id: davidId })]);
+  const card = await mustQuery<{ member: { cardNumber: string } }>(gatewayUrl, 'query($id: ID!) { member(id: $id) { cardNumber } }', { id: davidId }, admin);
+  const invited = await mustQuery<{ inviteToHousehold: { invitation: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: InviteToHouseholdInput!) { inviteToHousehold(input: $input) { invitation { id } } }',
+    { input: { cardNumber: card.member.cardNumber, idempotencyKey: 'seed-household-invite' } },
+    camilla,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: AnswerHouseholdInvitationInput!) { acceptHouseholdInvitation(input: $input) { household { id } } }',
+    { input: { invitationId: invited.inviteToHousehold.invitation.id } },
+    david,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: TransferPointsInput!) { transferPoints(input: $input) { transfer { id } } }',
+    { input: { toMemberId: davidId, points: 120, idempotencyKey: 'seed-household-transfer' } },
+    camilla,
   );
 }
 
