@@ -27,7 +27,8 @@ import { writeEarn, type EarnIssuer } from '../persistence/earn-write.repository
 import { basketsOf, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
-import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
+import { effectiveTier, standing, type EffectiveTier, type Tier, type TierStanding } from '../domain/tier.rules';
+import { readTierKeepers } from '../persistence/tier-status.repository';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import { lockFundingForEarn } from '../persistence/funding.repository';
 import {
@@ -136,7 +137,7 @@ export class PointsService {
           const memberAccount = locked.id;
           // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
-          const { tiers, campaigns, qualifying, offers, stampCards } = await this.programme.pricingContext(manager, partnerId, memberId);
+          const { tiers, campaigns, qualifying, offers, stampCards, tierRecord, tierOverride } = await this.programme.pricingContext(manager, partnerId, memberId);
           const decision = decideEarn({
             partnerId,
             purchaseMinor: purchase.minor,
@@ -151,6 +152,9 @@ export class PointsService {
             stampCards,
             // Coalition-wide campaigns are paid by the coalition's marketing budget.
             coalitionCampaignFunder: null,
+            // Tier retention and overrides (issue 18): the effective tier prices the earn.
+            tierRecord,
+            tierOverride,
           });
           const { tier, breakdown: earned } = decision;
           awards = decision.awards;
@@ -241,11 +245,13 @@ export class PointsService {
     return { transaction, awards: (await this.awards([transaction.id])).get(transaction.id) ?? [] };
   }
 
-  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[] }> {
+  /** The member's tier as it prices earns (retention and overrides included) and the qualifying standing beside it. */
+  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[]; effective: EffectiveTier; overrideReason: string | null }> {
     this.requireFullView(viewer, memberId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId)]);
-    return { ...standing(tiers, qualifying), tiers };
+    const [tiers, qualifying, keepers] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId)]);
+    const effective = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    return { ...standing(tiers, qualifying), tiers, effective, overrideReason: effective.keptBy === 'OVERRIDE' ? keepers.override!.reason : null };
   }
 
   /** The member's points that expire within `days`, by expiry date. The member and the admin only. */
