@@ -106,6 +106,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
   await seedGoodwill(gatewayUrl, admin, memberIds[1]);
   await seedHousehold(gatewayUrl, keys, admin, memberIds[2], memberIds[3]);
+  await seedTiers(gatewayUrl, admin, partnerTokens[3], memberIds[4], memberIds[5]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -120,6 +121,35 @@ async function seedGoodwill(gatewayUrl: string, admin: string, memberId: string)
     gatewayUrl,
     'mutation($input: GrantPointsInput!) { grantPoints(input: $input) { transaction { id } } }',
     { input: { memberId, points: 250, reason: 'Sorry for the delayed home delivery', reference: 'SUPPORT-1042', idempotencyKey: 'seed-goodwill-1' } },
+    admin,
+  );
+}
+
+/**
+ * Tier rules (issue 18): Elin reaches Silver with one flight at Euro Air (5,000 qualifying points; Silver is
+ * then kept until the end of next year), and the operator matches Frida's Gold status from another programme
+ * until the end of next month (an override, with its reason).
+ */
+async function seedTiers(gatewayUrl: string, admin: string, airToken: string, elinId: string, fridaId: string): Promise<void> {
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId: elinId, purchase: { amount: '500.00', currency: 'EUR' }, reference: 'DEMO-FLIGHT-OSL-CDG', idempotencyKey: 'seed-tier-flight' } },
+    airToken,
+  );
+  const now = new Date();
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: OverrideMemberTierInput!) { overrideMemberTier(input: $input) { override { id } } }',
+    {
+      input: {
+        memberId: fridaId,
+        tier: 'Gold',
+        endsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1)).toISOString(),
+        reason: 'Status match from another programme',
+        idempotencyKey: 'seed-tier-override',
+      },
+    },
     admin,
   );
 }
