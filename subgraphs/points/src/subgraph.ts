@@ -64,6 +64,7 @@ import { isTimeZone } from './domain/bonus.rules';
 import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
 import { HouseholdMemberResolver, HouseholdResolver } from './graphql/household.resolver';
+import { AmbassadorStatusResolver, AmbassadorsResolver } from './graphql/ambassador.resolver';
 import { HouseholdService } from './services/household.service';
 import { MemberResolveClient } from './clients/member-resolve.client';
 
@@ -103,6 +104,9 @@ const pointsEnv = {
   REFERRAL_FRIEND_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   REFERRAL_REFERRER_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   REFERRAL_YEARLY_CAP: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** Ambassadors: referrers with this many active friends (an earn in 12 months; 0: none), paid AMBASSADOR_REFERRER_POINTS per referral instead (unset: REFERRAL_REFERRER_POINTS). */
+  AMBASSADOR_MIN_FRIENDS: z.coerce.number().int().min(0).max(10_000).default(5),
+  AMBASSADOR_REFERRER_POINTS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** Birthday bonus (marketing budget; 0: none), once a year in the birthday month or on the day, on the coalition's calendar. */
   BIRTHDAY_BONUS_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   BIRTHDAY_BONUS_ON: z.enum(['MONTH', 'DAY']).default('MONTH'),
@@ -135,7 +139,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, HouseholdMemberResolver, HouseholdResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -163,7 +167,13 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       bonuses: {
         welcomePoints: env.WELCOME_BONUS_POINTS,
         welcomeWindowDays: env.WELCOME_BONUS_WINDOW_DAYS,
-        referral: { friendPoints: env.REFERRAL_FRIEND_POINTS, referrerPoints: env.REFERRAL_REFERRER_POINTS, referrerYearlyCap: env.REFERRAL_YEARLY_CAP },
+        referral: {
+          friendPoints: env.REFERRAL_FRIEND_POINTS,
+          referrerPoints: env.REFERRAL_REFERRER_POINTS,
+          referrerYearlyCap: env.REFERRAL_YEARLY_CAP,
+          ambassadorMinFriends: env.AMBASSADOR_MIN_FRIENDS,
+          ambassadorReferrerPoints: env.AMBASSADOR_REFERRER_POINTS,
+        },
         birthdayPoints: env.BIRTHDAY_BONUS_POINTS,
         birthdayOn: env.BIRTHDAY_BONUS_ON,
       },
