@@ -106,6 +106,11 @@ runMain(async () => {
       LOG_LEVEL,
       // The demo coalition pays a welcome bonus (0 turns it off; the subgraph's own default is 0).
       WELCOME_BONUS_POINTS: process.env.WELCOME_BONUS_POINTS ?? '100',
+      // Referral bonuses and ambassadors in the demo (the subgraph's own defaults pay no referral bonus; 5 friends make an ambassador).
+      REFERRAL_FRIEND_POINTS: process.env.REFERRAL_FRIEND_POINTS ?? '100',
+      REFERRAL_REFERRER_POINTS: process.env.REFERRAL_REFERRER_POINTS ?? '200',
+      AMBASSADOR_MIN_FRIENDS: process.env.AMBASSADOR_MIN_FRIENDS ?? '3',
+      AMBASSADOR_REFERRER_POINTS: process.env.AMBASSADOR_REFERRER_POINTS ?? '400',
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {

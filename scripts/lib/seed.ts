@@ -107,6 +107,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedGoodwill(gatewayUrl, admin, memberIds[1]);
   await seedHousehold(gatewayUrl, keys, admin, memberIds[2], memberIds[3]);
   await seedTiers(gatewayUrl, admin, partnerTokens[3], memberIds[4], memberIds[5]);
+  await seedAmbassador(gatewayUrl, admin, partnerTokens[0], memberIds[6]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -152,6 +153,29 @@ async function seedTiers(gatewayUrl: string, admin: string, airToken: string, el
     },
     admin,
   );
+}
+
+/**
+ * An ambassador (issue 18): Gustav brings three friends who shop at the grocer. Under npm start
+ * (AMBASSADOR_MIN_FRIENDS 3) the ledger sweeper settles their referrals within seconds and makes Gustav an
+ * ambassador at the third, whose referral already pays him the ambassador's reward.
+ */
+async function seedAmbassador(gatewayUrl: string, admin: string, grocerToken: string, gustavId: string): Promise<void> {
+  const code = await mustQuery<{ member: { referralCode: string } }>(gatewayUrl, 'query($id: ID!) { member(id: $id) { referralCode } }', { id: gustavId }, admin);
+  for (const [i, name] of ['Kari Haugen', 'Lars Vik', 'Maja Strand'].entries()) {
+    const friend = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+      gatewayUrl,
+      'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+      { input: { email: `${slug(name)}@example.com`, displayName: name, referralCode: code.member.referralCode, idempotencyKey: `seed-ambassador-friend-${i}` } },
+      grocerToken,
+    );
+    await mustQuery(
+      gatewayUrl,
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+      { input: { memberId: friend.enrollMember.member.id, purchase: { amount: '120.00', currency: 'NOK' }, reference: `DEMO-FRIEND-${i}`, idempotencyKey: `seed-ambassador-earn-${i}` } },
+      grocerToken,
+    );
+  }
 }
 
 /**
