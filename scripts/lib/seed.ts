@@ -157,8 +157,8 @@ async function seedTiers(gatewayUrl: string, admin: string, airToken: string, el
 
 /**
  * An ambassador (issue 18): Gustav brings three friends who shop at the grocer. Under npm start
- * (AMBASSADOR_MIN_FRIENDS 3) the ledger sweeper settles their referrals within seconds and makes Gustav an
- * ambassador at the third, whose referral already pays him the ambassador's reward.
+ * (AMBASSADOR_MIN_FRIENDS 3) the ledger sweeper settles their referrals within seconds of their earns, finds
+ * three active friends and makes Gustav an ambassador; those referrals pay him the ambassador's reward.
  */
 async function seedAmbassador(gatewayUrl: string, admin: string, grocerToken: string, gustavId: string): Promise<void> {
   const code = await mustQuery<{ member: { referralCode: string } }>(gatewayUrl, 'query($id: ID!) { member(id: $id) { referralCode } }', { id: gustavId }, admin);
