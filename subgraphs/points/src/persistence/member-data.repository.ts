@@ -39,6 +39,9 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'household_members', sql: 'SELECT * FROM household_members WHERE member_id = $1' },
   { name: 'household_invitations', sql: 'SELECT * FROM household_invitations WHERE inviter_id = $1 OR invitee_id = $1 ORDER BY created_at, id' },
   { name: 'household_transfers', sql: 'SELECT * FROM household_transfers WHERE sender_id = $1 OR recipient_id = $1 ORDER BY created_at, id' },
+  { name: 'tier_status', sql: 'SELECT * FROM tier_status WHERE member_id = $1' },
+  { name: 'tier_overrides', sql: 'SELECT * FROM tier_overrides WHERE member_id = $1 ORDER BY created_at' },
+  { name: 'ambassadors', sql: 'SELECT * FROM ambassadors WHERE member_id = $1' },
 ];
 
 /**
