@@ -14,6 +14,7 @@ import { type CashoutService } from './services/cashout.service';
 import { type BonusService } from './services/bonus.service';
 import { type RegistrationService } from './services/registration.service';
 import { type GameService } from './services/game.service';
+import { type HouseholdService } from './services/household.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
@@ -51,6 +52,8 @@ export interface PointsContext extends BaseSubgraphContext {
   registrations: RegistrationService;
   /** Provably fair games (createGame, nextGamePlay, playGame, verifyGamePlay). */
   games: GameService;
+  /** Households: invitations, membership and transfers between members (issue 18). */
+  households: HouseholdService;
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;

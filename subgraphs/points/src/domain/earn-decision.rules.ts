@@ -5,7 +5,7 @@ import { categoryAwards, type CategoryRateFact } from './category.rules';
 import { pointsForPurchase } from './earn.rules';
 import { offerAwards, type OfferActivation } from './offer.rules';
 import { collectStamps, type StampCard, type StampOutcome, type StampProgress } from './stamp-card.rules';
-import { standing, type Tier } from './tier.rules';
+import { effectiveTier, type Tier, type TierOverride, type TierRecord } from './tier.rules';
 
 /**
  * The earn pipeline's decision, pure: everything an earn's rules need is read first (EarnFacts), this
@@ -30,6 +30,11 @@ export interface EarnFacts {
   stampCards: readonly (StampCard & { progress: StampProgress })[];
   /** Who pays coalition-wide campaigns: null for the coalition's marketing budget. */
   coalitionCampaignFunder: string | null;
+  /** Tier retention and the admin's override (tier.rules effectiveTier); absent: qualifying points alone. */
+  tierRecord?: TierRecord | null;
+  tierOverride?: TierOverride | null;
+  /** When the earn happens (retention and overrides end at an instant); absent: now. */
+  now?: Date;
 }
 
 export interface EarnDecision {
@@ -46,7 +51,7 @@ export interface EarnDecision {
 
 export function decideEarn(f: EarnFacts): EarnDecision {
   const base = pointsForPurchase(f.purchaseMinor, f.currencyExponent, f.earnRateScaled);
-  const tier = standing(f.tiers, f.qualifying).tier;
+  const tier = effectiveTier(f.tiers, f.qualifying, f.tierRecord ?? null, f.tierOverride ?? null, f.now ?? new Date()).tier;
   const breakdown = applyMultipliers(base, tier.multiplierMilli, f.campaigns);
   const offers = offerAwards(f.offers, base, f.tiers, tier);
   const stamps = collectStamps(f.stampCards, f.purchaseMinor, f.lines);

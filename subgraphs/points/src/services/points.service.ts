@@ -28,7 +28,8 @@ import { writeEarn, type EarnIssuer } from '../persistence/earn-write.repository
 import { basketsOf, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
-import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
+import { effectiveTier, standing, type EffectiveTier, type Tier, type TierStanding } from '../domain/tier.rules';
+import { readTierKeepers } from '../persistence/tier-status.repository';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import {
   claimAndLockMember,
@@ -152,7 +153,7 @@ export class PointsService {
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
           // Read after the lock (its own snapshot sees the member's earlier earns), with the funding locks: blocks
           // this earn may touch (its own, and those its clawback repayments refill), in partner order.
-          const { tiers, campaigns, qualifying, offers, stampCards, funding } = await this.programme.pricingContext(manager, partnerId, memberId, memberAccount);
+          const { tiers, campaigns, qualifying, offers, stampCards, funding, tierRecord, tierOverride } = await this.programme.pricingContext(manager, partnerId, memberId, memberAccount);
           const decision = decideEarn({
             partnerId,
             purchaseMinor: purchase.minor,
@@ -167,6 +168,9 @@ export class PointsService {
             stampCards,
             // Coalition-wide campaigns are paid by the coalition's marketing budget.
             coalitionCampaignFunder: null,
+            // Tier retention and overrides (issue 18): the effective tier prices the earn.
+            tierRecord,
+            tierOverride,
           });
           const { tier, breakdown: earned } = decision;
           awards = decision.awards;
@@ -254,11 +258,13 @@ export class PointsService {
     return { transaction, awards: (await this.awards([transaction.id])).get(transaction.id) ?? [] };
   }
 
-  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[] }> {
+  /** The member's tier as it prices earns (retention and overrides included) and the qualifying standing beside it. */
+  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[]; effective: EffectiveTier; overrideReason: string | null }> {
     this.requireFullView(viewer, memberId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId)]);
-    return { ...standing(tiers, qualifying), tiers };
+    const [tiers, qualifying, keepers] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId)]);
+    const effective = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    return { ...standing(tiers, qualifying), tiers, effective, overrideReason: effective.keptBy === 'OVERRIDE' ? keepers.override!.reason : null };
   }
 
   /** The member's points that expire within `days`, by expiry date. The member and the admin only. */
