@@ -63,6 +63,8 @@ import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from '.
 import { isTimeZone } from './domain/bonus.rules';
 import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
+import { SegmentResolver } from './graphql/segment.resolver';
+import { SegmentService } from './services/segment.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -128,7 +130,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, SegmentResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -169,7 +171,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const programme = new ProgrammeService(dataSource);
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
-    const offerActivations = new OfferActivationService(dataSource, directory);
+    const segments = new SegmentService(dataSource);
+    const offerActivations = new OfferActivationService(dataSource, directory, segments);
     const stampCards = new StampCardService(dataSource);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
@@ -213,6 +216,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         memberErasure,
         points,
         offerActivations,
+        segments,
         stampCards,
         redemptions,
         reversals,

@@ -48,6 +48,6 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
  */
 export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [
   { name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' },
-  // The birthday copied from the members subgraph (birthday bonus); the bonuses already paid stay.
-  { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, updated_at = now() WHERE member_id = $1' },
+  // What the members subgraph registered (birthday, city of the enrolling store, consents); the bonuses already paid stay.
+  { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, enrolled_city = NULL, marketing_consent = false, partner_data_sharing = false, updated_at = now() WHERE member_id = $1' },
 ];
