@@ -88,16 +88,15 @@ export function compileSegmentCount(rule: SegmentRule, tiers: PointsRange[] | nu
     if (tiers.length === 0) where.push('false');
     else {
       // The member's qualifying points as tier standing counts them: the current month and the 11 before,
-      // with those of members merged into this one.
-      const merged = member ? ` AND (qp.member_id = ${member}::uuid OR qp.member_id IN (SELECT member_id FROM member_closings WHERE target_member_id = ${member}::uuid))` : '';
-      join = `LEFT JOIN (
-          SELECT coalesce(mc.target_member_id, qp.member_id) AS member_id, sum(qp.points) AS points
-            FROM qualifying_points qp LEFT JOIN member_closings mc ON mc.member_id = qp.member_id AND mc.target_member_id IS NOT NULL
-           WHERE qp.month > (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '12 months')::date${merged}
-           GROUP BY 1) q ON q.member_id = r.member_id`;
+      // with those of members merged into this one. Per member, by the primary key (member, month), after
+      // the member's other facts have filtered: a count reads only the candidates' rows, one member one row set.
+      join = `CROSS JOIN LATERAL (
+          SELECT coalesce(sum(qp.points), 0) AS points FROM qualifying_points qp
+           WHERE qp.member_id = ANY (ARRAY(SELECT r.member_id UNION ALL SELECT mc.member_id FROM member_closings mc WHERE mc.target_member_id = r.member_id))
+             AND qp.month > (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '12 months')::date) q`;
       const ranges = tiers.map((t) => {
-        const from = `coalesce(q.points, 0) >= ${p.add(t.from.toString())}::bigint`;
-        return t.to === null ? `(${from})` : `(${from} AND coalesce(q.points, 0) < ${p.add(t.to.toString())}::bigint)`;
+        const from = `q.points >= ${p.add(t.from.toString())}::bigint`;
+        return t.to === null ? `(${from})` : `(${from} AND q.points < ${p.add(t.to.toString())}::bigint)`;
       });
       where.push(`(${ranges.join(' OR ')})`);
     }
