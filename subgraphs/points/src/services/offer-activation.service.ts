@@ -45,7 +45,7 @@ export class OfferActivationService {
     const [tiers, qualifying] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId)]);
     const problem = activationProblem(offer, new Date(), tiers, standing(tiers, qualifying).tier);
     if (problem || !offer || offer.kind === 'POINTS_PRICE') throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem ?? 'not an earn offer'}`);
-    if (offer.segmentId !== null && !(await this.segments.personalSegmentsOf(memberId, [offer.segmentId])).has(offer.segmentId)) {
+    if (offer.segmentId !== null && !(await this.segments.personalSegmentsOf(memberId, [offer.segmentId], tiers)).has(offer.segmentId)) {
       throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${UNAVAILABLE}`);
     }
     return activate(manager, {
@@ -79,7 +79,7 @@ export class OfferActivationService {
     const tier = standing(tiers, qualifying).tier;
     const now = new Date();
     const open = catalogue.filter((o) => o.kind !== 'POINTS_PRICE' && activationProblem(o, now, tiers, tier) === null);
-    const personal = await this.segments.personalSegmentsOf(memberId, open.flatMap((o) => (o.segmentId ? [o.segmentId] : [])));
+    const personal = await this.segments.personalSegmentsOf(memberId, open.flatMap((o) => (o.segmentId ? [o.segmentId] : [])), tiers);
     const activated = new Set(activations.map((a) => a.offerId));
     return open
       .filter((o) => o.segmentId === null || personal.has(o.segmentId))

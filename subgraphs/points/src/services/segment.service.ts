@@ -3,6 +3,7 @@ import { callerOf, forbidden, idempotent, isAdmin, notFound, recordAudit, requir
 import { tierRanges, validateSegmentRule, type PointsRange, type SegmentRule, type SegmentRuleInput } from '../domain/segment.rules';
 import { countSegment, findSegment, insertSegment, listSegments, segmentIncludes, segmentsByIds, type SegmentRow } from '../persistence/segments.repository';
 import { readTiers } from '../persistence/tiers-campaigns.repository';
+import { type Tier } from '../domain/tier.rules';
 
 export interface CreateSegmentInput {
   partnerId?: string | null;
@@ -74,11 +75,11 @@ export class SegmentService {
    * Of these segments, the ones whose personal offers the member may have now: the member is in the
    * segment and consents to marketing. A segment id that does not exist holds no one.
    */
-  async personalSegmentsOf(memberId: string, segmentIds: readonly string[]): Promise<Set<string>> {
+  async personalSegmentsOf(memberId: string, segmentIds: readonly string[], tierTable?: readonly Tier[]): Promise<Set<string>> {
     const manager = this.dataSource.manager;
     const segments = await segmentsByIds(manager, [...new Set(segmentIds)].filter(validate.isUuid));
     if (segments.length === 0) return new Set();
-    const tiers = await readTiers(manager);
+    const tiers = tierTable ?? (await readTiers(manager));
     const held = new Set<string>();
     for (const s of segments) {
       const ranges = s.rule.tiers ? tierRanges(tiers, s.rule.tiers) : null;
