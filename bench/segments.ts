@@ -4,8 +4,8 @@ import { type Pool } from 'pg';
  * What segments read, for the bench's synthetic members (bench/seed.ts writes members, accounts and earns
  * in bulk; the registration relay and the earn's running qualifying points are not in that path): each
  * member's registration in the ledger (enrolling partner, a city among ten, a birthday, consents: 60 %
- * marketing, 30 % partner data sharing) and qualifying points in two months of the last twelve, spread so
- * that with the default tier table about 60 % are Bronze, 24 % Silver and 16 % Gold. Written straight into
+ * marketing, 30 % partner data sharing) and qualifying points in two months of the last twelve, skewed so
+ * that every tier of the default table has members (the bench prints how many are Gold). Written straight into
  * the points schema, members without a registration only, in batches. Returns the members registered.
  */
 export async function seedSegmentFacts(db: Pool): Promise<number> {
