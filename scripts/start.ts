@@ -110,6 +110,8 @@ runMain(async () => {
       REFERRAL_FRIEND_POINTS: process.env.REFERRAL_FRIEND_POINTS ?? '250',
       REFERRAL_REFERRER_POINTS: process.env.REFERRAL_REFERRER_POINTS ?? '500',
       BIRTHDAY_BONUS_POINTS: process.env.BIRTHDAY_BONUS_POINTS ?? '200',
+      // The demo's segments are small: a partner sees their sizes (README "Segments and personal offers").
+      SEGMENT_PARTNER_MIN_SIZE: process.env.SEGMENT_PARTNER_MIN_SIZE ?? '1',
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {

@@ -111,6 +111,8 @@ const pointsEnv = {
   COALITION_DEBTOR_BIC: z.string().optional(),
   /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
   EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** The smallest segment size a partner is told (below it, null): no size that singles out a member. */
+  SEGMENT_PARTNER_MIN_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -171,7 +173,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const programme = new ProgrammeService(dataSource);
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
-    const segments = new SegmentService(dataSource);
+    const segments = new SegmentService(dataSource, env.SEGMENT_PARTNER_MIN_SIZE);
     const offerActivations = new OfferActivationService(dataSource, directory, segments);
     const stampCards = new StampCardService(dataSource);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);

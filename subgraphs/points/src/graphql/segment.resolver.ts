@@ -28,14 +28,18 @@ export class SegmentResolver {
     return (await ctx.segments.list(ctx.viewer)).map((row) => toSegmentType(row, ctx.segments.canReadRule(ctx.viewer, row)));
   }
 
-  @FieldResolver(() => Int, { description: 'Members in the segment now (closed memberships excluded), counted when asked.' })
-  async size(@Root() segment: SegmentType, @Ctx() ctx: PointsContext): Promise<number> {
-    return ctx.segments.size(segment.row);
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description:
+      'Members in the segment now (closed memberships excluded), counted when asked. Null for a partner when fewer than SEGMENT_PARTNER_MIN_SIZE (a size of one would tell it that member\'s facts); the admin always reads the count.',
+  })
+  async size(@Root() segment: SegmentType, @Ctx() ctx: PointsContext): Promise<number | null> {
+    return ctx.segments.size(ctx.viewer, segment.row);
   }
 
-  @FieldResolver(() => Int, { description: 'Of them, those who consent to marketing: who see the personal offers that target the segment.' })
-  async reachableSize(@Root() segment: SegmentType, @Ctx() ctx: PointsContext): Promise<number> {
-    return ctx.segments.size(segment.row, true);
+  @FieldResolver(() => Int, { nullable: true, description: 'Of them, those who consent to marketing: who see the personal offers that target the segment. Null as for size.' })
+  async reachableSize(@Root() segment: SegmentType, @Ctx() ctx: PointsContext): Promise<number | null> {
+    return ctx.segments.size(ctx.viewer, segment.row, true);
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether this member is in the segment now (consent aside). The admin only (support).' })

@@ -21,7 +21,15 @@ export interface CreateSegmentInput {
  * answers as missing. Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
  */
 export class SegmentService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /**
+     * The smallest size a partner is told (SEGMENT_PARTNER_MIN_SIZE): a partner's rule may narrow down to a
+     * customer it knows (its visits today) and add a birth month, a tier or a consent, and a size of 1 or 0
+     * would tell it that customer's birthday. Below this, a partner reads null; the admin always the count.
+     */
+    private readonly partnerMinSize = 10,
+  ) {}
 
   async create(viewer: Viewer, input: CreateSegmentInput): Promise<SegmentRow> {
     const owner = this.owner(viewer, input.partnerId);
@@ -58,10 +66,14 @@ export class SegmentService {
     return isAdmin(viewer) || (segment.partnerId !== null && segment.partnerId === viewer.partnerId);
   }
 
-  /** How many members the segment selects now; with `marketingOnly`, those of them who consented to marketing. */
-  async size(segment: SegmentRow, marketingOnly = false): Promise<number> {
+  /**
+   * How many members the segment selects now; with `marketingOnly`, those of them who consented to marketing.
+   * A partner reads null for fewer than the smallest size it is told (see `partnerMinSize`).
+   */
+  async size(viewer: Viewer, segment: SegmentRow, marketingOnly = false): Promise<number | null> {
     const manager = this.dataSource.manager;
-    return countSegment(manager, segment.rule, await this.tierRangesOf(manager, segment.rule), marketingOnly);
+    const n = await countSegment(manager, segment.rule, await this.tierRangesOf(manager, segment.rule), marketingOnly);
+    return isAdmin(viewer) || n >= this.partnerMinSize ? n : null;
   }
 
   /** The admin asks whether a member is in a segment now (support: why does this member not see an offer?). */
