@@ -16,6 +16,7 @@ import { measureEventPipeline, type EventFigures } from './events';
 import { startHivePeer } from './hive-peer';
 import type { Figures, Job, Step } from './load';
 import { growHistory, growMembers, settleSeededOutbox, type SeededMember } from './seed';
+import { seedSegmentFacts } from './segments';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-db';
 import { spawnService, stopChild, waitReady } from '../scripts/lib/processes';
@@ -36,11 +37,14 @@ import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../l
  * - earnVsPgbench: earns per second through the gateway over pgbench's tpcb-like TPS, same client count;
  * - hotPartner: earns with every earn at one partner over earns spread across 20 partners;
  * - historyLength: balance reads for a member with 100,000 postings over one with 10.
+ * Segments (`--only segments`, or part of a full run): over `--segment-members` members (1,000,000 by
+ * default), the time to count a segment (Segment.size through the gateway, several rules) and to decide
+ * one member (Segment.includesMember, and Member.offers under load with a personal offer in the catalogue).
  * Load comes from a separate process (bench/load.ts, autocannon), every virtual client its own member
  * or partner with its own token. The `events` scenario (bench/events.ts) then holds the event outbox at
  * --events-rate events/s (200) and measures the pledge relay's and the webhook delivery's lag.
  * Usage: npm run bench [-- --quick] [-- --members N --postings N --history N --growth N,N|none --only prefix,…
- * --profile --mode processes --tracing --rounds N --events-rate N --events-seconds N]. Prints a table, writes
+ * --profile --mode processes --tracing --rounds N --events-rate N --events-seconds N --segment-members N]. Prints a table, writes
  * bench/results/latest.json and a dated copy.
  */
 const exec = promisify(execFile);
@@ -61,6 +65,10 @@ const HISTORY = option('history', 100_000);
 /** `--only earn,unified`: run just the scenarios whose names start so (for profiling one path). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 const wanted = (name: string) => !ONLY || ONLY.some((prefix) => name.startsWith(prefix));
+/** `--only segments`: the segments stage alone, on a membership of its own size. */
+const SEGMENTS_ONLY = ONLY !== null && ONLY.every((prefix) => prefix.startsWith('segments') || 'segments'.startsWith(prefix));
+/** Members the segment counts run over (grown with one earn each past the main data set). */
+const SEGMENT_MEMBERS = option('segment-members', quick && !SEGMENTS_ONLY ? MEMBERS : 1_000_000);
 /** `--profile`: every hub process writes a V8 CPU profile to bench/results/profiles when it stops. */
 const PROFILE = process.argv.includes('--profile');
 /** `--mode processes`: each part its own process; default `single`, the hub in one process as `npm start` runs it. */
@@ -563,12 +571,83 @@ runMain(async () => {
       log(`growth at ${members.length} members: unified ${unified.throughput}/s, earn ${earn.throughput}/s`);
     };
 
+    /**
+     * Segments over SEGMENT_MEMBERS members: each count (Segment.size, one request through the gateway) five
+     * times, the median; one member's check (Segment.includesMember) 200 times one after another, p50 and p99;
+     * and Member.offers under load (every request decides the member's tier and a personal offer's segment).
+     */
+    const segments: {
+      members: number;
+      seedSeconds: number;
+      counts: Record<string, { size: number; ms: number }>;
+      includesMember: { p50: number; p99: number; calls: number } | null;
+    } = { members: 0, seedSeconds: 0, counts: {}, includesMember: null };
+    const segmentScenarios = async () => {
+      if (members.length < SEGMENT_MEMBERS) await grow(SEGMENT_MEMBERS);
+      const started = performance.now();
+      await seedSegmentFacts(db);
+      segments.seedSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+      segments.members = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM points.member_registrations')).rows[0].n);
+      log(`segments: ${segments.members} registered members (facts written in ${segments.seedSeconds} s)`);
+      await db.query('CHECKPOINT').catch(() => undefined);
+      const create = async (name: string, token: string, rule: Record<string, unknown>) =>
+        (
+          await mustQuery<{ createSegment: { segment: { id: string } } }>(
+            hub.gatewayUrl,
+            'mutation($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }',
+            { i: { name, rule, idempotencyKey: randomUUID() } },
+            token,
+          )
+        ).createSegment.segment.id;
+      const rules: [string, string, Record<string, unknown>][] = [
+        ['goldInOslo', admin, { tiers: ['Gold'], enrolledCities: ['Oslo'] }],
+        ['gold', admin, { tiers: ['Gold'] }],
+        ['osloMarchConsenting', admin, { enrolledCities: ['Oslo'], birthMonths: [3], marketingConsent: true }],
+        ['partnerSpend365', partners[0].token, { activity: [{ periodDays: 365, minSpend: { amount: '50', currency: 'NOK' } }] }],
+        ['partnerLapsed90', partners[0].token, { lastActivity: { withinDays: 365, notWithinDays: 90 } }],
+        ['coalitionActive30', admin, { lastActivity: { withinDays: 30 } }],
+        ['silverSpendAnywhere180', admin, { tiers: ['Silver'], activity: [{ periodDays: 180, minVisits: 1 }] }],
+      ];
+      const ids: Record<string, string> = {};
+      for (const [name, token, rule] of rules) ids[name] = await create(name, token, rule);
+      for (const [name, token] of rules) {
+        const times: number[] = [];
+        let size = 0;
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          size = (await mustQuery<{ segment: { size: number } }>(hub.gatewayUrl, 'query($s: ID!) { segment(id: $s) { size } }', { s: ids[name] }, token)).segment.size;
+          times.push(performance.now() - t0);
+        }
+        segments.counts[name] = { size, ms: Math.round(median(times)) };
+        log(`segment ${name}: ${size} members, counted in ${segments.counts[name].ms} ms (median of 5)`);
+      }
+      const picked = await sample(200);
+      const checks: number[] = [];
+      for (const m of picked) {
+        const t0 = performance.now();
+        await mustQuery(hub.gatewayUrl, `query($s: ID!) { segment(id: $s) { includesMember(memberId: "${m.id}") } }`, { s: ids.goldInOslo }, admin);
+        checks.push(performance.now() - t0);
+      }
+      checks.sort((a, b) => a - b);
+      segments.includesMember = { p50: Number(checks[Math.floor(checks.length * 0.5)].toFixed(1)), p99: Number(checks[Math.floor(checks.length * 0.99)].toFixed(1)), calls: checks.length };
+      log(`segment includesMember: p50 ${segments.includesMember.p50} ms, p99 ${segments.includesMember.p99} ms`);
+      // A personal offer (Gold in Oslo) and one for everyone in the catalogue; each member's offers decide both.
+      const offer = (input: Record<string, unknown>) =>
+        mustQuery(hub.gatewayUrl, 'mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }', { i: { partnerId: partners[0].id, ...input } }, admin);
+      await offer({ title: 'Gold in Oslo: double points', kind: 'MULTIPLIER', multiplier: '2', segmentId: ids.goldInOslo });
+      await offer({ title: 'Everyone: 25 extra', kind: 'BONUS_POINTS', points: 25 });
+      await run('segmentsMemberOffers', hub.gatewayUrl, 10, picked.map((m) => single(m.token, JSON.stringify({ query: '{ me { offers { offerId personal activated } } }' }))));
+    };
+
     const stages = [...new Set([...GROWTH, MEMBERS])].sort((a, b) => a - b);
-    for (const size of stages) {
-      await grow(size);
-      if (size === MEMBERS) await mainScenarios();
-      if (GROWTH.includes(size)) await growthPoint();
+    if (!SEGMENTS_ONLY) {
+      for (const size of stages) {
+        await grow(size);
+        if (size === MEMBERS) await mainScenarios();
+        if (GROWTH.includes(size)) await growthPoint();
+      }
     }
+    if (wanted('segments')) await segmentScenarios();
 
     // The event pipeline, last and alone. Its own start of the hub with NODE_ENV=development, the one
     // difference: in production webhooks go only to public https addresses, and the receiver is on loopback.
@@ -613,6 +692,7 @@ runMain(async () => {
         earnHistoryLength: ratio(s.earnLargeHistory?.throughput, s.earnSmallHistory?.throughput),
       },
       events,
+      segments: wanted('segments') ? segments : null,
       growth,
       growthSpread:
         growth.length > 1
@@ -648,6 +728,11 @@ runMain(async () => {
       console.log('\ngrowth (members: unified balance/s, earns/s):');
       for (const g of growth) console.log(`  ${String(g.members).padStart(9)}: ${g.unifiedBalance.throughput}, ${g.earn.throughput}`);
       console.log(`  slowest over fastest: unified ${result.growthSpread?.unifiedBalance}, earn ${result.growthSpread?.earn}`);
+    }
+    if (wanted('segments')) {
+      console.log(`\nsegments over ${segments.members} members (count: Segment.size through the gateway, median of 5):`);
+      for (const [name, c] of Object.entries(segments.counts)) console.log(`  ${name.padEnd(24)} ${String(c.size).padStart(9)} members ${String(c.ms).padStart(7)} ms`);
+      if (segments.includesMember) console.log(`  one member (includesMember, ${segments.includesMember.calls} calls): p50 ${segments.includesMember.p50} ms, p99 ${segments.includesMember.p99} ms`);
     }
     const dir = join(__dirname, '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });

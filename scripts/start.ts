@@ -113,6 +113,8 @@ runMain(async () => {
       // Ambassadors in the demo: 3 active friends make one, paid 750 per friend instead of 500 (README "Ambassadors").
       AMBASSADOR_MIN_FRIENDS: process.env.AMBASSADOR_MIN_FRIENDS ?? '3',
       AMBASSADOR_REFERRER_POINTS: process.env.AMBASSADOR_REFERRER_POINTS ?? '750',
+      // The demo's segments are small: a partner sees their sizes (README "Segments and personal offers").
+      SEGMENT_PARTNER_MIN_SIZE: process.env.SEGMENT_PARTNER_MIN_SIZE ?? '1',
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {

@@ -117,6 +117,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedHousehold(gatewayUrl, keys, admin, memberIds[2], memberIds[3]);
   await seedTiers(gatewayUrl, admin, partnerTokens[3], memberIds[4], memberIds[5]);
   await seedAmbassador(gatewayUrl, admin, partnerTokens[0], memberIds[6]);
+  await seedGoldInOslo(gatewayUrl, partnerTokens[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -429,6 +430,71 @@ async function seedCafeRules(gatewayUrl: string, keys: DevKeys, admin: string, a
       cafeToken,
     );
   }
+}
+
+/**
+ * Segments and personal offers (issue 18): Nordic Grocer's Oslo store enrolls Sigrid (who consents to
+ * marketing) and Tor (who does not); each buys enough for Gold (20,000 qualifying points by the default
+ * tier table). The grocer's segment "Gold members in Oslo" holds both (size 2, reachableSize 1), and its
+ * personal offer, triple points, is Sigrid's to activate (README "Segments and personal offers").
+ */
+async function seedGoldInOslo(gatewayUrl: string, grocerToken: string): Promise<void> {
+  const store = await mustQuery<{ createStore: { store: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreateStoreInput!) { createStore(input: $input) { store { id } } }',
+    { input: { code: 'OSL-GRUNERLOKKA', name: 'Nordic Grocer Grünerløkka', city: 'Oslo', country: 'NO', idempotencyKey: 'seed-store-grunerlokka' } },
+    grocerToken,
+  );
+  for (const [i, [name, marketing]] of ([['Sigrid Solberg', true], ['Tor Haugen', false]] as const).entries()) {
+    const enrolled = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+      gatewayUrl,
+      'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+      {
+        input: {
+          email: `${name.toLowerCase().replace(/\s+/g, '.')}@example.com`,
+          displayName: name,
+          storeId: store.createStore.store.id,
+          consents: { termsVersion: '2026-01', marketing, partnerDataSharing: false },
+          idempotencyKey: `seed-gold-oslo-member-${i}`,
+        },
+      },
+      grocerToken,
+    );
+    await mustQuery(
+      gatewayUrl,
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+      {
+        input: {
+          memberId: enrolled.enrollMember.member.id,
+          purchase: { amount: '21000.00', currency: 'NOK' },
+          reference: `CATERING-${i}`,
+          idempotencyKey: `seed-gold-oslo-earn-${i}`,
+          storeId: store.createStore.store.id,
+        },
+      },
+      grocerToken,
+    );
+  }
+  const segment = await mustQuery<{ createSegment: { segment: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }',
+    { input: { name: 'Gold members in Oslo', rule: { tiers: ['Gold'], enrolledCities: ['Oslo'] }, idempotencyKey: 'seed-segment-gold-oslo' } },
+    grocerToken,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }',
+    {
+      input: {
+        title: 'Gold in Oslo: triple points on your next shop',
+        kind: 'MULTIPLIER',
+        multiplier: '3',
+        segmentId: segment.createSegment.segment.id,
+        idempotencyKey: 'seed-offer-gold-oslo',
+      },
+    },
+    grocerToken,
+  );
 }
 
 /** Hanna enrolled twice (a second email at the grocer's till); the operator merged the duplicate into her membership. */

@@ -103,7 +103,8 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
   const membersUrl = wanted.has('members') ? `http://127.0.0.1:${membersPort}/graphql` : 'http://127.0.0.1:9/graphql';
   const cross = { POINTS_URL: `http://127.0.0.1:${pointsPort}/graphql`, DONATIONS_URL: `http://127.0.0.1:${donationsPort}/graphql` };
   // Donations asks partners whether a pledging partner is active.
-  if (wanted.has('partners')) await start('partners', { MEMBERS_URL: membersUrl });
+  // Partners asks points whether an offer's segment is one the caller may target.
+  if (wanted.has('partners')) await start('partners', { MEMBERS_URL: membersUrl, POINTS_URL: cross.POINTS_URL });
   if (wanted.has('donations')) {
     await start('donations', { ...cross, PORT: String(donationsPort), PARTNERS_URL: running.partners?.url ?? 'http://127.0.0.1:9/graphql', MEMBERS_URL: membersUrl });
   }

@@ -12,6 +12,7 @@ import { CategoryRateResolver } from './graphql/category-rate.resolver';
 import { CategoryRatesService } from './services/category-rates.service';
 import { OfferEntity, PartnerEntity, PartnerTermsEntity, StoreEntity } from './persistence/partner.entity';
 import { OffersService } from './services/offers.service';
+import { PartnersPointsClient } from './clients/points.client';
 import { PartnersService } from './services/partners.service';
 import { StoresService } from './services/stores.service';
 import { createMemberErasureResolver } from '../../../lib/src/graphql/member-erasure.resolver';
@@ -23,8 +24,11 @@ const PartnersAuditLogResolver = createAuditLogResolver('partners');
 const PartnersMemberExportResolver = createMemberExportResolver('partners');
 const PartnersMemberErasureResolver = createMemberErasureResolver('partners');
 
-/** Members: where a member token without a member_id claim finds its member (the identity link). */
-const partnersEnv = { MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql') };
+/**
+ * Members: where a member token without a member_id claim finds its member (the identity link).
+ * Points: whether a segment an offer targets is one the caller may target.
+ */
+const partnersEnv = { MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'), POINTS_URL: z.url().default('http://127.0.0.1:4002/graphql') };
 
 export const partnersSubgraph: SubgraphDefinition<PartnersContext, z.infer<z.ZodObject<typeof partnersEnv>>> = {
   name: 'partners',
@@ -37,7 +41,7 @@ export const partnersSubgraph: SubgraphDefinition<PartnersContext, z.infer<z.Zod
   setup({ dataSource, reportSource, env }) {
     const partners = new PartnersService(dataSource);
     const stores = new StoresService(dataSource);
-    const offers = new OffersService(dataSource);
+    const offers = new OffersService(dataSource, new PartnersPointsClient(createSubgraphClient(env.POINTS_URL)));
     const categoryRates = new CategoryRatesService(dataSource);
     const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, PARTNERS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, PARTNERS_MEMBER_ERASURE_STATEMENTS);

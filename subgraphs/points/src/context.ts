@@ -19,6 +19,7 @@ import { type IntegrityService } from './services/integrity.service';
 import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
 import { type OfferActivationService } from './services/offer-activation.service';
+import { type SegmentService } from './services/segment.service';
 import { type StampCardService } from './services/stamp-card.service';
 import { type ProgrammeService } from './services/programme.service';
 import { type RedemptionService } from './services/redemption.service';
@@ -32,6 +33,8 @@ export interface PointsContext extends BaseSubgraphContext {
   memberErasure: MemberDataErasure;
   points: PointsService;
   offerActivations: OfferActivationService;
+  /** Segments (createSegment, size, membership for personal offers). */
+  segments: SegmentService;
   stampCards: StampCardService;
   redemptions: RedemptionService;
   reversals: ReversalService;

@@ -70,6 +70,8 @@ import { HouseholdMemberResolver, HouseholdResolver } from './graphql/household.
 import { AmbassadorStatusResolver, AmbassadorsResolver } from './graphql/ambassador.resolver';
 import { HouseholdService } from './services/household.service';
 import { MemberResolveClient } from './clients/member-resolve.client';
+import { SegmentResolver } from './graphql/segment.resolver';
+import { SegmentService } from './services/segment.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -131,6 +133,8 @@ const pointsEnv = {
   HOUSEHOLD_MAX_MEMBERS: z.coerce.number().int().min(2).max(50).default(5),
   HOUSEHOLD_TRANSFER_YEARLY_LIMIT: z.coerce.number().int().min(0).max(100_000_000).default(20_000),
   HOUSEHOLD_INVITATION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** The smallest segment size a partner is told (below it, null): no size that singles out a member. */
+  SEGMENT_PARTNER_MIN_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -150,7 +154,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver, SegmentResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -208,7 +212,8 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const programme = new ProgrammeService(dataSource);
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
-    const offerActivations = new OfferActivationService(dataSource, directory);
+    const segments = new SegmentService(dataSource, env.SEGMENT_PARTNER_MIN_SIZE);
+    const offerActivations = new OfferActivationService(dataSource, directory, segments);
     const stampCards = new StampCardService(dataSource, directory);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
@@ -258,6 +263,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         memberErasure,
         points,
         offerActivations,
+        segments,
         stampCards,
         redemptions,
         reversals,

@@ -15,6 +15,9 @@ export interface MemberRegistrationInput {
   referredBy: string | null;
   birthMonth: number | null;
   birthDay: number | null;
+  marketingConsent: boolean;
+  partnerDataSharing: boolean;
+  enrolledCity: string | null;
 }
 
 export interface AccountMergeAnswer {

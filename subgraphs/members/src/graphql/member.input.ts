@@ -1,4 +1,4 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
 import { ConsentInput } from './consent.input';
 
 @InputType('EnrollMemberInput')
@@ -20,6 +20,12 @@ export class EnrollMemberInput {
     description: 'What the customer agreed to at the till, recorded with the enrolling partner as source. Absent: no terms, no marketing, no partner data sharing.',
   })
   consents?: ConsentInput | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "The enrolling partner's own active store the customer joins at (a partner token only); its city is kept as the member's enrolling city (segments).",
+  })
+  storeId?: string | null;
 
   @Field(() => String, { description: '1 to 255 printable ASCII characters; scoped to (caller, operation).' })
   idempotencyKey!: string;

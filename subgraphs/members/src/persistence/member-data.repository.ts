@@ -83,7 +83,7 @@ export async function insertErasureRequest(manager: EntityManager, r: { id: stri
 export async function pseudonymizeMember(manager: EntityManager, memberId: string, p: { displayName: string; email: string; cardNumber: string }): Promise<boolean> {
   const { rowCount } = await sql(
     manager,
-    `UPDATE members SET display_name = $2, email = $3, email_normalized = lower($3), birth_date = NULL, phone = NULL, preferred_language = NULL,
+    `UPDATE members SET display_name = $2, email = $3, email_normalized = lower($3), birth_date = NULL, phone = NULL, preferred_language = NULL, enrolled_city = NULL,
             card_number = $4, status = 'CLOSED', closed_at = coalesce(closed_at, clock_timestamp()), erased_at = clock_timestamp()
       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM cards WHERE card_number = $4) AND NOT EXISTS (SELECT 1 FROM members WHERE card_number = $4)`,
     [memberId, p.displayName, p.email, p.cardNumber],

@@ -29,13 +29,15 @@ export async function insertMember(
     referralCode: string;
     referredBy: string | null;
     enrolledByPartnerId: string | null;
+    /** The enrolling partner's store the member joined at, and its city then. */
+    enrolledStore: { id: string; city: string | null } | null;
   },
 ): Promise<boolean> {
   const { rows } = await sql<{ id: string }>(
     manager,
-    `INSERT INTO members (id, display_name, email, email_normalized, birth_date, card_number, referral_code, referred_by, enrolled_by_partner_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-    [m.id, m.displayName, m.email, m.emailNormalized, m.birthDate, m.cardNumber, m.referralCode, m.referredBy, m.enrolledByPartnerId],
+    `INSERT INTO members (id, display_name, email, email_normalized, birth_date, card_number, referral_code, referred_by, enrolled_by_partner_id, enrolled_store_id, enrolled_city)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
+    [m.id, m.displayName, m.email, m.emailNormalized, m.birthDate, m.cardNumber, m.referralCode, m.referredBy, m.enrolledByPartnerId, m.enrolledStore?.id ?? null, m.enrolledStore?.city ?? null],
   );
   return rows.length > 0;
 }

@@ -16,6 +16,10 @@ export interface LedgerRegistration {
   referredBy: string | null;
   birthMonth: number | null;
   birthDay: number | null;
+  marketingConsent: boolean;
+  partnerDataSharing: boolean;
+  /** City of the store the member enrolled at. */
+  enrolledCity: string | null;
 }
 
 /** Queues a new member's registration (in the enrolment's transaction). */
@@ -23,7 +27,7 @@ export async function queueRegistration(manager: EntityManager, memberId: string
   await sql(manager, 'INSERT INTO ledger_registrations (member_id) VALUES ($1) ON CONFLICT (member_id) DO NOTHING', [memberId]);
 }
 
-/** A member's registered facts changed (birth date set, changed or erased): send them again, now. */
+/** A member's registered facts changed (birth date set, changed or erased; consents changed): send them again, now. */
 export async function bumpRegistration(manager: EntityManager, memberId: string): Promise<void> {
   await sql(
     manager,
@@ -46,10 +50,14 @@ export async function claimDueRegistrations(manager: EntityManager, limit: numbe
     referred_by: string | null;
     birth_month: number | null;
     birth_day: number | null;
+    marketing_consent: boolean;
+    partner_data_sharing: boolean;
+    enrolled_city: string | null;
   }>(
     manager,
     `SELECT r.member_id, r.version, m.enrolled_at, m.enrolled_by_partner_id, m.referred_by,
-            extract(month FROM m.birth_date)::int AS birth_month, extract(day FROM m.birth_date)::int AS birth_day
+            extract(month FROM m.birth_date)::int AS birth_month, extract(day FROM m.birth_date)::int AS birth_day,
+            m.marketing_consent, m.partner_data_sharing, m.enrolled_city
        FROM ledger_registrations r JOIN members m ON m.id = r.member_id
       WHERE r.sent_version < r.version AND r.next_attempt_at <= now()
       ORDER BY r.next_attempt_at, r.member_id LIMIT $1 FOR UPDATE OF r SKIP LOCKED`,
@@ -63,6 +71,9 @@ export async function claimDueRegistrations(manager: EntityManager, limit: numbe
     referredBy: r.referred_by,
     birthMonth: r.birth_month,
     birthDay: r.birth_day,
+    marketingConsent: r.marketing_consent,
+    partnerDataSharing: r.partner_data_sharing,
+    enrolledCity: r.enrolled_city,
   }));
 }
 

@@ -71,11 +71,23 @@ export class MembersService {
    * partner probing a list of emails, such refusals are counted per partner: past the limit within the
    * window every enrolment by that partner is refused with RATE_LIMITED (all of them, or a successful
    * enrolment would answer the question instead), and reaching it leaves an `enrollmentProbeLimit` audit row.
+   * `storeId` names the store the customer joins at: the calling partner's own active store (asked of the
+   * partners subgraph as the caller; another partner's store answers as a missing one), else BAD_USER_INPUT
+   * on `storeId`; its city is kept with the member (segments select on it).
    */
-  async enroll(viewer: Viewer, input: EnrollmentInput & { consents?: ConsentChange | null; idempotencyKey: string }, requestId: string): Promise<MemberEntity> {
+  async enroll(
+    viewer: Viewer,
+    input: EnrollmentInput & { consents?: ConsentChange | null; storeId?: string | null; idempotencyKey: string },
+    requestId: string,
+  ): Promise<MemberEntity> {
     requireScope(viewer, 'members:enroll');
     if (!isAdmin(viewer) && !viewer.partnerId) throw forbidden('Enrollment needs a partner or admin token');
     const valid = validateEnrollment(input);
+    let storeId: string | null = null;
+    if (input.storeId != null) {
+      if (!viewer.partnerId) throw badInput('storeId', "is for a partner enrolling at one of its own stores");
+      storeId = validate.uuid('storeId', input.storeId);
+    }
     // What the till says the customer agreed to, or nothing (privacy by default); recorded with the partner as source.
     const consents = applyConsentChange(NO_CONSENT, input.consents ?? {}, 'consents.');
     validateIdempotencyKey(input.idempotencyKey);
@@ -83,13 +95,24 @@ export class MembersService {
     const replay = await storedResult<{ memberId: string }>(this.dataSource.manager, request);
     const partnerId = isAdmin(viewer) ? undefined : viewer.partnerId;
     if (!replay && viewer.partnerId) await this.partners.requireActiveCallingPartner(viewer, requestId);
+    let enrolledStore: { id: string; city: string | null } | null = null;
+    if (!replay && storeId) {
+      const store = await this.partners.ownStore(viewer, storeId, requestId);
+      if (!store || !store.active) throw badInput('storeId', 'is not an active store of the enrolling partner');
+      enrolledStore = { id: store.id, city: store.city };
+    }
     if (!replay && partnerId && (await enrollmentProbesExhausted(this.dataSource.manager, partnerId, this.probeLimits))) {
       throw new AppError('RATE_LIMITED', 'Too many enrolments of emails already enrolled from this partner; retry later');
     }
     let result: { memberId: string };
     try {
       result =
-        replay ?? (await this.dataSource.transaction(async (manager) => idempotent(manager, request, () => this.insertMember(manager, viewer, valid, { source: 'ENROLMENT', state: consents })))).result;
+        replay ??
+        (
+          await this.dataSource.transaction(async (manager) =>
+            idempotent(manager, request, () => this.insertMember(manager, viewer, valid, { source: 'ENROLMENT', state: consents }, randomUUID(), enrolledStore)),
+          )
+        ).result;
     } catch (error) {
       if (partnerId && error instanceof Error && emailTaken.has(error)) {
         const refusals = await recordEnrollmentEmailRefusal(this.dataSource.manager, partnerId, this.probeLimits);
@@ -113,6 +136,7 @@ export class MembersService {
     valid: ValidEnrollment,
     consents: { source: ConsentSource; state: ConsentState },
     id: string = randomUUID(),
+    enrolledStore: { id: string; city: string | null } | null = null,
   ): Promise<{ memberId: string }> {
     let referredBy: string | null = null;
     if (valid.referralCode) {
@@ -131,6 +155,7 @@ export class MembersService {
         referralCode: generateReferralCode(),
         referredBy,
         enrolledByPartnerId: viewer.partnerId ?? null,
+        enrolledStore,
       });
       if (inserted) {
         // The ledger hears of the member through the registration outbox (welcome, referral, birthday).

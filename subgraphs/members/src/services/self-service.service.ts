@@ -88,18 +88,26 @@ export class MemberSelfService {
     return this.load(replay.memberId);
   }
 
-  /** The member's consents changed by the member; a change that changes nothing appends nothing. */
+  /**
+   * The member's consents changed by the member; a change that changes nothing appends nothing. The ledger
+   * keeps the marketing and data-sharing consents (segments; personal offers need marketing): a change to
+   * either is sent to it through the registration outbox, in the same transaction.
+   */
   async setConsents(viewer: Viewer, change: ConsentChange): Promise<MemberEntity> {
     const memberId = requireMember(viewer);
     if (change.termsVersion == null && change.marketing == null && change.partnerDataSharing == null) throw badInput('input', 'names nothing to change');
-    await this.dataSource.transaction(async (manager) => {
+    const ledgerHears = await this.dataSource.transaction(async (manager) => {
       await this.requireOpen(manager, memberId);
       const current = await lockCurrentConsents(manager, memberId);
       if (!current) throw notFound('Member');
       const next = applyConsentChange(current, change);
       if (!sameConsents(current, next)) await recordConsents(manager, memberId, 'SET_CONSENTS', null, next);
+      const registered = current.marketing !== next.marketing || current.partnerDataSharing !== next.partnerDataSharing;
+      if (registered) await bumpRegistration(manager, memberId);
       await recordAudit(manager, viewer, memberId);
+      return registered;
     });
+    if (ledgerHears) this.members.registered();
     return this.load(memberId);
   }
 

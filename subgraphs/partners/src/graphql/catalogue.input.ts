@@ -81,12 +81,18 @@ export class CreateOfferInput {
   @Field(() => Int, { nullable: true, description: 'BONUS_POINTS and MULTIPLIER: how many earns one activation applies to, 1 to 100; default 1.' })
   usesPerMember?: number | null;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: "A personal offer: only members of this segment (the offer partner's own or a coalition one, from createSegment) who consent to marketing can activate it.",
+  })
+  segmentId?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Optional: makes a retried creation safe.' })
   idempotencyKey?: string | null;
 }
 
 @InputType('UpdateOfferInput', {
-  description: 'Only the given fields change; null clears description, validTo and minTier. The kind cannot change; a retired offer cannot change.',
+  description: 'Only the given fields change; null clears description, validTo, minTier and segmentId. The kind cannot change; a retired offer cannot change.',
 })
 export class UpdateOfferInput {
   @Field(() => ID)
@@ -112,6 +118,9 @@ export class UpdateOfferInput {
 
   @Field(() => String, { nullable: true })
   minTier?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Targets the offer at this segment; null makes it an offer for every member again.' })
+  segmentId?: string | null;
 }
 
 @InputType('RetireOfferInput')

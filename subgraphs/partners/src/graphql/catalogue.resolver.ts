@@ -78,13 +78,13 @@ export class OfferResolver {
   @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => CreateOfferPayload, { description: `Adds an offer to a partner's catalogue. ${MANAGERS}` })
   async createOffer(@Arg('input', () => CreateOfferInput) input: CreateOfferInput, @Ctx() ctx: PartnersContext): Promise<CreateOfferPayload> {
-    return { offer: toOfferType(await ctx.offers.create(ctx.viewer, input)) };
+    return { offer: toOfferType(await ctx.offers.create(ctx.viewer, input, ctx.requestId)) };
   }
 
   @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => UpdateOfferPayload, { description: `Changes an offer. ${MANAGERS} Another partner's offer is NOT_FOUND.` })
   async updateOffer(@Arg('input', () => UpdateOfferInput) input: UpdateOfferInput, @Ctx() ctx: PartnersContext): Promise<UpdateOfferPayload> {
-    return { offer: toOfferType(await ctx.offers.update(ctx.viewer, input)) };
+    return { offer: toOfferType(await ctx.offers.update(ctx.viewer, input, ctx.requestId)) };
   }
 
   @Directive(anyScope('admin', 'points:earn'))

@@ -93,6 +93,12 @@ export class OfferType {
   @Field(() => Int, { description: 'BONUS_POINTS and MULTIPLIER: how many earns at the partner one activation applies to.' })
   usesPerMember!: number;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: "A personal offer's segment (Query.segment): only its members who consent to marketing can activate it, and see it in Member.offers. Null: every member whose tier reaches it.",
+  })
+  segmentId!: string | null;
+
   @Field(() => Boolean, { description: 'False once retired (final).' })
   active!: boolean;
 
@@ -183,6 +189,7 @@ export function toOfferType(o: OfferEntity): OfferType {
     validTo: o.validTo?.toISOString() ?? null,
     minTier: o.minTier,
     usesPerMember: o.usesPerMember,
+    segmentId: o.segmentId,
     active: o.active,
     retiredAt: o.retiredAt?.toISOString() ?? null,
     createdAt: o.createdAt.toISOString(),

@@ -42,25 +42,26 @@ export async function insertOffer(
     validTo: Date | null;
     minTier: string | null;
     usesPerMember: number;
+    segmentId: string | null;
   },
 ): Promise<string> {
   const { rows } = await sql<{ id: string }>(
     manager,
-    `INSERT INTO offers (partner_id, title, description, kind, points, multiplier, valid_from, valid_to, min_tier, uses_per_member)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [o.partnerId, o.title, o.description, o.kind, o.points, o.multiplier, o.validFrom, o.validTo, o.minTier, o.usesPerMember],
+    `INSERT INTO offers (partner_id, title, description, kind, points, multiplier, valid_from, valid_to, min_tier, uses_per_member, segment_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [o.partnerId, o.title, o.description, o.kind, o.points, o.multiplier, o.validFrom, o.validTo, o.minTier, o.usesPerMember, o.segmentId],
   );
   return rows[0].id;
 }
 
 /**
  * Changes an offer's given fields: null or undefined leaves title, points, multiplier and validFrom as
- * they are; for the clearable ones (description, validTo, minTier) undefined leaves it and null clears it.
+ * they are; for the clearable ones (description, validTo, minTier, segmentId) undefined leaves it and null clears it.
  */
 export async function updateOffer(
   manager: EntityManager,
   id: string,
-  change: { title?: string | null; description?: string | null; points?: number | null; multiplier?: string | null; validFrom?: Date | null; validTo?: Date | null; minTier?: string | null },
+  change: { title?: string | null; description?: string | null; points?: number | null; multiplier?: string | null; validFrom?: Date | null; validTo?: Date | null; minTier?: string | null; segmentId?: string | null },
 ): Promise<void> {
   await sql(
     manager,
@@ -70,6 +71,7 @@ export async function updateOffer(
             valid_from = coalesce($7, valid_from),
             valid_to = CASE WHEN $8 THEN $9 ELSE valid_to END,
             min_tier = CASE WHEN $10 THEN $11 ELSE min_tier END,
+            segment_id = CASE WHEN $12 THEN $13::uuid ELSE segment_id END,
             updated_at = now()
       WHERE id = $1`,
     [
@@ -84,6 +86,8 @@ export async function updateOffer(
       change.validTo ?? null,
       change.minTier !== undefined,
       change.minTier ?? null,
+      change.segmentId !== undefined,
+      change.segmentId ?? null,
     ],
   );
 }

@@ -109,6 +109,10 @@ export class OfferEntity {
   @Column('text', { name: 'min_tier', nullable: true })
   minTier!: string | null;
 
+  /** A personal offer's segment (the points subgraph's); null: for every member. */
+  @Column('uuid', { name: 'segment_id', nullable: true })
+  segmentId!: string | null;
+
   @Column('integer', { name: 'uses_per_member' })
   usesPerMember!: number;
 

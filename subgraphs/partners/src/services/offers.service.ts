@@ -11,6 +11,7 @@ import {
   type Viewer,
 } from '../../../../lib/src';
 import { managedPartnerId } from './managed-partner';
+import { type PartnersPointsClient } from '../clients/points.client';
 import { manages, requireCatalogueManager } from '../domain/access.rules';
 import { validateNewOffer, validateOfferChange, type OfferFields, type OfferKindValue } from '../domain/catalogue.rules';
 import { type OfferEntity } from '../persistence/partner.entity';
@@ -30,22 +31,28 @@ import {
  * A partner-managed offers catalogue. The admin or the partner itself (points:earn) creates, changes
  * and retires offers (retiring is final); any authenticated caller reads the published ones. The rest
  * (upcoming, expired, retired, or of a suspended partner) only the partner itself and the admin see;
- * for anyone else they answer as missing.
+ * for anyone else they answer as missing. An offer may target a segment (a personal offer): the
+ * offer's partner's own segment or a coalition one, checked with the points subgraph as the caller.
  * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
  */
 export class OffersService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly points: PartnersPointsClient,
+  ) {}
 
   async create(
     viewer: Viewer,
-    input: OfferFields & { partnerId?: string | null; kind: OfferKindValue; idempotencyKey?: string | null },
+    input: OfferFields & { partnerId?: string | null; kind: OfferKindValue; segmentId?: string | null; idempotencyKey?: string | null },
+    requestId: string,
   ): Promise<OfferEntity> {
     requireCatalogueManager(viewer);
     const partnerId = await managedPartnerId(this.dataSource, viewer, input.partnerId);
     const valid = validateNewOffer(input.kind, input, await this.now());
+    const segmentId = input.segmentId == null ? null : await this.targetable(viewer, partnerId, input.segmentId, requestId);
     const { offerId } = await this.dataSource.transaction(async (manager) =>
       idempotentIfKeyed(manager, { caller: callerOf(viewer), operation: 'createOffer', key: input.idempotencyKey, input }, async () => {
-        const id = await insertOffer(manager, { partnerId, kind: input.kind, ...valid });
+        const id = await insertOffer(manager, { partnerId, kind: input.kind, ...valid, segmentId });
         await recordAudit(manager, viewer, id);
         return { offerId: id };
       }),
@@ -54,14 +61,21 @@ export class OffersService {
   }
 
   /** Changes the given fields; the kind stays (retire the offer and create another to change it). */
-  async update(viewer: Viewer, input: OfferFields & { offerId: string }): Promise<OfferEntity> {
+  async update(viewer: Viewer, input: OfferFields & { offerId: string; segmentId?: string | null }, requestId: string): Promise<OfferEntity> {
     requireCatalogueManager(viewer);
     const offerId = validate.uuid('offerId', input.offerId);
+    // The segment is checked with the points subgraph before the offer is locked (no call under a lock).
+    let segmentId: string | null | undefined;
+    if (input.segmentId != null) {
+      const current = await findOffer(this.dataSource.manager, offerId);
+      if (!current || !manages(viewer, current.partnerId)) throw notFound('Offer');
+      segmentId = await this.targetable(viewer, current.partnerId, input.segmentId, requestId);
+    } else if (input.segmentId === null) segmentId = null;
     await this.dataSource.transaction(async (manager) => {
       const offer = await this.lockManaged(manager, viewer, offerId);
       if (!offer.active) throw badInput('offerId', 'is retired and cannot change');
       const change = validateOfferChange(offer.kind, input, offer, await this.now(manager));
-      await updateOffer(manager, offerId, change);
+      await updateOffer(manager, offerId, { ...change, segmentId });
       await recordAudit(manager, viewer, offerId);
     });
     return this.mustLoad(offerId);
@@ -103,6 +117,20 @@ export class OffersService {
     if (includeInactive && isAdmin(viewer)) return { kind: 'all' };
     if (includeInactive && viewer.partnerId) return { kind: 'publishedOr', partnerId: viewer.partnerId };
     return { kind: 'published' };
+  }
+
+  /**
+   * The segment an offer of `partnerId` may target: the partner's own or the coalition's, as the points
+   * subgraph shows it to the caller (a partner never sees another's, the admin sees all). BAD_USER_INPUT
+   * on `segmentId` otherwise, whether missing or another partner's.
+   */
+  private async targetable(viewer: Viewer, partnerId: string, segmentId: string, requestId: string): Promise<string> {
+    const id = validate.uuid('segmentId', segmentId);
+    const segment = await this.points.segment(viewer, id, requestId);
+    if (!segment || (segment.partnerId !== null && segment.partnerId !== partnerId)) {
+      throw badInput('segmentId', "is not a segment of the offer's partner or of the coalition");
+    }
+    return id;
   }
 
   private async now(manager: EntityManager = this.dataSource.manager): Promise<Date> {

@@ -18,6 +18,38 @@ export interface PartnerFacts {
   categoryRates: { id: string; category: string; extraPercent: string }[];
 }
 
+type OfferJson = {
+  id: string;
+  kind: OfferFacts['kind'];
+  points: number | null;
+  multiplier: string | null;
+  validFrom: string;
+  validTo: string | null;
+  minTier: string | null;
+  active: boolean;
+  usesPerMember: number;
+  title: string;
+  description: string | null;
+  segmentId: string | null;
+  partner: { id: string };
+};
+const OFFER_FIELDS = 'id kind points multiplier validFrom validTo minTier active usesPerMember title description segmentId partner { id }';
+const offerFacts = (o: OfferJson): OfferFacts => ({
+  id: o.id,
+  kind: o.kind,
+  points: o.points,
+  multiplier: o.multiplier,
+  validFrom: new Date(o.validFrom),
+  validTo: o.validTo ? new Date(o.validTo) : null,
+  minTier: o.minTier,
+  active: o.active,
+  usesPerMember: o.usesPerMember,
+  title: o.title,
+  description: o.description,
+  segmentId: o.segmentId,
+  partnerId: o.partner.id,
+});
+
 /** A partner as any authenticated caller sees it; its prices only for the partner itself and the admin. */
 export interface PartnerFace {
   id: string;
@@ -146,27 +178,25 @@ export class PartnersClient extends SharedPartnersClient {
 
   /** An offer as the viewer may see it (a member sees published offers only); null otherwise. */
   async offer(viewer: Viewer, offerId: string, requestId: string): Promise<OfferFacts | null> {
-    const data = await this.subgraph.request<{
-      offer: {
-        id: string;
-        kind: OfferFacts['kind'];
-        points: number | null;
-        multiplier: string | null;
-        validFrom: string;
-        validTo: string | null;
-        minTier: string | null;
-        active: boolean;
-        usesPerMember: number;
-        partner: { id: string };
-      } | null;
-    }>(
-      'query OfferToActivate($id: ID!) { offer(id: $id) { id kind points multiplier validFrom validTo minTier active usesPerMember partner { id } } }',
-      { id: offerId },
-      viewer,
-      requestId,
-    );
-    const o = data.offer;
-    return o ? { ...o, partnerId: o.partner.id, validFrom: new Date(o.validFrom), validTo: o.validTo ? new Date(o.validTo) : null } : null;
+    const data = await this.subgraph.request<{ offer: OfferJson | null }>(`query OfferToActivate($id: ID!) { offer(id: $id) { ${OFFER_FIELDS} } }`, { id: offerId }, viewer, requestId);
+    return data.offer ? offerFacts(data.offer) : null;
+  }
+
+  /** The published offers of active partners (as any member sees the catalogue), oldest first, at most `max`. */
+  async publishedOffers(viewer: Viewer, requestId: string, max = 1_000): Promise<OfferFacts[]> {
+    const offers: OfferFacts[] = [];
+    let after: string | null = null;
+    do {
+      const data: { offers: { nodes: OfferJson[]; endCursor: string | null } } = await this.subgraph.request(
+        `query PublishedOffers($after: String) { offers(first: 100, after: $after) { nodes { ${OFFER_FIELDS} } endCursor } }`,
+        { after },
+        viewer,
+        requestId,
+      );
+      offers.push(...data.offers.nodes.map(offerFacts));
+      after = data.offers.endCursor;
+    } while (after && offers.length < max);
+    return offers.slice(0, max);
   }
 
   /** A partner by id as the viewer may see it (null when it does not exist). */

@@ -26,6 +26,10 @@ export interface OfferFacts {
   minTier: string | null;
   active: boolean;
   usesPerMember: number;
+  title: string;
+  description: string | null;
+  /** A personal offer: only for members of this segment who consent to marketing. */
+  segmentId: string | null;
 }
 
 /**

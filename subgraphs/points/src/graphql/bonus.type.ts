@@ -23,6 +23,15 @@ export class MemberRegistrationInput {
 
   @Field(() => Int, { nullable: true })
   birthDay?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'The member consents to marketing (personal offers); absent: not given.' })
+  marketingConsent?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'The member consents to partner data sharing; absent: not given.' })
+  partnerDataSharing?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'City of the store the member enrolled at (segments).' })
+  enrolledCity?: string | null;
 }
 
 @InputType('RegisterMembersInput')

@@ -59,8 +59,8 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
  */
 export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[] = [
   { name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' },
-  // The birthday copied from the members subgraph (birthday bonus); the bonuses already paid stay.
-  { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, updated_at = now() WHERE member_id = $1' },
+  // What the members subgraph registered (birthday, city of the enrolling store, consents); the bonuses already paid stay.
+  { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, enrolled_city = NULL, marketing_consent = false, partner_data_sharing = false, updated_at = now() WHERE member_id = $1' },
   // The erased member leaves their household (its name with it); the name on invitations they sent goes too.
   // (A household left with one member is dissolved, as when a member leaves: the snapshot still counts the erased member.)
   {

@@ -11,6 +11,11 @@ export interface MemberRegistrationInput {
   referredBy?: string | null;
   birthMonth?: number | null;
   birthDay?: number | null;
+  /** Consents as the member gave them (segments; personal offers need marketing). Absent: not given. */
+  marketingConsent?: boolean | null;
+  partnerDataSharing?: boolean | null;
+  /** City of the store the member enrolled at, when they enrolled at one that has a city. */
+  enrolledCity?: string | null;
 }
 
 /** Registrations per call at most. */
@@ -62,5 +67,8 @@ function validRegistration(m: MemberRegistrationInput, prefix: string): MemberRe
     referredBy,
     birthMonth,
     birthDay,
+    marketingConsent: m.marketingConsent ?? false,
+    partnerDataSharing: m.partnerDataSharing ?? false,
+    enrolledCity: m.enrolledCity == null || m.enrolledCity.trim() === '' ? null : validate.text(`${prefix}enrolledCity`, m.enrolledCity, 100),
   };
 }

@@ -132,6 +132,7 @@ describe('stamp cards', () => {
     const now = new Date('2026-06-01T00:00:00Z');
     const offer: OfferFacts = {
       id: 'o', partnerId: 'p', kind: 'BONUS_POINTS', points: 30, multiplier: null, validFrom: new Date('2026-01-01T00:00:00Z'), validTo: null, minTier: null, active: true, usesPerMember: 1,
+      title: 'Thirty on us', description: null, segmentId: null,
     };
     expect(rewardOfferProblem(offer, 'p', null, now)).toBeNull();
     expect(rewardOfferProblem(null, 'p', null, now)).toMatch(/unknown/);
