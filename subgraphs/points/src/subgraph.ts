@@ -63,6 +63,8 @@ import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from '.
 import { isTimeZone } from './domain/bonus.rules';
 import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
+import { MembershipPlanFieldResolver, MembershipPurchasePlanResolver, MembershipResolver } from './graphql/membership.resolver';
+import { MembershipService } from './services/membership.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -128,7 +130,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -180,7 +182,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
     const bonuses = new BonusService(dataSource, config);
-    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweep()]);
+    const memberships = new MembershipService(dataSource, directory, config);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [
+      () => bonuses.sweep(),
+      () => memberships.sweep(),
+    ]);
     const registrations = new RegistrationService(dataSource, config);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
@@ -224,6 +230,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         grants,
         cashouts,
         bonuses,
+        memberships,
         registrations,
         webhooks,
         webhookDelivery,
@@ -243,6 +250,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
           basket: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.baskets(ids);
             return ids.map((id) => byTransaction.get(id) ?? null);
+          }),
+          membership: new DataLoader((memberIds: readonly string[]) => memberships.memberships(viewer, memberIds)),
+          plan: new DataLoader(async (ids: readonly string[]) => {
+            const rows = await memberships.plansById(ids);
+            return ids.map((id) => rows.find((p) => p.id === id) ?? null);
           }),
         },
       }),

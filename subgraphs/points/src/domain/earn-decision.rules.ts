@@ -4,6 +4,7 @@ import { applyMultipliers, earnAwards, type Campaign, type EarnBreakdown } from 
 import { categoryAwards, type CategoryRateFact } from './category.rules';
 import { pointsForPurchase } from './earn.rules';
 import { offerAwards, type OfferActivation } from './offer.rules';
+import { applyMembershipPerks, tierWithFloor, type MembershipPerks } from './membership.rules';
 import { collectStamps, type StampCard, type StampOutcome, type StampProgress } from './stamp-card.rules';
 import { standing, type Tier } from './tier.rules';
 
@@ -30,6 +31,8 @@ export interface EarnFacts {
   stampCards: readonly (StampCard & { progress: StampProgress })[];
   /** Who pays coalition-wide campaigns: null for the coalition's marketing budget. */
   coalitionCampaignFunder: string | null;
+  /** The member's active paid membership's perks (a tier floor, a multiplier); none: no membership. */
+  membership?: MembershipPerks | null;
 }
 
 export interface EarnDecision {
@@ -46,15 +49,25 @@ export interface EarnDecision {
 
 export function decideEarn(f: EarnFacts): EarnDecision {
   const base = pointsForPurchase(f.purchaseMinor, f.currencyExponent, f.earnRateScaled);
-  const tier = standing(f.tiers, f.qualifying).tier;
+  const earnedTier = standing(f.tiers, f.qualifying).tier;
+  // A paid membership's tier floor lifts the member's tier for everything the tier decides.
+  const tier = tierWithFloor(f.tiers, earnedTier, f.membership?.tierFloor ?? null);
   const breakdown = applyMultipliers(base, tier.multiplierMilli, f.campaigns);
   const offers = offerAwards(f.offers, base, f.tiers, tier);
   const stamps = collectStamps(f.stampCards, f.purchaseMinor, f.lines);
-  const awards = nonZeroAwards([
-    ...earnAwards(f.partnerId, breakdown, tier.multiplierMilli, f.campaigns, f.coalitionCampaignFunder),
-    ...categoryAwards(f.partnerId, f.lines, f.categoryRates, f.currencyExponent, f.earnRateScaled),
-    ...offers.awards,
-    ...stamps.awards,
-  ]);
+  const awards = nonZeroAwards(
+    applyMembershipPerks(
+      [
+        ...earnAwards(f.partnerId, breakdown, tier.multiplierMilli, f.campaigns, f.coalitionCampaignFunder),
+        ...categoryAwards(f.partnerId, f.lines, f.categoryRates, f.currencyExponent, f.earnRateScaled),
+        ...offers.awards,
+        ...stamps.awards,
+      ],
+      f.membership ?? null,
+      base,
+      earnedTier,
+      tier,
+    ),
+  );
   return { tier, breakdown, awards, total: awardTotal(awards), offersUsed: offers.used, stamps: stamps.outcomes };
 }

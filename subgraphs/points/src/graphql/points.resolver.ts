@@ -70,6 +70,7 @@ export class PointsAccountResolver {
       qualifyingPoints: s.qualifyingPoints.toString(),
       nextTier: s.next?.name ?? null,
       pointsToNextTier: s.pointsToNext.toString(),
+      membershipFloor: s.liftedBy,
     };
   }
 }

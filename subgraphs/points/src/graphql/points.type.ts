@@ -186,4 +186,7 @@ export class MemberTierType {
 
   @Field(() => String, { description: 'Qualifying points still needed for the next tier; "0" at the top.' })
   pointsToNextTier!: string;
+
+  @Field(() => String, { nullable: true, description: "The tier floor of the member's active paid membership, when it lifts the tier above what the points earned (the tier holds while the membership runs)." })
+  membershipFloor?: string | null;
 }

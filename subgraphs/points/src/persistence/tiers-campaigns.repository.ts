@@ -6,6 +6,8 @@ import { type Tier } from '../domain/tier.rules';
 import { fromOpenActivationJson, OPEN_ACTIVATIONS_JSON, type OpenActivationJson } from './offer-activations.repository';
 import { fromOpenCardJson, OPEN_CARDS_JSON, type OpenCardJson } from './stamp-cards.repository';
 import { type StampCard, type StampProgress } from '../domain/stamp-card.rules';
+import { type MembershipPerks } from '../domain/membership.rules';
+import { ACTIVE_PERKS_JSON, fromPerksJson, type PerksJson } from './memberships.repository';
 
 /**
  * The programme's stored rules: the tier table (tiers) and earn campaigns (campaigns), and the qualifying
@@ -21,6 +23,8 @@ export interface PricingContext {
   offers: OfferActivation[];
   /** The partner's stamp cards in force now, with the member's progress. */
   stampCards: (StampCard & { progress: StampProgress })[];
+  /** The member's active paid membership's perks; null: none. */
+  membership: MembershipPerks | null;
 }
 
 /**
@@ -93,7 +97,7 @@ export async function listCampaigns(manager: EntityManager, partnerId: string | 
 export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
   type Row = { name: string; threshold: string; multiplier_milli: number };
   type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
-  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null; cards: OpenCardJson[] | null }>(
+  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null; cards: OpenCardJson[] | null; membership: PerksJson | null }>(
     manager,
     `SELECT (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
             (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
@@ -101,7 +105,8 @@ export async function readPricingContext(manager: EntityManager, partnerId: stri
                FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
             (${qualifyingPointsSql('$2')}) AS qualifying,
             ${OPEN_ACTIVATIONS_JSON} AS offers,
-            ${OPEN_CARDS_JSON} AS cards`,
+            ${OPEN_CARDS_JSON} AS cards,
+            ${ACTIVE_PERKS_JSON} AS membership`,
     [partnerId, memberId],
   );
   const row = rows[0];
@@ -111,6 +116,7 @@ export async function readPricingContext(manager: EntityManager, partnerId: stri
     qualifying: BigInt(row.qualifying),
     offers: (row.offers ?? []).map(fromOpenActivationJson),
     stampCards: (row.cards ?? []).map(fromOpenCardJson),
+    membership: fromPerksJson(row.membership),
   };
 }
 

@@ -2,7 +2,8 @@ import { type DataSource } from 'typeorm';
 import { AppError, isAdmin, isSelf, forbidden, requireMember, validate, type Viewer } from '../../../../lib/src';
 import { activationProblem } from '../domain/offer.rules';
 import { parseMultiplier } from './programme.service';
-import { standing } from '../domain/tier.rules';
+import { standingWithFloor } from '../domain/membership.rules';
+import { activePerks } from '../persistence/memberships.repository';
 import { activate, activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
 import { qualifyingPoints, readTiers } from '../persistence/tiers-campaigns.repository';
 import { type DirectoryClient } from '../clients/directory.client';
@@ -26,8 +27,9 @@ export class OfferActivationService {
     // The member reads the catalogue as any member does: a retired or unpublished offer is not found.
     const offer = await this.directory.partners.offer(viewer, offerId, requestId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId)]);
-    const problem = activationProblem(offer, new Date(), tiers, standing(tiers, qualifying).tier);
+    const [tiers, qualifying, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), activePerks(manager, memberId)]);
+    // An active paid membership's tier floor counts as the member's tier here too.
+    const problem = activationProblem(offer, new Date(), tiers, standingWithFloor(tiers, qualifying, perks?.tierFloor ?? null).tier);
     if (problem || !offer || offer.kind === 'POINTS_PRICE') throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem ?? 'not an earn offer'}`);
     return activate(manager, {
       memberId,

@@ -27,7 +27,9 @@ import { writeEarn, type EarnIssuer } from '../persistence/earn-write.repository
 import { basketsOf, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
-import { standing, type Tier, type TierStanding } from '../domain/tier.rules';
+import { type Tier, type TierStanding } from '../domain/tier.rules';
+import { standingWithFloor } from '../domain/membership.rules';
+import { activePerks } from '../persistence/memberships.repository';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import { lockFundingForEarn } from '../persistence/funding.repository';
 import {
@@ -136,7 +138,7 @@ export class PointsService {
           const memberAccount = locked.id;
           // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
-          const { tiers, campaigns, qualifying, offers, stampCards } = await this.programme.pricingContext(manager, partnerId, memberId);
+          const { tiers, campaigns, qualifying, offers, stampCards, membership } = await this.programme.pricingContext(manager, partnerId, memberId);
           const decision = decideEarn({
             partnerId,
             purchaseMinor: purchase.minor,
@@ -151,6 +153,8 @@ export class PointsService {
             stampCards,
             // Coalition-wide campaigns are paid by the coalition's marketing budget.
             coalitionCampaignFunder: null,
+            // A paid membership's perks: paid by the coalition's marketing budget too (award MEMBERSHIP).
+            membership,
           });
           const { tier, breakdown: earned } = decision;
           awards = decision.awards;
@@ -241,11 +245,12 @@ export class PointsService {
     return { transaction, awards: (await this.awards([transaction.id])).get(transaction.id) ?? [] };
   }
 
-  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[] }> {
+  /** The member's tier: earned, or lifted by an active paid membership's tier floor (`liftedBy`). */
+  async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[]; liftedBy: string | null }> {
     this.requireFullView(viewer, memberId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId)]);
-    return { ...standing(tiers, qualifying), tiers };
+    const [tiers, qualifying, perks] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId), activePerks(manager, memberId)]);
+    return { ...standingWithFloor(tiers, qualifying, perks?.tierFloor ?? null), tiers };
   }
 
   /** The member's points that expire within `days`, by expiry date. The member and the admin only. */
