@@ -265,8 +265,11 @@ export interface MonthlyBonusDue {
   memberId: string;
   planId: string;
   points: bigint;
-  /** The start of the membership month now running: the run's anchor + k whole months. */
-  monthStart: Date;
+  /**
+   * The start of the membership month now running: the run's anchor + k whole months, as the database
+   * printed it (microseconds: a JavaScript Date would cut them, and the key would never match again).
+   */
+  monthStart: string;
 }
 
 /**
@@ -275,7 +278,7 @@ export interface MonthlyBonusDue {
  * on several instances share the work). A month of membership starts at the run's anchor + k months.
  */
 export async function claimDueMonthlyBonuses(manager: EntityManager, limit: number): Promise<MonthlyBonusDue[]> {
-  const { rows } = await sql<{ account_id: string; membership_id: string; member_id: string; plan_id: string; points: string; month_start: Date }>(
+  const { rows } = await sql<{ account_id: string; membership_id: string; member_id: string; plan_id: string; points: string; month_start: string }>(
     manager,
     `WITH due AS (
        SELECT m.id AS membership_id, m.member_id, p.id AS plan_id, p.monthly_bonus_points AS points,
@@ -283,7 +286,7 @@ export async function claimDueMonthlyBonuses(manager: EntityManager, limit: numb
          FROM memberships m JOIN membership_plans p ON p.id = m.plan_id
         WHERE m.status = 'ACTIVE' AND m.period_end > now() AND m.anchor_at <= now() AND p.monthly_bonus_points > 0
      )
-     SELECT a.id AS account_id, d.membership_id, d.member_id, d.plan_id, d.points::text AS points, d.month_start
+     SELECT a.id AS account_id, d.membership_id, d.member_id, d.plan_id, d.points::text AS points, d.month_start::text AS month_start
        FROM due d JOIN accounts a ON a.kind = 'MEMBER' AND a.owner_id = d.member_id AND a.closed_at IS NULL
       WHERE NOT EXISTS (SELECT 1 FROM membership_bonuses b WHERE b.membership_id = d.membership_id AND b.month_start = d.month_start)
       ORDER BY a.id LIMIT $1 FOR UPDATE OF a SKIP LOCKED`,
@@ -293,16 +296,16 @@ export async function claimDueMonthlyBonuses(manager: EntityManager, limit: numb
 }
 
 /** Whether the month's bonus row exists (a new statement: it sees rows committed since the claim). */
-export async function hasMonthlyBonus(manager: EntityManager, membershipId: string, monthStart: Date): Promise<boolean> {
-  const { rowCount } = await sql(manager, 'SELECT 1 FROM membership_bonuses WHERE membership_id = $1 AND month_start = $2', [membershipId, monthStart]);
+export async function hasMonthlyBonus(manager: EntityManager, membershipId: string, monthStart: string): Promise<boolean> {
+  const { rowCount } = await sql(manager, 'SELECT 1 FROM membership_bonuses WHERE membership_id = $1 AND month_start = $2::timestamptz', [membershipId, monthStart]);
   return rowCount > 0;
 }
 
 /** Records the month's bonus; false when one exists already (paid once, by whoever got there first). */
-export async function recordMonthlyBonus(manager: EntityManager, d: { membershipId: string; monthStart: Date; transactionId: string; points: bigint }): Promise<boolean> {
+export async function recordMonthlyBonus(manager: EntityManager, d: { membershipId: string; monthStart: string; transactionId: string; points: bigint }): Promise<boolean> {
   const { rowCount } = await sql(
     manager,
-    'INSERT INTO membership_bonuses (membership_id, month_start, transaction_id, points) VALUES ($1, $2, $3, $4) ON CONFLICT (membership_id, month_start) DO NOTHING',
+    'INSERT INTO membership_bonuses (membership_id, month_start, transaction_id, points) VALUES ($1, $2::timestamptz, $3, $4) ON CONFLICT (membership_id, month_start) DO NOTHING',
     [d.membershipId, d.monthStart, d.transactionId, d.points.toString()],
   );
   return rowCount > 0;

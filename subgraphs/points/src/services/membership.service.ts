@@ -276,7 +276,7 @@ export class MembershipService {
           issuer: { partnerId: null, unitPrice: this.config.coalition.marketingPointPrice, currency: this.config.coalition.currency },
           issuerAccountId: marketing,
           points: d.points,
-          reference: `membership bonus ${d.monthStart.toISOString().slice(0, 10)}`,
+          reference: `membership bonus ${d.monthStart.slice(0, 10)}`,
           lifetimeMonths: this.config.expiryMonths,
           award: { kind: 'MEMBERSHIP', ruleId: d.planId },
         });
