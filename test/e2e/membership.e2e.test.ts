@@ -241,6 +241,39 @@ describe('a membership sold at a till', () => {
   });
 });
 
+describe('early access to offers', () => {
+  it("a member of a plan with early access activates a partner's offer days before it starts, and earns with it from then; others wait", async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK' });
+    const [member, plain] = [await hub.seed.member(cafe.token), await hub.seed.member(cafe.token)];
+    expect((await buy(cafe.token, member.id, vip.id)).errors).toBeUndefined();
+    const offer = async (daysAhead: number) =>
+      (
+        await hub.must<{ createOffer: { offer: { id: string } } }>(
+          'mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }',
+          { input: { title: `Soon ${daysAhead}`, kind: 'MULTIPLIER', multiplier: '2', validFrom: new Date(Date.now() + daysAhead * 86_400_000).toISOString() } },
+          cafe.token,
+        )
+      ).createOffer.offer.id;
+    const activate = (token: string, offerId: string) =>
+      hub.query<{ activateOffer: { activation: { offerId: string } } }>('mutation($input: ActivateOfferInput!) { activateOffer(input: $input) { activation { offerId } } }', { input: { offerId } }, token);
+    // Three days ahead: inside the plan's 7 days of early access.
+    const soon = await offer(3);
+    expect((await activate(plain.token, soon)).errors?.[0]?.extensions?.code).toBe('OFFER_NOT_AVAILABLE');
+    const early = await activate(member.token, soon);
+    expect(early.errors).toBeUndefined();
+    expect((await earn(cafe.token, member.id, '100.00')).awards).toEqual([
+      { kind: 'BASE', points: 100, fundedBy: { id: cafe.id }, ruleId: null },
+      { kind: 'OFFER', points: 100, fundedBy: { id: cafe.id }, ruleId: soon },
+      { kind: 'MEMBERSHIP', points: 75, fundedBy: null, ruleId: vip.id },
+    ]);
+    // Ten days ahead: not yet, even for the plan's members.
+    expect((await activate(member.token, await offer(10))).errors?.[0]?.extensions?.code).toBe('OFFER_NOT_AVAILABLE');
+    // The partners subgraph's early-access read is for the points service's credential only.
+    const direct = await hub.query('query($id: ID!) { offerForEarlyAccess(id: $id) { id } }', { id: soon }, await hub.admin(), 'partners');
+    expect(direct.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('monthly bonus points', () => {
   it('pays each running membership its bonus once per month of membership, from the marketing budget, even with two sweepers at once', async () => {
     const members = await Promise.all(Array.from({ length: 12 }, () => hub.seed.member(grocer.token)));

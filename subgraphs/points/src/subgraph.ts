@@ -65,6 +65,7 @@ import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
 import { MembershipPlanFieldResolver, MembershipPurchasePlanResolver, MembershipResolver } from './graphql/membership.resolver';
 import { MembershipService } from './services/membership.service';
+import { OfferPreviewClient } from './clients/offer-preview.client';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -171,7 +172,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const programme = new ProgrammeService(dataSource);
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
-    const offerActivations = new OfferActivationService(dataSource, directory);
+    const offerActivations = new OfferActivationService(dataSource, directory, new OfferPreviewClient(createSubgraphClient(env.PARTNERS_URL), signer!));
     const stampCards = new StampCardService(dataSource);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);

@@ -2,7 +2,8 @@ import { type DataSource } from 'typeorm';
 import { AppError, isAdmin, isSelf, forbidden, requireMember, validate, type Viewer } from '../../../../lib/src';
 import { activationProblem } from '../domain/offer.rules';
 import { parseMultiplier } from './programme.service';
-import { standingWithFloor } from '../domain/membership.rules';
+import { earlyAccessFrom, standingWithFloor } from '../domain/membership.rules';
+import { type OfferPreviewClient } from '../clients/offer-preview.client';
 import { activePerks } from '../persistence/memberships.repository';
 import { activate, activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
 import { qualifyingPoints, readTiers } from '../persistence/tiers-campaigns.repository';
@@ -18,6 +19,8 @@ export class OfferActivationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryClient,
+    /** Reads offers before their window opens, for a paid membership's early access (none: no early access). */
+    private readonly preview?: OfferPreviewClient,
   ) {}
 
   async activate(viewer: Viewer, input: { offerId: string }, requestId: string): Promise<ActivationRow> {
@@ -25,9 +28,20 @@ export class OfferActivationService {
     const offerId = validate.uuid('offerId', input.offerId);
     if (await memberAccountClosed(this.dataSource.manager, memberId)) throw new AppError('MEMBER_CLOSED');
     // The member reads the catalogue as any member does: a retired or unpublished offer is not found.
-    const offer = await this.directory.partners.offer(viewer, offerId, requestId);
+    let offer = await this.directory.partners.offer(viewer, offerId, requestId);
     const manager = this.dataSource.manager;
     const [tiers, qualifying, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), activePerks(manager, memberId)]);
+    // Early access (a paid membership's perk): an offer not yet started can be activated that many days
+    // before its validFrom, and the activation's window opens then: the member's earns apply it from now.
+    let validFrom = offer?.validFrom ?? null;
+    if (!offer && perks && perks.earlyAccessDays > 0 && this.preview) {
+      const upcoming = await this.preview.offer(offerId, requestId);
+      const opensAt = upcoming ? earlyAccessFrom(upcoming.validFrom, perks.earlyAccessDays) : null;
+      if (upcoming && opensAt && opensAt <= new Date()) {
+        offer = upcoming;
+        validFrom = opensAt < upcoming.validFrom ? opensAt : upcoming.validFrom;
+      }
+    }
     // An active paid membership's tier floor counts as the member's tier here too.
     const problem = activationProblem(offer, new Date(), tiers, standingWithFloor(tiers, qualifying, perks?.tierFloor ?? null).tier);
     if (problem || !offer || offer.kind === 'POINTS_PRICE') throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem ?? 'not an earn offer'}`);
@@ -39,7 +53,7 @@ export class OfferActivationService {
       multiplierMilli: offer.multiplier === null ? null : parseMultiplier('multiplier', offer.multiplier),
       bonusPoints: offer.points === null ? null : BigInt(offer.points),
       minTier: offer.minTier,
-      validFrom: offer.validFrom,
+      validFrom: validFrom ?? offer.validFrom,
       validTo: offer.validTo,
       usesAllowed: offer.usesPerMember,
     });
