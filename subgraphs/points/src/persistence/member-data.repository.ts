@@ -38,7 +38,7 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'member_closings', sql: 'SELECT * FROM member_closings WHERE member_id = $1 OR target_member_id = $1' },
   { name: 'memberships', sql: 'SELECT * FROM memberships WHERE member_id = $1' },
   { name: 'membership_purchases', sql: 'SELECT * FROM membership_purchases WHERE member_id = $1 ORDER BY created_at, id' },
-  { name: 'membership_bonuses', sql: 'SELECT b.* FROM membership_bonuses b JOIN memberships m ON m.id = b.membership_id WHERE m.member_id = $1 ORDER BY b.month' },
+  { name: 'membership_bonuses', sql: 'SELECT b.* FROM membership_bonuses b JOIN memberships m ON m.id = b.membership_id WHERE m.member_id = $1 ORDER BY b.month_start' },
 ];
 
 /**
