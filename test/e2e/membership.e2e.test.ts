@@ -333,5 +333,15 @@ describe('the fee in settlement', () => {
     const other = await statement(bystander);
     expect(other.membershipFees).toEqual({ count: 0, value: { amount: '0.00', currency: 'NOK' } });
     expect(other.totalOwed).toEqual(other.net);
+    // A sale the coalition recorded itself (no till) is its own revenue: in the coalition statement, no partner's.
+    const c = await hub.seed.member(seller.token);
+    expect((await buy(await hub.admin(), c.id, vip.id)).data?.purchaseMembership.purchase.partner).toBeNull();
+    const coalition = await hub.must<{ coalitionSettlement: { membershipFeesCollected: { count: number; value: { amount: string; currency: string } }[] } }>(
+      'query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { membershipFeesCollected { count value { amount currency } } } }',
+      { f: from, t: to },
+      await hub.admin(),
+    );
+    expect(coalition.coalitionSettlement.membershipFeesCollected).toEqual([{ count: 1, value: { amount: '990.00', currency: 'NOK' } }]);
+    expect((await statement(seller)).membershipFees.count).toBe(2);
   });
 });

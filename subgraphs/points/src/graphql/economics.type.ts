@@ -248,6 +248,9 @@ export class CoalitionSettlementType {
   @Field(() => [SettlementLineType], { description: 'Cashback owed to members, per currency: points cashed out and the money they are worth (CASHOUT_POINT_VALUE when requested).' })
   cashouts!: SettlementLineType[];
 
+  @Field(() => [MembershipFeesType], { description: "Paid memberships the coalition sold itself (recorded by the admin without a till) in the period, per currency: its revenue, owed by no partner. Sales at partners' tills are in their statements' membershipFees." })
+  membershipFeesCollected!: MembershipFeesType[];
+
   @Field(() => [SettlementStatementType])
   statements!: SettlementStatementType[];
 

@@ -311,6 +311,17 @@ export async function recordMonthlyBonus(manager: EntityManager, d: { membership
   return rowCount > 0;
 }
 
+/** Membership fees the coalition collected itself in [from, to) (sales recorded by the admin without a till), per currency. */
+export async function feesCollectedByCoalition(manager: EntityManager, period: { from: Date; to: Date }): Promise<{ currency: string; count: number; minor: bigint }[]> {
+  const { rows } = await sql<{ currency: string; n: number; minor: string }>(
+    manager,
+    `SELECT currency, count(*)::int AS n, sum(price_minor)::text AS minor FROM membership_purchases
+      WHERE partner_id IS NULL AND created_at >= $1 AND created_at < $2 GROUP BY currency ORDER BY currency`,
+    [period.from, period.to],
+  );
+  return rows.map((r) => ({ currency: r.currency, count: r.n, minor: BigInt(r.minor) }));
+}
+
 /** Membership fees a partner collected in [from, to): sales, and their total in minor units, per currency. */
 export async function feesBySeller(manager: EntityManager, period: { from: Date; to: Date }, partnerId: string | null): Promise<{ partnerId: string; currency: string; count: number; minor: bigint }[]> {
   const { rows } = await sql<{ partner_id: string; currency: string; n: number; minor: string }>(

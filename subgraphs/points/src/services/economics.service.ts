@@ -3,7 +3,7 @@ import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin,
 import { netPosition, parseMicros, rounded, VALUE_SCALE, type RoundedValue } from '../domain/settlement.rules';
 import { type DirectoryClient } from '../clients/directory.client';
 import { readAgeing, readCoalitionRows, readLiability, readProvenance, readStatementRows, type PricedRow } from '../persistence/settlement.repository';
-import { feesBySeller } from '../persistence/memberships.repository';
+import { feesBySeller, feesCollectedByCoalition } from '../persistence/memberships.repository';
 
 /** A period [from, to): ISO 8601 times with a zone, from inclusive, to exclusive. */
 export interface Period {
@@ -175,7 +175,7 @@ export class EconomicsService {
     fromInput: string,
     toInput: string,
     requestId: string,
-  ): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[]; coalition: CoalitionPosition; cashouts: CashoutTotal[] }> {
+  ): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[]; coalition: CoalitionPosition; cashouts: CashoutTotal[]; membershipFeesCollected: (MembershipFees & { currency: string })[] }> {
     requireAdmin(viewer);
     const period = this.period(fromInput, toInput);
     const coalitionRows: CoalitionRowsSeen = { breakage: [], donated: [], cashedOut: [], honoured: [] };
@@ -226,7 +226,12 @@ export class EconomicsService {
         totalOwed: t.totalOwed + s.totalOwed,
       });
     }
-    return { period, statements, totals: [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)), coalition, cashouts: cashoutTotals };
+    // Sales the coalition recorded without a till: its own revenue, collected by no partner.
+    const membershipFeesCollected = (await feesCollectedByCoalition(this.dataSource.manager, period)).map((f) => {
+      const micros = f.minor * 10n ** BigInt(VALUE_SCALE - currencyExponent(f.currency));
+      return { currency: f.currency, count: f.count, value: { exact: micros, rounded: micros } };
+    });
+    return { period, statements, totals: [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)), coalition, cashouts: cashoutTotals, membershipFeesCollected };
   }
 
   /**
