@@ -33,6 +33,13 @@ export interface Figures {
   errors: number;
   /** The first failed answer, for the report: a benchmark that measures errors measures nothing. */
   firstError?: string;
+  /**
+   * CPU time per completed flow (ms) of the hub's processes and of the embedded PostgreSQL server (its
+   * postmaster and backends), from /proc, over the run: what a flow costs, which a shared box's load
+   * does not change the way it changes flows per second. Absent where /proc or the server is not ours.
+   */
+  hubCpuMsPerFlow?: number;
+  dbCpuMsPerFlow?: number;
 }
 
 type Context = Record<string, string>;

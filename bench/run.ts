@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
@@ -10,6 +12,8 @@ import { type ChildProcess } from 'node:child_process';
 import { defaultSupergraphPath } from '../gateway/src/gateway';
 import { loadSupergraph } from '../gateway/src/supergraph';
 import { startApolloPeer } from './apollo-peer';
+import { measureEventPipeline, type EventFigures } from './events';
+import { startHivePeer } from './hive-peer';
 import type { Figures, Job, Step } from './load';
 import { growHistory, growMembers, settleSeededOutbox, type SeededMember } from './seed';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from '../scripts/lib/dev-auth';
@@ -23,20 +27,26 @@ import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../l
  * The hub against its baselines, each figure a ratio of two measurements taken in the same run on the
  * same machine and database (these machines are noisy; absolute numbers are not comparable across runs):
  * - gatewayVsApollo: the member's unified balance through our gateway over the `@apollo/gateway` peer;
+ * - gatewayVsHive, gatewayVsHiveLookup: the unified balance and a card lookup through our gateway (auth, limits,
+ *   metrics, and with --tracing traces exported) over the stock Hive gateway runtime (no plugins) on the same
+ *   supergraph and subgraphs; gatewayVsHiveSameSettings(Lookup): over that runtime with the hub's own runtime
+ *   settings (planner, fetch), so that only the plugins differ (run with --mode processes: then both gateways
+ *   reach the subgraphs over HTTP);
  * - gatewayVsDirect: a partner's card lookup through the gateway over the same query sent to the subgraph;
  * - earnVsPgbench: earns per second through the gateway over pgbench's tpcb-like TPS, same client count;
  * - hotPartner: earns with every earn at one partner over earns spread across 20 partners;
  * - historyLength: balance reads for a member with 100,000 postings over one with 10.
  * Load comes from a separate process (bench/load.ts, autocannon), every virtual client its own member
- * or partner with its own token.
+ * or partner with its own token. The `events` scenario (bench/events.ts) then holds the event outbox at
+ * --events-rate events/s (200) and measures the pledge relay's and the webhook delivery's lag.
  * Usage: npm run bench [-- --quick] [-- --members N --postings N --history N --growth N,N|none --only prefix,…
- * --profile --mode processes]. Prints a table, writes
+ * --profile --mode processes --tracing --rounds N --events-rate N --events-seconds N]. Prints a table, writes
  * bench/results/latest.json and a dated copy.
  */
 const exec = promisify(execFile);
 const quick = process.argv.includes('--quick');
 const DURATION_MS = quick ? 3_000 : 8_000;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = option('rounds', quick ? 1 : 3);
 const CLIENTS = 20;
 
 function option(name: string, fallback: number): number {
@@ -58,6 +68,11 @@ const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf
 if (MODE !== 'single' && MODE !== 'processes') throw new Error('--mode is single or processes');
 const PARTNERS = 20;
 const CHARITIES = 10;
+/** `--tracing`: every hub process exports its traces over OTLP (to a sink in this process that answers 200). */
+const TRACING = process.argv.includes('--tracing');
+/** The events scenario: the outbox's sustained rate (events/s) and how long it is held. */
+const EVENTS_RATE = option('events-rate', 200);
+const EVENTS_SECONDS = option('events-seconds', quick ? 20 : 60);
 /** The growth curve: the unified balance and earn at 10x steps of membership, full runs only (`--growth 10000,100000` to choose, `--growth none` for none). */
 const GROWTH = process.argv.includes('--growth')
   ? process.argv[process.argv.indexOf('--growth') + 1] === 'none'
@@ -73,8 +88,59 @@ async function load(url: string, connections: number, flows: Step[][], durationM
   const jobFile = join(tmpdir(), `hub-bench-job-${randomUUID()}.json`);
   const job: Job = { url, connections, durationMs, flows };
   writeFileSync(jobFile, JSON.stringify(job));
+  const before = { hub: cpuMs(measured.hub), db: cpuMs(measured.db()) };
   const { stdout } = await exec(process.execPath, [script, jobFile], { maxBuffer: 1 << 20 }).finally(() => rmSync(jobFile, { force: true }));
-  return JSON.parse(stdout) as Figures;
+  const figures = JSON.parse(stdout) as Figures;
+  const done = figures.requests / Math.max(...flows.map((f) => f.length));
+  if (done > 0 && measured.hub.length > 0) figures.hubCpuMsPerFlow = Number(((cpuMs(measured.hub) - before.hub) / done).toFixed(2));
+  if (done > 0 && measured.postmaster) figures.dbCpuMsPerFlow = Number(((cpuMs(measured.db()) - before.db) / done).toFixed(2));
+  return figures;
+}
+
+/** The processes whose CPU time `load` reports: the hub's, and the embedded server's (none with DATABASE_URL). */
+const measured = {
+  hub: [] as number[],
+  postmaster: null as number | null,
+  db(): number[] {
+    return this.postmaster === null ? [] : [this.postmaster, ...childrenOf(this.postmaster)];
+  },
+};
+
+/**
+ * User plus system CPU time (ms) the processes have used so far, from /proc (0 where unreadable). The
+ * first process's ended children count too (cutime, cstime: a server's backends that exited meanwhile).
+ */
+function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  pids.forEach((pid, i) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      if (i === 0) ticks += Number(fields[13]) + Number(fields[14]); // cutime, cstime
+    } catch {
+      // gone, or no /proc
+    }
+  });
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+function childrenOf(parent: number): number[] {
+  const pids: number[] = [];
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(entry));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return pids;
 }
 
 /** One request per flow. */
@@ -142,7 +208,7 @@ async function statementStats(databaseUrl: string): Promise<{ report(): Promise<
  * Starts the hub as `npm start` does (one process, or with `--mode processes` each subgraph and the
  * gateway its own process), on free ports, waiting until it is ready.
  */
-async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUrl: string; urls: Record<string, string>; stop(): Promise<void> }> {
+async function startHub(databaseUrl: string, keys: DevKeys, extra: NodeJS.ProcessEnv = {}): Promise<{ gatewayUrl: string; urls: Record<string, string>; pids: number[]; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -155,8 +221,13 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
     LEDGER_SWEEP_INTERVAL_MS: '0',
-    // The bench measures throughput: a per-partner budget would cap it.
-    RATE_LIMIT_ENABLED: 'false',
+    // Rate limits on, as deployed, with budgets no scenario reaches (a real budget would cap the throughput).
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_PARTNER: '1000000000',
+    RATE_LIMIT_MEMBER: '1000000000',
+    RATE_LIMIT_OTHER: '1000000000',
+    RATE_LIMIT_ANONYMOUS: '1000000000',
+    ...extra,
   };
   const dist = join(__dirname, '..');
   const nodeArgs = (name: string) => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(dist, '..', 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
@@ -174,6 +245,7 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
       return {
         gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
         urls,
+        pids: [hub.pid as number],
         stop: () => stopChild(hub),
       };
     }
@@ -187,6 +259,7 @@ async function startHub(databaseUrl: string, keys: DevKeys): Promise<{ gatewayUr
     return {
       gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
       urls,
+      pids: children.map((c) => c.pid as number),
       async stop() {
         for (const child of [...children].reverse()) await stopChild(child);
       },
@@ -202,6 +275,8 @@ const summary = (runs: Figures[]): Omit<Figures, 'requests'> => ({
   p50: median(runs.map((r) => r.p50)),
   p99: median(runs.map((r) => r.p99)),
   errors: runs.reduce((s, r) => s + r.errors, 0),
+  ...(runs.every((r) => r.hubCpuMsPerFlow !== undefined) ? { hubCpuMsPerFlow: median(runs.map((r) => r.hubCpuMsPerFlow as number)) } : {}),
+  ...(runs.every((r) => r.dbCpuMsPerFlow !== undefined) ? { dbCpuMsPerFlow: median(runs.map((r) => r.dbCpuMsPerFlow as number)) } : {}),
 });
 const firstError = (runs: Figures[]): string => {
   const failed = runs.find((r) => r.firstError);
@@ -211,10 +286,20 @@ const ratio = (a: number | undefined, b: number | null | undefined): number | nu
 
 const UNIFIED = JSON.stringify({ query: '{ me { displayName cardNumber points { balance available } donations { id points } } }' });
 const BALANCE = JSON.stringify({ query: '{ me { points { balance available } } }' });
+/**
+ * An earn as a till sends it in a running programme: a 3-line basket at a partner with an active campaign,
+ * a stamp card on coffee and a double-points offer the member activated (all set up below), so that every
+ * earn runs every earn rule: base, campaign, category, offer and stamps.
+ */
+const BASKET = [
+  { sku: 'COFFEE-1', category: 'coffee', quantity: 1, amount: { amount: '3.50', currency: 'NOK' } },
+  { sku: 'PROD-7', category: 'produce', quantity: 2, amount: { amount: '4.00', currency: 'NOK' } },
+  { sku: 'BAKE-3', category: 'bakery', quantity: 1, amount: { amount: '2.50', currency: 'NOK' } },
+];
 const earnBody = (memberId: string) =>
   JSON.stringify({
-    query: 'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } } }',
-    variables: { input: { memberId, purchase: { amount: '10.00', currency: 'NOK' }, reference: 'bench-{{SEQ}}', idempotencyKey: 'bench-{{SEQ}}' } },
+    query: 'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } awards { kind points } } }',
+    variables: { input: { memberId, purchase: { amount: '10.00', currency: 'NOK' }, lines: BASKET, reference: 'bench-{{SEQ}}', idempotencyKey: 'bench-{{SEQ}}' } },
   });
 
 runMain(async () => {
@@ -238,7 +323,15 @@ runMain(async () => {
   const databaseUrl = withDatabase(adminUrl, database);
   const statements = PROFILE ? await statementStats(databaseUrl) : undefined;
   const keys = await ensureDevKeys(join(work, 'auth'));
-  const hub = await startHub(databaseUrl, keys);
+  const loadAtStart = loadavg().map((n) => Number(n.toFixed(2)));
+  // --tracing: an OTLP/HTTP sink that accepts every export, so that the hub pays for its spans as it would in production.
+  const sink = TRACING ? createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))) : undefined;
+  if (sink) await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const traceEnv: NodeJS.ProcessEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` } : {};
+  let hub = await startHub(databaseUrl, keys, traceEnv);
+  measured.hub = hub.pids;
+  const postmasterPid = join(work, 'pg', 'pg', 'postmaster.pid');
+  if (embedded && existsSync(postmasterPid)) measured.postmaster = Number(readFileSync(postmasterPid, 'utf8').split('\n')[0]);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   db.on('error', () => undefined);
   const log = (line: string) => console.error(`[bench] ${line}`);
@@ -267,6 +360,37 @@ runMain(async () => {
       charities.push({ id, token: await signDevToken(keys, { kind: 'charity', id }) });
     }
     const partnerIds = partners.map((p) => p.id);
+    // Each partner runs a programme: a campaign now, a stamp card on coffee, a double-points offer.
+    const offers: string[] = [];
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const endsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    for (const p of partners) {
+      await mustQuery(
+        hub.gatewayUrl,
+        'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }',
+        { input: { name: 'Bench week', multiplier: '1.5', startsAt, endsAt } },
+        p.token,
+      );
+      await mustQuery(
+        hub.gatewayUrl,
+        'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }',
+        { input: { name: 'Coffee card', stampsRequired: 5, category: 'coffee', rewardPoints: 10 } },
+        p.token,
+      );
+      const offer = await mustQuery<{ createOffer: { offer: { id: string } } }>(
+        hub.gatewayUrl,
+        'mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }',
+        { input: { title: 'Double points', kind: 'MULTIPLIER', multiplier: '2', usesPerMember: 100 } },
+        p.token,
+      );
+      offers.push(offer.createOffer.offer.id);
+    }
+    /** Members activate the offers of the partners they will earn at (usable 100 times each). */
+    const activate = async (memberToken: string, partnerIndexes: number[]) => {
+      for (const i of new Set(partnerIndexes)) {
+        await mustQuery(hub.gatewayUrl, 'mutation($input: ActivateOfferInput!) { activateOffer(input: $input) { activation { id } } }', { input: { offerId: offers[i] } }, memberToken);
+      }
+    };
     // A partner's issuing account appears with its first earn; the bulk seed needs it before that.
     await db.query(`INSERT INTO points.accounts (kind, owner_id, maintained) SELECT 'PARTNER_ISSUED', id, false FROM unnest($1::uuid[]) AS id ON CONFLICT DO NOTHING`, [partnerIds]);
 
@@ -304,21 +428,19 @@ runMain(async () => {
       const runs: Figures[] = [];
       for (let r = 0; r < ROUNDS; r++) runs.push(await load(url, connections, flows));
       scenarios[name] = summary(runs);
-      log(`${name}: ${scenarios[name].throughput}/s${firstError(runs)}`);
+      log(`${name}: ${scenarios[name].throughput}/s, hub CPU ${scenarios[name].hubCpuMsPerFlow ?? '-'} ms/flow${firstError(runs)}`);
     };
-    /** Two scenarios measured in alternating rounds, so that drift on a noisy box hits both alike. */
-    const pair = async (names: [string, string], targets: [string, string], connections: number, flows: [Step[][], Step[][]]) => {
-      if (!wanted(names[0]) && !wanted(names[1])) return;
-      await load(targets[0], connections, flows[0], 1_500);
-      await load(targets[1], connections, flows[1], 1_500);
-      const runs: [Figures[], Figures[]] = [[], []];
+    /** Scenarios measured in alternating rounds, so that drift on a noisy box hits them alike. */
+    const pair = async (names: string[], targets: string[], connections: number, flows: Step[][][]) => {
+      if (!names.some(wanted)) return;
+      for (let i = 0; i < names.length; i++) await load(targets[i], connections, flows[i], 1_500);
+      const runs: Figures[][] = names.map(() => []);
       for (let r = 0; r < ROUNDS; r++) {
-        runs[0].push(await load(targets[0], connections, flows[0]));
-        runs[1].push(await load(targets[1], connections, flows[1]));
+        for (let i = 0; i < names.length; i++) runs[i].push(await load(targets[i], connections, flows[i]));
       }
-      scenarios[names[0]] = summary(runs[0]);
-      scenarios[names[1]] = summary(runs[1]);
-      log(`${names[0]}: ${scenarios[names[0]].throughput}/s${firstError(runs[0])}, ${names[1]}: ${scenarios[names[1]].throughput}/s${firstError(runs[1])}`);
+      names.forEach((name, i) => (scenarios[name] = summary(runs[i])));
+      const cpu = (n: string) => `hub CPU ${scenarios[n].hubCpuMsPerFlow ?? '-'} ms/flow, db CPU ${scenarios[n].dbCpuMsPerFlow ?? '-'} ms/flow`;
+      log(names.map((name, i) => `${name}: ${scenarios[name].throughput}/s (${cpu(name)})${firstError(runs[i])}`).join(', '));
     };
 
     const mainScenarios = async () => {
@@ -337,20 +459,38 @@ runMain(async () => {
       largeMemberPostings = Number(counted.rows[0].n);
       const [smallToken, largeToken] = await Promise.all([small, large].map((m) => signDevToken(keys, { kind: 'member', id: m.id })));
       await pair(['balanceSmallHistory', 'balanceLargeHistory'], [hub.gatewayUrl, hub.gatewayUrl], 10, [[single(smallToken, BALANCE)], [single(largeToken, BALANCE)]]);
+      // Earns for one member each (they serialise on the member's account, alike for both): the large
+      // member's 100,000 earns must not make its earn slower.
+      await activate(smallToken, [0]);
+      await activate(largeToken, [0]);
+      await pair(['earnSmallHistory', 'earnLargeHistory'], [hub.gatewayUrl, hub.gatewayUrl], 4, [[single(partners[0].token, earnBody(small.id))], [single(partners[0].token, earnBody(large.id))]]);
 
       const clients = await sample(200);
+      if (wanted('earn')) {
+        for (let i = 0; i < clients.length; i += 10) await Promise.all(clients.slice(i, i + 10).map((m, j) => activate(m.token, [0, (i + j) % PARTNERS])));
+      }
       const { sdl } = loadSupergraph(defaultSupergraphPath(), hub.urls);
       const peer = await startApolloPeer(sdl, createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: keys.jwksFile }));
+      // The stock Hive gateway runtime, in this process like the Apollo peer (the load comes from another).
+      const hive = await startHivePeer(sdl, 'stock');
+      const hiveSame = await startHivePeer(sdl, 'same-settings');
       try {
         const unified = clients.map((m) => single(m.token, UNIFIED));
-        await pair(['unifiedBalanceGateway', 'unifiedBalanceApolloPeer'], [hub.gatewayUrl, peer.url], 10, [unified, unified]);
+        await pair(
+          ['unifiedBalanceGateway', 'unifiedBalanceApolloPeer', 'unifiedBalanceHivePeer', 'unifiedBalanceHiveSameSettings'],
+          [hub.gatewayUrl, peer.url, hive.url, hiveSame.url],
+          10,
+          [unified, unified, unified, unified],
+        );
+        const lookup = clients.map((m, i) =>
+          single(partners[i % PARTNERS].token, JSON.stringify({ query: 'query($c: String!) { memberByCard(cardNumber: $c) { id displayName cardNumber } }', variables: { c: m.cardNumber } })),
+        );
+        await pair(['cardLookupGateway', 'cardLookupDirect', 'cardLookupHivePeer', 'cardLookupHiveSameSettings'], [hub.gatewayUrl, hub.urls.members, hive.url, hiveSame.url], 10, [lookup, lookup, lookup, lookup]);
       } finally {
         await peer.stop();
+        await hive.stop();
+        await hiveSame.stop();
       }
-      const lookup = clients.map((m, i) =>
-        single(partners[i % PARTNERS].token, JSON.stringify({ query: 'query($c: String!) { memberByCard(cardNumber: $c) { id displayName cardNumber } }', variables: { c: m.cardNumber } })),
-      );
-      await pair(['cardLookupGateway', 'cardLookupDirect'], [hub.gatewayUrl, hub.urls.members], 10, [lookup, lookup]);
 
       await pair(['earnOnePartner', 'earnTwentyPartners'], [hub.gatewayUrl, hub.gatewayUrl], CLIENTS, [earnFlows(clients, () => partners[0]), earnFlows(clients, (i) => partners[i % PARTNERS])]);
       if (wanted('earn')) pgbench = await pgbenchTps(adminUrl, CLIENTS, Math.round(DURATION_MS / 1000));
@@ -409,6 +549,7 @@ runMain(async () => {
 
     const growthPoint = async () => {
       const clients = await sample(200);
+      for (let i = 0; i < clients.length; i += 10) await Promise.all(clients.slice(i, i + 10).map((m, j) => activate(m.token, [(i + j) % PARTNERS])));
       // The bulk seed just wrote up to millions of rows: flush them now (a checkpoint), so that the
       // measurement sees the steady state rather than the server writing the seed out underneath it.
       await db.query('CHECKPOINT').catch((error: Error) => log(`CHECKPOINT refused (${error.message}): figures include the flush`));
@@ -429,11 +570,28 @@ runMain(async () => {
       if (GROWTH.includes(size)) await growthPoint();
     }
 
+    // The event pipeline, last and alone. Its own start of the hub with NODE_ENV=development, the one
+    // difference: in production webhooks go only to public https addresses, and the receiver is on loopback.
+    let events: EventFigures | null = null;
+    if (wanted('events')) {
+      await hub.stop();
+      hub = await startHub(databaseUrl, keys, { ...traceEnv, NODE_ENV: 'development' });
+      measured.hub = hub.pids;
+      events = await measureEventPipeline({ db, gatewayUrl: hub.gatewayUrl, partners, memberIds: members.map((m) => m.id), rate: EVENTS_RATE, seconds: EVENTS_SECONDS, log });
+      log(
+        `events: relay p50 ${events.relay.p50Ms} ms p99 ${events.relay.p99Ms} ms; webhooks p50 ${events.webhooks.p50Ms} ms p99 ${events.webhooks.p99Ms} ms; ` +
+          `${events.webhooks.requests} requests for ${events.produced} events`,
+      );
+    }
+
     const s: Partial<typeof scenarios> = scenarios;
     const result = {
       at: new Date().toISOString(),
       quick,
       mode: MODE,
+      tracing: TRACING,
+      // The box is shared: its 1, 5 and 15-minute load averages (2 cores) when the run began and ended.
+      loadAverage: { start: loadAtStart, end: loadavg().map((n) => Number(n.toFixed(2))) },
       rounds: ROUNDS,
       durationMs: DURATION_MS,
       clients: CLIENTS,
@@ -444,11 +602,17 @@ runMain(async () => {
       baseline: { pgbenchTps: pgbench as number | null, clients: CLIENTS },
       ratios: {
         gatewayVsApollo: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceApolloPeer?.throughput),
+        gatewayVsHive: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceHivePeer?.throughput),
+        gatewayVsHiveLookup: ratio(s.cardLookupGateway?.throughput, s.cardLookupHivePeer?.throughput),
+        gatewayVsHiveSameSettings: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceHiveSameSettings?.throughput),
+        gatewayVsHiveSameSettingsLookup: ratio(s.cardLookupGateway?.throughput, s.cardLookupHiveSameSettings?.throughput),
         gatewayVsDirect: ratio(s.cardLookupGateway?.throughput, s.cardLookupDirect?.throughput),
         earnVsPgbench: ratio(s.earnTwentyPartners?.throughput, pgbench),
         hotPartner: ratio(s.earnOnePartner?.throughput, s.earnTwentyPartners?.throughput),
         historyLength: ratio(s.balanceLargeHistory?.throughput, s.balanceSmallHistory?.throughput),
+        earnHistoryLength: ratio(s.earnLargeHistory?.throughput, s.earnSmallHistory?.throughput),
       },
+      events,
       growth,
       growthSpread:
         growth.length > 1
@@ -460,15 +624,26 @@ runMain(async () => {
     };
 
     console.log(`\nBenchmark (${MODE === 'single' ? 'single process' : 'one process per part'}, ${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians; flows/s, latencies per request)`);
+    console.log(`load average (1, 5, 15 min) at start ${result.loadAverage.start.join(' ')}, at end ${result.loadAverage.end.join(' ')}`);
     console.log(`data: ${MEMBERS} members, ${PARTNERS} partners, ${CHARITIES} charities; ${result.seed.postings} postings bulk-written in ${result.seed.seconds} s; large member ${largeMemberPostings} postings\n`);
-    console.log('scenario                     flows/s    p50 ms   p99 ms   errors');
+    console.log('scenario                     flows/s    p50 ms   p99 ms   errors   hub CPU ms/flow   db CPU ms/flow');
     for (const [name, f] of Object.entries(scenarios)) {
-      console.log(`${name.padEnd(27)} ${String(f.throughput).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)}`);
+      console.log(
+        `${name.padEnd(27)} ${String(f.throughput).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.hubCpuMsPerFlow ?? '-').padStart(17)} ${String(f.dbCpuMsPerFlow ?? '-').padStart(16)}`,
+      );
     }
     for (const [name, why] of Object.entries(skipped)) console.log(`${name.padEnd(27)} skipped: ${why}`);
     console.log(`pgbench (tpcb-like, ${CLIENTS} clients): ${pgbench === null ? (wanted('earn') ? 'not installed' : 'not run (--only)') : `${pgbench} tps`}`);
     console.log('\nratios (same run):');
-    for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
+    for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(32)} ${value ?? 'n/a'}`);
+    if (events) {
+      console.log(`\nevents (${events.rate}/s for ${events.seconds} s; ${events.produced} written, ${events.producedPerSecond}/s; drained ${events.drainSeconds} s after):`);
+      for (const [name, f] of [['pledge relay', events.relay], ['webhooks', events.webhooks]] as const) {
+        console.log(`  ${name.padEnd(13)} ${f.events} events, ${f.throughput}/s, lag p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms; p99 per 10 s: ${f.p99BySliceMs.join(', ')}`);
+      }
+      console.log(`  receiver: ${events.webhooks.requests} requests, ${events.webhooks.distinctWebhookIds} webhook-ids, p99 ${events.webhooks.receiverP99Ms} ms; load average ${events.loadAverage.start.join(', ')} → ${events.loadAverage.end.join(', ')}`);
+    }
+    console.log(`load average (1, 5, 15 min; 2 cores): ${result.loadAverage.start.join(', ')} at the start, ${result.loadAverage.end.join(', ')} at the end`);
     if (growth.length) {
       console.log('\ngrowth (members: unified balance/s, earns/s):');
       for (const g of growth) console.log(`  ${String(g.members).padStart(9)}: ${g.unifiedBalance.throughput}, ${g.earn.throughput}`);
@@ -487,6 +662,7 @@ runMain(async () => {
   } finally {
     await db.end();
     await hub.stop();
+    sink?.close();
     if (embedded) await embedded.stop();
     rmSync(work, { recursive: true, force: true });
   }

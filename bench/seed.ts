@@ -133,12 +133,17 @@ export async function growHistory(db: Pool, memberId: string, partnerId: string,
 }
 
 /**
- * The bulk-written earns went through the ledger's triggers, so each left an event in the earn outbox.
+ * The bulk-written earns went through the ledger's triggers, so each left an event in the event outbox.
  * They are history from before the benchmark (no partner pledged anything then): count them as relayed,
  * and vacuum, so that the measurements do not include the relay working through hundreds of thousands
  * of old events in the background, which no running hub would have queued up.
  */
 export async function settleSeededOutbox(db: Pool): Promise<void> {
-  await db.query('UPDATE points.earn_outbox SET delivered_at = now() WHERE delivered_at IS NULL');
-  await db.query('VACUUM (ANALYZE) points.earn_outbox');
+  // The outbox is event_outbox now (earn_outbox is a view of its pledge rows): both its consumers, the
+  // pledge relay (delivered_at) and the webhook fan-out (fanned_out_at), count the seed as done.
+  await db.query(
+    `UPDATE points.event_outbox SET delivered_at = CASE WHEN kind IS NOT NULL THEN coalesce(delivered_at, now()) END, fanned_out_at = coalesce(fanned_out_at, now())
+      WHERE (delivered_at IS NULL AND kind IS NOT NULL) OR fanned_out_at IS NULL`,
+  );
+  await db.query('VACUUM (ANALYZE) points.event_outbox');
 }

@@ -91,6 +91,18 @@ export async function recordAudit(manager: EntityManager, viewer: Viewer, target
 }
 
 /**
+ * The row `recordAudit` would write, for a hot write that inserts it within its own statement (one
+ * round trip fewer): the running mutation's success with `targetId`, its scope marked recorded. Call it
+ * only for a statement in the transaction of the effect. Null outside a GraphQL mutation (nothing to write).
+ */
+export function takeAuditRow(viewer: Viewer, targetId: string | null): AuditRow | null {
+  const scope = scopes.get(viewer);
+  if (!scope) return null;
+  scope.recorded = true;
+  return { ...scope.entry, targetId: targetId && isUuid(targetId) ? targetId.toLowerCase() : null, outcome: 'OK' };
+}
+
+/**
  * Records something the hub did on its own in response to the running mutation (a member's redemption
  * codes voided after too many wrong ones), as a row of its own: the caller's identity and request id,
  * `operation` naming the event, outcome `OK`. Written with `manager`, so it commits with the event's effect,

@@ -77,6 +77,12 @@ export const subgraphEnv = (defaultPort: number) => ({
   ...serviceEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+  /**
+   * A streaming replica of DATABASE_URL's server: reports and exports (settlement statements, programme KPIs,
+   * giving reports, member data exports) read there, on read-only connections; everything else, and every
+   * read that must see the caller's own writes, stays on the primary. Unset: the primary serves them too.
+   */
+  DATABASE_REPLICA_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   /** Named prepared statements (see `sql`); false behind a pooler that cannot keep them (PgBouncer's transaction mode before 1.21). */

@@ -26,6 +26,8 @@ export const ErrorCodes = {
   MEMBER_CLOSED: 'The membership is closed (or being closed, or merged into another): the member reads their history, nothing is written for them.',
   OPEN_HOLDS: 'The member has open redemption holds; capture or void them (or let them expire) first.',
   OFFER_NOT_AVAILABLE: 'The offer cannot be activated by this member: unknown, retired, outside its window, above the member\'s tier, or not an earn offer.',
+  GAME_CLOSED: 'The game is closed: outside its window, or its budget can no longer pay its largest prize.',
+  PLAY_LIMIT_REACHED: "The member has played this game as many times today as the game allows (playsPerMemberPerDay, on the coalition's calendar).",
   PERSISTED_QUERY_NOT_FOUND:
     'Automatic persisted queries: the hash is not known here (yet); send the request again with its query (Apollo PersistedQueryLink does).',
   INTERNAL: 'An unexpected error; details are logged under the request id.',

@@ -3,6 +3,8 @@ import { type EntityManager } from 'typeorm';
 import { AppError, badInput } from './errors';
 import { PgCodes, pgCode } from './persistence/db';
 import { claimKey, deleteKeysOlderThan, findKey, readClaimedKey, storeResponse } from './persistence/idempotency.repository';
+
+export { claimCte } from './persistence/idempotency.repository';
 import { type Viewer } from './auth';
 
 /** How long keys are kept. The contract promises at least 24 hours; we keep 48. */
@@ -89,6 +91,23 @@ export async function idempotent<R extends object>(
   const result = await effect();
   await storeResponse(manager, request, result);
   return { result, replayed: false };
+}
+
+/** The parameters of `claimCte`, in order; validates the key first (BAD_USER_INPUT). */
+export function claimCteParams(request: IdempotentRequest, response: object): unknown[] {
+  validateIdempotencyKey(request.key);
+  return [request.caller, request.operation, request.key, requestHash(request.input), JSON.stringify(response)];
+}
+
+/**
+ * The answer to a request whose `claimCte` claimed nothing: the stored response of the same input, or
+ * IDEMPOTENCY_KEY_REUSED (another input), IDEMPOTENCY_KEY_IN_USE (still running after 5 s).
+ */
+export async function lostClaim<R>(manager: EntityManager, request: IdempotentRequest): Promise<R> {
+  const stored = await readClaimedKey<R>(manager, request);
+  if (!stored) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+  if (stored.request_hash !== requestHash(request.input)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return stored.response;
 }
 
 /** For operations whose key is optional (onboarding): idempotent when a key is given, plain otherwise. */

@@ -36,8 +36,13 @@ export function exportableMemberId(viewer: Viewer, memberId: string): string {
 export class MemberDataExport {
   private readonly sections: readonly MemberDataSection[];
 
+  /**
+   * `sources.reports` is where the export's sections are read (the replica when DATABASE_REPLICA_URL is
+   * set: an export is a large read); whether the member exists is asked of the primary, so that a member
+   * enrolled a moment ago gets an export, not NOT_FOUND from a replica that has not caught up yet.
+   */
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sources: { primary: DataSource; reports: DataSource },
     sections: readonly MemberDataSection[],
     private readonly exists?: (manager: EntityManager, memberId: string) => Promise<boolean>,
   ) {
@@ -46,8 +51,8 @@ export class MemberDataExport {
 
   async read(viewer: Viewer, memberId: string): Promise<Record<string, unknown[]>> {
     const id = exportableMemberId(viewer, memberId);
-    if (this.exists && !(await this.exists(this.dataSource.manager, id))) throw notFound('Member');
-    return readMemberData(this.dataSource.manager, id, this.sections);
+    if (this.exists && !(await this.exists(this.sources.primary.manager, id))) throw notFound('Member');
+    return readMemberData(this.sources.reports.manager, id, this.sections);
   }
 }
 

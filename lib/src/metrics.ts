@@ -90,10 +90,17 @@ export function outcomeOf(errors: readonly { extensions?: { code?: unknown } | n
   return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : 'INTERNAL';
 }
 
-/** Connections of the subgraph's pool: open, idle, and requests waiting for one (node-postgres's own counts). */
-export function registerPoolMetrics(metrics: HubMetrics, dataSource: DataSource): void {
+/**
+ * Connections of the subgraph's pool: open, idle, and requests waiting for one (node-postgres's own counts).
+ * The replica's pool (DATABASE_REPLICA_URL) has its own gauge, `hub_db_replica_pool_connections`.
+ */
+export function registerPoolMetrics(metrics: HubMetrics, dataSource: DataSource, pool: 'primary' | 'replica' = 'primary'): void {
   type PgPool = { totalCount: number; idleCount: number; waitingCount: number };
-  metrics.collectedGauge('hub_db_pool_connections', 'Database pool connections: total, idle, and waiting requests', ['state'], (gauge) => {
+  const [name, help] =
+    pool === 'primary'
+      ? ['hub_db_pool_connections', 'Database pool connections: total, idle, and waiting requests']
+      : ['hub_db_replica_pool_connections', 'Replica pool connections (reports and exports): total, idle, and waiting requests'];
+  metrics.collectedGauge(name, help, ['state'], (gauge) => {
     const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
     if (!pool) return;
     gauge.set({ state: 'total' }, pool.totalCount);

@@ -19,6 +19,12 @@ type BaseEnv = z.infer<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
 
 export interface SubgraphRuntime<E> {
   dataSource: DataSource;
+  /**
+   * Where reports and exports read: a read-only data source on the streaming replica when
+   * DATABASE_REPLICA_URL is set, `dataSource` itself otherwise. Nothing that writes, and no read that must
+   * see the caller's own just-committed writes (a balance after an earn), goes here: a replica lags.
+   */
+  reportSource: DataSource;
   env: BaseEnv & E;
   logger: Logger;
   /** This subgraph's own service credentials (the internal issuer); set when the definition asks for them. */
@@ -58,6 +64,8 @@ export interface SubgraphDefinition<C extends BaseSubgraphContext, E = unknown> 
 
 export interface RunningSubgraph extends RunningServer {
   dataSource: DataSource;
+  /** The replica's data source when DATABASE_REPLICA_URL is set, else `dataSource` (see SubgraphRuntime). */
+  reportSource: DataSource;
   /**
    * Stops the subgraph's background work (relays, sweepers, reconcilers) and waits for a running round;
    * the server and pool stay up. In one process every subgraph's is stopped before any pool closes,
@@ -93,13 +101,30 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
   });
   await dataSource.initialize();
   guardPoolClients(dataSource, (error) => logger.warn('database connection lost', { error }));
+  let replica: DataSource | undefined;
   try {
+    if (env.DATABASE_REPLICA_URL) {
+      replica = createDataSource({
+        url: env.DATABASE_REPLICA_URL,
+        schema: definition.name,
+        entities: definition.entities,
+        migrations: [],
+        poolSize: env.DB_POOL_SIZE,
+        statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+        preparedStatements: env.DB_PREPARED_STATEMENTS,
+        readOnly: true,
+      });
+      await replica.initialize();
+      guardPoolClients(replica, (error) => logger.warn('replica connection lost', { error }));
+    }
+    const reportSource = replica ?? dataSource;
     if (env.MIGRATE_ON_START) await migrate(dataSource, definition.name);
     const schema = await definition.buildSchema();
     const signer = serviceKeys && definition.callsInternalOperations ? createServiceSigner(serviceKeys, definition.name) : undefined;
     const metrics = createHubMetrics(definition.name);
     registerPoolMetrics(metrics, dataSource);
-    const wiring = definition.setup({ dataSource, env, logger, signer, metrics });
+    if (replica) registerPoolMetrics(metrics, replica, 'replica');
+    const wiring = definition.setup({ dataSource, reportSource, env, logger, signer, metrics });
     const audit = new AuditLog(definition.name, dataSource, logger);
     const rateLimiter = await createRateLimiter(env, logger, { factor: env.SUBGRAPH_RATE_LIMIT_FACTOR, prefix: `hub:rate:${definition.name}:` });
     const server = await startSubgraphServer({
@@ -116,7 +141,11 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       rateLimiter,
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
       resolveViewer: wiring.resolveViewer,
-      checkReady: () => ping(dataSource),
+      // A replica that stopped answering makes the instance unready too: its reports would fail.
+      checkReady: async () => {
+        await ping(dataSource);
+        if (replica) await ping(replica);
+      },
       metrics,
       metricsToken: env.METRICS_TOKEN,
     });
@@ -130,6 +159,7 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
     return {
       ...server,
       dataSource,
+      reportSource,
       stopBackground,
       purge: () => purgeOnce(dataSource, purgeTargets, env.PURGE_BATCH_SIZE),
       metrics,
@@ -137,10 +167,12 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
         await stopBackground();
         await server.stop();
         await rateLimiter?.close();
+        await replica?.destroy();
         await dataSource.destroy();
       },
     };
   } catch (error) {
+    if (replica?.isInitialized) await replica.destroy();
     await dataSource.destroy();
     throw error;
   }

@@ -22,9 +22,13 @@ import { TierNoticesFromQualifying1740210000000 } from './1740210000000-tier-not
 import { PurgeIndexes1740210000000 } from './1740210000000-purge-indexes';
 import { LiveEventsNotify1740300000000 } from './1740300000000-live-events-notify';
 import { KpiExpiryIndex1740310000000 } from './1740310000000-kpi-expiry-index';
+import { TierDecayChecks1741300000000 } from './1741300000000-tier-decay-checks';
+import { StampCardOfferRewards1740460000000 } from './1740460000000-stamp-card-offer-rewards';
+import { OfferRedemptions1740470000000 } from './1740470000000-offer-redemptions';
 import { PointsMemberErasure1739600000000 } from './1739600000000-member-erasure';
 import { CashoutErasure1739610000000 } from './1739610000000-cashout-erasure';
 import { MemberRegistrations1741100000000 } from './1741100000000-member-registrations';
+import { Games1741200000000 } from './1741200000000-games';
 import { PaidMemberships1741500000000 } from './1741500000000-paid-memberships';
 
-export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000, PointsAuditLog1733100000000, Economics1734000000000, DonationPostingsEarnOutbox1735000000000, EarnOutboxVacuum1736000000000, PartnerPostingsOwnTransactions1737000000000, RedemptionCodeFailures1738100000000, TransactionAwards1739300000000, EarnBaskets1739310000000, OfferActivations1739320000000, StampCards1739330000000, QualifyingPoints1739340000000, IssuersGrantsCashouts1739400000000, Grants1739410000000, Cashouts1739420000000, WelcomeBonuses1739430000000, MemberClosing1739500000000, EventOutboxWebhooks1740200000000, TierNoticesFromQualifying1740210000000, PurgeIndexes1740210000000, LiveEventsNotify1740300000000, KpiExpiryIndex1740310000000, PointsMemberErasure1739600000000, CashoutErasure1739610000000, MemberMerge1739510000000, MemberRegistrations1741100000000, PaidMemberships1741500000000];
+export const pointsMigrations = [CreateLedger1732000000000, LotsHoldsTiers1732100000000, PointsAuditLog1733100000000, Economics1734000000000, DonationPostingsEarnOutbox1735000000000, EarnOutboxVacuum1736000000000, PartnerPostingsOwnTransactions1737000000000, RedemptionCodeFailures1738100000000, TransactionAwards1739300000000, EarnBaskets1739310000000, OfferActivations1739320000000, StampCards1739330000000, QualifyingPoints1739340000000, IssuersGrantsCashouts1739400000000, Grants1739410000000, Cashouts1739420000000, WelcomeBonuses1739430000000, MemberClosing1739500000000, EventOutboxWebhooks1740200000000, TierNoticesFromQualifying1740210000000, PurgeIndexes1740210000000, LiveEventsNotify1740300000000, KpiExpiryIndex1740310000000, PointsMemberErasure1739600000000, CashoutErasure1739610000000, MemberMerge1739510000000, MemberRegistrations1741100000000, TierDecayChecks1741300000000, Games1741200000000, StampCardOfferRewards1740460000000, OfferRedemptions1740470000000, PaidMemberships1741500000000];

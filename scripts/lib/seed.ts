@@ -114,6 +114,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedGoodwill(gatewayUrl, admin, memberIds[1]);
   await seedReferralAndBirthday(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
   await seedVipMembership(gatewayUrl, admin, partnerTokens[0], memberIds[2]);
+  await seedGame(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -198,6 +199,45 @@ async function seedVipMembership(gatewayUrl: string, admin: string, grocerToken:
     { input: { memberId: camillaId, purchase: { amount: '500.00', currency: 'NOK' }, reference: 'DEMO-VIP-1', idempotencyKey: 'seed-earn-vip-1' } },
     grocerToken,
   );
+}
+
+/**
+ * A provably fair game (issue 18, README "Games"): Nordic Grocer sponsors "Spin the wheel" (a 30 % chance to
+ * win 25, 100 or 500 points, weighted 6:3:1, a budget of 50,000 points, 20 plays per member a day). Astrid
+ * played three times: for each, the hub committed a server seed's SHA-256 (nextGamePlay) before she chose her
+ * client seed, and revealed the seed with the play (myGamePlays; verify by hand with the README's recipe).
+ */
+async function seedGame(gatewayUrl: string, keys: DevKeys, grocerToken: string, astridId: string): Promise<void> {
+  const created = await mustQuery<{ createGame: { game: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreateGameInput!) { createGame(input: $input) { game { id } } }',
+    {
+      input: {
+        name: 'Spin the wheel',
+        winChance: '0.3',
+        prizes: [
+          { points: 25, weight: 6 },
+          { points: 100, weight: 3 },
+          { points: 500, weight: 1 },
+        ],
+        budgetPoints: 50_000,
+        playsPerMemberPerDay: 20,
+        idempotencyKey: 'seed-game-wheel',
+      },
+    },
+    grocerToken,
+  );
+  const gameId = created.createGame.game.id;
+  const astrid = await signDevToken(keys, { kind: 'member', id: astridId });
+  for (let i = 1; i <= 3; i++) {
+    await mustQuery(gatewayUrl, 'query($gameId: ID!) { nextGamePlay(gameId: $gameId) { serverSeedHash nonce } }', { gameId }, astrid);
+    await mustQuery(
+      gatewayUrl,
+      'mutation($input: PlayGameInput!) { playGame(input: $input) { play { id won points } } }',
+      { input: { gameId, clientSeed: `astrid-lucky-${i}`, idempotencyKey: `seed-game-play-${i}` } },
+      astrid,
+    );
+  }
 }
 
 /**

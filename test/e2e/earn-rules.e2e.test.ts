@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
-import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 /**
  * The earn's rules (issue 17): baskets and stores, category rates, offers, stamp cards; each with who
@@ -309,6 +309,241 @@ describe('stamp cards', () => {
     expect((await reverse(cafe.token, filling.transaction.id)).errors).toBeUndefined();
     expect(await cardProgress(member.token, cardId)).toEqual({ stamps: 1, filled: 0, stampsToReward: 1 });
     expect(await balance(member.token)).toBe(10);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+});
+
+type RewardActivation = { offerId: string; usesLeft: number; stampCardId: string | null; voidedAt: string | null };
+
+async function offerCard(memberToken: string, cardId: string) {
+  const r = await hub.must<{
+    me: { stampCards: { card: { id: string; rewardPoints: number; rewardOfferId: string | null }; stamps: number; filled: number; rewardActivations: RewardActivation[] }[] };
+  }>('{ me { stampCards { card { id rewardPoints rewardOfferId } stamps filled rewardActivations { offerId usesLeft stampCardId voidedAt } } } }', {}, memberToken);
+  return r.me.stampCards.find((s) => s.card.id === cardId);
+}
+
+async function clawbacks(memberId: string): Promise<string[]> {
+  const { rows } = await hub.db.query<{ points: string }>(`SELECT points::text FROM points.transactions WHERE member_id = $1 AND kind = 'CLAWBACK' ORDER BY created_at`, [memberId]);
+  return rows.map((r) => r.points);
+}
+
+describe('stamp cards rewarding an offer', () => {
+  it("a full card activates the café's offer once per card, applied at the next earn like the member's own activation; shown in Member.stampCards", async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 30 });
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardOfferId: offerId });
+    const buy = async () => (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    await buy();
+    const filling = await buy();
+    // No points for the full card: its reward is the offer, usable from the next earn.
+    expect(filling.awards.map((a) => a.kind)).toEqual(['BASE']);
+    const shown = await offerCard(member.token, cardId);
+    expect(shown?.card).toEqual({ id: cardId, rewardPoints: 0, rewardOfferId: offerId });
+    expect(shown?.filled).toBe(1);
+    expect(shown?.rewardActivations).toEqual([{ offerId, usesLeft: 1, stampCardId: cardId, voidedAt: null }]);
+    const next = await buy();
+    expect(next.awards).toEqual([
+      { kind: 'BASE', points: 10, fundedBy: { id: cafe.id }, ruleId: null },
+      { kind: 'OFFER', points: 30, fundedBy: { id: cafe.id }, ruleId: offerId },
+    ]);
+    // That earn was the new card's first stamp; the next fills it: a second activation, once per card.
+    await buy();
+    expect((await offerCard(member.token, cardId))?.rewardActivations.map((a) => a.usesLeft)).toEqual([1, 0]);
+    // The member's own activation of the same offer stands beside the card's: both apply.
+    expect((await activateOffer(member.token, offerId)).errors).toBeUndefined();
+    expect((await buy()).awards.map((a) => `${a.kind}:${a.points}`)).toEqual(['BASE:10', 'OFFER:30', 'OFFER:30']);
+    expect(await balance(member.token)).toBe(10 + 10 + 40 + 10 + 70);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('refunding the purchase that completed the card takes its stamp back and voids the unused activation', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'MULTIPLIER', multiplier: '3' });
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardOfferId: offerId });
+    const buy = async () => (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    await buy();
+    const filling = await buy();
+    expect((await reverse(cafe.token, filling.transaction.id)).errors).toBeUndefined();
+    const after = await offerCard(member.token, cardId);
+    expect(after).toMatchObject({ stamps: 1, filled: 0 });
+    expect(after?.rewardActivations).toEqual([{ offerId, usesLeft: 1, stampCardId: cardId, voidedAt: expect.any(String) }]);
+    // Voided: the next earn gets no offer, and (the card's second stamp again) earns a new activation.
+    const next = await buy();
+    expect(next.awards.map((a) => a.kind)).toEqual(['BASE']);
+    expect((await offerCard(member.token, cardId))?.rewardActivations.map((a) => a.voidedAt === null)).toEqual([true, false]);
+    expect((await buy()).awards.map((a) => `${a.kind}:${a.points}`)).toEqual(['BASE:10', 'OFFER:20']);
+    expect(await clawbacks(member.id)).toEqual([]);
+    expect(await balance(member.token)).toBe(10 + 10 + 30);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('an activation already used when the purchase that earned it is refunded is voided and what it gave is clawed back; the refunds give back exactly their own uses', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 30 });
+    const cardId = await createStampCard(cafe.token, { stampsRequired: 2, rewardOfferId: offerId });
+    // The member's own activation, used at the first purchase.
+    expect((await activateOffer(member.token, offerId)).errors).toBeUndefined();
+    const buy = async () => (await earn(cafe.token, { memberId: member.id, amount: '10.00' })).data!.earnPoints;
+    const a = await buy(); // own activation used: 40
+    const b = await buy(); // fills the card: the card's activation
+    const c = await buy(); // uses the card's activation: 40
+    expect([a.transaction.points, b.transaction.points, c.transaction.points]).toEqual([40, 10, 40]);
+    expect(await balance(member.token)).toBe(90);
+
+    expect((await reverse(cafe.token, b.transaction.id)).errors).toBeUndefined();
+    // b's 10 points go back, and the 30 its card's activation gave at c are clawed back.
+    expect(await clawbacks(member.id)).toEqual(['-30']);
+    expect(await balance(member.token)).toBe(50);
+    const activations = async () =>
+      (await hub.must<{ me: { offerActivations: RewardActivation[] } }>('{ me { offerActivations { offerId usesLeft stampCardId voidedAt } } }', {}, member.token)).me.offerActivations;
+    expect((await activations()).map((x) => [x.stampCardId, x.usesLeft, x.voidedAt === null])).toEqual([
+      [cardId, 0, false],
+      [null, 0, true],
+    ]);
+    // Refunding a gives back the use of the member's own activation only, not of the card's.
+    expect((await reverse(cafe.token, a.transaction.id)).errors).toBeUndefined();
+    expect((await activations()).map((x) => [x.stampCardId, x.usesLeft, x.voidedAt === null])).toEqual([
+      [cardId, 0, false],
+      [null, 1, true],
+    ]);
+    expect(await balance(member.token)).toBe(10);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it("refuses a reward offer that is not the card's partner's own published earn offer lasting as long as the card", async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const refusal = async (input: Record<string, unknown>) =>
+      (await hub.query('mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }', { input: { name: 'Card', stampsRequired: 3, ...input } }, cafe.token))
+        .errors?.[0]?.extensions;
+    const ends = new Date(Date.now() + 86_400_000).toISOString();
+    expect(await refusal({ rewardOfferId: await createOffer(other.token, { kind: 'BONUS_POINTS', points: 5 }) })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    expect(await refusal({ rewardOfferId: await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 5 }) })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    expect(await refusal({ rewardOfferId: await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 5, validTo: ends }) })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    expect(await refusal({ rewardOfferId: randomUUID() })).toMatchObject({ code: 'OFFER_NOT_AVAILABLE' });
+    const own = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 5 });
+    expect(await refusal({ rewardOfferId: own, rewardPoints: 10 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rewardPoints' });
+    expect(await refusal({})).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rewardPoints' });
+    const { rows } = await hub.db.query(`SELECT 1 FROM points.stamp_cards WHERE partner_id = $1`, [cafe.id]);
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('createStampCard with an idempotency key', () => {
+  it('a retry answers the card first made, even once its reward offer is retired; another input with the key is IDEMPOTENCY_KEY_REUSED; no key still creates', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const offerId = await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 5 });
+    const create = (input: Record<string, unknown>) =>
+      hub.query<{ createStampCard: { card: { id: string; rewardOfferId: string | null } } }>(
+        'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id rewardOfferId } } }',
+        { input: { name: 'Coffee', stampsRequired: 5, ...input } },
+        cafe.token,
+      );
+    const key = randomUUID();
+    const first = await create({ rewardOfferId: offerId, idempotencyKey: key });
+    expect(first.errors).toBeUndefined();
+    const again = await create({ rewardOfferId: offerId, idempotencyKey: key });
+    expect(again.data?.createStampCard.card).toEqual(first.data?.createStampCard.card);
+    await hub.must('mutation($input: RetireOfferInput!) { retireOffer(input: $input) { offer { id } } }', { input: { offerId } }, cafe.token);
+    expect((await create({ rewardOfferId: offerId, idempotencyKey: key })).data?.createStampCard.card).toEqual(first.data?.createStampCard.card);
+    expect((await create({ rewardOfferId: offerId })).errors?.[0]?.extensions?.code).toBe('OFFER_NOT_AVAILABLE');
+    expect((await create({ rewardPoints: 10, idempotencyKey: key })).errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await create({ rewardPoints: 10, idempotencyKey: 'has space' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    // Keys are the caller's: another partner's same key makes its own card.
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const theirs = await hub.query<{ createStampCard: { card: { id: string } } }>(
+      'mutation($input: CreateStampCardInput!) { createStampCard(input: $input) { card { id } } }',
+      { input: { name: 'Coffee', stampsRequired: 5, rewardPoints: 10, idempotencyKey: key } },
+      other.token,
+    );
+    expect(theirs.data?.createStampCard.card.id).not.toBe(first.data?.createStampCard.card.id);
+    // Without a key (clients written before it existed) each call still makes a card.
+    expect((await create({ rewardPoints: 10 })).errors).toBeUndefined();
+    expect((await create({ rewardPoints: 10 })).errors).toBeUndefined();
+    const { rows } = await hub.db.query(`SELECT 1 FROM points.stamp_cards WHERE partner_id = $1`, [cafe.id]);
+    expect(rows).toHaveLength(3);
+  });
+});
+
+describe('POINTS_PRICE offers', () => {
+  const REDEEM = 'mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) { transaction { id points kind redeemedOfferId } } }';
+  type Redeemed = { redeemPoints: { transaction: { id: string; points: number; kind: string; redeemedOfferId: string | null } } };
+
+  it('redeemed at the till with the member\'s code: a redemption of the offer\'s price, drawn from lots, honoured by the partner, idempotent', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const ledger = ledgerClient(hub);
+    const offerId = await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 200 });
+    await earn(cafe.token, { memberId: member.id, amount: '300.00' });
+    const redeem = async (points: number, key = randomUUID(), code?: string) =>
+      hub.query<Redeemed>(
+        REDEEM,
+        { input: { memberId: member.id, points, redemptionCode: code ?? (await ledger.code(member.token)), reference: `OFFER-${key}`, idempotencyKey: key, offerId } },
+        cafe.token,
+      );
+    const key = randomUUID();
+    const code = await ledger.code(member.token);
+    const first = await redeem(200, key, code);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.redeemPoints.transaction).toMatchObject({ points: -200, kind: 'REDEEM', redeemedOfferId: offerId });
+    expect(await balance(member.token)).toBe(100);
+    // A retry (same input, its code already used) answers the same redemption and draws nothing more.
+    const again = await redeem(200, key, code);
+    expect(again.data?.redeemPoints.transaction.id).toBe(first.data!.redeemPoints.transaction.id);
+    expect(await balance(member.token)).toBe(100);
+    // Short of the price: INSUFFICIENT_POINTS, nothing written; another price: BAD_USER_INPUT on points.
+    expect((await redeem(200)).errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_POINTS');
+    expect((await redeem(100)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'points' });
+    expect(await balance(member.token)).toBe(100);
+    const { rows } = await hub.db.query<{ n: number }>('SELECT count(*)::int AS n FROM points.offer_redemptions WHERE member_id = $1', [member.id]);
+    expect(rows[0].n).toBe(1);
+    // The lots drawn are the earn's, and the partner honoured the points (its statement, at its reimbursement).
+    const { rows: drawn } = await hub.db.query<{ points: string }>(`SELECT sum(m.points)::text AS points FROM points.lot_movements m WHERE m.transaction_id = $1`, [
+      first.data!.redeemPoints.transaction.id,
+    ]);
+    expect(drawn[0].points).toBe('-200');
+    const now = new Date();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+    const statement = await hub.must<{ settlementStatement: { pointsIssued: string; pointsHonoured: string } }>(
+      'query($p: ID!, $f: String!, $t: String!) { settlementStatement(partnerId: $p, from: $f, to: $t) { pointsIssued pointsHonoured } }',
+      { p: cafe.id, f: from, t: to },
+      await hub.admin(),
+    );
+    expect(statement.settlementStatement).toEqual({ pointsIssued: '300', pointsHonoured: '200' });
+    // Refunded (a return): the points come back as for any redemption.
+    expect((await reverse(cafe.token, first.data!.redeemPoints.transaction.id)).errors).toBeUndefined();
+    expect(await balance(member.token)).toBe(300);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
+  it('OFFER_NOT_AVAILABLE: below its minTier, another partner\'s, not a POINTS_PRICE offer, retired, unknown; nothing spent, the code still good', async () => {
+    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const other = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const member = await hub.seed.member(cafe.token);
+    const ledger = ledgerClient(hub);
+    await earn(cafe.token, { memberId: member.id, amount: '1000.00' });
+    const code = await ledger.code(member.token);
+    const attempt = (offerId: string, points = 50) =>
+      hub.query<Redeemed>(REDEEM, { input: { memberId: member.id, points, redemptionCode: code, reference: 'R', idempotencyKey: randomUUID(), offerId } }, cafe.token);
+    const refusal = async (offerId: string, points = 50) => (await attempt(offerId, points)).errors?.[0]?.extensions?.code;
+    const silver = await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 50, minTier: 'Silver' });
+    expect(await refusal(silver)).toBe('OFFER_NOT_AVAILABLE');
+    expect(await refusal(await createOffer(other.token, { kind: 'POINTS_PRICE', points: 50 }))).toBe('OFFER_NOT_AVAILABLE');
+    expect(await refusal(await createOffer(cafe.token, { kind: 'BONUS_POINTS', points: 50 }))).toBe('OFFER_NOT_AVAILABLE');
+    const retired = await createOffer(cafe.token, { kind: 'POINTS_PRICE', points: 50 });
+    await hub.must('mutation($input: RetireOfferInput!) { retireOffer(input: $input) { offer { id } } }', { input: { offerId: retired } }, cafe.token);
+    expect(await refusal(retired)).toBe('OFFER_NOT_AVAILABLE');
+    expect(await refusal(randomUUID())).toBe('OFFER_NOT_AVAILABLE');
+    expect(await balance(member.token)).toBe(1000);
+    // Silver from 5000 qualifying points: then the same offer, with the same code (never used), is redeemed.
+    await hub.seed.earn(cafe.token, member.id, '5000.00', 'NOK');
+    const ok = await attempt(silver);
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.redeemPoints.transaction).toMatchObject({ points: -50, redeemedOfferId: silver });
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 });

@@ -14,8 +14,8 @@ import { type DirectoryClient } from '../../subgraphs/points/src/clients/directo
 /**
  * A month of mixed activity across three partners in three currencies (and a fourth, a spa, that only grants
  * goodwill and honours the coalition's points), with the coalition's marketing budget granting and paying a
- * welcome bonus and a member cashing out, on a database of its own so that the ledger's totals are exactly
- * this test's activity.
+ * welcome bonus and a member cashing out, a fifth (an arcade) sponsoring a game that costs points to play
+ * beside a coalition game, on a database of its own so that the ledger's totals are exactly this test's activity.
  */
 
 let hub: TestHub;
@@ -139,7 +139,9 @@ describe('settlement statements', () => {
   let cafe: Partner;
   let spa: Partner;
   const S = { issue: '0.002', reimb: '0.0015' };
-  let statements: Record<'grocer' | 'fuel' | 'cafe' | 'spa', Statement>;
+  let arcade: Partner;
+  const A = { issue: '0.003', reimb: '0.0025' };
+  let statements: Record<'grocer' | 'fuel' | 'cafe' | 'spa' | 'arcade', Statement>;
   let fuelRedeemId: string;
   let m1Token: string;
 
@@ -216,13 +218,30 @@ describe('settlement statements', () => {
     expect(cashout.errors).toBeUndefined();
     expect(await ledger.points(m5.token)).toMatchObject({ balance: 20 });
 
+    // Games (README "Games"), always winning so the month is deterministic: m6 wins 40 in the coalition's
+    // game (marketing budget), earns 100 at the arcade, then plays the arcade's game, which costs 40 (a
+    // redemption the arcade honours, drawn on the coalition's lot) and pays a 25-point prize the arcade funds.
+    arcade = await createPartner('Arcade', 'EUR', '10', A.issue, A.reimb);
+    const m6 = await hub.seed.member(grocer.token);
+    const playOnce = async (gameInput: Record<string, unknown>, token: string) => {
+      const game = await hub.must<{ createGame: { game: { id: string } } }>('mutation($i: CreateGameInput!) { createGame(input: $i) { game { id } } }', { i: { name: 'Wheel', winChance: '1', budgetPoints: 1000, idempotencyKey: randomUUID(), ...gameInput } }, token);
+      const gameId = game.createGame.game.id;
+      await hub.must('query($g: ID!) { nextGamePlay(gameId: $g) { serverSeedHash } }', { g: gameId }, m6.token);
+      const played = await hub.must<{ playGame: { play: { points: number } } }>('mutation($i: PlayGameInput!) { playGame(input: $i) { play { points } } }', { i: { gameId, clientSeed: 'month', idempotencyKey: randomUUID() } }, m6.token);
+      return played.playGame.play.points;
+    };
+    expect(await playOnce({ prizes: [{ points: 40, weight: 1 }] }, await hub.admin())).toBe(40);
+    await hub.seed.earn(arcade.token, m6.id, '10.00', 'EUR');
+    expect(await playOnce({ prizes: [{ points: 25, weight: 1 }], costPoints: 40 }, arcade.token)).toBe(25);
+    expect(await ledger.points(m6.token)).toMatchObject({ balance: 125 });
+
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
-    statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe), spa: await mustStatement(spa) };
+    statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe), spa: await mustStatement(spa), arcade: await mustStatement(arcade) };
   });
 
   it("gives each partner the issued, honoured and breakage figures the ledger holds for it", async () => {
     const totals = await ledgerTotals();
-    for (const [name, partner] of [['grocer', grocer], ['fuel', fuel], ['cafe', cafe], ['spa', spa]] as const) {
+    for (const [name, partner] of [['grocer', grocer], ['fuel', fuel], ['cafe', cafe], ['spa', spa], ['arcade', arcade]] as const) {
       const s = statements[name];
       expect(s.partner.id).toBe(partner.id);
       expect(s.currency).toBe(partner.currency);
@@ -251,7 +270,14 @@ describe('settlement statements', () => {
     expect(statements.spa.net).toEqual(money(micros(S.issue, 30) - micros(S.reimb, 100), 'EUR'));
     expect(statements.spa.cashedOut).toMatchObject({ points: '10', exactValue: exact(micros(S.issue, 10)) });
     for (const s of [statements.grocer, statements.fuel, statements.cafe]) expect([s.granted.points, s.cashedOut.points]).toEqual(['0', '0']);
-    for (const s of Object.values(statements)) expect(s.bonuses.points).toBe('0');
+    for (const s of [statements.grocer, statements.fuel, statements.cafe, statements.spa]) expect(s.bonuses.points).toBe('0');
+    // The arcade: 100 earned and a 25-point game prize at its issue price; the 40 a play cost, honoured at its
+    // reimbursement, were the coalition's (its prize from the coalition's game).
+    expect(statements.arcade).toMatchObject({ pointsIssued: '125', pointsHonoured: '40', honouredByIssuer: [], issuedHonouredBy: [] });
+    expect(statements.arcade.bonuses).toMatchObject({ points: '25', exactValue: exact(micros(A.issue, 25)) });
+    expect(statements.arcade.redeemed).toMatchObject({ points: '40', exactValue: exact(micros(A.reimb, 40)) });
+    expect(statements.arcade.honouredFromCoalition.points).toBe('40');
+    expect(statements.arcade.net).toEqual(money(micros(A.issue, 125) - micros(A.reimb, 40), 'EUR'));
     expect(statements.cafe.returned.points).toBe('400');
     expect([statements.grocer.donated.points, statements.fuel.donated.points, statements.cafe.donated.points]).toEqual(['0', '0', '50']);
     expect(statements.cafe.donated.exactValue).toBe(exact(micros(C.issue, 50)));
@@ -354,7 +380,7 @@ describe('settlement statements', () => {
     // The coalition statement holds the same statements each partner reads (terms changed since: still equal).
     expect(c.statements.find((s) => s.partner.id === grocer.id)).toEqual(statements.grocer);
     expect(c.statements.find((s) => s.partner.id === cafe.id)).toEqual(statements.cafe);
-    expect(c.statements).toHaveLength(4);
+    expect(c.statements).toHaveLength(5);
     const totals = await ledgerTotals();
     expect(BigInt(c.pointsIssued)).toBe(-totals.of('PARTNER_ISSUED'));
     expect(BigInt(c.pointsHonoured)).toBe(totals.of('PARTNER_HONOURED'));
@@ -362,7 +388,7 @@ describe('settlement statements', () => {
     expect(BigInt(c.pointsDonated)).toBe(totals.of('CHARITY'));
     expect(BigInt(c.pointsIssuedByCoalition)).toBe(-totals.of('COALITION_MARKETING'));
     expect(BigInt(c.pointsCashedOut)).toBe(totals.of('COALITION_CASHOUT'));
-    expect([c.pointsIssuedByCoalition, c.pointsCashedOut]).toEqual(['250', '160']);
+    expect([c.pointsIssuedByCoalition, c.pointsCashedOut]).toEqual(['290', '160']);
     // Conservation: every point issued (by partners or by the coalition's marketing budget) was honoured,
     // expired, donated, cashed out, or is still held by a member.
     expect(
@@ -372,11 +398,11 @@ describe('settlement statements', () => {
     const eur = (m: bigint) => money(m, 'EUR');
     expect(c.coalitionIssuance).toEqual({
       currency: 'EUR',
-      issued: { points: '250', value: eur(micros('0.004', 250)), exactValue: exact(micros('0.004', 250)) },
+      issued: { points: '290', value: eur(micros('0.004', 290)), exactValue: exact(micros('0.004', 290)) },
       granted: { points: '200', value: eur(micros('0.004', 200)), exactValue: exact(micros('0.004', 200)) },
-      bonuses: { points: '50', value: eur(micros('0.004', 50)), exactValue: exact(micros('0.004', 50)) },
+      bonuses: { points: '90', value: eur(micros('0.004', 90)), exactValue: exact(micros('0.004', 90)) },
       earnAwards: { points: '0', value: eur(0n), exactValue: exact(0n) },
-      honoured: { points: '100', value: eur(micros('0.004', 100)), exactValue: exact(micros('0.004', 100)) },
+      honoured: { points: '140', value: eur(micros('0.004', 140)), exactValue: exact(micros('0.004', 140)) },
       breakage: { points: '0', value: eur(0n), exactValue: exact(0n) },
       donated: { points: '0', value: eur(0n), exactValue: exact(0n) },
       cashedOut: { points: '150', value: eur(micros('0.004', 150)), exactValue: exact(micros('0.004', 150)) },

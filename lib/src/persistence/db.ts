@@ -16,6 +16,12 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Whether `sql` prepares its statements by name (default true; see `sql`). */
   preparedStatements?: boolean;
+  /**
+   * A read-only data source on a streaming replica (DATABASE_REPLICA_URL), for reports and exports: every
+   * transaction on it is read-only (`default_transaction_read_only`), so a write routed there by mistake
+   * fails loudly even when the URL names a writable server; it runs no migrations and installs no extensions.
+   */
+  readOnly?: boolean;
 }
 
 /** Data sources whose `sql` statements go unnamed (DatabaseOptions.preparedStatements false). */
@@ -32,14 +38,15 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     url: options.url,
     schema: options.schema,
     entities: options.entities,
-    migrations: options.migrations,
+    migrations: options.readOnly ? [] : options.migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
+    installExtensions: !options.readOnly,
     logging: false,
     poolSize: options.poolSize ?? 10,
-    applicationName: options.applicationName ?? `hub-${options.schema}`,
+    applicationName: options.applicationName ?? `hub-${options.schema}${options.readOnly ? '-replica' : ''}`,
     extra: {
-      options: `-c search_path=${options.schema}`,
+      options: `-c search_path=${options.schema}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
       statement_timeout: options.statementTimeoutMs ?? 15_000,
       idle_in_transaction_session_timeout: 30_000,
       connectionTimeoutMillis: 5_000,

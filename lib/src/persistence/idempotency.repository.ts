@@ -26,6 +26,23 @@ export async function claimKey(manager: EntityManager, ref: KeyRef, requestHash:
   return rows.length === 1;
 }
 
+/**
+ * For a hot write whose answer is known before it runs (its ids chosen up front), the claim of
+ * `idempotent` folded into the caller's own statement, so that nothing is written after the effect: a
+ * CTE named `claim` that inserts the key with its response already in place, waiting at most 5 s on a
+ * duplicate still running and putting the limit back once claimed, as `claimKey` does. It takes its
+ * values from the five parameters from `$first` on, as lib's `claimCteParams` lists them. The statement must
+ * read `claim` before anything else it locks (a row: claimed, the key commits with the effect; none:
+ * answer with lib's `lostClaim`, in the same transaction).
+ */
+export function claimCte(first: number): string {
+  const $ = (i: number) => `$${first + i}`;
+  return `claim AS (
+       INSERT INTO idempotency_keys (caller, operation, key, request_hash, response)
+       SELECT ${$(0)}, ${$(1)}, ${$(2)}, ${$(3)}, ${$(4)}::jsonb FROM (SELECT set_config('lock_timeout', '5s', true)) AS wait_at_most
+       ON CONFLICT DO NOTHING RETURNING set_config('lock_timeout', '0', true) AS restored)`;
+}
+
 /** The stored request hash and response of a key another request claimed, lifting the claim's 5 s wait. */
 export async function readClaimedKey<R>(manager: EntityManager, ref: KeyRef): Promise<{ request_hash: string; response: R } | undefined> {
   const { rows } = await sql<{ request_hash: string; response: R }>(

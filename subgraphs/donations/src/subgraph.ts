@@ -98,7 +98,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
       },
       { ...donationsReferences, ...kpisReference },
     ),
-  setup({ dataSource, env, logger, signer, metrics }) {
+  setup({ dataSource, reportSource, env, logger, signer, metrics }) {
     const config: GivingConfig = {
       minPoints: env.DONATION_MIN_POINTS,
       pointValueScaled: parseScaled('DONATION_POINT_VALUE', env.DONATION_POINT_VALUE, RATE_SCALE),
@@ -114,13 +114,13 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
     const matching = new MatchingService(dataSource, receipts, partners);
     const donations = new DonationsService(dataSource, createPointsClient(env.POINTS_URL, signer!), receipts, matching, config, logger);
     const pledges = new PledgesService(dataSource, receipts, config, partners);
-    const reports = new ReportsService(dataSource);
-    const kpis = new DonationsKpisService(dataSource);
+    const reports = new ReportsService(dataSource, reportSource);
+    const kpis = new DonationsKpisService(reportSource);
     registerDonationMetrics(metrics, dataSource);
     const stopReconciler = startDonationReconciler(donations, env.DONATIONS_RECONCILE_INTERVAL_MS, logger);
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
-    const memberExport = new MemberDataExport(dataSource, DONATIONS_MEMBER_DATA_SECTIONS);
+    const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, DONATIONS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, DONATIONS_MEMBER_ERASURE_STATEMENTS);
     return {
       resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),

@@ -65,10 +65,10 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
   migrations: membersMigrations,
   env: membersEnv,
   buildSchema: () => buildFederatedSchema({ resolvers: [SharingConsentResolver, MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver, ErasureResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
-  setup({ dataSource, env, logger, signer }) {
+  setup({ dataSource, reportSource, env, logger, signer }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);
-    const kpis = new MembersKpisService(dataSource);
+    const kpis = new MembersKpisService(reportSource);
     const closings = new ClosingService(
       dataSource,
       new MembersPointsClient(createSubgraphClient(env.POINTS_URL), signer!),
@@ -95,7 +95,7 @@ export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodOb
       { maxRefusals: env.ENROLLMENT_EMAIL_TAKEN_MAX, windowSeconds: env.ENROLLMENT_EMAIL_TAKEN_WINDOW_SECONDS },
       () => registrations.kick(),
     );
-    const memberExport = new MemberDataExport(dataSource, MEMBER_DATA_SECTIONS, memberExists);
+    const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, MEMBER_DATA_SECTIONS, memberExists);
     // This subgraph owns the identity links: a member token is resolved from its table (cached per identity).
     const links: MemberLinkCache = new MemberLinkCache(async (viewer): Promise<string | null> => selfService.linkedMember(viewer));
     const selfService: MemberSelfService = new MemberSelfService(dataSource, members, links);

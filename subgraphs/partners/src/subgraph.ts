@@ -34,12 +34,12 @@ export const partnersSubgraph: SubgraphDefinition<PartnersContext, z.infer<z.Zod
   migrations: partnersMigrations,
   env: partnersEnv,
   buildSchema: () => buildFederatedSchema({ resolvers: [PartnerResolver, StoreResolver, OfferResolver, PartnersAuditLogResolver, PartnersMemberExportResolver, PartnersMemberErasureResolver, CategoryRateResolver] }, partnerReference),
-  setup({ dataSource, env }) {
+  setup({ dataSource, reportSource, env }) {
     const partners = new PartnersService(dataSource);
     const stores = new StoresService(dataSource);
     const offers = new OffersService(dataSource);
     const categoryRates = new CategoryRatesService(dataSource);
-    const memberExport = new MemberDataExport(dataSource, PARTNERS_MEMBER_DATA_SECTIONS);
+    const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, PARTNERS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, PARTNERS_MEMBER_ERASURE_STATEMENTS);
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     return {

@@ -15,6 +15,7 @@ import { type BonusService } from './services/bonus.service';
 import { type MembershipService, type MembershipView } from './services/membership.service';
 import { type PlanRow } from './persistence/memberships.repository';
 import { type RegistrationService } from './services/registration.service';
+import { type GameService } from './services/game.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
@@ -52,6 +53,8 @@ export interface PointsContext extends BaseSubgraphContext {
   memberships: MembershipService;
   /** Members registered by the members subgraph (internal registerMembers). */
   registrations: RegistrationService;
+  /** Provably fair games (createGame, nextGamePlay, playGame, verifyGamePlay). */
+  games: GameService;
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;
@@ -67,5 +70,7 @@ export interface PointsContext extends BaseSubgraphContext {
     membership: DataLoader<string, MembershipView | null>;
     /** Membership plans by id. */
     plan: DataLoader<string, PlanRow | null>;
+    /** The POINTS_PRICE offer each redemption paid for, if any (offer_redemptions). */
+    redeemedOffer: DataLoader<string, string | null>;
   };
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { buildFederatedSchema, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
 import { pointsMigrations } from '../../../migrations/points';
+import { ChannelListener } from '../../../lib/src/persistence/channel-listener';
 import { type PointsContext } from './context';
 import { REDEMPTION_CODE_FAILURE_WINDOW_SECONDS, REDEMPTION_CODE_MAX_FAILURES, REDEMPTION_CODE_PARTNER_MAX_FAILURES } from './domain/redemption-code.rules';
 import { pointsReferences } from './graphql/points.reference';
@@ -12,7 +13,7 @@ import { KpisResolver, kpisReferences } from './graphql/kpis.resolver';
 import { FundingResolver } from './graphql/funding.resolver';
 import { GrantResolver } from './graphql/grant.resolver';
 import { CashoutResolver, PayoutBatchResolver } from './graphql/cashout.resolver';
-import { EarnAwardsResolver, TransactionAwardsResolver } from './graphql/award.resolver';
+import { EarnAwardsResolver, TransactionAwardsResolver, TransactionOfferResolver } from './graphql/award.resolver';
 import { StatementStoresResolver, TransactionBasketResolver } from './graphql/basket.resolver';
 import { OfferActivationResolver } from './graphql/offer-activation.resolver';
 import { OfferActivationService } from './services/offer-activation.service';
@@ -30,7 +31,7 @@ import { DirectoryClient } from './clients/directory.client';
 import { MembersClient } from './clients/members.client';
 import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
-import { PartnersClient } from './clients/partners.client';
+import { PARTNER_CHANGES_CHANNEL, PartnersClient } from './clients/partners.client';
 import { DonationPostingService } from './services/donation-posting.service';
 import { MemberClosingService } from './services/member-closing.service';
 import { MemberMergeService } from './services/member-merge.service';
@@ -66,6 +67,8 @@ import { RegistrationService } from './services/registration.service';
 import { MembershipPlanFieldResolver, MembershipPurchasePlanResolver, MembershipResolver } from './graphql/membership.resolver';
 import { MembershipService } from './services/membership.service';
 import { OfferPreviewClient } from './clients/offer-preview.client';
+import { GameResolver } from './graphql/game.resolver';
+import { GameService } from './services/game.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -112,6 +115,14 @@ const pointsEnv = {
   COALITION_DEBTOR_BIC: z.string().optional(),
   /** How long an earn trusts a store it checked with the partners subgraph (seconds; a closed store is accepted at most this long). */
   EARN_STORE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /**
+   * How long the calling partner's facts (status, currency, terms, category rates) are kept per process
+   * (seconds; 0: asked on every earn). Kept only while the partners subgraph's change notices are heard
+   * (PostgreSQL channel hub_partner_changes): a suspension or a new version drops them at once.
+   */
+  PARTNER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** Where the partners subgraph's change notices are heard: its database (default: this subgraph's DATABASE_URL). */
+  PARTNER_CHANGES_DATABASE_URL: z.string().min(1).optional(),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -131,13 +142,13 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
     ),
   purgeTargets: (env) => pointsPurgeTargets({ codeFailureWindowSeconds: env.REDEMPTION_CODE_FAILURE_WINDOW_SECONDS }),
-  setup({ dataSource, env, logger, signer, metrics }) {
+  setup({ dataSource, reportSource, env, logger, signer, metrics }) {
     const config = {
       expiryMonths: env.POINTS_EXPIRY_MONTHS,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
@@ -166,6 +177,17 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     };
     const partnersClient = new PartnersClient(createSubgraphClient(env.PARTNERS_URL));
     partnersClient.storeCacheMs = env.EARN_STORE_CACHE_SECONDS * 1000;
+    partnersClient.partnerCacheMs = env.PARTNER_CACHE_SECONDS * 1000;
+    const partnerChanges = new ChannelListener({
+      connectionString: env.PARTNER_CHANGES_DATABASE_URL ?? env.DATABASE_URL,
+      channel: PARTNER_CHANGES_CHANNEL,
+      onNotice: (partnerId) => partnersClient.partnerChanged(partnerId),
+      onLost: () => partnersClient.changeNoticesLost(),
+      logger,
+      applicationName: 'points-partner-changes',
+    });
+    partnersClient.changeNotices = partnerChanges;
+    if (env.PARTNER_CACHE_SECONDS > 0) void partnerChanges.start();
     const directory = new DirectoryClient(partnersClient, new MembersClient(createSubgraphClient(env.MEMBERS_URL)));
     // A member token without member_id acts as the member its identity is linked to: the members subgraph says which.
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
@@ -173,12 +195,12 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
     const offerActivations = new OfferActivationService(dataSource, directory, new OfferPreviewClient(createSubgraphClient(env.PARTNERS_URL), signer!));
-    const stampCards = new StampCardService(dataSource);
+    const stampCards = new StampCardService(dataSource, directory);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
     const integrity = new IntegrityService(dataSource);
-    const economics = new EconomicsService(dataSource, directory);
-    const kpis = new KpisService(dataSource, directory);
+    const economics = new EconomicsService(dataSource, directory, reportSource);
+    const kpis = new KpisService(reportSource, directory);
     const funding = new FundingService(dataSource, directory);
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
@@ -189,6 +211,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       () => memberships.sweep(),
     ]);
     const registrations = new RegistrationService(dataSource, config);
+    const games = new GameService(dataSource, directory, config);
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
@@ -209,7 +232,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const memberClosings = new MemberClosingService(dataSource);
     const memberMerges = new MemberMergeService(dataSource);
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
-    const memberExport = new MemberDataExport(dataSource, POINTS_MEMBER_DATA_SECTIONS);
+    const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, POINTS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, POINTS_MEMBER_ERASURE_STATEMENTS);
     return {
       resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
@@ -233,6 +256,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         bonuses,
         memberships,
         registrations,
+        games,
         webhooks,
         webhookDelivery,
         donationPostings,
@@ -248,6 +272,10 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
             const byTransaction = await points.awards(ids);
             return ids.map((id) => byTransaction.get(id) ?? []);
           }),
+          redeemedOffer: new DataLoader(async (ids: readonly string[]) => {
+            const byTransaction = await redemptions.redeemedOffers(ids);
+            return ids.map((id) => byTransaction.get(id) ?? null);
+          }),
           basket: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.baskets(ids);
             return ids.map((id) => byTransaction.get(id) ?? null);
@@ -260,6 +288,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         },
       }),
       close: async () => {
+        await partnerChanges.stop();
         await stopRelay();
         await stopWebhooks();
         await stopSweeper();

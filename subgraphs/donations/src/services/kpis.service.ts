@@ -16,12 +16,13 @@ export interface GivingKpis {
  * with reports:read its own; any other id answers null.
  */
 export class DonationsKpisService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `reportSource`: the replica when DATABASE_REPLICA_URL is set (a report), else the primary. */
+  constructor(private readonly reportSource: DataSource) {}
 
   async giving(viewer: Viewer, id: string): Promise<GivingKpis | null> {
     const scope = parseKpiId(id);
     if (!scope || !canReadKpis(viewer, scope)) return null;
-    const manager = this.dataSource.manager;
+    const manager = this.reportSource.manager;
     const donated = scope.partnerId === null ? await readDonated(manager, scope.from, scope.to) : null;
     const pledged = await readPledged(manager, scope.from, scope.to, scope.partnerId);
     return {

@@ -14,7 +14,14 @@ export type { GivingKind, GivingRow };
  * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND.
  */
 export class ReportsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /**
+     * The donation and giving reports read here: the replica when DATABASE_REPLICA_URL is set. A member's
+     * own giving stays on the primary (a member who just gave sees it), as do existence checks.
+     */
+    private readonly reportSource: DataSource = dataSource,
+  ) {}
 
   private window(from: string, to: string): { from: Date; to: Date } {
     const f = validate.instant('from', from);
@@ -41,7 +48,7 @@ export class ReportsService {
   async donationReport(viewer: Viewer, from: string, to: string, charityId?: string | null): Promise<{ totalPoints: bigint; byCharity: { charityId: string; points: bigint; donations: number }[] }> {
     const window = this.window(from, to);
     const scope = await this.charityScope(viewer, charityId);
-    const byCharity = await donationTotalsByCharity(this.dataSource.manager, window, scope);
+    const byCharity = await donationTotalsByCharity(this.reportSource.manager, window, scope);
     return { totalPoints: byCharity.reduce((sum, r) => sum + r.points, 0n), byCharity };
   }
 
@@ -64,7 +71,7 @@ export class ReportsService {
       charityScope = await this.charityScope(viewer, input.charityId);
     }
     if (kinds.length === 0) return [];
-    return givingTotals(this.dataSource.manager, { ...window, period: input.period, kinds, charityId: charityScope, partnerId: partnerScope });
+    return givingTotals(this.reportSource.manager, { ...window, period: input.period, kinds, charityId: charityScope, partnerId: partnerScope });
   }
 
   requireMemberView(viewer: Viewer, memberId: string): void {

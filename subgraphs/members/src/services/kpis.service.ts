@@ -9,11 +9,12 @@ import { readMemberCounts } from '../persistence/kpis.repository';
  * the entity id: the admin any, a partner with reports:read its own; any other id answers null.
  */
 export class MembersKpisService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `reportSource`: the replica when DATABASE_REPLICA_URL is set (a report), else the primary. */
+  constructor(private readonly reportSource: DataSource) {}
 
   async counts(viewer: Viewer, id: string): Promise<{ enrolled: number; closed: number } | null> {
     const scope = parseKpiId(id);
     if (!scope || !canReadKpis(viewer, scope)) return null;
-    return readMemberCounts(this.dataSource.manager, scope.from, scope.to, scope.partnerId);
+    return readMemberCounts(this.reportSource.manager, scope.from, scope.to, scope.partnerId);
   }
 }

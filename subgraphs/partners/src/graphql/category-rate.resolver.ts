@@ -19,6 +19,15 @@ export class CategoryRateResolver {
     return (await ctx.categoryRates.inForce(ctx.viewer, partner.id))?.map(toCategoryRateType) ?? null;
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'When the category rates in force now next change (a version already set for later takes effect), ISO 8601 UTC; null while none is scheduled. Null unless the caller is this partner or the admin.',
+  })
+  async categoryRatesValidUntil(@Root() partner: PartnerType, @Ctx() ctx: PartnersContext): Promise<string | null> {
+    return (await ctx.categoryRates.nextChange(ctx.viewer, partner.id))?.toISOString() ?? null;
+  }
+
   @FieldResolver(() => [CategoryRateType], { nullable: true, description: 'Every version of the category rates, oldest first. Null unless the caller is this partner or the admin.' })
   async categoryRateHistory(@Root() partner: PartnerType, @Ctx() ctx: PartnersContext): Promise<CategoryRateType[] | null> {
     return (await ctx.categoryRates.history(ctx.viewer, partner.id))?.map(toCategoryRateType) ?? null;

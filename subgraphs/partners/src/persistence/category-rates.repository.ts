@@ -55,6 +55,12 @@ export async function categoryRatesAt(manager: EntityManager, partnerIds: readon
   return rows.map(toRate);
 }
 
+/** When the first version appended for later than now takes effect (by the database clock); null: none. */
+export async function nextCategoryRateChange(manager: EntityManager, partnerId: string): Promise<Date | null> {
+  const { rows } = await sql<{ at: Date | null }>(manager, 'SELECT min(valid_from) AS at FROM partner_category_rates WHERE partner_id = $1 AND valid_from > now()', [partnerId]);
+  return rows[0]?.at ?? null;
+}
+
 /** Every version of a partner's category rates, oldest first (the changes as made). */
 export async function categoryRateHistory(manager: EntityManager, partnerId: string): Promise<CategoryRate[]> {
   const { rows } = await sql<Row>(

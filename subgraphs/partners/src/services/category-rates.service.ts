@@ -2,7 +2,7 @@ import { type DataSource } from 'typeorm';
 import { badInput, recordAudit, validate, type Viewer } from '../../../../lib/src';
 import { canSeePrivate, requireCatalogueManager } from '../domain/access.rules';
 import { validCategory, validExtraPercent } from '../domain/category-rate.rules';
-import { categoryRateHistory, categoryRatesAt, insertCategoryRate, isPast, type CategoryRate } from '../persistence/category-rates.repository';
+import { categoryRateHistory, categoryRatesAt, insertCategoryRate, isPast, nextCategoryRateChange, type CategoryRate } from '../persistence/category-rates.repository';
 import { managedPartnerId } from './managed-partner';
 
 /**
@@ -34,6 +34,16 @@ export class CategoryRatesService {
   async inForce(viewer: Viewer, partnerId: string, at?: Date | null): Promise<CategoryRate[] | null> {
     if (!canSeePrivate(viewer, partnerId)) return null;
     return categoryRatesAt(this.dataSource.manager, [partnerId], at ?? null);
+  }
+
+  /**
+   * When the rates in force now next change (the earliest version already appended that starts later),
+   * or null when none is scheduled: what a reader keeping the rates in memory must not keep them past.
+   * Null also unless the viewer is the partner or the admin.
+   */
+  async nextChange(viewer: Viewer, partnerId: string): Promise<Date | null> {
+    if (!canSeePrivate(viewer, partnerId)) return null;
+    return nextCategoryRateChange(this.dataSource.manager, partnerId);
   }
 
   /** Every version, oldest first; null unless the viewer is the partner or the admin. */

@@ -41,8 +41,8 @@ export interface EarnDecision {
   /** Non-zero awards, in order; they add up to `total`. */
   awards: Award[];
   total: bigint;
-  /** Offer activations this earn used once each. */
-  offersUsed: string[];
+  /** Offer activations this earn used once each, with the points each gave. */
+  offersUsed: { activationId: string; points: bigint }[];
   /** Stamps collected per card, and the progress after. */
   stamps: StampOutcome[];
 }

@@ -52,16 +52,33 @@ export function activationProblem(offer: OfferFacts | null, now: Date, tiers: re
  * those), whose lowest tier the member reaches, on a purchase that earns base points. MULTIPLIER adds
  * base x (multiplier - 1), rounded down; BONUS_POINTS adds its points. Paid by the offer's partner.
  */
-export function offerAwards(activations: readonly OfferActivation[], base: bigint, tiers: readonly Tier[], tier: Tier): { awards: Award[]; used: string[] } {
+export function offerAwards(
+  activations: readonly OfferActivation[],
+  base: bigint,
+  tiers: readonly Tier[],
+  tier: Tier,
+): { awards: Award[]; used: { activationId: string; points: bigint }[] } {
   if (base <= 0n) return { awards: [], used: [] };
   const applied = activations.filter((a) => a.usesLeft > 0 && reachesTier(tiers, tier, a.minTier));
-  return {
-    awards: applied.map((a): Award => ({
-      kind: 'OFFER',
-      points: a.kind === 'MULTIPLIER' ? (base * ((a.multiplierMilli ?? MULTIPLIER_SCALE) - MULTIPLIER_SCALE)) / MULTIPLIER_SCALE : (a.bonusPoints ?? 0n),
-      fundedBy: a.partnerId,
-      ruleId: a.offerId,
-    })),
-    used: applied.map((a) => a.id),
-  };
+  const awards = applied.map((a): Award => ({
+    kind: 'OFFER',
+    points: a.kind === 'MULTIPLIER' ? (base * ((a.multiplierMilli ?? MULTIPLIER_SCALE) - MULTIPLIER_SCALE)) / MULTIPLIER_SCALE : (a.bonusPoints ?? 0n),
+    fundedBy: a.partnerId,
+    ruleId: a.offerId,
+  }));
+  return { awards, used: applied.map((a, i) => ({ activationId: a.id, points: awards[i].points })) };
+}
+
+/**
+ * Why a POINTS_PRICE offer cannot be redeemed now at `partnerId` by a member in `tier`; null when it can:
+ * the partner's own offer, published, a POINTS_PRICE one, inside its window, and the member reaching its
+ * lowest tier. (The points asked must be its price: the caller checks that, naming the field.)
+ */
+export function pointsPriceProblem(offer: OfferFacts | null, partnerId: string, now: Date, tiers: readonly Tier[], tier: Tier): string | null {
+  if (!offer || !offer.active || offer.partnerId !== partnerId) return 'the offer is unknown or retired';
+  if (offer.kind !== 'POINTS_PRICE' || offer.points === null) return 'only a POINTS_PRICE offer is redeemed';
+  if (offer.validFrom > now) return 'the offer has not started';
+  if (offer.validTo && offer.validTo <= now) return 'the offer has ended';
+  if (!reachesTier(tiers, tier, offer.minTier)) return `the offer is for members from tier ${offer.minTier}`;
+  return null;
 }

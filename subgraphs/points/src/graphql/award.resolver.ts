@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { type PointsContext } from '../context';
 import { PointsAwardType, toAwardType } from './award.type';
 import { EarnPointsPayload, PointsTransactionType } from './points.type';
@@ -10,6 +10,15 @@ export class TransactionAwardsResolver {
   async awards(@Root() tx: PointsTransactionType, @Ctx() ctx: PointsContext): Promise<PointsAwardType[]> {
     if (tx.awards) return tx.awards.map(toAwardType);
     return (await ctx.loaders.awards.load(tx.id)).map(toAwardType);
+  }
+}
+
+/** Which POINTS_PRICE offer a redemption paid for: whoever sees the transaction sees it. */
+@Resolver(() => PointsTransactionType)
+export class TransactionOfferResolver {
+  @FieldResolver(() => ID, { nullable: true, description: 'A redemption of a POINTS_PRICE offer (redeemPoints with offerId): the offer; null otherwise.' })
+  async redeemedOfferId(@Root() tx: PointsTransactionType, @Ctx() ctx: PointsContext): Promise<string | null> {
+    return tx.kind === 'REDEEM' ? ctx.loaders.redeemedOffer.load(tx.id) : null;
   }
 }
 

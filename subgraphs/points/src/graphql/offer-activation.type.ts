@@ -40,6 +40,15 @@ export class OfferActivationType {
 
   @Field(() => String, { description: 'ISO 8601, UTC.' })
   activatedAt!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The stamp card a full card of which gave it; null: the member activated it.' })
+  stampCardId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'When it was taken back (ISO 8601, UTC): the purchase that filled its stamp card was refunded. A voided activation applies to no earn.',
+  })
+  voidedAt!: string | null;
 }
 
 @ObjectType('ActivateOfferPayload')
@@ -59,5 +68,7 @@ export function toActivationType(a: ActivationRow): OfferActivationType {
     usesLeft: a.usesLeft,
     validTo: a.validTo?.toISOString() ?? null,
     activatedAt: a.activatedAt.toISOString(),
+    stampCardId: a.stampCardId,
+    voidedAt: a.voidedAt?.toISOString() ?? null,
   });
 }

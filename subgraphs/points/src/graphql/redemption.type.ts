@@ -62,8 +62,9 @@ export class CreateRedemptionCodePayload {
   expiresAt!: string;
 }
 
-@InputType('RedeemPointsInput')
-export class RedeemPointsInput {
+/** The fields every spend at a till takes (redeemPoints, authorizeRedemption): inherited (no operation takes it itself, so it is not in the schema). */
+@InputType()
+export class SpendInput {
   @Field(() => ID)
   memberId!: string;
 
@@ -80,6 +81,16 @@ export class RedeemPointsInput {
   idempotencyKey!: string;
 }
 
+@InputType('RedeemPointsInput')
+export class RedeemPointsInput extends SpendInput {
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The partner's own published POINTS_PRICE offer this redemption pays for (inside its window, the member reaching its minTier; OFFER_NOT_AVAILABLE otherwise); points must be its price.",
+  })
+  offerId?: string | null;
+}
+
 @ObjectType('RedeemPointsPayload')
 export class RedeemPointsPayload {
   @Field(() => PointsTransactionType)
@@ -87,7 +98,7 @@ export class RedeemPointsPayload {
 }
 
 @InputType('AuthorizeRedemptionInput')
-export class AuthorizeRedemptionInput extends RedeemPointsInput {}
+export class AuthorizeRedemptionInput extends SpendInput {}
 
 @ObjectType('RedemptionHoldPayload')
 export class RedemptionHoldPayload {

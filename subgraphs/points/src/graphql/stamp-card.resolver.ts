@@ -9,7 +9,7 @@ export class StampCardResolver {
   @Directive(anyScope('admin', 'points:earn'))
   @Mutation(() => CreateStampCardPayload, { description: 'Defines a stamp card. Scope: points:earn (own partner) or admin (naming the partner).' })
   async createStampCard(@Arg('input', () => CreateStampCardInput) input: CreateStampCardInput, @Ctx() ctx: PointsContext): Promise<CreateStampCardPayload> {
-    return { card: toStampCardType(await ctx.stampCards.create(ctx.viewer, input)) };
+    return { card: toStampCardType(await ctx.stampCards.create(ctx.viewer, input, ctx.requestId)) };
   }
 
   @Directive(anyScope('admin', 'points:earn'))

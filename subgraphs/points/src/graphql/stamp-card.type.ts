@@ -3,8 +3,13 @@ import { formatMoney, money, MoneyInput, MoneyType } from '../../../../lib/src';
 import { type StampProgress } from '../domain/stamp-card.rules';
 import { type StampCardRow } from '../persistence/stamp-cards.repository';
 import { PartnerRefType, toInt } from './points.type';
+import { OfferActivationType, toActivationType } from './offer-activation.type';
+import { type ActivationRow } from '../persistence/offer-activations.repository';
 
-@ObjectType('StampCard', { description: "A partner's stamp card: so many stamps fill it, a full card rewards its points once (paid by the partner) and starts again." })
+@ObjectType('StampCard', {
+  description:
+    "A partner's stamp card: so many stamps fill it, a full card rewards once (its points, paid by the partner, or an activation of the partner's offer) and starts again.",
+})
 export class StampCardType {
   @Field(() => ID)
   id!: string;
@@ -30,8 +35,15 @@ export class StampCardType {
   @Field(() => Boolean, { description: 'One stamp per unit bought instead of one per purchase.' })
   perQuantity!: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Points a full card gives; 0 when its reward is an offer (rewardOfferId).' })
   rewardPoints!: number;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The partner's own offer a full card activates for the member (once per card filled, usable from the next earn within the offer's window, as an activation the member made); null: the reward is points.",
+  })
+  rewardOfferId!: string | null;
 
   @Field(() => String, { description: 'ISO 8601, UTC.' })
   startsAt!: string;
@@ -53,6 +65,11 @@ export class MemberStampCardType {
 
   @Field(() => Int, { description: 'Cards filled (and rewarded) so far.' })
   filled!: number;
+
+  @Field(() => [OfferActivationType], {
+    description: "A card rewarding an offer: the activations its full cards gave the member, newest first (voided ones too: voidedAt); empty for a points card.",
+  })
+  rewardActivations!: OfferActivationType[];
 }
 
 @InputType('CreateStampCardInput')
@@ -78,14 +95,27 @@ export class CreateStampCardInput {
   @Field(() => Boolean, { nullable: true, description: 'One stamp per unit bought (default: one per purchase).' })
   perQuantity?: boolean | null;
 
-  @Field(() => Int, { description: 'Points a full card gives, 1 to 1000000, paid by the partner.' })
-  rewardPoints!: number;
+  @Field(() => Int, { nullable: true, description: 'Points a full card gives, 1 to 1000000, paid by the partner. Give this or rewardOfferId.' })
+  rewardPoints?: number | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Instead of points: the partner's own published MULTIPLIER or BONUS_POINTS offer, lasting as long as the card; a full card activates it for the member (OFFER_NOT_AVAILABLE otherwise).",
+  })
+  rewardOfferId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'ISO 8601 with a zone; default now.' })
   startsAt?: string | null;
 
   @Field(() => String, { nullable: true, description: 'ISO 8601 with a zone; omit for open-ended.' })
   endsAt?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '1 to 255 printable ASCII characters, scoped to the caller and this operation: a retry answers the card first made; the same key with another input IDEMPOTENCY_KEY_REUSED. Optional for now, required in a later version: send it.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @ObjectType('CreateStampCardPayload')
@@ -105,17 +135,19 @@ export function toStampCardType(c: StampCardRow): StampCardType {
     category: c.category,
     sku: c.sku,
     perQuantity: c.perQuantity,
-    rewardPoints: toInt(c.rewardPoints),
+    rewardPoints: c.rewardPoints === null ? 0 : toInt(c.rewardPoints),
+    rewardOfferId: c.rewardOffer?.offerId ?? null,
     startsAt: c.startsAt.toISOString(),
     endsAt: c.endsAt?.toISOString() ?? null,
   });
 }
 
-export function toMemberStampCardType(c: StampCardRow & { progress: StampProgress }): MemberStampCardType {
+export function toMemberStampCardType(c: StampCardRow & { progress: StampProgress; rewardActivations: ActivationRow[] }): MemberStampCardType {
   return Object.assign(new MemberStampCardType(), {
     card: toStampCardType(c),
     stamps: c.progress.stamps,
     stampsToReward: Math.max(0, c.stampsRequired - c.progress.stamps),
     filled: c.progress.filled,
+    rewardActivations: c.rewardActivations.map(toActivationType),
   });
 }

@@ -28,6 +28,12 @@ export async function lockFunding(manager: EntityManager, partnerIds: readonly s
   await sql(manager, 'SELECT partner_id FROM partner_funding WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id FOR UPDATE', [ids]);
 }
 
+/** lockFundingForEarn's statement, for partner and member account parameters: also a CTE of readPricingContext. */
+export const EARN_FUNDING_LOCK_SQL = (partnerParam: string, accountParam: string) =>
+  `SELECT partner_id::text, mode FROM partner_funding
+    WHERE partner_id = ${partnerParam} OR partner_id IN (SELECT c.partner_id FROM clawbacks c WHERE c.account_id = ${accountParam} AND c.outstanding > 0)
+    ORDER BY partner_id FOR UPDATE`;
+
 /**
  * An earn's locks, in one statement: the earning partner's block and the blocks its clawback
  * repayments may refill, in partner id order (see lockFunding). Partners without a funding row
@@ -37,9 +43,7 @@ export async function lockFunding(manager: EntityManager, partnerIds: readonly s
 export async function lockFundingForEarn(manager: EntityManager, partnerId: string, memberAccountId: string): Promise<FundingMode | null> {
   const { rows } = await sql<{ partner_id: string; mode: FundingMode }>(
     manager,
-    `SELECT partner_id::text, mode FROM partner_funding
-      WHERE partner_id = $1 OR partner_id IN (SELECT c.partner_id FROM clawbacks c WHERE c.account_id = $2 AND c.outstanding > 0)
-      ORDER BY partner_id FOR UPDATE`,
+    EARN_FUNDING_LOCK_SQL('$1', '$2'),
     [partnerId, memberAccountId],
   );
   return rows.find((r) => r.partner_id === partnerId)?.mode ?? null;

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { AppError, entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../../lib/src';
+import { AppError, claimCte, entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../../lib/src';
 import { AccountEntity, TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
@@ -51,15 +51,37 @@ export async function ensureAccount(manager: EntityManager, kind: AccountKind, o
  * the closing's own steps pass `allowClosed` and get `closedBy` to decide themselves.
  */
 export async function lockMemberAccount(manager: EntityManager, memberId: string, options: { allowClosed?: boolean } = {}): Promise<LockedAccount | null> {
-  const { rows } = await sql<{ id: string; balance: string; pending: string; owes_clawbacks: boolean; closed_by: string | null }>(
-    manager,
-    `SELECT a.id, a.balance, a.pending, EXISTS (SELECT 1 FROM clawbacks c WHERE c.account_id = a.id AND c.outstanding > 0) AS owes_clawbacks, a.closed_by
-       FROM accounts a WHERE a.kind = 'MEMBER' AND a.owner_id = $1 FOR UPDATE OF a`,
-    [memberId],
-  );
-  const row = rows[0];
+  const { rows } = await sql<LockedRow>(manager, `${LOCK_MEMBER_SQL('$1')}`, [memberId]);
+  return lockedAccount(rows[0], options);
+}
+
+type LockedRow = { id: string | null; balance: string; pending: string; owes_clawbacks: boolean; closed_by: string | null };
+
+/** The member account lock of lockMemberAccount, for member id parameter `memberParam`. */
+const LOCK_MEMBER_SQL = (memberParam: string, andAlso = '') =>
+  `SELECT a.id, a.balance, a.pending, EXISTS (SELECT 1 FROM clawbacks c WHERE c.account_id = a.id AND c.outstanding > 0) AS owes_clawbacks, a.closed_by
+     FROM accounts a WHERE a.kind = 'MEMBER' AND a.owner_id = ${memberParam} ${andAlso} FOR UPDATE OF a`;
+
+function lockedAccount(row: LockedRow | undefined, options: { allowClosed?: boolean }): LockedAccount | null {
   if (row?.closed_by && !options.allowClosed) throw new AppError('MEMBER_CLOSED');
-  return row ? { id: row.id, balance: BigInt(row.balance), pending: BigInt(row.pending), owesClawbacks: row.owes_clawbacks, closedBy: row.closed_by } : null;
+  return row?.id ? { id: row.id, balance: BigInt(row.balance), pending: BigInt(row.pending), owesClawbacks: row.owes_clawbacks, closedBy: row.closed_by } : null;
+}
+
+/**
+ * An idempotent write's key claim (lib's claimCte, parameters $2 to $6, `claimParams`) and then, only
+ * when claimed, lockMemberAccount's lock: one round trip. The lock reads the claim (a lateral join), so it
+ * is taken after it, with the claim's 5 s wait already lifted. `claimed` false: the key was another
+ * request's (answer with lostClaim); otherwise `account` as lockMemberAccount answers it.
+ */
+export async function claimAndLockMember(manager: EntityManager, claimParams: unknown[], memberId: string): Promise<{ claimed: boolean; account: LockedAccount | null }> {
+  const { rows } = await sql<LockedRow>(
+    manager,
+    `WITH ${claimCte(2)}
+     SELECT m.* FROM claim LEFT JOIN LATERAL (${LOCK_MEMBER_SQL('$1', 'AND claim.restored IS NOT NULL')}) m ON true`,
+    [memberId, ...claimParams],
+  );
+  if (rows.length === 0) return { claimed: false, account: null };
+  return { claimed: true, account: lockedAccount(rows[0], {}) };
 }
 
 export interface NewTransaction {

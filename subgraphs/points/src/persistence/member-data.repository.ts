@@ -27,6 +27,8 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'event_outbox', sql: 'SELECT * FROM event_outbox WHERE member_id = $1 ORDER BY id' },
   { name: 'member_notices', sql: 'SELECT * FROM member_notices WHERE member_id = $1 ORDER BY id' },
   { name: 'offer_activations', sql: 'SELECT * FROM offer_activations WHERE member_id = $1 ORDER BY member_id, offer_id' },
+  { name: 'offer_uses', sql: 'SELECT u.* FROM offer_uses u JOIN offer_activations a ON a.id = u.activation_id WHERE a.member_id = $1 ORDER BY u.transaction_id, u.activation_id' },
+  { name: 'offer_redemptions', sql: 'SELECT * FROM offer_redemptions WHERE member_id = $1 ORDER BY created_at, transaction_id' },
   { name: 'stamp_card_progress', sql: 'SELECT * FROM stamp_card_progress WHERE member_id = $1 ORDER BY card_id' },
   { name: 'stamp_events', sql: 'SELECT * FROM stamp_events WHERE member_id = $1 ORDER BY transaction_id, card_id' },
   { name: 'qualifying_points', sql: 'SELECT * FROM qualifying_points WHERE member_id = $1 ORDER BY month' },
@@ -39,6 +41,9 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'memberships', sql: 'SELECT * FROM memberships WHERE member_id = $1' },
   { name: 'membership_purchases', sql: 'SELECT * FROM membership_purchases WHERE member_id = $1 ORDER BY created_at, id' },
   { name: 'membership_bonuses', sql: 'SELECT b.* FROM membership_bonuses b JOIN memberships m ON m.id = b.membership_id WHERE m.member_id = $1 ORDER BY b.month_start' },
+  { name: 'game_plays', sql: 'SELECT * FROM game_plays WHERE member_id = $1 ORDER BY created_at, id' },
+  // The next play's server seed stays secret until played: its hash and nonce only.
+  { name: 'game_seeds', sql: 'SELECT game_id, member_id, server_seed_hash, nonce, committed_at FROM game_seeds WHERE member_id = $1 ORDER BY game_id' },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { fromOpenCardJson, OPEN_CARDS_JSON, type OpenCardJson } from './stamp-ca
 import { type StampCard, type StampProgress } from '../domain/stamp-card.rules';
 import { type MembershipPerks } from '../domain/membership.rules';
 import { ACTIVE_PERKS_JSON, fromPerksJson, type PerksJson } from './memberships.repository';
+import { EARN_FUNDING_LOCK_SQL, type FundingMode } from './funding.repository';
 
 /**
  * The programme's stored rules: the tier table (tiers) and earn campaigns (campaigns), and the qualifying
@@ -92,14 +93,32 @@ export async function listCampaigns(manager: EntityManager, partnerId: string | 
 
 /**
  * The PricingContext of an earn in one round trip (an earn's statements are its main cost): the tiers,
- * the campaigns in force now at `partnerId` (its own and the coalition-wide ones), the member's standing.
+ * the campaigns in force now at `partnerId` (its own and the coalition-wide ones), the member's standing,
+ * activated offers and stamp cards. Given the member's account, the same statement takes the earn's
+ * funding locks (lockFundingForEarn) and answers the partner's funding mode. Read after the member's
+ * account is locked (a statement of its own before this one): at READ COMMITTED this statement's
+ * snapshot then sees every earn of the member that committed before, so offer uses and stamps are current.
  */
-export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
+export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext>;
+export async function readPricingContext(
+  manager: EntityManager,
+  partnerId: string,
+  memberId: string,
+  lockFundingOf: string,
+): Promise<PricingContext & { funding: FundingMode | null }>;
+export async function readPricingContext(
+  manager: EntityManager,
+  partnerId: string,
+  memberId: string,
+  lockFundingOf?: string,
+): Promise<PricingContext & { funding?: FundingMode | null }> {
   type Row = { name: string; threshold: string; multiplier_milli: number };
   type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
-  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null; cards: OpenCardJson[] | null; membership: PerksJson | null }>(
+  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null; cards: OpenCardJson[] | null; funding: FundingMode | null; membership: PerksJson | null }>(
     manager,
-    `SELECT (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
+    `${lockFundingOf ? `WITH funding AS MATERIALIZED (${EARN_FUNDING_LOCK_SQL('$1', '$3')})` : ''}
+     SELECT ${lockFundingOf ? '(SELECT mode FROM funding WHERE partner_id = $1::text)' : 'NULL'} AS funding,
+            (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
             (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
                                                'bonus_points', bonus_points::text, 'starts_at', starts_at, 'ends_at', ends_at) ORDER BY id)
                FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
@@ -107,10 +126,11 @@ export async function readPricingContext(manager: EntityManager, partnerId: stri
             ${OPEN_ACTIVATIONS_JSON} AS offers,
             ${OPEN_CARDS_JSON} AS cards,
             ${ACTIVE_PERKS_JSON} AS membership`,
-    [partnerId, memberId],
+    lockFundingOf ? [partnerId, memberId, lockFundingOf] : [partnerId, memberId],
   );
   const row = rows[0];
   return {
+    ...(lockFundingOf ? { funding: row.funding } : {}),
     tiers: (row.tiers ?? []).map((r) => ({ name: r.name, threshold: BigInt(r.threshold), multiplierMilli: BigInt(r.multiplier_milli) })),
     campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
     qualifying: BigInt(row.qualifying),

@@ -139,6 +139,8 @@ export class EconomicsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryClient,
+    /** Statements, liability and ageing read here: the replica when DATABASE_REPLICA_URL is set. */
+    private readonly reportSource: DataSource = dataSource,
   ) {}
 
   period(fromInput: string, toInput: string): Period {
@@ -182,7 +184,7 @@ export class EconomicsService {
     const statements = [
       ...(await this.statements(period, null, new Map(), (id) => this.directory.partner(viewer, id, requestId).then((p) => p?.currency ?? null), coalitionRows)).values(),
     ].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1));
-    const { issued, cashouts } = await readCoalitionRows(this.dataSource.manager, period);
+    const { issued, cashouts } = await readCoalitionRows(this.reportSource.manager, period);
     const currency = issued.find((r) => r.currency)?.currency ?? coalitionRows.breakage.concat(coalitionRows.donated, coalitionRows.cashedOut).find((r) => r.currency)?.currency ?? null;
     const exponent = currency ? currencyExponent(currency) : 2;
     const sumRows = (rows: readonly PricedRow[]): PointsAndValue => {
@@ -227,7 +229,7 @@ export class EconomicsService {
       });
     }
     // Sales the coalition recorded without a till: its own revenue, collected by no partner.
-    const membershipFeesCollected = (await feesCollectedByCoalition(this.dataSource.manager, period)).map((f) => {
+    const membershipFeesCollected = (await feesCollectedByCoalition(this.reportSource.manager, period)).map((f) => {
       const micros = f.minor * 10n ** BigInt(VALUE_SCALE - currencyExponent(f.currency));
       return { currency: f.currency, count: f.count, value: { exact: micros, rounded: micros } };
     });
@@ -245,8 +247,8 @@ export class EconomicsService {
     currencyOf: (partnerId: string) => Promise<string | null>,
     coalitionRows?: CoalitionRowsSeen,
   ): Promise<Map<string, Statement>> {
-    const { accounts, breakage, donated, cashedOut, flows } = await readStatementRows(this.dataSource.manager, period, partnerId);
-    const fees = await feesBySeller(this.dataSource.manager, period, partnerId);
+    const { accounts, breakage, donated, cashedOut, flows } = await readStatementRows(this.reportSource.manager, period, partnerId);
+    const fees = await feesBySeller(this.reportSource.manager, period, partnerId);
 
     const raw = new Map<string, { currency: string | null; lines: Map<string, { points: bigint; exact: bigint }>; unpriced: bigint; byIssuer: Map<string, { points: bigint; exact: bigint }>; byHonourer: Map<string, { points: bigint; exact: bigint }>; fees: { count: number; minor: bigint } }>();
     const entry = (id: string) => {
@@ -395,7 +397,7 @@ export class EconomicsService {
   async liability(viewer: Viewer, partnerIdInput: string | null, fromInput: string, toInput: string, requestId: string): Promise<LiabilityLine[]> {
     const partnerId = partnerIdInput == null ? (requireAdmin(viewer), null) : this.authorize(viewer, partnerIdInput);
     const period = this.period(fromInput, toInput);
-    const rows = await readLiability(this.dataSource.manager, period, partnerId);
+    const rows = await readLiability(this.reportSource.manager, period, partnerId);
     const lines: LiabilityLine[] = [];
     for (const r of rows) {
       const face = await this.directory.partner(viewer, r.partner_id, requestId);
@@ -432,7 +434,7 @@ export class EconomicsService {
   /** Outstanding points by issuing partner and expiry month (UTC, "YYYY-MM"), soonest first. */
   async ageing(viewer: Viewer, partnerIdInput: string | null): Promise<AgeingBucket[]> {
     const partnerId = partnerIdInput == null ? (requireAdmin(viewer), null) : this.authorize(viewer, partnerIdInput);
-    return readAgeing(this.dataSource.manager, partnerId);
+    return readAgeing(this.reportSource.manager, partnerId);
   }
 }
 

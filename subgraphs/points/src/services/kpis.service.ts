@@ -38,7 +38,7 @@ export interface LedgerKpis {
  */
 export class KpisService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reportSource: DataSource,
     private readonly directory: DirectoryClient,
   ) {}
 
@@ -52,7 +52,8 @@ export class KpisService {
 
   /** The period's KPIs and each month's, read in one snapshot. */
   async read(scope: KpiScope): Promise<{ total: LedgerKpis; months: LedgerKpis[] }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    // A report: on the replica when there is one (REPEATABLE READ runs there too, read-only).
+    return this.reportSource.transaction('REPEATABLE READ', async (manager) => {
       const activity = await readActivity(manager, scope);
       const expired = await readExpired(manager, scope);
       const months = kpiMonths(scope);

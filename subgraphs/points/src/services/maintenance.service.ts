@@ -6,6 +6,7 @@ import { claimExpiredHolds, markHoldsExpired } from '../persistence/holds.reposi
 import { lockAccounts, tryLockAccount } from '../persistence/ledger.repository';
 import { accountsWithExpiredLots } from '../persistence/lots.repository';
 import { noticeExpiringLots } from '../persistence/webhooks.repository';
+import { claimTierDecayCheck, completeTierDecayCheck, noticeAgedOutTiers } from '../persistence/tier-decay.repository';
 import { expireDueLots, settleClawbacks } from './member-ledger';
 
 /**
@@ -15,7 +16,9 @@ import { expireDueLots, settleClawbacks } from './member-ledger';
  * - open holds past their expiry (database time) become EXPIRED and release their points;
  * - lots past their expiry move their remaining points to the coalition's breakage account, one EXPIRY
  *   transaction per member. Points held by open holds are left until the holds resolve, so a hold
- *   placed before expiry can still be captured.
+ *   placed before expiry can still be captured;
+ * - once a month, member.tier_changed for members whose tier fell as qualifying points aged out of the
+ *   12-month window (noticeTierDecay).
  */
 export class MaintenanceService {
   constructor(
@@ -29,8 +32,23 @@ export class MaintenanceService {
   async sweep(): Promise<{ holds: number; lots: number; notices: number }> {
     const holds = await this.expireHolds();
     const lots = await this.expireLots();
-    const notices = await this.noticeExpiring();
+    const notices = (await this.noticeExpiring()) + (await this.noticeTierDecay());
     return { holds, lots, notices };
+  }
+
+  /**
+   * member.tier_changed when qualifying points age out: at a month's start the bucket of twelve months before
+   * leaves the window with no earn or reversal to fire the tier trigger. The first sweep of the month (on any
+   * instance: the month's row in tier_decay_checks is locked with SKIP LOCKED and marked done in the same
+   * transaction) writes one notice per member whose tier fell; later sweeps that month cost one lookup.
+   */
+  async noticeTierDecay(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await claimTierDecayCheck(manager))) return 0;
+      const notices = await noticeAgedOutTiers(manager);
+      await completeTierDecayCheck(manager);
+      return notices;
+    });
   }
 
   /** points.expiring: one notice per member and expiry day within the notice window, once (see noticeExpiringLots). */

@@ -5,16 +5,17 @@ import {
   callerOf,
   currencyExponent,
   forbidden,
-  idempotent,
+  claimCteParams,
   isAdmin,
+  lostClaim,
   isSelf,
   notFound,
   parseMoney,
   parseScaled,
   RATE_SCALE,
-  recordAudit,
   requirePartner,
   storedResult,
+  takeAuditRow,
   validate,
   validateIdempotencyKey,
   MAX_PAGE_SIZE,
@@ -31,12 +32,11 @@ import { type Tier, type TierStanding } from '../domain/tier.rules';
 import { standingWithFloor } from '../domain/membership.rules';
 import { activePerks } from '../persistence/memberships.repository';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
-import { lockFundingForEarn } from '../persistence/funding.repository';
 import {
+  claimAndLockMember,
   ensureAccount,
   findTransaction,
   loadTransaction,
-  lockMemberAccount,
   memberAccounts,
   transactionsNewestFirst,
 } from '../persistence/ledger.repository';
@@ -104,9 +104,14 @@ export class PointsService {
     validateIdempotencyKey(input.idempotencyKey);
     const request = { caller: callerOf(viewer), operation: 'earnPoints', key: input.idempotencyKey, input };
 
-    // A retry is answered from the stored result before any call to other subgraphs.
-    const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
-    if (replay) return this.withAwards(await loadTransaction(this.dataSource.manager, replay.transactionId));
+    // A retry is answered from the stored result before any call to other subgraphs. While the partner's
+    // facts are kept (and it is active), no call is needed: the key's claim in the transaction answers a
+    // retry as well, one round trip fewer for every new earn.
+    const kept = this.directory.partners.keptCallingPartner(viewer);
+    if (kept?.status !== 'ACTIVE') {
+      const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
+      if (replay) return this.withAwards(await loadTransaction(this.dataSource.manager, replay.transactionId));
+    }
 
     const lines = input.lines == null ? null : parseLines(input.lines, purchase);
     const storeId = input.storeId == null ? null : validate.uuid('storeId', input.storeId);
@@ -117,7 +122,12 @@ export class PointsService {
     if (purchase.currency !== partner.currency) {
       throw badInput('purchase.currency', `must be the partner's currency (${partner.currency})`);
     }
-    if (!storeOk) throw badInput('storeId', 'is not an active store of this partner');
+    if (!storeOk) {
+      // A store closed since the original earn must not fail its retry: answered from the stored result.
+      const replay = kept?.status === 'ACTIVE' ? await storedResult<{ transactionId: string }>(this.dataSource.manager, request) : null;
+      if (replay) return this.withAwards(await loadTransaction(this.dataSource.manager, replay.transactionId));
+      throw badInput('storeId', 'is not an active store of this partner');
+    }
     const earnRateScaled = parseScaled('earnRate', partner.earnRate, RATE_SCALE);
 
     // The member's account is locked first: nearly every earn finds it. Only a member's first earn finds
@@ -127,18 +137,24 @@ export class PointsService {
     // The transaction as written answers the mutation (its insert returns every column): no read after commit.
     let written: TransactionEntity | undefined;
     let awards: Award[] = [];
+    // The transaction's id is chosen now, so the key's claim stores the answer at once (nothing written after the effect).
+    const transactionId = randomUUID();
+    const claimParams = claimCteParams(request, { transactionId });
     const write = (createMemberAccount: boolean) =>
-      this.dataSource.transaction(async (manager) =>
-        idempotent(manager, request, async () => {
+      this.dataSource.transaction(async (manager): Promise<{ result: { transactionId: string }; replayed: boolean }> => {
           if (createMemberAccount) await ensureAccount(manager, 'MEMBER', memberId);
-          // Earns of one member serialise here (tier, lots and clawbacks are per member); a partner's own
+          // The key is claimed, and then the member's account locked, in one round trip. Earns of one member
+          // serialise on that lock (tier, lots, offers, stamps and clawbacks are per member); a partner's own
           // account is never locked, so earns at one partner for different members run in parallel.
-          const locked = await lockMemberAccount(manager, memberId);
+          const { claimed, account: locked } = await claimAndLockMember(manager, claimParams, memberId);
+          if (!claimed) return { result: await lostClaim<{ transactionId: string }>(manager, request), replayed: true };
           if (!locked) throw new MemberAccountMissing();
           const memberAccount = locked.id;
           // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
-          const { tiers, campaigns, qualifying, offers, stampCards, membership } = await this.programme.pricingContext(manager, partnerId, memberId);
+          // Read after the lock (its own snapshot sees the member's earlier earns), with the funding locks: blocks
+          // this earn may touch (its own, and those its clawback repayments refill), in partner order.
+          const { tiers, campaigns, qualifying, offers, stampCards, funding, membership } = await this.programme.pricingContext(manager, partnerId, memberId, memberAccount);
           const decision = decideEarn({
             partnerId,
             purchaseMinor: purchase.minor,
@@ -160,8 +176,6 @@ export class PointsService {
           awards = decision.awards;
           if (decision.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
           // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
-          // Blocks this earn may touch (its own, and those its clawback repayments refill) are locked in order first.
-          const funding = await lockFundingForEarn(manager, partnerId, memberAccount);
           // Each issuer pays its share: the partner its awards, the coalition's marketing budget the coalition-wide ones.
           const byFunder = pointsByFunder(awards);
           const partnerShare = byFunder.get(partnerId) ?? 0n;
@@ -178,10 +192,11 @@ export class PointsService {
               priceCurrency: this.config.coalition.currency,
             });
           }
-          // Everything the earn writes, in one statement: transaction, postings, lots, awards, basket, offer uses, stamps, qualifying points.
+          // Everything the earn writes, in one statement: transaction, postings, lots, awards, basket, offer uses, stamps,
+          // qualifying points and the audit row (the key's answer was stored by its claim).
           written = await writeEarn(manager, {
             transaction: {
-              id: randomUUID(),
+              id: transactionId,
               partnerId,
               memberId,
               reference,
@@ -204,13 +219,11 @@ export class PointsService {
             lines,
             offersUsed: decision.offersUsed,
             stamps: decision.stamps,
+            audit: takeAuditRow(viewer, transactionId),
           }).catch(refuseBalanceOverflow('purchase.amount'));
-          const transactionId = written.id;
           if (decision.total > 0n && locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
-          await recordAudit(manager, viewer, transactionId);
-          return { transactionId };
-        }),
-      );
+          return { result: { transactionId }, replayed: false };
+        });
 
     let outcome: Awaited<ReturnType<typeof write>>;
     try {

@@ -3,6 +3,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { AppError, badInput, forbidden, isAdmin, recordAudit, requireScope, validate, type Viewer } from '../../../../lib/src';
 import { type Campaign } from '../domain/campaign.rules';
 import { MULTIPLIER_SCALE, tierTableProblem, type Tier } from '../domain/tier.rules';
+import { type FundingMode } from '../persistence/funding.repository';
 import { insertCampaign, listCampaigns, readPricingContext, readTiers, replaceTiers, type PricingContext } from '../persistence/tiers-campaigns.repository';
 
 export interface CampaignInput {
@@ -94,8 +95,11 @@ export class ProgrammeService {
     return listCampaigns(this.dataSource.manager, isAdmin(viewer) ? null : (viewer.partnerId ?? null));
   }
 
-  /** What prices an earn at `partnerId` for `memberId`, read in the earn's transaction (see readPricingContext). */
-  async pricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext> {
-    return readPricingContext(manager, partnerId, memberId);
+  /**
+   * What prices an earn at `partnerId` for `memberId`, read in the earn's transaction after the member's
+   * account is locked, with the earn's funding locks taken for that account (see readPricingContext).
+   */
+  async pricingContext(manager: EntityManager, partnerId: string, memberId: string, memberAccountId: string): Promise<PricingContext & { funding: FundingMode | null }> {
+    return readPricingContext(manager, partnerId, memberId, memberAccountId);
   }
 }

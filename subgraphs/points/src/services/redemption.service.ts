@@ -20,6 +20,11 @@ import { findHold, insertHold, lockPartnerHold, markHoldCaptured, markHoldVoided
 import { insertRedemptionCode, recordRedemptionCodeFailure, useRedemptionCode } from '../persistence/redemption-code.repository';
 import { ensureAccount, insertTransaction, loadTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { consumeLots } from '../persistence/lots.repository';
+import { recordOfferRedemption, redeemedOffers } from '../persistence/offer-activations.repository';
+import { qualifyingPoints, readTiers } from '../persistence/tiers-campaigns.repository';
+import { pointsPriceProblem } from '../domain/offer.rules';
+import { standingWithFloor } from '../domain/membership.rules';
+import { activePerks } from '../persistence/memberships.repository';
 import { memberAccountClosed } from '../persistence/member-closings.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { type LedgerConfig } from './ledger.config';
@@ -32,16 +37,19 @@ export interface RedeemInput {
   redemptionCode: string;
   reference: string;
   idempotencyKey: string;
+  /** redeemPoints only: the partner's POINTS_PRICE offer this redemption pays for; `points` must be its price. */
+  offerId?: string | null;
 }
 
 /**
- * Spending points at a partner: one-time redemption codes the member creates, direct redemptions, and
- * the till's two-phase flow (authorize a hold, then capture all or part of it, or void it). Every
+ * Spending points at a partner: one-time redemption codes the member creates, direct redemptions (also of
+ * the partner's POINTS_PRICE offers: a redemption of the offer's price, OFFER_NOT_AVAILABLE when it is not
+ * the partner's own published offer in its window or the member is below its lowest tier), and the till's two-phase flow (authorize a hold, then capture all or part of it, or void it). Every
  * spend locks the member's account row, so concurrent spends of the same points serialise and the
  * balance check cannot race; the database's CHECK (balance >= pending) backs it. Wrong codes are counted
  * (`guardedSpend`): too many for a member void its live codes, too many from a partner stop its checks.
  * Raises: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, INSUFFICIENT_POINTS, REDEMPTION_CODE_INVALID,
- * ALREADY_FINALIZED, HOLD_EXPIRED, PARTNER_SUSPENDED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE,
+ * ALREADY_FINALIZED, HOLD_EXPIRED, PARTNER_SUSPENDED, OFFER_NOT_AVAILABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE,
  * RATE_LIMITED (the partner's wrong codes reached the limit).
  */
 export class RedemptionService {
@@ -75,7 +83,20 @@ export class RedemptionService {
     const { partnerId, memberId, points, reference, request } = this.validateSpend(viewer, input, 'redeemPoints');
     const replay = await storedResult<{ transactionId: string }>(this.dataSource.manager, request);
     if (replay) return loadTransaction(this.dataSource.manager, replay.transactionId);
-    const partner = await this.directory.requireActiveCallingPartner(viewer, requestId);
+    const offerId = input.offerId == null ? null : validate.uuid('offerId', input.offerId);
+    const [partner, offer] = await Promise.all([
+      this.directory.requireActiveCallingPartner(viewer, requestId),
+      offerId ? this.directory.partners.offer(viewer, offerId, requestId) : Promise.resolve(null),
+    ]);
+    if (offerId) {
+      // Checked before anything is spent or any code used; the standing is the member's as the earn prices it.
+      const manager = this.dataSource.manager;
+      const [tiers, qualifying, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), activePerks(manager, memberId)]);
+      // A paid membership's tier floor counts, as in the earn.
+      const problem = pointsPriceProblem(offer, partnerId, new Date(), tiers, standingWithFloor(tiers, qualifying, perks?.tierFloor ?? null).tier);
+      if (problem) throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem}`);
+      if (BigInt(offer?.points ?? 0) !== points) throw badInput('points', `must be the offer's price (${offer?.points})`);
+    }
     let written: TransactionEntity | undefined; // as inserted, every column: the answer needs no second read
     const { result, replayed } = await this.guardedSpend(viewer, memberId, partnerId, (useCode) =>
       this.dataSource.transaction(async (manager) =>
@@ -99,6 +120,7 @@ export class RedemptionService {
             { accountId: honoured, amount: points },
           ]);
           await consumeLots(manager, transactionId, account, points);
+          if (offerId) await recordOfferRedemption(manager, { transactionId, offerId, memberId, partnerId, points });
           await recordAudit(manager, viewer, transactionId);
           return { transactionId };
         }),
@@ -203,6 +225,11 @@ export class RedemptionService {
       }),
     );
     return this.loadHold(holdId);
+  }
+
+  /** The POINTS_PRICE offer each of these redemptions paid for (transactions the caller may already see). */
+  async redeemedOffers(transactionIds: readonly string[]): Promise<Map<string, string>> {
+    return redeemedOffers(this.dataSource.manager, transactionIds);
   }
 
   /** A hold the viewer may see: the partner's own, or any for the admin; null otherwise. */

@@ -29,11 +29,11 @@ import {
   post,
 } from '../persistence/ledger.repository';
 import { consumeLots, earnLotFate, restoreLots } from '../persistence/lots.repository';
-import { returnOfferUses } from '../persistence/offer-activations.repository';
+import { grantedActivations, returnOfferUses, voidActivations } from '../persistence/offer-activations.repository';
 import { removeQualifying } from '../persistence/tiers-campaigns.repository';
 import { awardsOf } from '../persistence/awards.repository';
 import { setProgress, stampEventsOf } from '../persistence/stamp-cards.repository';
-import { returnStamps } from '../domain/stamp-card.rules';
+import { returnStamps, takeBackOfferRewards } from '../domain/stamp-card.rules';
 import { type EntityManager } from 'typeorm';
 import { type DirectoryClient } from '../clients/directory.client';
 import { availablePoints, expireDueLots, refuseBalanceOverflow, settleClawbacks } from './member-ledger';
@@ -178,14 +178,21 @@ export class ReversalService {
 /**
  * Takes a refunded earn's stamps back off the member's cards (the caller holds the member's lock) and
  * answers the reward points now owed back: rewards of cards no longer filled that a later earn gave (the
- * refunded earn's own rewards return with its points). Stamp cards are the earning partner's own.
+ * refunded earn's own rewards return with its points). For a card rewarding an offer, the activations of
+ * the cards no longer filled are voided (the refunded earn's own first), and what those already used gave
+ * is owed back (see takeBackOfferRewards). Stamp cards are the earning partner's own.
  */
 async function takeBackStamps(manager: EntityManager, memberId: string, earnId: string): Promise<bigint> {
   let owed = 0n;
   for (const e of await stampEventsOf(manager, earnId)) {
-    const { after, clawbackFills } = returnStamps(e, e.progress, e);
+    const { after, clawbackFills, takenBack } = returnStamps(e, e.progress, e);
     await setProgress(manager, memberId, e.cardId, after);
-    owed += BigInt(clawbackFills) * e.rewardPoints;
+    if (e.rewardPoints !== null) owed += BigInt(clawbackFills) * e.rewardPoints;
+    if (e.rewardsOffer && takenBack > 0) {
+      const { voided, clawback } = takeBackOfferRewards(await grantedActivations(manager, memberId, e.cardId, earnId), takenBack);
+      await voidActivations(manager, voided);
+      owed += clawback;
+    }
   }
   return owed;
 }

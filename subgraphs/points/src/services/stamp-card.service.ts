@@ -1,7 +1,25 @@
 import { type DataSource } from 'typeorm';
-import { badInput, forbidden, isAdmin, isSelf, parseMoney, recordAudit, requireScope, validate, type Viewer } from '../../../../lib/src';
-import { type StampProgress } from '../domain/stamp-card.rules';
-import { insertStampCard, listStampCards, memberStampCards, type StampCardRow } from '../persistence/stamp-cards.repository';
+import {
+  AppError,
+  badInput,
+  callerOf,
+  forbidden,
+  idempotentIfKeyed,
+  isAdmin,
+  isSelf,
+  parseMoney,
+  recordAudit,
+  requireScope,
+  storedResult,
+  validate,
+  validateIdempotencyKey,
+  type Viewer,
+} from '../../../../lib/src';
+import { type DirectoryClient } from '../clients/directory.client';
+import { rewardOfferProblem, type OfferReward, type StampProgress } from '../domain/stamp-card.rules';
+import { parseMultiplier } from './programme.service';
+import { activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
+import { findStampCard, insertStampCard, listStampCards, memberStampCards, type StampCardRow } from '../persistence/stamp-cards.repository';
 
 export interface StampCardInput {
   partnerId?: string | null;
@@ -11,20 +29,33 @@ export interface StampCardInput {
   category?: string | null;
   sku?: string | null;
   perQuantity?: boolean | null;
-  rewardPoints: number;
+  rewardPoints?: number | null;
+  rewardOfferId?: string | null;
   startsAt?: string | null;
   endsAt?: string | null;
+  /** Optional for now (the input gained it after clients were written), required in a later version. */
+  idempotencyKey?: string | null;
 }
 
 /**
  * Partners' stamp cards: a partner (points:earn) defines its own, the admin any partner's. The earn
- * collects stamps and rewards full cards (see collectStamps); members see their progress.
- * Raises: FORBIDDEN, BAD_USER_INPUT.
+ * collects stamps and rewards full cards (see collectStamps); members see their progress. A card rewards
+ * points, or one of its partner's own earn offers (MULTIPLIER, BONUS_POINTS), read from the partners
+ * subgraph's catalogue as the caller and kept with the card.
+ * Raises: FORBIDDEN, BAD_USER_INPUT, OFFER_NOT_AVAILABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE.
  */
 export class StampCardService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryClient,
+  ) {}
 
-  async create(viewer: Viewer, input: StampCardInput): Promise<StampCardRow> {
+  /**
+   * Defines a card. With an idempotency key, a retry answers the card first made (checked once the caller
+   * may create cards, before the input's other checks: the reward offer may have been retired since), and
+   * the same key with another input IDEMPOTENCY_KEY_REUSED.
+   */
+  async create(viewer: Viewer, input: StampCardInput, requestId: string): Promise<StampCardRow> {
     let partnerId: string;
     if (isAdmin(viewer)) {
       if (input.partnerId == null) throw badInput('partnerId', 'is required for the admin');
@@ -35,10 +66,18 @@ export class StampCardService {
       if (input.partnerId != null && input.partnerId !== viewer.partnerId) throw forbidden('A partner defines stamp cards for itself only');
       partnerId = viewer.partnerId;
     }
+    if (input.idempotencyKey != null) validateIdempotencyKey(input.idempotencyKey);
+    const request = { caller: callerOf(viewer), operation: 'createStampCard', key: input.idempotencyKey ?? null, input };
+    if (request.key !== null) {
+      const replay = await storedResult<{ cardId: string }>(this.dataSource.manager, { ...request, key: request.key });
+      if (replay) return this.stored(replay.cardId);
+    }
     const stampsRequired = validate.points('stampsRequired', input.stampsRequired, 2);
     if (stampsRequired > 100) throw badInput('stampsRequired', 'must be at most 100');
-    const rewardPoints = validate.points('rewardPoints', input.rewardPoints, 1);
-    if (rewardPoints > 1_000_000) throw badInput('rewardPoints', 'must be at most 1000000');
+    if ((input.rewardPoints == null) === (input.rewardOfferId == null)) throw badInput('rewardPoints', 'give either rewardPoints or rewardOfferId');
+    const rewardPoints = input.rewardPoints == null ? null : validate.points('rewardPoints', input.rewardPoints, 1);
+    if (rewardPoints !== null && rewardPoints > 1_000_000) throw badInput('rewardPoints', 'must be at most 1000000');
+    const rewardOfferId = input.rewardOfferId == null ? null : validate.uuid('rewardOfferId', input.rewardOfferId);
     if (input.category != null && input.sku != null) throw badInput('sku', 'a card counts either a category or a SKU, not both');
     const category = input.category == null ? null : input.category.trim().toLowerCase();
     if (category !== null && !/^[\x21-\x7e]{1,64}$/.test(category)) throw badInput('category', 'must be 1 to 64 printable ASCII characters without spaces');
@@ -47,8 +86,11 @@ export class StampCardService {
     const endsAt = input.endsAt == null ? null : validate.instant('endsAt', input.endsAt);
     if (endsAt && endsAt <= (startsAt ?? new Date())) throw badInput('endsAt', 'must be after startsAt and in the future');
     const minAmount = input.minAmount == null ? null : parseMoney('minAmount', input.minAmount);
-    return this.dataSource.transaction(async (manager) => {
-      const card = await insertStampCard(manager, {
+    const rewardOffer = rewardOfferId === null ? null : await this.rewardOffer(viewer, partnerId, rewardOfferId, endsAt, requestId);
+    let created: StampCardRow | undefined;
+    const { cardId } = await this.dataSource.transaction((manager) =>
+      idempotentIfKeyed(manager, request, async () => {
+        const card = await insertStampCard(manager, {
         partnerId,
         name: validate.text('name', input.name, 200),
         stampsRequired,
@@ -57,14 +99,47 @@ export class StampCardService {
         category,
         sku: input.sku ?? null,
         perQuantity: input.perQuantity ?? false,
-        rewardPoints: BigInt(rewardPoints),
+        rewardPoints: rewardPoints === null ? null : BigInt(rewardPoints),
+        rewardOffer,
         startsAt: startsAt as Date,
         endsAt,
         createdBy: viewer.subject,
       });
-      await recordAudit(manager, viewer, card.id);
-      return card;
-    });
+        await recordAudit(manager, viewer, card.id);
+        created = card;
+        return { cardId: card.id };
+      }),
+    );
+    // A retry that raced the original (waited on its key) answers the card the original made.
+    return created ?? this.stored(cardId);
+  }
+
+  private async stored(cardId: string): Promise<StampCardRow> {
+    const card = await findStampCard(this.dataSource.manager, cardId);
+    if (!card) throw new Error(`stamp card ${cardId} of a stored result is missing`);
+    return card;
+  }
+
+  /**
+   * The offer a card rewards with, as the caller reads it in the partners subgraph's catalogue: the card's
+   * partner's own, published, an earn offer (MULTIPLIER or BONUS_POINTS: an activation of it adds to an
+   * earn), and lasting as long as the card (a card must not promise an offer that ends before it does).
+   * OFFER_NOT_AVAILABLE otherwise, naming why.
+   */
+  private async rewardOffer(viewer: Viewer, partnerId: string, offerId: string, cardEndsAt: Date | null, requestId: string): Promise<OfferReward> {
+    const offer = await this.directory.partners.offer(viewer, offerId, requestId);
+    const problem = rewardOfferProblem(offer, partnerId, cardEndsAt, new Date());
+    if (problem || !offer || offer.kind === 'POINTS_PRICE') throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available as a stamp card's reward: ${problem ?? 'not an earn offer'}`);
+    return {
+      offerId: offer.id,
+      kind: offer.kind,
+      multiplierMilli: offer.multiplier === null ? null : parseMultiplier('multiplier', offer.multiplier),
+      bonusPoints: offer.points === null ? null : BigInt(offer.points),
+      minTier: offer.minTier,
+      validFrom: offer.validFrom,
+      validTo: offer.validTo,
+      uses: offer.usesPerMember,
+    };
   }
 
   /** A partner's own cards; the admin's all. */
@@ -74,8 +149,9 @@ export class StampCardService {
   }
 
   /** A member's cards with progress: the member and the admin. */
-  async ofMember(viewer: Viewer, memberId: string): Promise<(StampCardRow & { progress: StampProgress })[]> {
+  async ofMember(viewer: Viewer, memberId: string): Promise<(StampCardRow & { progress: StampProgress; rewardActivations: ActivationRow[] })[]> {
     if (!isAdmin(viewer) && !isSelf(viewer, memberId)) throw forbidden("Only the member and the admin see a member's stamp cards");
-    return memberStampCards(this.dataSource.manager, memberId);
+    const [cards, activations] = await Promise.all([memberStampCards(this.dataSource.manager, memberId), activationsOf(this.dataSource.manager, memberId)]);
+    return cards.map((c) => ({ ...c, rewardActivations: activations.filter((a) => a.stampCardId === c.id) }));
   }
 }
