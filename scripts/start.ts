@@ -110,6 +110,9 @@ runMain(async () => {
       REFERRAL_FRIEND_POINTS: process.env.REFERRAL_FRIEND_POINTS ?? '250',
       REFERRAL_REFERRER_POINTS: process.env.REFERRAL_REFERRER_POINTS ?? '500',
       BIRTHDAY_BONUS_POINTS: process.env.BIRTHDAY_BONUS_POINTS ?? '200',
+      // Ambassadors in the demo: 3 active friends make one, paid 750 per friend instead of 500 (README "Ambassadors").
+      AMBASSADOR_MIN_FRIENDS: process.env.AMBASSADOR_MIN_FRIENDS ?? '3',
+      AMBASSADOR_REFERRER_POINTS: process.env.AMBASSADOR_REFERRER_POINTS ?? '750',
     };
     const urls: Record<string, string> = {};
     for (const definition of SUBGRAPHS) {

@@ -28,6 +28,10 @@ export const ErrorCodes = {
   OFFER_NOT_AVAILABLE: 'The offer cannot be activated by this member: unknown, retired, outside its window, above the member\'s tier, or not an earn offer.',
   GAME_CLOSED: 'The game is closed: outside its window, or its budget can no longer pay its largest prize.',
   PLAY_LIMIT_REACHED: "The member has played this game as many times today as the game allows (playsPerMemberPerDay, on the coalition's calendar).",
+  HOUSEHOLD_FULL: 'The household already holds as many members as the coalition allows (HOUSEHOLD_MAX_MEMBERS); the message says how many.',
+  ALREADY_IN_HOUSEHOLD: 'The member is in a household already: in yours (no need to invite them), or, to accept an invitation, in another one (leave it first).',
+  INVITATION_EXPIRED: 'The household invitation expired before it was accepted; ask for a new one.',
+  TRANSFER_LIMIT_REACHED: 'The transfer would pass the points a member may transfer to their household per calendar year (HOUSEHOLD_TRANSFER_YEARLY_LIMIT); the message says how many are left.',
   PERSISTED_QUERY_NOT_FOUND:
     'Automatic persisted queries: the hash is not known here (yet); send the request again with its query (Apollo PersistedQueryLink does).',
   INTERNAL: 'An unexpected error; details are logged under the request id.',

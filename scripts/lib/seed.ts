@@ -115,6 +115,9 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedReferralAndBirthday(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
   await seedVipMembership(gatewayUrl, admin, partnerTokens[0], memberIds[2]);
   await seedGame(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
+  await seedHousehold(gatewayUrl, keys, admin, memberIds[2], memberIds[3]);
+  await seedTiers(gatewayUrl, admin, partnerTokens[3], memberIds[4], memberIds[5]);
+  await seedAmbassador(gatewayUrl, admin, partnerTokens[0], memberIds[6]);
   return { seeded: true, partnerId: partnerIds[0], memberId: memberIds[0], charityId };
 }
 
@@ -236,6 +239,85 @@ async function seedGame(gatewayUrl: string, keys: DevKeys, grocerToken: string, 
       'mutation($input: PlayGameInput!) { playGame(input: $input) { play { id won points } } }',
       { input: { gameId, clientSeed: `astrid-lucky-${i}`, idempotencyKey: `seed-game-play-${i}` } },
       astrid,
+    );
+  }
+}
+
+/**
+ * A household (issue 18): Camilla invites David by his card number, David accepts, and Camilla gives him 120
+ * points (two TRANSFER transactions; the points keep the partners that issued them and their expiry).
+ */
+async function seedHousehold(gatewayUrl: string, keys: DevKeys, admin: string, camillaId: string, davidId: string): Promise<void> {
+  const [camilla, david] = await Promise.all([signDevToken(keys, { kind: 'member', id: camillaId }), signDevToken(keys, { kind: 'member', id: davidId })]);
+  const card = await mustQuery<{ member: { cardNumber: string } }>(gatewayUrl, 'query($id: ID!) { member(id: $id) { cardNumber } }', { id: davidId }, admin);
+  const invited = await mustQuery<{ inviteToHousehold: { invitation: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: InviteToHouseholdInput!) { inviteToHousehold(input: $input) { invitation { id } } }',
+    { input: { cardNumber: card.member.cardNumber, idempotencyKey: 'seed-household-invite' } },
+    camilla,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: AnswerHouseholdInvitationInput!) { acceptHouseholdInvitation(input: $input) { household { id } } }',
+    { input: { invitationId: invited.inviteToHousehold.invitation.id } },
+    david,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: TransferPointsInput!) { transferPoints(input: $input) { transfer { id } } }',
+    { input: { toMemberId: davidId, points: 120, idempotencyKey: 'seed-household-transfer' } },
+    camilla,
+  );
+}
+
+/**
+ * Tier rules (issue 18): Elin reaches Silver with one flight at Euro Air (5,000 qualifying points; Silver is
+ * then kept until the end of next year), and the operator matches Frida's Gold status from another programme
+ * until the end of next month (an override, with its reason).
+ */
+async function seedTiers(gatewayUrl: string, admin: string, airToken: string, elinId: string, fridaId: string): Promise<void> {
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId: elinId, purchase: { amount: '500.00', currency: 'EUR' }, reference: 'DEMO-FLIGHT-OSL-CDG', idempotencyKey: 'seed-tier-flight' } },
+    airToken,
+  );
+  const now = new Date();
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: OverrideMemberTierInput!) { overrideMemberTier(input: $input) { override { id } } }',
+    {
+      input: {
+        memberId: fridaId,
+        tier: 'Gold',
+        endsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1)).toISOString(),
+        reason: 'Status match from another programme',
+        idempotencyKey: 'seed-tier-override',
+      },
+    },
+    admin,
+  );
+}
+
+/**
+ * An ambassador (issue 18): Gustav brings three friends who shop at the grocer. Under npm start
+ * (AMBASSADOR_MIN_FRIENDS 3) the ledger sweeper settles their referrals within seconds of their earns, finds
+ * three active friends and makes Gustav an ambassador; those referrals pay him the ambassador's reward.
+ */
+async function seedAmbassador(gatewayUrl: string, admin: string, grocerToken: string, gustavId: string): Promise<void> {
+  const code = await mustQuery<{ member: { referralCode: string } }>(gatewayUrl, 'query($id: ID!) { member(id: $id) { referralCode } }', { id: gustavId }, admin);
+  for (const [i, name] of ['Kari Haugen', 'Lars Vik', 'Maja Strand'].entries()) {
+    const friend = await mustQuery<{ enrollMember: { member: { id: string } } }>(
+      gatewayUrl,
+      'mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { member { id } } }',
+      { input: { email: `${slug(name)}@example.com`, displayName: name, referralCode: code.member.referralCode, idempotencyKey: `seed-ambassador-friend-${i}` } },
+      grocerToken,
+    );
+    await mustQuery(
+      gatewayUrl,
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+      { input: { memberId: friend.enrollMember.member.id, purchase: { amount: '120.00', currency: 'NOK' }, reference: `DEMO-FRIEND-${i}`, idempotencyKey: `seed-ambassador-earn-${i}` } },
+      grocerToken,
     );
   }
 }

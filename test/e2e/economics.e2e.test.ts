@@ -14,8 +14,9 @@ import { type DirectoryClient } from '../../subgraphs/points/src/clients/directo
 /**
  * A month of mixed activity across three partners in three currencies (and a fourth, a spa, that only grants
  * goodwill and honours the coalition's points), with the coalition's marketing budget granting and paying a
- * welcome bonus and a member cashing out, a fifth (an arcade) sponsoring a game that costs points to play
- * beside a coalition game, on a database of its own so that the ledger's totals are exactly this test's activity.
+ * welcome bonus, a member cashing out and a household transfer, a fifth (an arcade) sponsoring a game that costs
+ * points to play beside a coalition game, on a database of its own so that the ledger's totals are exactly this
+ * test's activity.
  */
 
 let hub: TestHub;
@@ -119,6 +120,20 @@ async function ledgerTotals() {
   const members = await hub.db.query<{ points: string }>(`SELECT coalesce(sum(balance), 0)::text AS points FROM points.accounts WHERE kind = 'MEMBER'`);
   const of = (kind: string, owner?: string) => rows.filter((r) => r.kind === kind && (owner === undefined || r.owner === owner)).reduce((n, r) => n + BigInt(r.points), 0n);
   return { of, memberBalances: BigInt(members.rows[0].points) };
+}
+
+/** Every settlement figure of the month, the liability and the ageing, as the admin reads them. */
+async function monthFigures(): Promise<unknown> {
+  return hub.must(
+    `query($f: String!, $t: String!) {
+       coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired pointsDonated pointsIssuedByCoalition pointsCashedOut
+         coalitionIssuance { currency issued { ${LINE} } granted { ${LINE} } bonuses { ${LINE} } honoured { ${LINE} } breakage { ${LINE} } donated { ${LINE} } cashedOut { ${LINE} } }
+         statements { ${STATEMENT} } }
+       pointsLiability(from: $f, to: $t) { partner { id } outstandingPoints issueValue { amount currency } expiredPoints }
+       pointsAgeing { partner { id } expiryMonth points } }`,
+    { f: FROM, t: TO },
+    await hub.admin(),
+  );
 }
 
 beforeAll(async () => {
@@ -234,6 +249,18 @@ describe('settlement statements', () => {
     await hub.seed.earn(arcade.token, m6.id, '10.00', 'EUR');
     expect(await playOnce({ prizes: [{ points: 25, weight: 1 }], costPoints: 40 }, arcade.token)).toBe(25);
     expect(await ledger.points(m6.token)).toMatchObject({ balance: 125 });
+    // A household: m4 invites m5 (by card), m5 accepts, m4 gives m5 700 points (the cafe's 649 left and 51 of
+    // fuel's). The points keep their issuers and expiries: every figure of the month reads the same after.
+    const before = await monthFigures();
+    const invited = await hub.must<{ inviteToHousehold: { invitation: { id: string } } }>(
+      'mutation($i: InviteToHouseholdInput!) { inviteToHousehold(input: $i) { invitation { id } } }',
+      { i: { cardNumber: m5.cardNumber, idempotencyKey: randomUUID() } },
+      m4.token,
+    );
+    await hub.must('mutation($i: AnswerHouseholdInvitationInput!) { acceptHouseholdInvitation(input: $i) { household { id } } }', { i: { invitationId: invited.inviteToHousehold.invitation.id } }, m5.token);
+    await hub.must('mutation($i: TransferPointsInput!) { transferPoints(input: $i) { transfer { id } } }', { i: { toMemberId: m5.id, points: 700, idempotencyKey: randomUUID() } }, m4.token);
+    expect([(await ledger.points(m4.token)).balance, (await ledger.points(m5.token)).balance]).toEqual([49, 720]);
+    expect(await monthFigures()).toEqual(before);
 
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
     statements = { grocer: await mustStatement(grocer), fuel: await mustStatement(fuel), cafe: await mustStatement(cafe), spa: await mustStatement(spa), arcade: await mustStatement(arcade) };

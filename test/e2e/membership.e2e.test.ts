@@ -71,7 +71,7 @@ const membershipOf = async (memberId: string, token: string) =>
   (await hub.query<{ _entities: { membership: Membership | null }[] }>(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { membership { ${MEMBERSHIP} } } } }`, { r: [{ __typename: 'Member', id: memberId }] }, token, 'points'));
 
 const tierOf = async (memberToken: string) =>
-  (await hub.must<{ me: { points: { tier: { name: string; multiplier: string; membershipFloor: string | null } } } }>('{ me { points { tier { name multiplier membershipFloor } } } }', {}, memberToken)).me.points.tier;
+  (await hub.must<{ me: { points: { tier: { name: string; multiplier: string; keptBy: string; tierEndsAt: string | null } } } }>('{ me { points { tier { name multiplier keptBy tierEndsAt } } } }', {}, memberToken)).me.points.tier;
 
 /** Moves a member's membership back in time by `months` (and `days`), as if bought that long ago (the database's clock decides). */
 const age = (memberId: string, months: number, days = 0) =>
@@ -143,8 +143,9 @@ describe('a membership sold at a till', () => {
     expect(lots.rows.map((r) => [r.partner_id, r.points])).toEqual([[null, 150], [grocer.id, 200]]);
     // Without a membership: the base alone.
     expect((await earn(grocer.token, plain.id, '200.00')).awards).toEqual([{ kind: 'BASE', points: 200, fundedBy: { id: grocer.id }, ruleId: null }]);
-    expect(await tierOf(m.token)).toEqual({ name: 'Silver', multiplier: '1.25', membershipFloor: 'Silver' });
-    expect(await tierOf(plain.token)).toEqual({ name: 'Bronze', multiplier: '1', membershipFloor: null });
+    // The tier is the floor's while the membership runs, and says so (kept by MEMBERSHIP until the period ends).
+    expect(await tierOf(m.token)).toEqual({ name: 'Silver', multiplier: '1.25', keptBy: 'MEMBERSHIP', tierEndsAt: purchase.periodEnd });
+    expect(await tierOf(plain.token)).toEqual({ name: 'Bronze', multiplier: '1', keptBy: 'QUALIFYING', tierEndsAt: null });
 
     // Who sees the membership: the member and the admin all of it; a till with members:lookup whether it runs.
     expect((await membershipOf(m.id, m.token)).data?._entities[0].membership).toMatchObject({ status: 'ACTIVE', cancelAtPeriodEnd: false });
@@ -218,7 +219,7 @@ describe('a membership sold at a till', () => {
     // The period ends (bought 12 months ago): no perks, the tier falls back, and it reads CANCELLED.
     await age(m.id, 12);
     expect((await earn(grocer.token, m.id, '100.00')).awards).toEqual([{ kind: 'BASE', points: 100, fundedBy: { id: grocer.id }, ruleId: null }]);
-    expect(await tierOf(m.token)).toMatchObject({ name: 'Bronze', membershipFloor: null });
+    expect(await tierOf(m.token)).toMatchObject({ name: 'Bronze', keptBy: 'QUALIFYING' });
     expect((await membershipOf(m.id, m.token)).data?._entities[0].membership).toMatchObject({ status: 'CANCELLED', cancelAtPeriodEnd: true });
     expect((await membershipOf(m.id, grocer.token)).data?._entities[0].membership).toBeNull();
     expect((await cancel(m.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

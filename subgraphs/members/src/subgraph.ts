@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { SharingConsentResolver } from './graphql/sharing.resolver';
+import { MemberResolveResolver } from './graphql/member-resolve.resolver';
 import { membersSharingWithPartners } from './persistence/sharing.repository';
 import { z } from 'zod';
 import { buildFederatedSchema, byIdLoader, createAuditLogResolver, createSubgraphClient, type SubgraphDefinition } from '../../../lib/src';
@@ -59,12 +60,12 @@ const membersEnv = {
 export const membersSubgraph: SubgraphDefinition<MembersContext, z.infer<z.ZodObject<typeof membersEnv>>> = {
   name: 'members',
   defaultPort: 4001,
-  internalOperations: ['membersSharingWithPartners'],
+  internalOperations: ['membersSharingWithPartners', 'activeMemberNamed'],
   callsInternalOperations: true,
   entities: [MemberEntity],
   migrations: membersMigrations,
   env: membersEnv,
-  buildSchema: () => buildFederatedSchema({ resolvers: [SharingConsentResolver, MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver, ErasureResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
+  buildSchema: () => buildFederatedSchema({ resolvers: [SharingConsentResolver, MemberResolveResolver, MemberResolver, SelfServiceResolver, CardResolver, ClosingResolver, MembersAuditLogResolver, MembersMemberExportResolver, ErasureResolver], orphanedTypes: [MembersKpisType] }, { ...memberReference, ...kpisReference }),
   setup({ dataSource, reportSource, env, logger, signer }) {
     const partners = createPartnersClient(env.PARTNERS_URL);
     const cards = new CardsService(dataSource, partners);

@@ -16,6 +16,7 @@ import { type MembershipService, type MembershipView } from './services/membersh
 import { type PlanRow } from './persistence/memberships.repository';
 import { type RegistrationService } from './services/registration.service';
 import { type GameService } from './services/game.service';
+import { type HouseholdService } from './services/household.service';
 import { type IntegrityService } from './services/integrity.service';
 import { type KpisService } from './services/kpis.service';
 import { type PointsService } from './services/points.service';
@@ -55,6 +56,8 @@ export interface PointsContext extends BaseSubgraphContext {
   registrations: RegistrationService;
   /** Provably fair games (createGame, nextGamePlay, playGame, verifyGamePlay). */
   games: GameService;
+  /** Households: invitations, membership and transfers between members (issue 18). */
+  households: HouseholdService;
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;

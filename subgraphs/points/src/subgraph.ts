@@ -69,6 +69,10 @@ import { MembershipService } from './services/membership.service';
 import { OfferPreviewClient } from './clients/offer-preview.client';
 import { GameResolver } from './graphql/game.resolver';
 import { GameService } from './services/game.service';
+import { HouseholdMemberResolver, HouseholdResolver } from './graphql/household.resolver';
+import { AmbassadorStatusResolver, AmbassadorsResolver } from './graphql/ambassador.resolver';
+import { HouseholdService } from './services/household.service';
+import { MemberResolveClient } from './clients/member-resolve.client';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -106,6 +110,9 @@ const pointsEnv = {
   REFERRAL_FRIEND_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   REFERRAL_REFERRER_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   REFERRAL_YEARLY_CAP: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** Ambassadors: referrers with this many active friends (an earn in 12 months; 0: none), paid AMBASSADOR_REFERRER_POINTS per referral instead (unset: REFERRAL_REFERRER_POINTS). */
+  AMBASSADOR_MIN_FRIENDS: z.coerce.number().int().min(0).max(10_000).default(5),
+  AMBASSADOR_REFERRER_POINTS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** Birthday bonus (marketing budget; 0: none), once a year in the birthday month or on the day, on the coalition's calendar. */
   BIRTHDAY_BONUS_POINTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   BIRTHDAY_BONUS_ON: z.enum(['MONTH', 'DAY']).default('MONTH'),
@@ -123,6 +130,10 @@ const pointsEnv = {
   PARTNER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
   /** Where the partners subgraph's change notices are heard: its database (default: this subgraph's DATABASE_URL). */
   PARTNER_CHANGES_DATABASE_URL: z.string().min(1).optional(),
+  /** Households (README "Households"): members per household, points a member may transfer per calendar year, days to accept an invitation. */
+  HOUSEHOLD_MAX_MEMBERS: z.coerce.number().int().min(2).max(50).default(5),
+  HOUSEHOLD_TRANSFER_YEARLY_LIMIT: z.coerce.number().int().min(0).max(100_000_000).default(20_000),
+  HOUSEHOLD_INVITATION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -142,7 +153,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -170,7 +181,13 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
       bonuses: {
         welcomePoints: env.WELCOME_BONUS_POINTS,
         welcomeWindowDays: env.WELCOME_BONUS_WINDOW_DAYS,
-        referral: { friendPoints: env.REFERRAL_FRIEND_POINTS, referrerPoints: env.REFERRAL_REFERRER_POINTS, referrerYearlyCap: env.REFERRAL_YEARLY_CAP },
+        referral: {
+          friendPoints: env.REFERRAL_FRIEND_POINTS,
+          referrerPoints: env.REFERRAL_REFERRER_POINTS,
+          referrerYearlyCap: env.REFERRAL_YEARLY_CAP,
+          ambassadorMinFriends: env.AMBASSADOR_MIN_FRIENDS,
+          ambassadorReferrerPoints: env.AMBASSADOR_REFERRER_POINTS,
+        },
         birthdayPoints: env.BIRTHDAY_BONUS_POINTS,
         birthdayOn: env.BIRTHDAY_BONUS_ON,
       },
@@ -212,6 +229,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     ]);
     const registrations = new RegistrationService(dataSource, config);
     const games = new GameService(dataSource, directory, config);
+    const households = new HouseholdService(dataSource, directory, new MemberResolveClient(createSubgraphClient(env.MEMBERS_URL), signer!), config, {
+      maxMembers: env.HOUSEHOLD_MAX_MEMBERS,
+      transferYearlyLimit: env.HOUSEHOLD_TRANSFER_YEARLY_LIMIT,
+      invitationDays: env.HOUSEHOLD_INVITATION_DAYS,
+    });
     const webhookConfig: WebhookConfig = {
       urlPolicy: { production: env.NODE_ENV === 'production' },
       retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, capMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
@@ -257,6 +279,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         memberships,
         registrations,
         games,
+        households,
         webhooks,
         webhookDelivery,
         donationPostings,

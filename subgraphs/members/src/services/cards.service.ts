@@ -14,6 +14,7 @@ import {
   validateIdempotencyKey,
   type Viewer,
 } from '../../../../lib/src';
+import { requireService } from '../../../../lib/src/service-token';
 import { type MembersPartnersClient } from '../clients/partners.client';
 import { generateCardNumber, isValidCardNumber, normalizeCardNumber } from '../domain/card-number';
 import { requireOpenMembership } from '../domain/membership.rules';
@@ -83,6 +84,26 @@ export class CardsService {
     const card = await cardByNumber(this.dataSource.manager, normalized);
     if (card?.status === 'BLOCKED') throw new AppError('CARD_BLOCKED', "This card was replaced and is blocked; ask for the member's new card");
     return null;
+  }
+
+  /**
+   * Internal, for the points service (household invitations): the active member that a member id or a
+   * card number names (a merged member's card finds the member it was merged into), or null for no such
+   * active member. A blocked card names nobody. Only the points service credential (members:resolve).
+   */
+  async activeMemberNamed(viewer: Viewer, named: { memberId?: string | null; cardNumber?: string | null }): Promise<string | null> {
+    requireService(viewer, 'points', 'members:resolve');
+    let member: MemberEntity | null;
+    if (named.memberId != null) {
+      member = validate.isUuid(named.memberId) ? await memberById(this.dataSource.manager, named.memberId.toLowerCase()) : null;
+    } else if (named.cardNumber != null) {
+      const normalized = normalizeCardNumber(named.cardNumber);
+      member = isValidCardNumber(normalized) ? await memberByCurrentCard(this.dataSource.manager, normalized) : null;
+      for (let hops = 0; member?.mergedInto && hops < 10; hops++) member = await memberById(this.dataSource.manager, member.mergedInto);
+    } else {
+      return null;
+    }
+    return member?.status === 'ACTIVE' ? member.id : null;
   }
 
   /** Every card the members held, oldest first, keyed by member id. */

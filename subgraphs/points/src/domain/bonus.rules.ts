@@ -65,9 +65,18 @@ export function referralRewards(r: {
   friendOpen: boolean;
   referrerOpen: boolean;
   referrerPaidThisYear: number;
+  /** An ambassador's referrals pay `ambassadorReferrerPoints` instead of `referrerPoints`. */
+  referrerIsAmbassador?: boolean;
+  ambassadorReferrerPoints?: bigint;
 }): { friend: bigint; referrer: bigint } {
+  const referrerPoints = r.referrerIsAmbassador && r.ambassadorReferrerPoints !== undefined ? r.ambassadorReferrerPoints : r.referrerPoints;
   return {
     friend: r.friendOpen ? r.friendPoints : 0n,
-    referrer: r.referrerOpen && r.referrerPaidThisYear < r.referrerYearlyCap ? r.referrerPoints : 0n,
+    referrer: r.referrerOpen && r.referrerPaidThisYear < r.referrerYearlyCap ? referrerPoints : 0n,
   };
+}
+
+/** Whether a referrer with `activeFriends` active referred friends is an ambassador (minFriends 0: nobody is). */
+export function reachesAmbassador(activeFriends: number, minFriends: number): boolean {
+  return minFriends > 0 && activeFriends >= minFriends;
 }

@@ -4,9 +4,9 @@ import { applyMultipliers, earnAwards, type Campaign, type EarnBreakdown } from 
 import { categoryAwards, type CategoryRateFact } from './category.rules';
 import { pointsForPurchase } from './earn.rules';
 import { offerAwards, type OfferActivation } from './offer.rules';
-import { applyMembershipPerks, tierWithFloor, type MembershipPerks } from './membership.rules';
+import { applyMembershipPerks, withMembershipFloor, type MembershipPerks } from './membership.rules';
 import { collectStamps, type StampCard, type StampOutcome, type StampProgress } from './stamp-card.rules';
-import { standing, type Tier } from './tier.rules';
+import { effectiveTier, type Tier, type TierOverride, type TierRecord } from './tier.rules';
 
 /**
  * The earn pipeline's decision, pure: everything an earn's rules need is read first (EarnFacts), this
@@ -31,6 +31,11 @@ export interface EarnFacts {
   stampCards: readonly (StampCard & { progress: StampProgress })[];
   /** Who pays coalition-wide campaigns: null for the coalition's marketing budget. */
   coalitionCampaignFunder: string | null;
+  /** Tier retention and the admin's override (tier.rules effectiveTier); absent: qualifying points alone. */
+  tierRecord?: TierRecord | null;
+  tierOverride?: TierOverride | null;
+  /** When the earn happens (retention and overrides end at an instant); absent: now. */
+  now?: Date;
   /** The member's active paid membership's perks (a tier floor, a multiplier); none: no membership. */
   membership?: MembershipPerks | null;
 }
@@ -49,9 +54,11 @@ export interface EarnDecision {
 
 export function decideEarn(f: EarnFacts): EarnDecision {
   const base = pointsForPurchase(f.purchaseMinor, f.currencyExponent, f.earnRateScaled);
-  const earnedTier = standing(f.tiers, f.qualifying).tier;
-  // A paid membership's tier floor lifts the member's tier for everything the tier decides.
-  const tier = tierWithFloor(f.tiers, earnedTier, f.membership?.tierFloor ?? null);
+  // The tier the member holds (points earned, retention, an admin's override); a paid membership's tier floor
+  // lifts it for everything the tier decides (the floor's share is the coalition's: applyMembershipPerks).
+  const held = effectiveTier(f.tiers, f.qualifying, f.tierRecord ?? null, f.tierOverride ?? null, f.now ?? new Date());
+  const earnedTier = held.tier;
+  const tier = withMembershipFloor(f.tiers, held, f.qualifying, f.membership?.tierFloor ?? null, null).tier;
   const breakdown = applyMultipliers(base, tier.multiplierMilli, f.campaigns);
   const offers = offerAwards(f.offers, base, f.tiers, tier);
   const stamps = collectStamps(f.stampCards, f.purchaseMinor, f.lines);

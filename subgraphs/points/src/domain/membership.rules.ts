@@ -1,5 +1,5 @@
 import { type Award } from './award.rules';
-import { MULTIPLIER_SCALE, standing, type Tier, type TierStanding } from './tier.rules';
+import { MULTIPLIER_SCALE, type EffectiveTier, type Tier } from './tier.rules';
 
 /**
  * Paid membership, pure: what an active membership's perks do to an earn and to a member's tier, and
@@ -28,17 +28,15 @@ export function tierWithFloor(tiers: readonly Tier[], earned: Tier, floor: strin
 }
 
 /**
- * A member's standing with a membership's tier floor: the tier is at least the floor's while the
- * membership is active; the next tier and the points still needed count from the tier held.
- * `liftedBy` names the floor when it lifted the tier.
+ * The tier a member holds with a paid membership's tier floor: the effective tier (qualifying points,
+ * retention, an admin's override), lifted to the floor while the membership runs, kept by MEMBERSHIP until
+ * the period ends (`periodEnd`). An admin's override in force is the admin's decision: no floor lifts it.
  */
-export function standingWithFloor(tiers: readonly Tier[], qualifying: bigint, floor: string | null): TierStanding & { liftedBy: string | null } {
-  const earned = standing(tiers, qualifying);
-  const tier = tierWithFloor(tiers, earned.tier, floor);
-  if (tier === earned.tier) return { ...earned, liftedBy: null };
-  const sorted = [...tiers].sort((a, b) => (a.threshold < b.threshold ? -1 : a.threshold > b.threshold ? 1 : 0));
-  const next = sorted[sorted.indexOf(tier) + 1] ?? null;
-  return { tier, next, qualifyingPoints: qualifying, pointsToNext: next ? next.threshold - qualifying : 0n, liftedBy: tier.name };
+export function withMembershipFloor(tiers: readonly Tier[], effective: EffectiveTier, qualifying: bigint, floor: string | null, periodEnd: Date | null): EffectiveTier {
+  if (effective.keptBy === 'OVERRIDE') return effective;
+  const tier = tierWithFloor(tiers, effective.tier, floor);
+  if (tier === effective.tier) return effective;
+  return { tier, keptBy: 'MEMBERSHIP', endsAt: periodEnd, pointsToKeep: tier.threshold > qualifying ? tier.threshold - qualifying : 0n, qualifyingTier: effective.qualifyingTier };
 }
 
 /**

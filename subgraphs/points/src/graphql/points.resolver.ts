@@ -12,6 +12,7 @@ import {
   PointsHistoryType,
   PointsMemberType,
   PointsTransactionType,
+  TierKeptBy,
   toAccountType,
   toInt,
   toTransactionType,
@@ -64,13 +65,20 @@ export class PointsAccountResolver {
   @FieldResolver(() => MemberTierType, { description: "The member's tier from the last 12 months' earning. The member and the admin only." })
   async tier(@Root() account: PointsAccountType, @Ctx() ctx: PointsContext): Promise<MemberTierType> {
     const s = await ctx.points.tierStanding(ctx.viewer, account.memberId);
+    const e = s.effective;
+    // The next tier is counted from the tier the member holds, in qualifying points.
+    const above = [...s.tiers].sort((a, b) => (a.threshold < b.threshold ? -1 : 1)).find((t) => t.threshold > e.tier.threshold) ?? null;
     return {
-      name: s.tier.name,
-      multiplier: formatMultiplier(s.tier.multiplierMilli),
+      name: e.tier.name,
+      multiplier: formatMultiplier(e.tier.multiplierMilli),
       qualifyingPoints: s.qualifyingPoints.toString(),
-      nextTier: s.next?.name ?? null,
-      pointsToNextTier: s.pointsToNext.toString(),
-      membershipFloor: s.liftedBy,
+      nextTier: above?.name ?? null,
+      pointsToNextTier: (above ? (above.threshold > s.qualifyingPoints ? above.threshold - s.qualifyingPoints : 0n) : 0n).toString(),
+      keptBy: e.keptBy as TierKeptBy,
+      tierEndsAt: e.endsAt?.toISOString() ?? null,
+      pointsToKeep: e.pointsToKeep.toString(),
+      qualifyingTier: e.qualifyingTier.name,
+      overrideReason: s.overrideReason,
     };
   }
 }

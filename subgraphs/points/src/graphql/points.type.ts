@@ -49,6 +49,8 @@ export enum PointsTransactionKind {
   CASHOUT_RETURN = 'CASHOUT_RETURN',
   /** A duplicate member's points moving to the member it was merged into (one on each side). */
   MERGE = 'MERGE',
+  /** Points given to (negative) or received from (positive) another member of the household (transferPoints). */
+  TRANSFER = 'TRANSFER',
 }
 registerEnumType(PointsTransactionKind, { name: 'PointsTransactionKind' });
 
@@ -170,6 +172,18 @@ export class ExpiringPointsType {
   expiresAt!: string;
 }
 
+export enum TierKeptBy {
+  /** The member's qualifying points reach the tier now. */
+  QUALIFYING = 'QUALIFYING',
+  /** A tier reached lasts until the end of the next calendar year, then steps down one level per year. */
+  RETENTION = 'RETENTION',
+  /** The admin set it, with an end date and a reason. */
+  OVERRIDE = 'OVERRIDE',
+  /** A paid membership's tier floor, while the membership runs (tierEndsAt: its period's end). */
+  MEMBERSHIP = 'MEMBERSHIP',
+}
+registerEnumType(TierKeptBy, { name: 'TierKeptBy' });
+
 @ObjectType('MemberTier')
 export class MemberTierType {
   @Field(() => String)
@@ -187,6 +201,22 @@ export class MemberTierType {
   @Field(() => String, { description: 'Qualifying points still needed for the next tier; "0" at the top.' })
   pointsToNextTier!: string;
 
-  @Field(() => String, { nullable: true, description: "The tier floor of the member's active paid membership, when it lifts the tier above what the points earned (the tier holds while the membership runs)." })
-  membershipFloor?: string | null;
+  @Field(() => TierKeptBy, { description: 'What keeps the member in this tier now: qualifying points, retention of a tier reached, or an override.' })
+  keptBy!: TierKeptBy;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 8601, UTC, exclusive: when this tier ends unless qualifying points (or a new override) keep it; then at most one level down. Null: the lowest tier, which never ends.',
+  })
+  tierEndsAt!: string | null;
+
+  @Field(() => String, { description: 'Qualifying points still needed to hold this tier by qualifying alone; "0" when they already do.' })
+  pointsToKeep!: string;
+
+  @Field(() => String, { description: 'The tier the qualifying points alone give.' })
+  qualifyingTier!: string;
+
+  @Field(() => String, { nullable: true, description: "The admin's reason, while an override keeps the tier." })
+  overrideReason!: string | null;
 }
+

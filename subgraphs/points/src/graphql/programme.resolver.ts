@@ -8,6 +8,9 @@ import {
   CreateCampaignInput,
   CreateCampaignPayload,
   LedgerCheckType,
+  OverrideMemberTierInput,
+  OverrideMemberTierPayload,
+  toTierOverrideType,
   TierType,
   toCampaignType,
   toTierType,
@@ -47,6 +50,14 @@ export class ProgrammeResolver {
   @Mutation(() => ConfigureTiersPayload, { description: 'Replaces the tier table. Scope: admin.' })
   async configureTiers(@Arg('input', () => ConfigureTiersInput) input: ConfigureTiersInput, @Ctx() ctx: PointsContext): Promise<ConfigureTiersPayload> {
     return { tiers: (await ctx.programme.configureTiers(ctx.viewer, input.tiers)).map(toTierType) };
+  }
+
+  @Directive(anyScope('admin'))
+  @Mutation(() => OverrideMemberTierPayload, {
+    description: "Sets a member's tier until endsAt, with a reason (shown to the member; audited): it wins over qualifying points and retention until then. Scope: admin.",
+  })
+  async overrideMemberTier(@Arg('input', () => OverrideMemberTierInput) input: OverrideMemberTierInput, @Ctx() ctx: PointsContext): Promise<OverrideMemberTierPayload> {
+    return { override: toTierOverrideType(await ctx.programme.overrideTier(ctx.viewer, input)) };
   }
 
   @Directive(anyScope('admin', 'points:earn'))

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { type Tier } from '../domain/tier.rules';
 import { type Campaign } from '../domain/campaign.rules';
 import { formatMultiplier } from '../services/programme.service';
+import { type TierOverrideRow } from '../persistence/tier-status.repository';
 
 @ObjectType('Tier')
 export class TierType {
@@ -131,4 +132,53 @@ export class LedgerCheckType {
 
   @Field(() => String, { description: 'Transactions whose points differ from what they moved on member accounts.' })
   pointsMismatch!: string;
+}
+
+@InputType('OverrideMemberTierInput')
+export class OverrideMemberTierInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String, { description: 'A tier of the table, by name.' })
+  tier!: string;
+
+  @Field(() => String, { description: 'ISO 8601 with a zone, exclusive, in the future: the override ends then and the usual rules apply again.' })
+  endsAt!: string;
+
+  @Field(() => String, { description: 'Why (shown to the member while it lasts; kept in the audit log).' })
+  reason!: string;
+
+  @Field(() => String)
+  idempotencyKey!: string;
+}
+
+@ObjectType('TierOverride', { description: "An admin's override of a member's tier." })
+export class TierOverrideType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String)
+  tier!: string;
+
+  @Field(() => String, { description: 'ISO 8601, UTC, exclusive.' })
+  endsAt!: string;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, { description: 'ISO 8601, UTC.' })
+  createdAt!: string;
+}
+
+@ObjectType('OverrideMemberTierPayload')
+export class OverrideMemberTierPayload {
+  @Field(() => TierOverrideType)
+  override!: TierOverrideType;
+}
+
+export function toTierOverrideType(r: TierOverrideRow): TierOverrideType {
+  return { id: r.id, memberId: r.member_id, tier: r.tier_name, endsAt: r.ends_at.toISOString(), reason: r.reason, createdAt: r.created_at.toISOString() };
 }

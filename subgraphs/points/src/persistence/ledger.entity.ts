@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type AccountKind = 'MEMBER' | 'PARTNER_ISSUED' | 'PARTNER_HONOURED' | 'CHARITY' | 'COALITION_BREAKAGE' | 'COALITION_MARKETING' | 'COALITION_CASHOUT' | 'MERGE_CLEARING';
+export type AccountKind = 'MEMBER' | 'PARTNER_ISSUED' | 'PARTNER_HONOURED' | 'CHARITY' | 'COALITION_BREAKAGE' | 'COALITION_MARKETING' | 'COALITION_CASHOUT' | 'MERGE_CLEARING' | 'HOUSEHOLD_CLEARING';
 
 @Entity({ name: 'accounts' })
 export class AccountEntity {
@@ -24,7 +24,7 @@ export class AccountEntity {
   maintained!: boolean;
 }
 
-export type TransactionKind = 'EARN' | 'REDEEM' | 'REVERSAL' | 'EXPIRY' | 'DONATION' | 'CLAWBACK' | 'GRANT' | 'BONUS' | 'CASHOUT' | 'CASHOUT_RETURN' | 'MERGE';
+export type TransactionKind = 'EARN' | 'REDEEM' | 'REVERSAL' | 'EXPIRY' | 'DONATION' | 'CLAWBACK' | 'GRANT' | 'BONUS' | 'CASHOUT' | 'CASHOUT_RETURN' | 'MERGE' | 'TRANSFER';
 
 @Entity({ name: 'transactions' })
 export class TransactionEntity {

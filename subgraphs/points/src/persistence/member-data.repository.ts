@@ -44,6 +44,12 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'game_plays', sql: 'SELECT * FROM game_plays WHERE member_id = $1 ORDER BY created_at, id' },
   // The next play's server seed stays secret until played: its hash and nonce only.
   { name: 'game_seeds', sql: 'SELECT game_id, member_id, server_seed_hash, nonce, committed_at FROM game_seeds WHERE member_id = $1 ORDER BY game_id' },
+  { name: 'household_members', sql: 'SELECT * FROM household_members WHERE member_id = $1' },
+  { name: 'household_invitations', sql: 'SELECT * FROM household_invitations WHERE inviter_id = $1 OR invitee_id = $1 ORDER BY created_at, id' },
+  { name: 'household_transfers', sql: 'SELECT * FROM household_transfers WHERE sender_id = $1 OR recipient_id = $1 ORDER BY created_at, id' },
+  { name: 'tier_status', sql: 'SELECT * FROM tier_status WHERE member_id = $1' },
+  { name: 'tier_overrides', sql: 'SELECT * FROM tier_overrides WHERE member_id = $1 ORDER BY created_at' },
+  { name: 'ambassadors', sql: 'SELECT * FROM ambassadors WHERE member_id = $1' },
 ];
 
 /**
@@ -58,4 +64,14 @@ export const POINTS_MEMBER_ERASURE_STATEMENTS: readonly MemberErasureStatement[]
   { name: 'cashouts', sql: 'SELECT erase_member_cashouts($1, $2)' },
   // The birthday copied from the members subgraph (birthday bonus); the bonuses already paid stay.
   { name: 'member_registrations', sql: 'UPDATE member_registrations SET birth_month = NULL, birth_day = NULL, updated_at = now() WHERE member_id = $1' },
+  // The erased member leaves their household (its name with it); the name on invitations they sent goes too.
+  // (A household left with one member is dissolved, as when a member leaves: the snapshot still counts the erased member.)
+  {
+    name: 'household_members',
+    sql: `WITH gone AS (DELETE FROM household_members WHERE member_id = $1 RETURNING household_id),
+          alone AS (SELECT m.household_id FROM household_members m JOIN gone g ON g.household_id = m.household_id GROUP BY 1 HAVING count(*) < 3),
+          rest AS (DELETE FROM household_members m USING alone a WHERE m.household_id = a.household_id AND m.member_id <> $1)
+          UPDATE households SET dissolved_at = now() WHERE id IN (SELECT household_id FROM alone)`,
+  },
+  { name: 'household_invitations', sql: "UPDATE household_invitations SET inviter_name = '', status = CASE WHEN status = 'PENDING' THEN 'CANCELLED' ELSE status END, answered_at = coalesce(answered_at, now()) WHERE inviter_id = $1 OR (invitee_id = $1 AND status = 'PENDING')" },
 ];

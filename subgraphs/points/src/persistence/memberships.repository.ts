@@ -247,16 +247,16 @@ export type PerksJson = { plan_id: string; multiplier_milli: number; tier_floor:
 export const fromPerksJson = (r: PerksJson | null): MembershipPerks | null =>
   r ? { planId: r.plan_id, multiplierMilli: BigInt(r.multiplier_milli), tierFloor: r.tier_floor } : null;
 
-/** The member's active membership's perks and early access (tier standing, offer activation), or null. */
-export async function activePerks(manager: EntityManager, memberId: string): Promise<(MembershipPerks & { earlyAccessDays: number }) | null> {
-  const { rows } = await sql<{ plan_id: string; earn_multiplier_milli: number; tier_floor: string | null; early_access_days: number }>(
+/** The member's active membership's perks, early access and period end (tier standing, offer activation), or null. */
+export async function activePerks(manager: EntityManager, memberId: string): Promise<(MembershipPerks & { earlyAccessDays: number; periodEnd: Date }) | null> {
+  const { rows } = await sql<{ plan_id: string; earn_multiplier_milli: number; tier_floor: string | null; early_access_days: number; period_end: Date }>(
     manager,
-    `SELECT p.id AS plan_id, p.earn_multiplier_milli, p.tier_floor, p.early_access_days
+    `SELECT p.id AS plan_id, p.earn_multiplier_milli, p.tier_floor, p.early_access_days, m.period_end
        FROM memberships m JOIN membership_plans p ON p.id = m.plan_id WHERE m.member_id = $1 AND m.period_end > now()`,
     [memberId],
   );
   const r = rows[0];
-  return r ? { planId: r.plan_id, multiplierMilli: BigInt(r.earn_multiplier_milli), tierFloor: r.tier_floor, earlyAccessDays: r.early_access_days } : null;
+  return r ? { planId: r.plan_id, multiplierMilli: BigInt(r.earn_multiplier_milli), tierFloor: r.tier_floor, earlyAccessDays: r.early_access_days, periodEnd: r.period_end } : null;
 }
 
 export interface MonthlyBonusDue {

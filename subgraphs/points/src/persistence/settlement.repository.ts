@@ -153,7 +153,8 @@ export async function readCoalitionRows(manager: EntityManager, period: PeriodBo
             coalesce(sum(l.points * coalesce(l.unit_price, e.unit_price, 0)), 0)::text AS value,
             coalesce(sum(CASE WHEN coalesce(l.unit_price, e.unit_price) IS NULL THEN l.points ELSE 0 END), 0)::text AS unpriced
        FROM transactions e JOIN lots l ON l.transaction_id = e.id AND l.partner_id IS NULL
-      WHERE e.created_at >= $1 AND e.created_at < $2 GROUP BY 1, 3`,
+      -- The lot each transaction issued, not the copies a merge or a household transfer made of it later.
+      WHERE e.created_at >= $1 AND e.created_at < $2 AND l.merged_from IS NULL AND l.transferred_from IS NULL GROUP BY 1, 3`,
     [period.from, period.to],
   );
   const cashouts = await sql<PricedRow>(

@@ -22,7 +22,8 @@ export async function completeTierDecayCheck(manager: EntityManager): Promise<vo
 /**
  * member.tier_changed for every open member whose tier fell because the bucket of twelve months ago left the
  * window this month: the tier on the window's figure (the trigger's: this month and the eleven before) against
- * the tier had the aged bucket still counted. One notice per member and month (the key), so a second run,
+ * the tier had the aged bucket still counted, each the higher of it and the tier retention keeps (so a member
+ * whose reached tier is retained hears nothing until it is no longer kept). One notice per member and month (the key), so a second run,
  * on any instance, adds nothing. Answers the notices written.
  */
 export async function noticeAgedOutTiers(manager: EntityManager): Promise<number> {
@@ -38,8 +39,14 @@ export async function noticeAgedOutTiers(manager: EntityManager): Promise<number
          FROM aged a CROSS JOIN cur
          LEFT JOIN qualifying_points q ON q.member_id = a.member_id AND q.month > (cur.m - interval '12 months')::date
         GROUP BY a.member_id, a.aged
+     ), held AS (
+       -- The tier retention keeps (tier_status: the higher of it and the qualifying tier is the member's tier);
+       -- members under an admin's override in force hear nothing (their tier is the override's).
+       SELECT k.member_id, k.kept, k.aged, coalesce(ledger_retained_threshold(s.held_threshold, s.retained_until), 0) AS retained
+         FROM kept k LEFT JOIN tier_status s ON s.member_id = k.member_id
+        WHERE NOT EXISTS (SELECT 1 FROM tier_overrides o WHERE o.member_id = k.member_id AND o.ends_at > now())
      ), moved AS (
-       SELECT member_id, kept, ledger_tier_for(kept + aged) AS before, ledger_tier_for(kept) AS after FROM kept
+       SELECT member_id, kept, ledger_tier_for(greatest(kept + aged, retained)) AS before, ledger_tier_for(greatest(kept, retained)) AS after FROM held
      )
      INSERT INTO member_notices (member_id, type, payload, notice_key)
      SELECT member_id, 'member.tier_changed',

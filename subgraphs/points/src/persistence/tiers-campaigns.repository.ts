@@ -2,7 +2,8 @@ import { type EntityManager } from 'typeorm';
 import { sql } from '../../../../lib/src';
 import { type Campaign } from '../domain/campaign.rules';
 import { type OfferActivation } from '../domain/offer.rules';
-import { type Tier } from '../domain/tier.rules';
+import { type Tier, type TierOverride, type TierRecord } from '../domain/tier.rules';
+import { fromTierOverrideJson, fromTierRecordJson, TIER_OVERRIDE_JSON, TIER_RECORD_JSON, type TierOverrideJson, type TierRecordJson } from './tier-status.repository';
 import { fromOpenActivationJson, OPEN_ACTIVATIONS_JSON, type OpenActivationJson } from './offer-activations.repository';
 import { fromOpenCardJson, OPEN_CARDS_JSON, type OpenCardJson } from './stamp-cards.repository';
 import { type StampCard, type StampProgress } from '../domain/stamp-card.rules';
@@ -24,6 +25,9 @@ export interface PricingContext {
   offers: OfferActivation[];
   /** The partner's stamp cards in force now, with the member's progress. */
   stampCards: (StampCard & { progress: StampProgress })[];
+  /** Tier retention and the admin's override (tier-status.repository): the earn prices with the effective tier. */
+  tierRecord: TierRecord | null;
+  tierOverride: TierOverride | null;
   /** The member's active paid membership's perks; null: none. */
   membership: MembershipPerks | null;
 }
@@ -114,7 +118,17 @@ export async function readPricingContext(
 ): Promise<PricingContext & { funding?: FundingMode | null }> {
   type Row = { name: string; threshold: string; multiplier_milli: number };
   type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
-  const { rows } = await sql<{ tiers: Row[] | null; campaigns: CampaignJson[] | null; qualifying: string; offers: OpenActivationJson[] | null; cards: OpenCardJson[] | null; funding: FundingMode | null; membership: PerksJson | null }>(
+  const { rows } = await sql<{
+    tiers: Row[] | null;
+    campaigns: CampaignJson[] | null;
+    qualifying: string;
+    offers: OpenActivationJson[] | null;
+    cards: OpenCardJson[] | null;
+    funding: FundingMode | null;
+    tier_record: TierRecordJson;
+    tier_override: TierOverrideJson;
+    membership: PerksJson | null;
+  }>(
     manager,
     `${lockFundingOf ? `WITH funding AS MATERIALIZED (${EARN_FUNDING_LOCK_SQL('$1', '$3')})` : ''}
      SELECT ${lockFundingOf ? '(SELECT mode FROM funding WHERE partner_id = $1::text)' : 'NULL'} AS funding,
@@ -125,6 +139,8 @@ export async function readPricingContext(
             (${qualifyingPointsSql('$2')}) AS qualifying,
             ${OPEN_ACTIVATIONS_JSON} AS offers,
             ${OPEN_CARDS_JSON} AS cards,
+            ${TIER_RECORD_JSON} AS tier_record,
+            ${TIER_OVERRIDE_JSON} AS tier_override,
             ${ACTIVE_PERKS_JSON} AS membership`,
     lockFundingOf ? [partnerId, memberId, lockFundingOf] : [partnerId, memberId],
   );
@@ -136,6 +152,8 @@ export async function readPricingContext(
     qualifying: BigInt(row.qualifying),
     offers: (row.offers ?? []).map(fromOpenActivationJson),
     stampCards: (row.cards ?? []).map(fromOpenCardJson),
+    tierRecord: fromTierRecordJson(row.tier_record),
+    tierOverride: fromTierOverrideJson(row.tier_override),
     membership: fromPerksJson(row.membership),
   };
 }

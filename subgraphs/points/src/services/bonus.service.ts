@@ -1,6 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { badInput, forbidden, isAdmin, recordAudit, validate, type Viewer } from '../../../../lib/src';
-import { birthdayPeriod, referralRewards, startOfLocalYear } from '../domain/bonus.rules';
+import { badInput, forbidden, isAdmin, isSelf, recordAudit, validate, type Viewer } from '../../../../lib/src';
+import { activeFriends, ambassadorOf, listAmbassadors, recordAmbassador, type AmbassadorRow } from '../persistence/ambassadors.repository';
+import { birthdayPeriod, reachesAmbassador, referralRewards, startOfLocalYear } from '../domain/bonus.rules';
 import {
   anyWelcomeRuleGives,
   claimAccountsWithoutWelcome,
@@ -78,7 +79,7 @@ export class BonusService {
 
   /** One round: up to `batch` referrals whose friend has a qualifying earn, settled (both sides paid, the referrer within its cap). */
   async sweepReferrals(batch = 100): Promise<number> {
-    const { friendPoints, referrerPoints, referrerYearlyCap } = this.config.bonuses.referral;
+    const { friendPoints, referrerPoints, referrerYearlyCap, ambassadorReferrerPoints } = this.config.bonuses.referral;
     return this.dataSource.transaction(async (manager) => {
       const due = await claimDueReferrals(manager, batch);
       if (due.length === 0) return 0;
@@ -88,13 +89,17 @@ export class BonusService {
       const yearStart = startOfLocalYear(new Date(), this.config.coalition.timeZone);
       let paid = 0;
       for (const d of due) {
+        const referrerOpen = accounts.has(d.referrerId) && !closed.has(d.referrerId);
         const rewards = referralRewards({
           friendPoints: BigInt(friendPoints),
           referrerPoints: BigInt(referrerPoints),
           referrerYearlyCap,
           friendOpen: accounts.has(d.friendId) && !closed.has(d.friendId),
-          referrerOpen: accounts.has(d.referrerId) && !closed.has(d.referrerId),
+          referrerOpen,
           referrerPaidThisYear: await referrerRewardsSince(manager, d.referrerId, yearStart),
+          // Ambassadors (issue 18): this friend may be the one that makes the referrer one; their referrals pay more.
+          referrerIsAmbassador: referrerOpen && (await this.ambassador(manager, d.referrerId)),
+          ambassadorReferrerPoints: ambassadorReferrerPoints === undefined ? undefined : BigInt(ambassadorReferrerPoints),
         });
         const friend = rewards.friend > 0n ? { transactionId: await this.pay(manager, d.friendId, accounts.get(d.friendId)!, rewards.friend, 'referral bonus', { kind: 'REFERRAL', ruleId: null }), points: rewards.friend } : null;
         const referrer =
@@ -145,6 +150,34 @@ export class BonusService {
   async welcomeBonuses(viewer: Viewer): Promise<{ defaultPoints: number; rules: WelcomeRuleRow[] }> {
     if (!isAdmin(viewer)) throw forbidden('Requires scope admin');
     return { defaultPoints: this.config.bonuses.welcomePoints, rules: await welcomeRulesInForce(this.dataSource.manager) };
+  }
+
+  /**
+   * Whether the referrer is an ambassador, making them one now if their active friends reach
+   * AMBASSADOR_MIN_FRIENDS (the caller holds the referrer's account lock: one writer; the key makes it once).
+   */
+  private async ambassador(manager: EntityManager, referrerId: string): Promise<boolean> {
+    if (await ambassadorOf(manager, referrerId)) return true;
+    const minFriends = this.config.bonuses.referral.ambassadorMinFriends ?? 0;
+    if (minFriends <= 0) return false;
+    const friends = await activeFriends(manager, referrerId);
+    if (!reachesAmbassador(friends, minFriends)) return false;
+    await recordAmbassador(manager, referrerId, friends);
+    return true;
+  }
+
+  /** The member's ambassador status (the member and the admin): since when, and their active friends now against the threshold. */
+  async ambassadorStatus(viewer: Viewer, memberId: string): Promise<{ since: Date | null; activeFriends: number; minFriends: number } | null> {
+    if (!isAdmin(viewer) && !isSelf(viewer, memberId)) return null;
+    const [row, friends] = await Promise.all([ambassadorOf(this.dataSource.manager, memberId), activeFriends(this.dataSource.manager, memberId)]);
+    return { since: row?.since ?? null, activeFriends: friends, minFriends: this.config.bonuses.referral.ambassadorMinFriends ?? 0 };
+  }
+
+  /** The ambassadors, earliest first (admin), after the ambassador `after` (a member id). */
+  async ambassadors(viewer: Viewer, first: number, after: string | null): Promise<AmbassadorRow[]> {
+    if (!isAdmin(viewer)) throw forbidden('Requires scope admin');
+    const cursor = after == null ? null : validate.uuid('after', after);
+    return listAmbassadors(this.dataSource.manager, Math.min(Math.max(first, 1), 200), cursor);
   }
 
   /** Pays `points` from the marketing budget to the member (whose account the caller holds locked); answers the transaction id. */

@@ -20,7 +20,14 @@ export interface LedgerConfig {
     welcomePoints: number;
     welcomeWindowDays: number;
     /** REFERRAL_FRIEND_POINTS, REFERRAL_REFERRER_POINTS, REFERRAL_YEARLY_CAP (friends paid for per referrer and year). */
-    referral: { friendPoints: number; referrerPoints: number; referrerYearlyCap: number };
+    referral: {
+      friendPoints: number;
+      referrerPoints: number;
+      referrerYearlyCap: number;
+      /** AMBASSADOR_MIN_FRIENDS (0: no ambassadors) and AMBASSADOR_REFERRER_POINTS (an ambassador's referrer bonus; absent: referrerPoints). */
+      ambassadorMinFriends?: number;
+      ambassadorReferrerPoints?: number;
+    };
     /** BIRTHDAY_BONUS_POINTS (0: none), in the birthday month or on the day (BIRTHDAY_BONUS_ON). */
     birthdayPoints: number;
     birthdayOn: 'MONTH' | 'DAY';

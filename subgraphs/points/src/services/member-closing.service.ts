@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { withdrawFromHousehold } from '../persistence/households.repository';
 import { AppError, recordAudit, requireService, validate, type Viewer } from '../../../../lib/src';
 import { accountFigures, ensureAccount, insertTransaction, lockMemberAccount, post } from '../persistence/ledger.repository';
 import { consumeLots } from '../persistence/lots.repository';
@@ -30,7 +31,7 @@ export class MemberClosingService {
     const memberId = validate.uuid('memberId', input.memberId);
     if (input.disposition !== 'FORFEIT' && input.disposition !== 'DONATE') throw new AppError('BAD_USER_INPUT', 'disposition: must be FORFEIT or DONATE', { field: 'disposition' });
     const disposition = input.disposition;
-    return this.dataSource.transaction(async (manager) => {
+    const closing = await this.dataSource.transaction(async (manager): Promise<MemberAccountClosing> => {
       // A member who never earned gets an account here: it carries the closed flag every write checks.
       await ensureAccount(manager, 'MEMBER', memberId);
       const account = (await lockMemberAccount(manager, memberId, { allowClosed: true }))!;
@@ -64,6 +65,9 @@ export class MemberClosingService {
       await recordAudit(manager, viewer, transactionId ?? closingId);
       return answer(stored);
     });
+    // A closed membership leaves its household (households.repository: after the closing, never under its lock).
+    if (closing.outcome === 'CLOSED') await withdrawFromHousehold(this.dataSource.manager, memberId);
+    return closing;
   }
 }
 

@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { withdrawFromHousehold } from '../persistence/households.repository';
 import { AppError, recordAudit, requireService, validate, type Viewer } from '../../../../lib/src';
 import { accountFigures, ensureAccount, insertTransaction, lockMemberAccount, post, type LockedAccount } from '../persistence/ledger.repository';
 import { closeAccount, findMemberClosing, insertMemberClosing } from '../persistence/member-closings.repository';
@@ -29,7 +30,7 @@ export class MemberMergeService {
     const sourceId = validate.uuid('sourceMemberId', input.sourceMemberId);
     const targetId = validate.uuid('targetMemberId', input.targetMemberId);
     if (sourceId === targetId) throw new AppError('BAD_USER_INPUT', 'targetMemberId: must differ from the source', { field: 'targetMemberId' });
-    return this.dataSource.transaction(async (manager) => {
+    const merged = await this.dataSource.transaction(async (manager): Promise<MemberAccountMerge> => {
       await ensureAccount(manager, 'MEMBER', sourceId);
       await ensureAccount(manager, 'MEMBER', targetId);
       // Both accounts locked in member id order: two merges of one pair never wait on each other in a cycle.
@@ -77,5 +78,8 @@ export class MemberMergeService {
       await recordAudit(manager, viewer, outId ?? mergeId);
       return { outcome: 'MERGED', movedPoints: total };
     });
+    // The merged-away member leaves their household (households.repository: after the merge, never under its locks).
+    if (merged.outcome === 'MERGED') await withdrawFromHousehold(this.dataSource.manager, sourceId);
+    return merged;
   }
 }

@@ -2,7 +2,9 @@ import { type DataSource } from 'typeorm';
 import { AppError, isAdmin, isSelf, forbidden, requireMember, validate, type Viewer } from '../../../../lib/src';
 import { activationProblem } from '../domain/offer.rules';
 import { parseMultiplier } from './programme.service';
-import { earlyAccessFrom, standingWithFloor } from '../domain/membership.rules';
+import { effectiveTier } from '../domain/tier.rules';
+import { readTierKeepers } from '../persistence/tier-status.repository';
+import { earlyAccessFrom, withMembershipFloor } from '../domain/membership.rules';
 import { type OfferPreviewClient } from '../clients/offer-preview.client';
 import { activePerks } from '../persistence/memberships.repository';
 import { activate, activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
@@ -30,7 +32,7 @@ export class OfferActivationService {
     // The member reads the catalogue as any member does: a retired or unpublished offer is not found.
     let offer = await this.directory.partners.offer(viewer, offerId, requestId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), activePerks(manager, memberId)]);
+    const [tiers, qualifying, keepers, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId), activePerks(manager, memberId)]);
     // Early access (a paid membership's perk): an offer not yet started can be activated that many days
     // before its validFrom, and the activation's window opens then: the member's earns apply it from now.
     let validFrom = offer?.validFrom ?? null;
@@ -42,8 +44,9 @@ export class OfferActivationService {
         validFrom = opensAt < upcoming.validFrom ? opensAt : upcoming.validFrom;
       }
     }
-    // An active paid membership's tier floor counts as the member's tier here too.
-    const problem = activationProblem(offer, new Date(), tiers, standingWithFloor(tiers, qualifying, perks?.tierFloor ?? null).tier);
+    // The tier as the earn prices it: retention, an override, and an active paid membership's tier floor.
+    const held = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    const problem = activationProblem(offer, new Date(), tiers, withMembershipFloor(tiers, held, qualifying, perks?.tierFloor ?? null, null).tier);
     if (problem || !offer || offer.kind === 'POINTS_PRICE') throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem ?? 'not an earn offer'}`);
     return activate(manager, {
       memberId,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { AppError, badInput, forbidden, isAdmin, recordAudit, requireScope, validate, type Viewer } from '../../../../lib/src';
+import { AppError, badInput, callerOf, forbidden, idempotent, isAdmin, recordAudit, requireScope, validate, validateIdempotencyKey, type Viewer } from '../../../../lib/src';
+import { insertTierOverride, isPast, tierOverrideById, type TierOverrideRow } from '../persistence/tier-status.repository';
 import { type Campaign } from '../domain/campaign.rules';
 import { MULTIPLIER_SCALE, tierTableProblem, type Tier } from '../domain/tier.rules';
 import { type FundingMode } from '../persistence/funding.repository';
@@ -93,6 +94,34 @@ export class ProgrammeService {
   async campaigns(viewer: Viewer): Promise<Campaign[]> {
     if (!isAdmin(viewer) && !viewer.partnerId) throw new AppError('FORBIDDEN', 'Campaigns are for partners and the admin');
     return listCampaigns(this.dataSource.manager, isAdmin(viewer) ? null : (viewer.partnerId ?? null));
+  }
+
+  /**
+   * The admin sets a member's tier until `endsAt` (exclusive), with a reason: it wins over qualifying points
+   * and retention until then (a later override replaces it). Idempotent by key,
+   * audited. The member needs no points account. Raises FORBIDDEN, BAD_USER_INPUT (unknown tier, an end not
+   * in the future nor more than 10 years ahead, an empty reason), IDEMPOTENCY_KEY_REUSED.
+   */
+  async overrideTier(viewer: Viewer, input: { memberId: string; tier: string; endsAt: string; reason: string; idempotencyKey: string }): Promise<TierOverrideRow> {
+    if (!isAdmin(viewer)) throw forbidden('Requires scope: admin');
+    const memberId = validate.uuid('memberId', input.memberId);
+    const reason = validate.text('reason', input.reason, 500);
+    const endsAt = timestamp('endsAt', input.endsAt);
+    if (endsAt.getTime() > Date.now() + 10 * 366 * 86_400_000) throw badInput('endsAt', 'must be within 10 years');
+    validateIdempotencyKey(input.idempotencyKey);
+    const tiers = await this.tiers();
+    const tier = tiers.find((t) => t.name.toLowerCase() === input.tier.trim().toLowerCase());
+    if (!tier) throw badInput('tier', `must be one of the tiers: ${tiers.map((t) => t.name).join(', ') || 'none configured'}`);
+    const request = { caller: callerOf(viewer), operation: 'overrideMemberTier', key: input.idempotencyKey, input };
+    const outcome = await this.dataSource.transaction((manager) =>
+      idempotent(manager, request, async () => {
+        if (await isPast(manager, endsAt)) throw badInput('endsAt', 'must be in the future');
+        const row = await insertTierOverride(manager, { memberId, tierName: tier.name, endsAt, reason, setBy: viewer.subject });
+        await recordAudit(manager, viewer, row.id);
+        return { overrideId: row.id };
+      }),
+    );
+    return (await tierOverrideById(this.dataSource.manager, outcome.result.overrideId))!;
   }
 
   /**

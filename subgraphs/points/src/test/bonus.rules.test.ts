@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { birthdayPeriod, isTimeZone, referralRewards, startOfLocalYear } from '../domain/bonus.rules';
+import { birthdayPeriod, isTimeZone, reachesAmbassador, referralRewards, startOfLocalYear } from '../domain/bonus.rules';
 
 describe('birthday period', () => {
   it("follows the coalition's calendar, not UTC", () => {
@@ -40,5 +40,17 @@ describe('referral rewards', () => {
     expect(referralRewards({ ...base, referrerPaidThisYear: 3 })).toEqual({ friend: 200n, referrer: 0n });
     expect(referralRewards({ ...base, referrerOpen: false })).toEqual({ friend: 200n, referrer: 0n });
     expect(referralRewards({ ...base, friendOpen: false })).toEqual({ friend: 0n, referrer: 500n });
+  });
+
+  it("pays an ambassador's referrer bonus instead, under the same cap; without one configured, the usual", () => {
+    const ambassador = { ...base, referrerIsAmbassador: true, ambassadorReferrerPoints: 900n };
+    expect(referralRewards(ambassador)).toEqual({ friend: 200n, referrer: 900n });
+    expect(referralRewards({ ...ambassador, referrerPaidThisYear: 3 })).toEqual({ friend: 200n, referrer: 0n });
+    expect(referralRewards({ ...ambassador, ambassadorReferrerPoints: undefined })).toEqual({ friend: 200n, referrer: 500n });
+    expect(referralRewards({ ...base, ambassadorReferrerPoints: 900n })).toEqual({ friend: 200n, referrer: 500n });
+  });
+
+  it('makes an ambassador at the threshold of active friends; a threshold of 0 makes none', () => {
+    expect([reachesAmbassador(2, 3), reachesAmbassador(3, 3), reachesAmbassador(10, 0)]).toEqual([false, true, false]);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { awardTotal } from '../domain/award.rules';
 import { decideEarn, type EarnFacts } from '../domain/earn-decision.rules';
-import { applyMembershipPerks, earlyAccessFrom, membershipStatus, standingWithFloor, tierWithFloor } from '../domain/membership.rules';
+import { applyMembershipPerks, earlyAccessFrom, membershipStatus, tierWithFloor, withMembershipFloor } from '../domain/membership.rules';
+import { effectiveTier } from '../domain/tier.rules';
 
 const TIERS = [
   { name: 'Bronze', threshold: 0n, multiplierMilli: 1000n },
@@ -32,8 +33,13 @@ describe('paid membership perks', () => {
     expect(tierWithFloor(TIERS, GOLD, 'Silver')).toBe(GOLD);
     expect(tierWithFloor(TIERS, BRONZE, 'Platinum')).toBe(BRONZE);
     expect(tierWithFloor(TIERS, BRONZE, null)).toBe(BRONZE);
-    expect(standingWithFloor(TIERS, 1_000n, 'Silver')).toEqual({ tier: SILVER, next: GOLD, qualifyingPoints: 1_000n, pointsToNext: 19_000n, liftedBy: 'Silver' });
-    expect(standingWithFloor(TIERS, 21_000n, 'Silver')).toMatchObject({ tier: GOLD, liftedBy: null });
+    const now = new Date('2026-11-30T12:00:00Z');
+    const end = new Date('2027-11-30T12:00:00Z');
+    const held = (qualifying: bigint, override: { tierName: string; endsAt: Date; reason: string } | null = null) => effectiveTier(TIERS, qualifying, null, override, now);
+    expect(withMembershipFloor(TIERS, held(1_000n), 1_000n, 'Silver', end)).toEqual({ tier: SILVER, keptBy: 'MEMBERSHIP', endsAt: end, pointsToKeep: 4_000n, qualifyingTier: BRONZE });
+    expect(withMembershipFloor(TIERS, held(21_000n), 21_000n, 'Silver', end)).toMatchObject({ tier: GOLD, keptBy: 'QUALIFYING' });
+    // An admin's override in force is not lifted: the admin decided.
+    expect(withMembershipFloor(TIERS, held(1_000n, { tierName: 'Bronze', endsAt: end, reason: 'fraud check' }), 1_000n, 'Gold', end)).toMatchObject({ tier: BRONZE, keptBy: 'OVERRIDE' });
   });
 
   it('the earn: the multiplier on the base and the floor’s part of the tier bonus are one MEMBERSHIP award for the coalition; the partner pays the tier earned', () => {
