@@ -40,12 +40,17 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-/** Moves all of the member's qualifying points to the month that left the window at this month's start. */
-async function ageOut(memberId: string): Promise<void> {
+/**
+ * Moves all of the member's qualifying points to the month that left the window at this month's start. Unless
+ * `retained`, the tier reached with them is no longer kept either (tier retention: a tier lasts until the end
+ * of the next year; a year-old earn's tier would still be kept, so its retention is taken away here).
+ */
+async function ageOut(memberId: string, retained = false): Promise<void> {
   await hub.db.query(
     `UPDATE points.qualifying_points SET month = (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '12 months')::date WHERE member_id = $1`,
     [memberId],
   );
+  if (!retained) await hub.db.query('DELETE FROM points.tier_status WHERE member_id = $1', [memberId]);
 }
 
 /** Adds a bucket of `points` qualifying points `monthsAgo` months back for the member (inside the window when < 12). */
@@ -71,6 +76,10 @@ describe('tier decay notices', () => {
     await hub.seed.earn(partner.token, stays.id, '300.00', 'NOK');
     await ageOut(stays.id);
     await bucket(stays.id, 11, 1100);
+    // Aged out, but the Gold reached with them is still kept (retention): its tier did not fall.
+    const kept = await hub.seed.member(partner.token);
+    await hub.seed.earn(partner.token, kept.id, '1200.00', 'NOK');
+    await ageOut(kept.id, true);
     // Nothing aged out: not looked at.
     const fresh = await hub.seed.member(partner.token);
     await hub.seed.earn(partner.token, fresh.id, '1500.00', 'NOK');
@@ -85,7 +94,7 @@ describe('tier decay notices', () => {
 
     const aged = `notice_key LIKE 'member.tier_changed:aged:%'`;
     expect(await count(hub.db, 'points.member_notices', `${aged} AND member_id = $1`, [falls.id])).toBe(1);
-    expect(await count(hub.db, 'points.member_notices', `${aged} AND member_id = ANY($1::uuid[])`, [[stays.id, fresh.id]])).toBe(0);
+    expect(await count(hub.db, 'points.member_notices', `${aged} AND member_id = ANY($1::uuid[])`, [[stays.id, fresh.id, kept.id]])).toBe(0);
 
     const mine = await hub.query<{ _entities: { notices: { type: string; data: Record<string, unknown> }[] }[] }>(NOTICES, { id: falls.id }, falls.token, 'points');
     expect(mine.data?._entities[0].notices[0]).toEqual({
