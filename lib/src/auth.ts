@@ -39,11 +39,13 @@ export const SCOPES = [
   'members:consents',
   // The points service finding the active member a household invitation names (by member id or card number).
   'members:resolve',
+  // The points service reading an offer before its window opens, for a paid membership's early access.
+  'offers:preview',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes only the hub's own service credentials carry (service-token.ts); stripped from any other token. */
-export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record', 'ledger:members', 'donations:closing', 'members:erase', 'members:consents', 'members:resolve']);
+export const SERVICE_SCOPES: ReadonlySet<string> = new Set<Scope>(['ledger:donate', 'pledges:record', 'ledger:members', 'donations:closing', 'members:erase', 'members:consents', 'members:resolve', 'offers:preview']);
 
 /** The hub's internal issuer as a verifier sees it: who signs service credentials, for whom, with which keys. */
 export interface ServiceTrust {

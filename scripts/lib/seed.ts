@@ -113,6 +113,7 @@ export async function seedDemo(gatewayUrl: string, keys: DevKeys): Promise<SeedR
   await seedCafeRules(gatewayUrl, keys, admin, memberIds[0]);
   await seedGoodwill(gatewayUrl, admin, memberIds[1]);
   await seedReferralAndBirthday(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
+  await seedVipMembership(gatewayUrl, admin, partnerTokens[0], memberIds[2]);
   await seedGame(gatewayUrl, keys, partnerTokens[0], memberIds[0]);
   await seedHousehold(gatewayUrl, keys, admin, memberIds[2], memberIds[3]);
   await seedTiers(gatewayUrl, admin, partnerTokens[3], memberIds[4], memberIds[5]);
@@ -163,6 +164,45 @@ async function seedReferralAndBirthday(gatewayUrl: string, keys: DevKeys, grocer
   );
   const month = String(new Date().getUTCMonth() + 1).padStart(2, '0');
   await enroll({ email: 'sofie.bursdag@example.com', displayName: 'Sofie Bursdag', birthDate: `1994-${month}-15` }, 'seed-member-birthday');
+}
+
+/**
+ * Paid membership (issue 18): the operator defines "VIP" (990 NOK a year: base points x1.5, at least Silver,
+ * 100 points a month, offers 7 days early), Nordic Grocer sells it to Camilla at its till, and her next
+ * purchase there (500 NOK) earns 500 base points plus a MEMBERSHIP award of 375 (250 for the multiplier, 125
+ * for the Silver floor) from the coalition's marketing budget. The sweeper pays her first monthly 100 within
+ * seconds; the 990 NOK are in Nordic Grocer's statement as membershipFees.
+ */
+async function seedVipMembership(gatewayUrl: string, admin: string, grocerToken: string, camillaId: string): Promise<void> {
+  const plan = await mustQuery<{ createMembershipPlan: { plan: { id: string } } }>(
+    gatewayUrl,
+    'mutation($input: CreateMembershipPlanInput!) { createMembershipPlan(input: $input) { plan { id } } }',
+    {
+      input: {
+        name: 'VIP',
+        price: { amount: '990.00', currency: 'NOK' },
+        periodMonths: 12,
+        earnMultiplier: '1.5',
+        tierFloor: 'Silver',
+        monthlyBonusPoints: 100,
+        earlyAccessDays: 7,
+        idempotencyKey: 'seed-plan-vip',
+      },
+    },
+    admin,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: PurchaseMembershipInput!) { purchaseMembership(input: $input) { purchase { id } } }',
+    { input: { memberId: camillaId, planId: plan.createMembershipPlan.plan.id, paymentReference: 'TERMINAL-8841', idempotencyKey: 'seed-vip-camilla' } },
+    grocerToken,
+  );
+  await mustQuery(
+    gatewayUrl,
+    'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+    { input: { memberId: camillaId, purchase: { amount: '500.00', currency: 'NOK' }, reference: 'DEMO-VIP-1', idempotencyKey: 'seed-earn-vip-1' } },
+    grocerToken,
+  );
 }
 
 /**

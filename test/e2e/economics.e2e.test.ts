@@ -7,6 +7,9 @@ import { issuePoints } from '../../subgraphs/points/src/persistence/issuance.rep
 import { lockMemberAccount } from '../../subgraphs/points/src/persistence/ledger.repository';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { MembershipService } from '../../subgraphs/points/src/services/membership.service';
+import { type LedgerConfig } from '../../subgraphs/points/src/services/ledger.config';
+import { type DirectoryClient } from '../../subgraphs/points/src/clients/directory.client';
 
 /**
  * A month of mixed activity across three partners in three currencies (and a fourth, a spa, that only grants
@@ -517,7 +520,8 @@ describe('settlement statements', () => {
     expect(line('rounding_remainder')[8]).toBe('-0.000015');
     expect(line('honoured_from_issuer').slice(5, 7)).toEqual([cafe.id, '300']);
     expect(line('issued_honoured_by').slice(5, 7)).toEqual([fuel.id, '500']);
-    expect(rows).toHaveLength(1 + 16 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
+    // 16 lines, and membership_fees and total_owed (paid membership).
+    expect(rows).toHaveLength(1 + 18 + s.honouredByIssuer.length + s.issuedHonouredBy.length);
     // The spa's grants, the coalition's points it honoured and its points cashed out are lines of their own.
     const spaRows = (await (await get({ partnerId: spa.id, from: FROM, to: TO }, await hub.admin())).text()).trimEnd().split('\r\n').map((l) => l.split(','));
     const spaLine = (name: string) => spaRows.find((r) => r[4] === name)!.slice(6, 9);
@@ -553,4 +557,100 @@ describe('settlement statements', () => {
     expect((await get({ partnerId: grocer.id, from: FROM, to: TO }, await hub.partnerToken(grocer.id, 'points:earn'))).status).toBe(403);
     expect((await fetch(url({ partnerId: grocer.id, from: FROM, to: TO }), { method: 'POST', headers: { authorization: `Bearer ${grocer.token}`, 'content-length': '0' } })).status).toBe(405);
   });
+});
+
+// ---- Paid membership in the month (issue 18, part 1). Runs after the block above, on the same ledger: ----
+// a fee sold at one partner's till, a coalition-funded multiplier award in an earn at another, the
+// plan's monthly bonus, and a redemption of those points. The fee is in the seller's statement only, net
+// keeps its meaning, and the month still adds up.
+describe('settlement statements with paid membership', () => {
+  it("owes the fee in the seller's statement (totalOwed = net + fees), funds the multiplier from the marketing budget, and still adds up", async () => {
+    const club = await createPartner('Club', 'EUR', '1', '0.002', '0.0015');
+    const shop = await createPartner('Shop', 'EUR', '1', '0.003', '0.002');
+    const plan = await hub.must<{ createMembershipPlan: { plan: { id: string } } }>(
+      'mutation($input: CreateMembershipPlanInput!) { createMembershipPlan(input: $input) { plan { id } } }',
+      { input: { name: 'VIP', price: { amount: '49.00', currency: 'EUR' }, periodMonths: 1, earnMultiplier: '2', monthlyBonusPoints: 30, idempotencyKey: randomUUID() } },
+      await hub.admin(),
+    );
+    const planId = plan.createMembershipPlan.plan.id;
+    const before = await coalition();
+    const m = await hub.seed.member(club.token);
+    await hub.must(
+      'mutation($input: PurchaseMembershipInput!) { purchaseMembership(input: $input) { purchase { id } } }',
+      { input: { memberId: m.id, planId, paymentReference: 'CARD-4711', idempotencyKey: randomUUID() } },
+      club.token,
+    );
+    // 20 EUR at the shop: base 20 (the shop's), x2 adds 20 (the coalition's); then the plan's 30 monthly points.
+    const earned = await hub.must<{ earnPoints: { awards: { kind: string; points: number; fundedBy: { id: string } | null }[] } }>(
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { awards { kind points fundedBy { id } } } }',
+      { input: { memberId: m.id, purchase: { amount: '20.00', currency: 'EUR' }, reference: 'VIP-1', idempotencyKey: randomUUID() } },
+      shop.token,
+    );
+    expect(earned.earnPoints.awards).toEqual([
+      { kind: 'BASE', points: 20, fundedBy: { id: shop.id } },
+      { kind: 'MEMBERSHIP', points: 20, fundedBy: null },
+    ]);
+    const config = { expiryMonths: 24, coalition: { timeZone: 'UTC', currency: 'EUR', marketingPointPrice: '0.004' } } as unknown as LedgerConfig;
+    expect(await new MembershipService(hub.subgraphs.points!.dataSource, undefined as unknown as DirectoryClient, config).sweepMonthlyBonuses()).toBe(1);
+    // The member spends 60 at the club: the oldest lots first (the shop's 20, the coalition's 20 and 20 of its 30).
+    expect((await ledger.redeem(club.token, m.id, 60, await ledger.code(m.token))).errors).toBeUndefined();
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+
+    const clubStatement = (await hub.query<{ settlementStatement: Statement & { membershipFees: { count: number; value: { amount: string; currency: string } }; totalOwed: { amount: string; currency: string } } }>(
+      `query($p: ID!, $f: String!, $t: String!) { settlementStatement(partnerId: $p, from: $f, to: $t) { ${STATEMENT} membershipFees { count value { amount currency } } totalOwed { amount currency } } }`,
+      { p: club.id, f: FROM, t: TO },
+      club.token,
+    )).data!.settlementStatement;
+    expect(clubStatement.membershipFees).toEqual({ count: 1, value: { amount: '49.00', currency: 'EUR' } });
+    // net keeps its meaning (issued − reimbursed, points only); the fee comes on top in totalOwed.
+    expect(clubStatement).toMatchObject({ pointsIssued: '0', pointsHonoured: '60', net: money(-micros('0.0015', 60), 'EUR') });
+    expect(parseMicros(clubStatement.totalOwed.amount)).toBe(parseMicros(clubStatement.net.amount) + parseMicros('49.00'));
+    expect(clubStatement.honouredFromCoalition.points).toBe('40');
+    const shopStatement = (await hub.query<{ settlementStatement: { pointsIssued: string; net: { amount: string }; membershipFees: { count: number }; totalOwed: { amount: string } } }>(
+      'query($p: ID!, $f: String!, $t: String!) { settlementStatement(partnerId: $p, from: $f, to: $t) { pointsIssued net { amount } membershipFees { count } totalOwed { amount } } }',
+      { p: shop.id, f: FROM, t: TO },
+      shop.token,
+    )).data!.settlementStatement;
+    // The shop pays for its base points only; the multiplier's are the coalition's; no fee is the shop's.
+    expect(shopStatement).toEqual({ pointsIssued: '20', net: { amount: money(micros('0.003', 20), 'EUR').amount }, membershipFees: { count: 0 }, totalOwed: { amount: money(micros('0.003', 20), 'EUR').amount } });
+
+    // The marketing budget issued the multiplier (an earn award) and the monthly bonus; the month still adds up.
+    const after = await coalition();
+    expect(BigInt(after.coalitionIssuance.earnAwards.points) - BigInt(before.coalitionIssuance.earnAwards.points)).toBe(20n);
+    expect(BigInt(after.coalitionIssuance.bonuses.points) - BigInt(before.coalitionIssuance.bonuses.points)).toBe(30n);
+    const totals = await ledgerTotals();
+    expect(
+      BigInt(after.pointsIssued) + BigInt(after.pointsIssuedByCoalition) - BigInt(after.pointsHonoured) - BigInt(after.pointsExpired) - BigInt(after.pointsDonated) - BigInt(after.pointsCashedOut),
+    ).toBe(totals.memberBalances);
+    expect(after.totals.find((t) => t.currency === 'EUR')!.membershipFees).toEqual({ count: 1, value: { amount: '49.00' } });
+
+    // The CSV shows the fee and what is owed in all.
+    const csv = await (await fetch(`${new URL('/reports/settlement.csv', hub.gatewayUrl).toString()}?${new URLSearchParams({ partnerId: club.id, from: FROM, to: TO }).toString()}`, { headers: { authorization: `Bearer ${club.token}` } })).text();
+    const csvRows = csv.trimEnd().split('\r\n').map((l) => l.split(','));
+    expect(csvRows.find((r) => r[4] === 'membership_fees')!.slice(6, 9)).toEqual(['', '49.00', '49.00']);
+    expect(csvRows.find((r) => r[4] === 'total_owed')![7]).toBe(clubStatement.totalOwed.amount);
+  });
+
+  async function coalition() {
+    const LINE_ONLY = 'points';
+    const result = await hub.query<{
+      coalitionSettlement: {
+        pointsIssued: string;
+        pointsHonoured: string;
+        pointsExpired: string;
+        pointsDonated: string;
+        pointsIssuedByCoalition: string;
+        pointsCashedOut: string;
+        coalitionIssuance: { earnAwards: { points: string }; bonuses: { points: string } };
+        totals: { currency: string; membershipFees: { count: number; value: { amount: string } } }[];
+      };
+    }>(
+      `query($f: String!, $t: String!) { coalitionSettlement(from: $f, to: $t) { pointsIssued pointsHonoured pointsExpired pointsDonated pointsIssuedByCoalition pointsCashedOut
+         coalitionIssuance { earnAwards { ${LINE_ONLY} } bonuses { ${LINE_ONLY} } } totals { currency membershipFees { count value { amount } } } } }`,
+      { f: FROM, t: TO },
+      await hub.admin(),
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data!.coalitionSettlement;
+  }
 });

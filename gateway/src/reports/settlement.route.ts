@@ -34,6 +34,7 @@ export const settlementCsvRoute: CsvReportRoute = {
       earned { ${LINE} } refunded { ${LINE} } clawedBack { ${LINE} } redeemed { ${LINE} } returned { ${LINE} } breakage { ${LINE} } donated { ${LINE} }
       granted { ${LINE} } bonuses { ${LINE} } cashedOut { ${LINE} } honouredFromCoalition { ${LINE} }
       honouredByIssuer { ${FLOW} } issuedHonouredBy { ${FLOW} } unpricedPoints
+      membershipFees { count value { amount currency } } totalOwed { amount currency }
       byStore { store { id } earns pointsEarned pointsRefunded purchases { amount currency } }
     }
   }`,
@@ -67,6 +68,8 @@ export const settlementCsvRoute: CsvReportRoute = {
         honouredByIssuer: Flow[];
         issuedHonouredBy: Flow[];
         unpricedPoints: string;
+        membershipFees: { count: number; value: Money };
+        totalOwed: Money;
         byStore: { store: { id: string }; earns: number; pointsEarned: string; pointsRefunded: string; purchases: Money }[];
       };
     }).settlementStatement;
@@ -102,6 +105,9 @@ export const settlementCsvRoute: CsvReportRoute = {
         row('net', null, null, s.net.amount, null),
         row('rounding_remainder', null, null, null, s.roundingRemainder),
         row('unpriced', null, s.unpricedPoints, null, null),
+        // Paid memberships sold at this partner's till: the fees it owes (exact: a plan's price has no fraction); then everything owed.
+        row('membership_fees', null, null, s.membershipFees.value.amount, s.membershipFees.value.amount),
+        row('total_owed', null, null, s.totalOwed.amount, null),
         ...s.honouredByIssuer.map((f) => row('honoured_from_issuer', f.partner.id, f.points, f.value.amount, f.exactValue)),
         ...s.issuedHonouredBy.map((f) => row('issued_honoured_by', f.partner.id, f.points, f.value.amount, f.exactValue)),
         // Per store (earns that named one): points earned with the purchases' amount, and points refunded.

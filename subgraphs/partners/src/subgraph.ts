@@ -33,7 +33,7 @@ const partnersEnv = { MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphq
 export const partnersSubgraph: SubgraphDefinition<PartnersContext, z.infer<z.ZodObject<typeof partnersEnv>>> = {
   name: 'partners',
   defaultPort: 4003,
-  internalOperations: ['partnersEraseMember'],
+  internalOperations: ['partnersEraseMember', 'offerForEarlyAccess'],
   entities: [PartnerEntity, PartnerTermsEntity, StoreEntity, OfferEntity],
   migrations: partnersMigrations,
   env: partnersEnv,

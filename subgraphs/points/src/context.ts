@@ -12,6 +12,8 @@ import { type FundingService } from './services/funding.service';
 import { type GrantService } from './services/grant.service';
 import { type CashoutService } from './services/cashout.service';
 import { type BonusService } from './services/bonus.service';
+import { type MembershipService, type MembershipView } from './services/membership.service';
+import { type PlanRow } from './persistence/memberships.repository';
 import { type RegistrationService } from './services/registration.service';
 import { type GameService } from './services/game.service';
 import { type HouseholdService } from './services/household.service';
@@ -51,6 +53,8 @@ export interface PointsContext extends BaseSubgraphContext {
   cashouts: CashoutService;
   /** Welcome, referral and birthday bonuses (the sweeper pays them; the admin sets welcome rules). */
   bonuses: BonusService;
+  /** Paid memberships: plans, sales, cancellation; the sweeper's status and monthly bonus rounds. */
+  memberships: MembershipService;
   /** Members registered by the members subgraph (internal registerMembers). */
   registrations: RegistrationService;
   /** Provably fair games (createGame, nextGamePlay, playGame, verifyGamePlay). */
@@ -68,6 +72,10 @@ export interface PointsContext extends BaseSubgraphContext {
     awards: DataLoader<string, Award[]>;
     /** The store and lines of each earn that carried them (earn_baskets). */
     basket: DataLoader<string, Basket | null>;
+    /** Members' paid memberships as the viewer may see them. */
+    membership: DataLoader<string, MembershipView | null>;
+    /** Membership plans by id. */
+    plan: DataLoader<string, PlanRow | null>;
     /** The POINTS_PRICE offer each redemption paid for, if any (offer_redemptions). */
     redeemedOffer: DataLoader<string, string | null>;
   };

@@ -64,6 +64,9 @@ import { POINTS_MEMBER_DATA_SECTIONS, POINTS_MEMBER_ERASURE_STATEMENTS } from '.
 import { isTimeZone } from './domain/bonus.rules';
 import { BonusResolver, RegistrationResolver } from './graphql/bonus.resolver';
 import { RegistrationService } from './services/registration.service';
+import { MembershipPlanFieldResolver, MembershipPurchasePlanResolver, MembershipResolver } from './graphql/membership.resolver';
+import { MembershipService } from './services/membership.service';
+import { OfferPreviewClient } from './clients/offer-preview.client';
 import { GameResolver } from './graphql/game.resolver';
 import { GameService } from './services/game.service';
 import { HouseholdMemberResolver, HouseholdResolver } from './graphql/household.resolver';
@@ -154,7 +157,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver, SegmentResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver, SegmentResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -213,7 +216,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
     const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics);
     const segments = new SegmentService(dataSource, env.SEGMENT_PARTNER_MIN_SIZE);
-    const offerActivations = new OfferActivationService(dataSource, directory, segments);
+    const offerActivations = new OfferActivationService(dataSource, directory, segments, new OfferPreviewClient(createSubgraphClient(env.PARTNERS_URL), signer!));
     const stampCards = new StampCardService(dataSource, directory);
     const redemptions = new RedemptionService(dataSource, directory, config, ledgerMetrics);
     const reversals = new ReversalService(dataSource, directory);
@@ -224,7 +227,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const grants = new GrantService(dataSource, directory, config);
     const cashouts = new CashoutService(dataSource, directory, config);
     const bonuses = new BonusService(dataSource, config);
-    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [() => bonuses.sweep()]);
+    const memberships = new MembershipService(dataSource, directory, config);
+    const stopSweeper = startLedgerSweeper(new MaintenanceService(dataSource, logger, env.POINTS_EXPIRING_NOTICE_DAYS), config.sweepIntervalMs, metrics, [
+      () => bonuses.sweep(),
+      () => memberships.sweep(),
+    ]);
     const registrations = new RegistrationService(dataSource, config);
     const games = new GameService(dataSource, directory, config);
     const households = new HouseholdService(dataSource, directory, new MemberResolveClient(createSubgraphClient(env.MEMBERS_URL), signer!), config, {
@@ -275,6 +282,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         grants,
         cashouts,
         bonuses,
+        memberships,
         registrations,
         games,
         households,
@@ -300,6 +308,11 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
           basket: new DataLoader(async (ids: readonly string[]) => {
             const byTransaction = await points.baskets(ids);
             return ids.map((id) => byTransaction.get(id) ?? null);
+          }),
+          membership: new DataLoader((memberIds: readonly string[]) => memberships.memberships(viewer, memberIds)),
+          plan: new DataLoader(async (ids: readonly string[]) => {
+            const rows = await memberships.plansById(ids);
+            return ids.map((id) => rows.find((p) => p.id === id) ?? null);
           }),
         },
       }),

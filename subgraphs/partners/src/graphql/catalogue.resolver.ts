@@ -52,6 +52,16 @@ export class OfferResolver {
     return offer && toOfferType(offer);
   }
 
+  @Directive('@inaccessible')
+  @Query(() => OfferType, {
+    nullable: true,
+    description: "Internal: an offer that has not ended, even before its window opens, for a paid membership's early access. Only the points service credential (scope offers:preview); not in the public supergraph.",
+  })
+  async offerForEarlyAccess(@Arg('id', () => ID) id: string, @Ctx() ctx: PartnersContext): Promise<OfferType | null> {
+    const offer = await ctx.offers.forEarlyAccess(ctx.viewer, id);
+    return offer && toOfferType(offer);
+  }
+
   @Directive(Authenticated)
   @Query(() => OfferPageType, {
     description:

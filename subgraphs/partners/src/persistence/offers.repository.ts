@@ -11,14 +11,19 @@ import { OfferEntity } from './partner.entity';
  * Which offers a read returns: every one (`all`), the published ones (not retired, inside their
  * validity window now, of an active partner), or the published ones and all of one partner's.
  */
-export type OfferVisibility = { kind: 'all' } | { kind: 'published' } | { kind: 'publishedOr'; partnerId: string };
+export type OfferVisibility = { kind: 'all' } | { kind: 'published' } | { kind: 'publishedOr'; partnerId: string } | { kind: 'notEnded' };
 
 /** Published: not retired, inside its validity window now, and its partner is active. */
 const PUBLISHED = `r.active AND r.valid_from <= now() AND (r.valid_to IS NULL OR r.valid_to > now())
   AND r.partner_id IN (SELECT p.id FROM partners p WHERE p.status = 'ACTIVE')`;
 
+/** Not retired, not ended, of an active partner: published, or to be published (early access, asked by the points service only). */
+const NOT_ENDED = `r.active AND (r.valid_to IS NULL OR r.valid_to > now())
+  AND r.partner_id IN (SELECT p.id FROM partners p WHERE p.status = 'ACTIVE')`;
+
 function visibleWhere(visibility: OfferVisibility): { where: string; params: Record<string, unknown> } {
   if (visibility.kind === 'all') return { where: 'true', params: {} };
+  if (visibility.kind === 'notEnded') return { where: NOT_ENDED, params: {} };
   if (visibility.kind === 'publishedOr') return { where: `${PUBLISHED} OR r.partner_id = :viewerPartner`, params: { viewerPartner: visibility.partnerId } };
   return { where: PUBLISHED, params: {} };
 }

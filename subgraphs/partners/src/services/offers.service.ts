@@ -10,6 +10,7 @@ import {
   type Page,
   type Viewer,
 } from '../../../../lib/src';
+import { requireService } from '../../../../lib/src/service-token';
 import { managedPartnerId } from './managed-partner';
 import { type PartnersPointsClient } from '../clients/points.client';
 import { manages, requireCatalogueManager } from '../domain/access.rules';
@@ -97,6 +98,16 @@ export class OffersService {
   async byId(viewer: Viewer, id: string): Promise<OfferEntity | null> {
     const offerId = validate.uuid('id', id);
     return findVisibleOffer(this.dataSource.manager, offerId, this.visibility(viewer, true));
+  }
+
+  /**
+   * An offer that has not ended, published or not yet started (early access for a paid membership's
+   * members): only for the points service's own credential (scope offers:preview), which decides who may
+   * activate it early. Retired offers and offers of suspended partners are null, as for anyone.
+   */
+  async forEarlyAccess(viewer: Viewer, id: string): Promise<OfferEntity | null> {
+    requireService(viewer, 'points', 'offers:preview');
+    return findVisibleOffer(this.dataSource.manager, validate.uuid('id', id), { kind: 'notEnded' });
   }
 
   /**

@@ -4,6 +4,7 @@ import { applyMultipliers, earnAwards, type Campaign, type EarnBreakdown } from 
 import { categoryAwards, type CategoryRateFact } from './category.rules';
 import { pointsForPurchase } from './earn.rules';
 import { offerAwards, type OfferActivation } from './offer.rules';
+import { applyMembershipPerks, withMembershipFloor, type MembershipPerks } from './membership.rules';
 import { collectStamps, type StampCard, type StampOutcome, type StampProgress } from './stamp-card.rules';
 import { effectiveTier, type Tier, type TierOverride, type TierRecord } from './tier.rules';
 
@@ -35,6 +36,8 @@ export interface EarnFacts {
   tierOverride?: TierOverride | null;
   /** When the earn happens (retention and overrides end at an instant); absent: now. */
   now?: Date;
+  /** The member's active paid membership's perks (a tier floor, a multiplier); none: no membership. */
+  membership?: MembershipPerks | null;
 }
 
 export interface EarnDecision {
@@ -51,15 +54,27 @@ export interface EarnDecision {
 
 export function decideEarn(f: EarnFacts): EarnDecision {
   const base = pointsForPurchase(f.purchaseMinor, f.currencyExponent, f.earnRateScaled);
-  const tier = effectiveTier(f.tiers, f.qualifying, f.tierRecord ?? null, f.tierOverride ?? null, f.now ?? new Date()).tier;
+  // The tier the member holds (points earned, retention, an admin's override); a paid membership's tier floor
+  // lifts it for everything the tier decides (the floor's share is the coalition's: applyMembershipPerks).
+  const held = effectiveTier(f.tiers, f.qualifying, f.tierRecord ?? null, f.tierOverride ?? null, f.now ?? new Date());
+  const earnedTier = held.tier;
+  const tier = withMembershipFloor(f.tiers, held, f.qualifying, f.membership?.tierFloor ?? null, null).tier;
   const breakdown = applyMultipliers(base, tier.multiplierMilli, f.campaigns);
   const offers = offerAwards(f.offers, base, f.tiers, tier);
   const stamps = collectStamps(f.stampCards, f.purchaseMinor, f.lines);
-  const awards = nonZeroAwards([
-    ...earnAwards(f.partnerId, breakdown, tier.multiplierMilli, f.campaigns, f.coalitionCampaignFunder),
-    ...categoryAwards(f.partnerId, f.lines, f.categoryRates, f.currencyExponent, f.earnRateScaled),
-    ...offers.awards,
-    ...stamps.awards,
-  ]);
+  const awards = nonZeroAwards(
+    applyMembershipPerks(
+      [
+        ...earnAwards(f.partnerId, breakdown, tier.multiplierMilli, f.campaigns, f.coalitionCampaignFunder),
+        ...categoryAwards(f.partnerId, f.lines, f.categoryRates, f.currencyExponent, f.earnRateScaled),
+        ...offers.awards,
+        ...stamps.awards,
+      ],
+      f.membership ?? null,
+      base,
+      earnedTier,
+      tier,
+    ),
+  );
   return { tier, breakdown, awards, total: awardTotal(awards), offersUsed: offers.used, stamps: stamps.outcomes };
 }

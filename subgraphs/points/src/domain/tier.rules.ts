@@ -65,7 +65,8 @@ export interface TierOverride {
   reason: string;
 }
 
-export type TierKeptBy = 'QUALIFYING' | 'RETENTION' | 'OVERRIDE';
+/** MEMBERSHIP: a paid membership's tier floor (membership.rules withMembershipFloor). */
+export type TierKeptBy = 'QUALIFYING' | 'RETENTION' | 'OVERRIDE' | 'MEMBERSHIP';
 
 export interface EffectiveTier {
   tier: Tier;

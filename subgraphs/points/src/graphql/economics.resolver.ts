@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { anyScope, currencyExponent, isAdmin, money, MoneyType, trimDecimal } from '../../../../lib/src';
 import { PartnerRefType, PointsTransactionType } from './points.type';
+import { formatMicros } from '../domain/settlement.rules';
 import { type PointsContext } from '../context';
 import {
   CoalitionSettlementType,
@@ -50,6 +51,7 @@ export class EconomicsResolver {
       pointsCashedOut: c.cashouts.reduce((n, t) => n + t.points, 0n).toString(),
       coalitionIssuance: toCoalitionIssuanceType(c.coalition),
       cashouts: c.cashouts.map(toCashoutLineType),
+      membershipFeesCollected: c.membershipFeesCollected.map((f) => ({ count: f.count, value: money(formatMicros(f.value.rounded, currencyExponent(f.currency)), f.currency) })),
       statements: c.statements.map(toStatementType),
       totals: c.totals.map(toCurrencyTotalType),
     };

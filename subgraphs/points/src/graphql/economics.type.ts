@@ -34,6 +34,15 @@ export class SettlementFlowType {
   exactValue!: string;
 }
 
+@ObjectType('MembershipFees', { description: "Paid memberships a partner sold at its till in the period: their fees are the coalition's revenue, which the partner collected and owes." })
+export class MembershipFeesType {
+  @Field(() => Int, { description: 'Sales (starts and renewals).' })
+  count!: number;
+
+  @Field(() => MoneyType, { description: "The fees, in the partner's currency (the plans' price; exact, no rounding)." })
+  value!: MoneyType;
+}
+
 @ObjectType('SettlementStatement', {
   description: `A partner's settlement for a period [from, to), in the partner's currency, priced with the snapshots taken when each posting was made (later changes of terms never reprice it). ${ROUNDING} net = issuedValue − reimbursementValue; roundingRemainder = (issuedValueExact − reimbursementValueExact) − net, the part rounding moved (at most one minor unit in size), which the coalition keeps and reports, so nothing is lost.`,
 })
@@ -123,6 +132,12 @@ export class SettlementStatementType {
 
   @Field(() => String, { description: 'Points moved in the period by transactions written before price snapshots existed; valued at zero.' })
   unpricedPoints!: string;
+
+  @Field(() => MembershipFeesType, { description: 'Paid memberships this partner sold in the period: fees it collected for the coalition and owes. Not part of net (net stays the points position).' })
+  membershipFees!: MembershipFeesType;
+
+  @Field(() => MoneyType, { description: 'net + membershipFees.value: everything the partner owes the coalition for the period (negative: the coalition owes the partner).' })
+  totalOwed!: MoneyType;
 }
 
 @ObjectType('CurrencySettlementTotal', { description: 'All partners selling in one currency, netted: sums of their statements (rounded lines, exact lines and remainders).' })
@@ -159,6 +174,12 @@ export class CurrencySettlementTotalType {
 
   @Field(() => String, { description: "Sum of the partners' rounding remainders: issuedValueExact − reimbursementValueExact − net." })
   roundingRemainder!: string;
+
+  @Field(() => MembershipFeesType, { description: "Sum of the partners' membership fees." })
+  membershipFees!: MembershipFeesType;
+
+  @Field(() => MoneyType, { description: "Sum of the partners' totalOwed: net + membership fees." })
+  totalOwed!: MoneyType;
 }
 
 @ObjectType('CoalitionIssuance', {
@@ -226,6 +247,9 @@ export class CoalitionSettlementType {
 
   @Field(() => [SettlementLineType], { description: 'Cashback owed to members, per currency: points cashed out and the money they are worth (CASHOUT_POINT_VALUE when requested).' })
   cashouts!: SettlementLineType[];
+
+  @Field(() => [MembershipFeesType], { description: "Paid memberships the coalition sold itself (recorded by the admin without a till) in the period, per currency: its revenue, owed by no partner. Sales at partners' tills are in their statements' membershipFees." })
+  membershipFeesCollected!: MembershipFeesType[];
 
   @Field(() => [SettlementStatementType])
   statements!: SettlementStatementType[];
@@ -323,6 +347,8 @@ export function toStatementType(s: Statement): SettlementStatementType {
     honouredByIssuer: s.honouredByIssuer.map((f) => flowType(f, c)),
     issuedHonouredBy: s.issuedHonouredBy.map((f) => flowType(f, c)),
     unpricedPoints: s.unpricedPoints.toString(),
+    membershipFees: { count: s.membershipFees.count, value: amount(s.membershipFees.value.rounded, c) },
+    totalOwed: amount(s.totalOwed, c),
   };
 }
 
@@ -340,6 +366,8 @@ export function toCurrencyTotalType(t: CurrencyTotal): CurrencySettlementTotalTy
     donated: lineType(t.donated, c),
     net: amount(t.net, c),
     roundingRemainder: exact(t.roundingRemainder),
+    membershipFees: { count: t.membershipFees.count, value: amount(t.membershipFees.value.rounded, c) },
+    totalOwed: amount(t.totalOwed, c),
   };
 }
 

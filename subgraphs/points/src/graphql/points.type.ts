@@ -179,6 +179,8 @@ export enum TierKeptBy {
   RETENTION = 'RETENTION',
   /** The admin set it, with an end date and a reason. */
   OVERRIDE = 'OVERRIDE',
+  /** A paid membership's tier floor, while the membership runs (tierEndsAt: its period's end). */
+  MEMBERSHIP = 'MEMBERSHIP',
 }
 registerEnumType(TierKeptBy, { name: 'TierKeptBy' });
 

@@ -38,6 +38,9 @@ export const POINTS_MEMBER_DATA_SECTIONS: readonly MemberDataSection[] = [
   { name: 'referral_bonuses', sql: 'SELECT * FROM referral_bonuses WHERE friend_id = $1 OR referrer_id = $1 ORDER BY created_at' },
   { name: 'birthday_bonuses', sql: 'SELECT * FROM birthday_bonuses WHERE member_id = $1 ORDER BY year' },
   { name: 'member_closings', sql: 'SELECT * FROM member_closings WHERE member_id = $1 OR target_member_id = $1' },
+  { name: 'memberships', sql: 'SELECT * FROM memberships WHERE member_id = $1' },
+  { name: 'membership_purchases', sql: 'SELECT * FROM membership_purchases WHERE member_id = $1 ORDER BY created_at, id' },
+  { name: 'membership_bonuses', sql: 'SELECT b.* FROM membership_bonuses b JOIN memberships m ON m.id = b.membership_id WHERE m.member_id = $1 ORDER BY b.month_start' },
   { name: 'game_plays', sql: 'SELECT * FROM game_plays WHERE member_id = $1 ORDER BY created_at, id' },
   // The next play's server seed stays secret until played: its hash and nonce only.
   { name: 'game_seeds', sql: 'SELECT game_id, member_id, server_seed_hash, nonce, committed_at FROM game_seeds WHERE member_id = $1 ORDER BY game_id' },

@@ -7,6 +7,8 @@ import { fromTierOverrideJson, fromTierRecordJson, TIER_OVERRIDE_JSON, TIER_RECO
 import { fromOpenActivationJson, OPEN_ACTIVATIONS_JSON, type OpenActivationJson } from './offer-activations.repository';
 import { fromOpenCardJson, OPEN_CARDS_JSON, type OpenCardJson } from './stamp-cards.repository';
 import { type StampCard, type StampProgress } from '../domain/stamp-card.rules';
+import { type MembershipPerks } from '../domain/membership.rules';
+import { ACTIVE_PERKS_JSON, fromPerksJson, type PerksJson } from './memberships.repository';
 import { EARN_FUNDING_LOCK_SQL, type FundingMode } from './funding.repository';
 
 /**
@@ -26,6 +28,8 @@ export interface PricingContext {
   /** Tier retention and the admin's override (tier-status.repository): the earn prices with the effective tier. */
   tierRecord: TierRecord | null;
   tierOverride: TierOverride | null;
+  /** The member's active paid membership's perks; null: none. */
+  membership: MembershipPerks | null;
 }
 
 /**
@@ -123,6 +127,7 @@ export async function readPricingContext(
     funding: FundingMode | null;
     tier_record: TierRecordJson;
     tier_override: TierOverrideJson;
+    membership: PerksJson | null;
   }>(
     manager,
     `${lockFundingOf ? `WITH funding AS MATERIALIZED (${EARN_FUNDING_LOCK_SQL('$1', '$3')})` : ''}
@@ -135,7 +140,8 @@ export async function readPricingContext(
             ${OPEN_ACTIVATIONS_JSON} AS offers,
             ${OPEN_CARDS_JSON} AS cards,
             ${TIER_RECORD_JSON} AS tier_record,
-            ${TIER_OVERRIDE_JSON} AS tier_override`,
+            ${TIER_OVERRIDE_JSON} AS tier_override,
+            ${ACTIVE_PERKS_JSON} AS membership`,
     lockFundingOf ? [partnerId, memberId, lockFundingOf] : [partnerId, memberId],
   );
   const row = rows[0];
@@ -148,6 +154,7 @@ export async function readPricingContext(
     stampCards: (row.cards ?? []).map(fromOpenCardJson),
     tierRecord: fromTierRecordJson(row.tier_record),
     tierOverride: fromTierOverrideJson(row.tier_override),
+    membership: fromPerksJson(row.membership),
   };
 }
 

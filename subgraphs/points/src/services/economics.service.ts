@@ -1,8 +1,9 @@
 import { type DataSource } from 'typeorm';
 import { badInput, currencyExponent, forbidden, isAdmin, notFound, requireAdmin, validate, type Viewer } from '../../../../lib/src';
-import { netPosition, parseMicros, rounded, type RoundedValue } from '../domain/settlement.rules';
+import { netPosition, parseMicros, rounded, VALUE_SCALE, type RoundedValue } from '../domain/settlement.rules';
 import { type DirectoryClient } from '../clients/directory.client';
 import { readAgeing, readCoalitionRows, readLiability, readProvenance, readStatementRows, type PricedRow } from '../persistence/settlement.repository';
+import { feesBySeller, feesCollectedByCoalition } from '../persistence/memberships.repository';
 
 /** A period [from, to): ISO 8601 times with a zone, from inclusive, to exclusive. */
 export interface Period {
@@ -54,6 +55,16 @@ export interface Statement {
   issuedHonouredBy: Flow[];
   /** Points moved without a price snapshot (written before snapshots existed); valued at zero. */
   unpricedPoints: bigint;
+  /** Paid memberships this partner sold in the period: their fees are the coalition's revenue, which it collected and owes (not part of net). */
+  membershipFees: MembershipFees;
+  /** net + the membership fees: everything the partner owes the coalition for the period (negative: the coalition owes it). */
+  totalOwed: bigint;
+}
+
+/** Membership sales and their fees, in micros of the statement's currency (fees are whole minor units: exact = rounded). */
+export interface MembershipFees {
+  count: number;
+  value: RoundedValue;
 }
 
 /**
@@ -92,6 +103,8 @@ export interface CurrencyTotal {
   donated: PointsAndValue;
   net: bigint;
   roundingRemainder: bigint;
+  membershipFees: MembershipFees;
+  totalOwed: bigint;
 }
 
 export interface LiabilityLine {
@@ -164,7 +177,7 @@ export class EconomicsService {
     fromInput: string,
     toInput: string,
     requestId: string,
-  ): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[]; coalition: CoalitionPosition; cashouts: CashoutTotal[] }> {
+  ): Promise<{ period: Period; statements: Statement[]; totals: CurrencyTotal[]; coalition: CoalitionPosition; cashouts: CashoutTotal[]; membershipFeesCollected: (MembershipFees & { currency: string })[] }> {
     requireAdmin(viewer);
     const period = this.period(fromInput, toInput);
     const coalitionRows: CoalitionRowsSeen = { breakage: [], donated: [], cashedOut: [], honoured: [] };
@@ -202,7 +215,7 @@ export class EconomicsService {
       .map((r) => ({ currency: r.currency!, points: BigInt(r.points), value: rounded(parseMicros(r.value), currencyExponent(r.currency!)) }));
     const totals = new Map<string, CurrencyTotal>();
     for (const s of statements) {
-      const t = totals.get(s.currency) ?? { currency: s.currency, issued: ZERO, honoured: ZERO, breakage: ZERO, donated: ZERO, net: 0n, roundingRemainder: 0n };
+      const t = totals.get(s.currency) ?? { currency: s.currency, issued: ZERO, honoured: ZERO, breakage: ZERO, donated: ZERO, net: 0n, roundingRemainder: 0n, membershipFees: NO_FEES, totalOwed: 0n };
       totals.set(s.currency, {
         currency: s.currency,
         issued: add(t.issued, s.issued),
@@ -211,9 +224,16 @@ export class EconomicsService {
         donated: add(t.donated, s.donated),
         net: t.net + s.net,
         roundingRemainder: t.roundingRemainder + s.roundingRemainder,
+        membershipFees: addFees(t.membershipFees, s.membershipFees),
+        totalOwed: t.totalOwed + s.totalOwed,
       });
     }
-    return { period, statements, totals: [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)), coalition, cashouts: cashoutTotals };
+    // Sales the coalition recorded without a till: its own revenue, collected by no partner.
+    const membershipFeesCollected = (await feesCollectedByCoalition(this.reportSource.manager, period)).map((f) => {
+      const micros = f.minor * 10n ** BigInt(VALUE_SCALE - currencyExponent(f.currency));
+      return { currency: f.currency, count: f.count, value: { exact: micros, rounded: micros } };
+    });
+    return { period, statements, totals: [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)), coalition, cashouts: cashoutTotals, membershipFeesCollected };
   }
 
   /**
@@ -228,12 +248,13 @@ export class EconomicsService {
     coalitionRows?: CoalitionRowsSeen,
   ): Promise<Map<string, Statement>> {
     const { accounts, breakage, donated, cashedOut, flows } = await readStatementRows(this.reportSource.manager, period, partnerId);
+    const fees = await feesBySeller(this.reportSource.manager, period, partnerId);
 
-    const raw = new Map<string, { currency: string | null; lines: Map<string, { points: bigint; exact: bigint }>; unpriced: bigint; byIssuer: Map<string, { points: bigint; exact: bigint }>; byHonourer: Map<string, { points: bigint; exact: bigint }> }>();
+    const raw = new Map<string, { currency: string | null; lines: Map<string, { points: bigint; exact: bigint }>; unpriced: bigint; byIssuer: Map<string, { points: bigint; exact: bigint }>; byHonourer: Map<string, { points: bigint; exact: bigint }>; fees: { count: number; minor: bigint } }>();
     const entry = (id: string) => {
       let e = raw.get(id);
       if (!e) {
-        e = { currency: currencies.get(id) ?? null, lines: new Map(), unpriced: 0n, byIssuer: new Map(), byHonourer: new Map() };
+        e = { currency: currencies.get(id) ?? null, lines: new Map(), unpriced: 0n, byIssuer: new Map(), byHonourer: new Map(), fees: { count: 0, minor: 0n } };
         raw.set(id, e);
       }
       return e;
@@ -249,6 +270,12 @@ export class EconomicsService {
       const cur = map.get(key) ?? { points: 0n, exact: 0n };
       map.set(key, { points: cur.points + points, exact: cur.exact + exact });
     };
+    // A membership sale is in its plan's currency, which is the seller's (purchaseMembership refuses others).
+    for (const f of fees) {
+      setCurrency(f.partnerId, f.currency);
+      const e = entry(f.partnerId);
+      e.fees = { count: e.fees.count + f.count, minor: e.fees.minor + f.minor };
+    }
     for (const r of accounts) {
       // Partner accounts always have their partner (the owner).
       const owner = r.partner_id!;
@@ -328,6 +355,8 @@ export class EconomicsService {
       const issued = line('PARTNER_ISSUED:EARN', 'PARTNER_ISSUED:REVERSAL', 'PARTNER_ISSUED:CLAWBACK', 'PARTNER_ISSUED:GRANT', 'PARTNER_ISSUED:BONUS');
       const honoured = line('PARTNER_HONOURED:REDEEM', 'PARTNER_HONOURED:REVERSAL');
       const { net, remainder } = netPosition(issued.value, honoured.value);
+      const feeMicros = e.fees.minor * 10n ** BigInt(VALUE_SCALE - exponent);
+      const membershipFees: MembershipFees = { count: e.fees.count, value: { exact: feeMicros, rounded: feeMicros } };
       const flowList = (map: Map<string, { points: bigint; exact: bigint }>): Flow[] =>
         [...map].filter(([, f]) => f.points !== 0n || f.exact !== 0n).map(([other, f]) => ({ partnerId: other, points: f.points, value: rounded(f.exact, exponent) })).sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1));
       result.set(id, {
@@ -352,6 +381,8 @@ export class EconomicsService {
         honouredByIssuer: flowList(e.byIssuer),
         issuedHonouredBy: flowList(e.byHonourer),
         unpricedPoints: e.unpriced,
+        membershipFees,
+        totalOwed: net + feeMicros,
       });
     }
     return result;
@@ -443,7 +474,15 @@ function emptyStatement(partnerId: string, currency: string, period: Period): St
     honouredByIssuer: [],
     issuedHonouredBy: [],
     unpricedPoints: 0n,
+    membershipFees: NO_FEES,
+    totalOwed: 0n,
   };
+}
+
+const NO_FEES: MembershipFees = { count: 0, value: { exact: 0n, rounded: 0n } };
+
+function addFees(a: MembershipFees, b: MembershipFees): MembershipFees {
+  return { count: a.count + b.count, value: { exact: a.value.exact + b.value.exact, rounded: a.value.rounded + b.value.rounded } };
 }
 
 /** Rows about the coalition's own lots met while building the partners' statements. */

@@ -4,6 +4,9 @@ import { activationProblem } from '../domain/offer.rules';
 import { parseMultiplier } from './programme.service';
 import { effectiveTier } from '../domain/tier.rules';
 import { readTierKeepers } from '../persistence/tier-status.repository';
+import { earlyAccessFrom, withMembershipFloor } from '../domain/membership.rules';
+import { type OfferPreviewClient } from '../clients/offer-preview.client';
+import { activePerks } from '../persistence/memberships.repository';
 import { activate, activationsOf, type ActivationRow } from '../persistence/offer-activations.repository';
 import { qualifyingPoints, readTiers } from '../persistence/tiers-campaigns.repository';
 import { type DirectoryClient } from '../clients/directory.client';
@@ -34,6 +37,8 @@ export class OfferActivationService {
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryClient,
     private readonly segments: SegmentService,
+    /** Reads offers before their window opens, for a paid membership's early access (none: no early access). */
+    private readonly preview?: OfferPreviewClient,
   ) {}
 
   async activate(viewer: Viewer, input: { offerId: string }, requestId: string): Promise<ActivationRow> {
@@ -41,10 +46,23 @@ export class OfferActivationService {
     const offerId = validate.uuid('offerId', input.offerId);
     if (await memberAccountClosed(this.dataSource.manager, memberId)) throw new AppError('MEMBER_CLOSED');
     // The member reads the catalogue as any member does: a retired or unpublished offer is not found.
-    const offer = await this.directory.partners.offer(viewer, offerId, requestId);
+    let offer = await this.directory.partners.offer(viewer, offerId, requestId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying, keepers] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId)]);
-    const problem = activationProblem(offer, new Date(), tiers, effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date()).tier);
+    const [tiers, qualifying, keepers, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId), activePerks(manager, memberId)]);
+    // Early access (a paid membership's perk): an offer not yet started can be activated that many days
+    // before its validFrom, and the activation's window opens then: the member's earns apply it from now.
+    let validFrom = offer?.validFrom ?? null;
+    if (!offer && perks && perks.earlyAccessDays > 0 && this.preview) {
+      const upcoming = await this.preview.offer(offerId, requestId);
+      const opensAt = upcoming ? earlyAccessFrom(upcoming.validFrom, perks.earlyAccessDays) : null;
+      if (upcoming && opensAt && opensAt <= new Date()) {
+        offer = upcoming;
+        validFrom = opensAt < upcoming.validFrom ? opensAt : upcoming.validFrom;
+      }
+    }
+    // The tier as the earn prices it: retention, an override, and an active paid membership's tier floor.
+    const held = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    const problem = activationProblem(offer, new Date(), tiers, withMembershipFloor(tiers, held, qualifying, perks?.tierFloor ?? null, null).tier);
     if (problem || !offer || offer.kind === 'POINTS_PRICE') throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem ?? 'not an earn offer'}`);
     if (offer.segmentId !== null && !(await this.segments.personalSegmentsOf(memberId, [offer.segmentId], tiers)).has(offer.segmentId)) {
       throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${UNAVAILABLE}`);
@@ -57,7 +75,7 @@ export class OfferActivationService {
       multiplierMilli: offer.multiplier === null ? null : parseMultiplier('multiplier', offer.multiplier),
       bonusPoints: offer.points === null ? null : BigInt(offer.points),
       minTier: offer.minTier,
-      validFrom: offer.validFrom,
+      validFrom: validFrom ?? offer.validFrom,
       validTo: offer.validTo,
       usesAllowed: offer.usesPerMember,
     });
@@ -71,14 +89,17 @@ export class OfferActivationService {
   async available(viewer: Viewer, memberId: string, requestId: string): Promise<MemberOffer[]> {
     if (!isAdmin(viewer) && !isSelf(viewer, memberId)) throw forbidden("Only the member and the admin see a member's offers");
     const manager = this.dataSource.manager;
-    const [catalogue, tiers, qualifying, keepers, activations] = await Promise.all([
+    const [catalogue, tiers, qualifying, keepers, perks, activations] = await Promise.all([
       this.directory.partners.publishedOffers(viewer, requestId),
       readTiers(manager),
       qualifyingPoints(manager, memberId),
       readTierKeepers(manager, memberId),
+      activePerks(manager, memberId),
       activationsOf(manager, memberId),
     ]);
-    const tier = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date()).tier;
+    // The tier activation checks: retention, an override, and an active paid membership's tier floor.
+    const held = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    const tier = withMembershipFloor(tiers, held, qualifying, perks?.tierFloor ?? null, null).tier;
     const now = new Date();
     const open = catalogue.filter((o) => o.kind !== 'POINTS_PRICE' && activationProblem(o, now, tiers, tier) === null);
     const personal = await this.segments.personalSegmentsOf(memberId, open.flatMap((o) => (o.segmentId ? [o.segmentId] : [])), tiers);

@@ -30,6 +30,8 @@ import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
 import { effectiveTier, standing, type EffectiveTier, type Tier, type TierStanding } from '../domain/tier.rules';
 import { readTierKeepers } from '../persistence/tier-status.repository';
+import { withMembershipFloor } from '../domain/membership.rules';
+import { activePerks } from '../persistence/memberships.repository';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import {
   claimAndLockMember,
@@ -153,7 +155,7 @@ export class PointsService {
           issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
           // Read after the lock (its own snapshot sees the member's earlier earns), with the funding locks: blocks
           // this earn may touch (its own, and those its clawback repayments refill), in partner order.
-          const { tiers, campaigns, qualifying, offers, stampCards, funding, tierRecord, tierOverride } = await this.programme.pricingContext(manager, partnerId, memberId, memberAccount);
+          const { tiers, campaigns, qualifying, offers, stampCards, funding, tierRecord, tierOverride, membership } = await this.programme.pricingContext(manager, partnerId, memberId, memberAccount);
           const decision = decideEarn({
             partnerId,
             purchaseMinor: purchase.minor,
@@ -171,6 +173,8 @@ export class PointsService {
             // Tier retention and overrides (issue 18): the effective tier prices the earn.
             tierRecord,
             tierOverride,
+            // A paid membership's perks: paid by the coalition's marketing budget too (award MEMBERSHIP).
+            membership,
           });
           const { tier, breakdown: earned } = decision;
           awards = decision.awards;
@@ -258,12 +262,21 @@ export class PointsService {
     return { transaction, awards: (await this.awards([transaction.id])).get(transaction.id) ?? [] };
   }
 
-  /** The member's tier as it prices earns (retention and overrides included) and the qualifying standing beside it. */
+  /**
+   * The member's tier as it prices earns (retention, overrides and a paid membership's tier floor included)
+   * and the qualifying standing beside it.
+   */
   async tierStanding(viewer: Viewer, memberId: string): Promise<TierStanding & { tiers: readonly Tier[]; effective: EffectiveTier; overrideReason: string | null }> {
     this.requireFullView(viewer, memberId);
     const manager = this.dataSource.manager;
-    const [tiers, qualifying, keepers] = await Promise.all([this.programme.tiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId)]);
-    const effective = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    const [tiers, qualifying, keepers, perks] = await Promise.all([
+      this.programme.tiers(manager),
+      qualifyingPoints(manager, memberId),
+      readTierKeepers(manager, memberId),
+      activePerks(manager, memberId),
+    ]);
+    const held = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+    const effective = withMembershipFloor(tiers, held, qualifying, perks?.tierFloor ?? null, perks?.periodEnd ?? null);
     return { ...standing(tiers, qualifying), tiers, effective, overrideReason: effective.keptBy === 'OVERRIDE' ? keepers.override!.reason : null };
   }
 

@@ -23,7 +23,10 @@ import { consumeLots } from '../persistence/lots.repository';
 import { recordOfferRedemption, redeemedOffers } from '../persistence/offer-activations.repository';
 import { qualifyingPoints, readTiers } from '../persistence/tiers-campaigns.repository';
 import { pointsPriceProblem } from '../domain/offer.rules';
-import { standing } from '../domain/tier.rules';
+import { withMembershipFloor } from '../domain/membership.rules';
+import { effectiveTier } from '../domain/tier.rules';
+import { readTierKeepers } from '../persistence/tier-status.repository';
+import { activePerks } from '../persistence/memberships.repository';
 import { memberAccountClosed } from '../persistence/member-closings.repository';
 import { type DirectoryClient } from '../clients/directory.client';
 import { type LedgerConfig } from './ledger.config';
@@ -90,8 +93,10 @@ export class RedemptionService {
     if (offerId) {
       // Checked before anything is spent or any code used; the standing is the member's as the earn prices it.
       const manager = this.dataSource.manager;
-      const [tiers, qualifying] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId)]);
-      const problem = pointsPriceProblem(offer, partnerId, new Date(), tiers, standing(tiers, qualifying).tier);
+      const [tiers, qualifying, keepers, perks] = await Promise.all([readTiers(manager), qualifyingPoints(manager, memberId), readTierKeepers(manager, memberId), activePerks(manager, memberId)]);
+      // Retention, an override and a paid membership's tier floor count, as in the earn.
+      const held = effectiveTier(tiers, qualifying, keepers.record, keepers.override, new Date());
+      const problem = pointsPriceProblem(offer, partnerId, new Date(), tiers, withMembershipFloor(tiers, held, qualifying, perks?.tierFloor ?? null, null).tier);
       if (problem) throw new AppError('OFFER_NOT_AVAILABLE', `Offer not available: ${problem}`);
       if (BigInt(offer?.points ?? 0) !== points) throw badInput('points', `must be the offer's price (${offer?.points})`);
     }
