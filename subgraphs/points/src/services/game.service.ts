@@ -33,7 +33,7 @@ import {
   type PlayRow,
   type SeedRow,
 } from '../persistence/games.repository';
-import { accountsOwingClawbacks, issuePoints, issuerAccount } from '../persistence/issuance.repository';
+import { issuePoints, issuerAccount } from '../persistence/issuance.repository';
 import { ensureAccount, insertTransaction, lockMemberAccount, memberAccounts, post } from '../persistence/ledger.repository';
 import { consumeLots } from '../persistence/lots.repository';
 import { drawPrepaidBlock } from './funding.service';
@@ -189,14 +189,15 @@ export class GameService {
       if (!(await this.directory.memberIsActive(viewer, memberId, requestId))) throw notFound('Member');
       await ensureAccount(this.dataSource.manager, 'MEMBER', memberId);
     }
-    const { result } = await this.dataSource.transaction((manager) =>
+    let written: PlayRow | undefined; // as inserted: the answer needs no second read
+    const { result, replayed } = await this.dataSource.transaction((manager) =>
       idempotent(manager, request, async () => {
-        const play = await this.playLocked(manager, game, memberId, input.clientSeed, expectedHash);
-        await recordAudit(manager, viewer, play.id);
-        return { playId: play.id };
+        written = await this.playLocked(manager, game, memberId, input.clientSeed, expectedHash);
+        await recordAudit(manager, viewer, written.id);
+        return { playId: written.id };
       }),
     );
-    return this.loadPlay(result.playId);
+    return !replayed && written ? written : this.loadPlay(result.playId);
   }
 
   /**
@@ -222,7 +223,7 @@ export class GameService {
     const prize = BigInt(outcome.points);
     if (outcome.won) {
       // Every funding row this may draw on or refill (the sponsor's block, blocks clawback repayments refill), in order, before the game's row.
-      await lockFunding(manager, [...(game.sponsorPartnerId ? [game.sponsorPartnerId] : []), ...(await clawbackPartners(manager, [account.id]))]);
+      await lockFunding(manager, [...(game.sponsorPartnerId ? [game.sponsorPartnerId] : []), ...(account.owesClawbacks ? await clawbackPartners(manager, [account.id]) : [])]);
     }
 
     let prizeTransactionId: string | null = null;
@@ -259,7 +260,8 @@ export class GameService {
     const next = newServerSeed();
     await rotateSeed(manager, game.id, memberId, { serverSeed: next, serverSeedHash: seedHash(next), nonce: seed.nonce + 1 });
     // A prize is new points: they repay what the member owes back first, as any issuance does.
-    if (outcome.won && (await accountsOwingClawbacks(manager, [account.id])).size > 0) await settleClawbacks(manager, account.id, memberId);
+    // (No clawback can appear while the account is locked: what lockMemberAccount read still holds.)
+    if (outcome.won && account.owesClawbacks) await settleClawbacks(manager, account.id, memberId);
     // Admitted last: the game's row, which every play of the game queues on, is held only from here to the
     // commit. Closed (window, budget) since the read above: the whole play rolls back, nothing is written.
     if (!(await admitPlay(manager, game.id, prize, outcome.won))) throw this.closed((await findGame(manager, game.id))!);
