@@ -103,6 +103,8 @@ export class GameService {
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryClient,
     private readonly config: LedgerConfig,
+    /** Where server seeds come from: 32 random bytes each (a test may pass a reproducible source). */
+    private readonly newSeed: () => string = newServerSeed,
   ) {}
 
   /** Creates a game: the admin (for a partner it names, or the coalition), or a partner with points:earn for itself. Idempotent, audited. */
@@ -164,7 +166,7 @@ export class GameService {
   async nextPlay(viewer: Viewer, gameIdInput: string): Promise<NextPlay> {
     const memberId = this.member(viewer);
     const game = await this.game(viewer, validate.uuid('gameId', gameIdInput));
-    const serverSeed = newServerSeed();
+    const serverSeed = this.newSeed();
     const seed = await commitSeed(this.dataSource.manager, game.id, memberId, { serverSeed, serverSeedHash: seedHash(serverSeed) });
     const today = await playsToday(this.dataSource.manager, game.id, memberId, this.config.coalition.timeZone);
     return this.toNextPlay(game, seed, today);
@@ -257,7 +259,7 @@ export class GameService {
       prizeTransactionId,
       costTransactionId,
     });
-    const next = newServerSeed();
+    const next = this.newSeed();
     await rotateSeed(manager, game.id, memberId, { serverSeed: next, serverSeedHash: seedHash(next), nonce: seed.nonce + 1 });
     // A prize is new points: they repay what the member owes back first, as any issuance does.
     // (No clawback can appear while the account is locked: what lockMemberAccount read still holds.)
