@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { probeStatus } from '../../lib/src/http-probe';
 import { blockedPortReason } from '../../lib/src/ports';
 import { createAccessLog } from './access-log';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
-import { useAutomaticPersistedQueries } from './apq';
+import { PersistedQueryStore, useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
 import { serveGrantsImport } from './imports/grants-csv';
@@ -23,10 +24,17 @@ import { tracingPlugins } from './tracing';
 import { createRateLimiter } from './rate-limit';
 import { serveReport } from './reports/serve';
 import { createLiveEvents } from './live-events';
+import { createDemoSignIn, createPortal } from './portal';
 import { loadSupergraph } from './supergraph';
 import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
 
 export type GatewayEnv = z.infer<z.ZodObject<typeof gatewayEnv>>;
+
+/** The built portal, dist/portal, found from both the sources and the compiled dist/. */
+export function defaultPortalDir(): string {
+  const up = __dirname.includes(`${join('dist', 'gateway')}`) ? ['..', '..'] : ['..', '..', 'dist'];
+  return join(__dirname, ...up, 'portal');
+}
 
 /** The supergraph committed under schema/, found from both the sources and the compiled dist/. */
 export function defaultSupergraphPath(): string {
@@ -122,8 +130,27 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   const rateLimiter = await createRateLimiter(env, logger);
   const policies = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
 
-  // Automatic persisted queries, one bounded store per gateway; trusted documents answer those hashes instead.
-  const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries()];
+  const portalDir = env.PORTAL_DIR ?? defaultPortalDir();
+  const portalManifest = join(portalDir, 'persisted-documents.json');
+  const portal = createPortal({
+    dir: portalDir,
+    logger,
+    oidc: env.PORTAL_OIDC_CLIENT_ID
+      ? { issuer: env.PORTAL_OIDC_ISSUER ?? env.AUTH_ISSUER, clientId: env.PORTAL_OIDC_CLIENT_ID, scope: env.PORTAL_OIDC_SCOPE, resource: env.PORTAL_OIDC_RESOURCE }
+      : undefined,
+    demo: await createDemoSignIn({
+      keyFile: env.DEMO_SIGN_IN_KEY_FILE,
+      identitiesFile: env.DEMO_IDENTITIES_FILE,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      jwksUrl: env.AUTH_JWKS_URL,
+      jwksFile: env.AUTH_JWKS_FILE,
+    }),
+  });
+  // Automatic persisted queries, one bounded store per gateway, knowing the portal's documents from the start;
+  // trusted documents answer those hashes instead.
+  const pinned = portal.enabled && existsSync(portalManifest) ? loadTrustedDocuments(portalManifest) : new Map<string, string>();
+  const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries(new PersistedQueryStore(undefined, undefined, pinned))];
   // GraphiQL in development, its files served by the gateway itself (the runtime's page loads them from a CDN).
   const graphiql = production ? undefined : localGraphiQL();
 
@@ -198,6 +225,8 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     // A member's data export (GET /members/{id}/export.json), the same way: one query through this gateway.
     if (await serveMemberExport(req, res, (request, context) => gateway.fetch(request, context))) return;
     if (graphiql && (await graphiql.serve(req, res))) return;
+    // The portal (GET / and its routes and files), its configuration and the demo sign-in.
+    if (await portal.serve(req, res)) return;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset
