@@ -15,9 +15,9 @@ export function BarChart({ title, bars, caption, testId }: { title: string; bars
   const id = useId();
   const max = Math.max(1, ...bars.map((b) => Math.abs(b.value)));
   const rowHeight = 34;
-  const labelWidth = 150;
-  const width = 560;
-  const barSpace = width - labelWidth - 110;
+  const labelWidth = 120;
+  const width = 440;
+  const barSpace = width - labelWidth - 90;
   const height = Math.max(rowHeight, bars.length * rowHeight);
   return (
     <figure className="chart" data-testid={testId}>

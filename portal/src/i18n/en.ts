@@ -129,7 +129,7 @@ export const en = {
   'stamps.none': 'No stamp cards yet.',
   'stamps.progress': '{stamps} of {required} stamps',
   'stamps.toReward': '{count} more to earn {points} points',
-  'stamps.filled': 'Filled {count} times',
+  'stamps.filled': 'Cards filled: {count}',
 
   'redeem.title': 'Pay with points',
   'redeem.intro': 'Show this code at the till. It works once, for a few minutes.',

@@ -128,7 +128,7 @@ export const nb: Messages = {
   'stamps.none': 'Ingen stempelkort ennå.',
   'stamps.progress': '{stamps} av {required} stempler',
   'stamps.toReward': '{count} til for å få {points} poeng',
-  'stamps.filled': 'Fylt {count} ganger',
+  'stamps.filled': 'Fulle kort: {count}',
 
   'redeem.title': 'Betal med poeng',
   'redeem.intro': 'Vis denne koden i kassen. Den virker én gang, i noen minutter.',

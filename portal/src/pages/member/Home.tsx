@@ -92,15 +92,28 @@ export function MemberHomePage() {
   const i18n = useI18n();
   const { t, points, date } = i18n;
   const { search } = useRouter();
-  const [{ data, fetching, error }] = useQuery({ query: MemberHome });
+  const [{ data, fetching, error }, refetch] = useQuery({ query: MemberHome });
   const me = data?.me;
+  const justJoined = search.get('welcome') !== null;
+  const [retries, setRetries] = useState(0);
+  // Right after sign-up a subgraph may not see the new member for a moment (it remembers "no member" for
+  // about two seconds): ask again a few times before showing the error.
+  useEffect(() => {
+    if (!justJoined || !error || retries >= 5) return;
+    const timer = setTimeout(() => {
+      setRetries((n) => n + 1);
+      refetch({ requestPolicy: 'network-only' });
+    }, 1500);
+    return () => clearTimeout(timer);
+  }, [justJoined, error, retries, refetch]);
+  const settling = justJoined && error && retries < 5;
   const tier = me?.points.tier;
   const next = data?.tiers.find((x) => x.name === tier?.nextTier);
   const progress = tier && next ? Math.min(1, Number(tier.qualifyingPoints) / Math.max(1, Number(next.threshold))) : 1;
   return (
     <Page title={me ? t('home.title', { name: me.displayName }) : t('nav.home')}>
-      {search.get('welcome') ? <WelcomeBanner /> : null}
-      <ErrorNotice error={error} />
+      {justJoined ? <WelcomeBanner /> : null}
+      {settling ? null : <ErrorNotice error={error} />}
       {fetching && !me ? <Loading /> : null}
       {me ? (
         <div className="grid">
