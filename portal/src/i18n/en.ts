@@ -75,6 +75,8 @@ export const en = {
   'home.givingSummary': 'You have given {points} points in {donations} donations to {charities} causes.',
   'home.cause': 'Your cause: {name}',
   'home.giveMore': 'Give points to a cause',
+  'home.notMember': 'You are signed in, but not a member of the programme yet.',
+  'home.join': 'Join the programme',
   'home.welcome': 'Welcome to the programme!',
   'home.welcomeBonus': 'Welcome! You received a welcome bonus of {points} points.',
   'home.welcomeWaiting': 'Setting up your account…',

@@ -74,6 +74,8 @@ export const nb: Messages = {
   'home.givingSummary': 'Du har gitt {points} poeng i {donations} gaver til {charities} saker.',
   'home.cause': 'Din sak: {name}',
   'home.giveMore': 'Gi poeng til en god sak',
+  'home.notMember': 'Du er logget inn, men er ikke medlem av programmet ennå.',
+  'home.join': 'Bli med i programmet',
   'home.welcome': 'Velkommen til programmet!',
   'home.welcomeBonus': 'Velkommen! Du har fått en velkomstbonus på {points} poeng.',
   'home.welcomeWaiting': 'Gjør klar kontoen din …',

@@ -33,7 +33,7 @@ const CharityReport = graphql(`
         }
       }
     }
-    receipts(charityId: $charityId, first: 20) {
+    receipts(charityId: $charityId, first: 100) {
       receiptId
       seq
       kind
@@ -151,7 +151,7 @@ export function CharityPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {data.receipts.map((r) => (
+                  {[...data.receipts].sort((a, b) => Number(b.seq) - Number(a.seq)).map((r) => (
                     <tr key={r.receiptId}>
                       <td>{r.seq}</td>
                       <td>{date(r.createdAt)}</td>

@@ -77,7 +77,7 @@ function WelcomeBanner() {
   useEffect(() => {
     if (bonus || gaveUp) return;
     const poll = setInterval(() => refetch({ requestPolicy: 'network-only' }), 1500);
-    const stop = setTimeout(() => setGaveUp(true), 45_000);
+    const stop = setTimeout(() => setGaveUp(true), 20_000);
     return () => {
       clearInterval(poll);
       clearTimeout(stop);
@@ -107,13 +107,24 @@ export function MemberHomePage() {
     return () => clearTimeout(timer);
   }, [justJoined, error, retries, refetch]);
   const settling = justJoined && error && retries < 5;
+  // Signed in at the identity provider but not a member yet: `me` is refused until the person signs up.
+  const notMember = !justJoined && (error?.graphQLErrors ?? []).some((e) => e.path?.length === 1 && e.path[0] === 'me' && e.extensions?.code === 'FORBIDDEN');
   const tier = me?.points.tier;
   const next = data?.tiers.find((x) => x.name === tier?.nextTier);
   const progress = tier && next ? Math.min(1, Number(tier.qualifyingPoints) / Math.max(1, Number(next.threshold))) : 1;
   return (
     <Page title={me ? t('home.title', { name: me.displayName }) : t('nav.home')}>
       {justJoined ? <WelcomeBanner /> : null}
-      {settling ? null : <ErrorNotice error={error} />}
+      {notMember ? (
+        <section className="card">
+          <p>{t('home.notMember')}</p>
+          <Link to="/sign-up" className="button-link">
+            {t('home.join')}
+          </Link>
+        </section>
+      ) : settling ? null : (
+        <ErrorNotice error={error} />
+      )}
       {fetching && !me ? <Loading /> : null}
       {me ? (
         <div className="grid">

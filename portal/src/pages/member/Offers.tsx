@@ -78,10 +78,12 @@ export function MemberOffersPage() {
                 <li key={s.card.id} className="tile">
                   <h3>{s.card.name}</h3>
                   <p className="hint">{s.card.partner.name}</p>
-                  <p aria-label={t('stamps.progress', { stamps: s.stamps, required: s.card.stampsRequired })}>
-                    {Array.from({ length: s.card.stampsRequired }, (_, i) => (
-                      <span key={i} className={i < s.stamps ? 'stamp filled' : 'stamp'} aria-hidden="true" />
-                    ))}
+                  <p>
+                    <span role="img" aria-label={t('stamps.progress', { stamps: s.stamps, required: s.card.stampsRequired })}>
+                      {Array.from({ length: s.card.stampsRequired }, (_, i) => (
+                        <span key={i} className={i < s.stamps ? 'stamp filled' : 'stamp'} />
+                      ))}
+                    </span>
                   </p>
                   <p>{t('stamps.toReward', { count: s.stampsToReward, points: points(s.card.rewardPoints) })}</p>
                   {s.filled > 0 ? <p className="hint">{t('stamps.filled', { count: s.filled })}</p> : null}
