@@ -26,8 +26,9 @@ import { startHub, type TestHub } from '../support/hub';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p));
-const SKIP_REASON = 'no Chromium at /usr/bin/chromium (install Debian\'s `chromium` package, or set CHROMIUM_PATH)';
+const CANDIDATES = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const CHROMIUM = CANDIDATES.find((p) => existsSync(p));
+const SKIP_REASON = `no Chromium at ${CANDIDATES.join(' or ')} (install Debian's \`chromium\` package, or set CHROMIUM_PATH)`;
 if (!CHROMIUM) {
   // In CI the browser tests must run: .ci/run installs Chromium.
   if (process.env.CI) throw new Error(`Portal browser tests cannot run: ${SKIP_REASON}`);
