@@ -22,6 +22,10 @@ export default defineConfig({
       },
     },
   ],
+  // `npm run portal:dev`: the API and the gateway's own routes from a running hub.
+  server: {
+    proxy: Object.fromEntries(['/graphql', '/portal/', '/reports/', '/members/', '/events/'].map((path) => [path, process.env.HUB_URL ?? 'http://localhost:4000'])),
+  },
   build: {
     outDir: process.env.PORTAL_OUT_DIR ?? join(here, '..', 'dist', 'portal'),
     emptyOutDir: true,

@@ -72,7 +72,7 @@ export const en = {
   'home.nothingExpiring': 'None of your points expire in the next 90 days.',
   'home.expiresOn': '{points} points expire on {date}',
   'home.giving': 'Your giving',
-  'home.givingSummary': 'You have given {points} points in {donations} donations to {charities} causes.',
+  'home.givingSummary': 'You have given {points} points. Donations: {donations}. Causes: {charities}.',
   'home.cause': 'Your cause: {name}',
   'home.giveMore': 'Give points to a cause',
   'home.notMember': 'You are signed in, but not a member of the programme yet.',

@@ -71,7 +71,7 @@ export const nb: Messages = {
   'home.nothingExpiring': 'Ingen av poengene dine utløper de neste 90 dagene.',
   'home.expiresOn': '{points} poeng utløper {date}',
   'home.giving': 'Dine gaver',
-  'home.givingSummary': 'Du har gitt {points} poeng i {donations} gaver til {charities} saker.',
+  'home.givingSummary': 'Du har gitt {points} poeng. Gaver: {donations}. Saker: {charities}.',
   'home.cause': 'Din sak: {name}',
   'home.giveMore': 'Gi poeng til en god sak',
   'home.notMember': 'Du er logget inn, men er ikke medlem av programmet ennå.',
