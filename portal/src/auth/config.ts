@@ -10,9 +10,14 @@ export type PortalConfig =
   | { signIn: 'oidc'; oidc: { issuer: string; clientId: string; scope: string; resource?: string } }
   | { signIn: 'none'; reason: string };
 
+/** The hub did not answer as it should (shown as "the hub could not be reached"). */
+export class HubUnavailableError extends Error {}
+
 export async function loadConfig(): Promise<PortalConfig> {
-  const response = await fetch('/portal/config.json', { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`config ${response.status}`);
+  const response = await fetch('/portal/config.json', { headers: { accept: 'application/json' } }).catch((e: Error) => {
+    throw new HubUnavailableError(e.message);
+  });
+  if (!response.ok) throw new HubUnavailableError(`GET /portal/config.json answered ${response.status}`);
   return (await response.json()) as PortalConfig;
 }
 

@@ -2,6 +2,7 @@ import { type CombinedError } from 'urql';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useI18n, type I18n, type MessageKey } from '../i18n';
 import { UntrustedDocumentError } from '../api/client';
+import { HubUnavailableError } from '../auth/config';
 
 const KNOWN_CODES = [
   'UNAUTHENTICATED',
@@ -36,6 +37,8 @@ export function messageFor(error: CombinedError | Error | null | undefined, i18n
     }
     return first.message ? `${t('error.generic')} ${first.message}` : t('error.generic');
   }
+  // fetch's own failure (no connection, the hub down) and the portal's configuration not loading.
+  if (error instanceof TypeError || error instanceof HubUnavailableError) return t('error.network');
   if (combined.networkError) {
     if (combined.networkError instanceof UntrustedDocumentError) return t('error.untrusted');
     return t('error.network');
