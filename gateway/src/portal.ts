@@ -10,7 +10,7 @@ import { type Logger } from '../../lib/src';
  * The portal (portal/, built by `npm run build` into dist/portal) served by the gateway host at `/`, beside
  * the API at `/graphql`: its files, a single-page-app fallback to index.html, the portal's configuration
  * (`GET /portal/config.json`: how people sign in) and, only when the hub signs its own tokens (the embedded
- * default of `npm start`), the demo sign-in (`POST /portal/demo/sign-in`).
+ * default of `npm start`), the demo sign-in (`POST /portal/demo/sign-in`), for browsers on the hub's machine.
  */
 
 const TYPES: Record<string, string> = {
@@ -69,6 +69,13 @@ export interface DemoSignIn {
 export const demoKey = (identity: DemoIdentity) => `${identity.kind}:${identity.id ?? identity.subject ?? 'local-admin'}`;
 
 const DEMO_TOKEN_SECONDS = 2 * 60 * 60;
+
+/** A connection from this machine: the demo sign-in is for the person at it, never for the network. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
 
 /**
  * The demo sign-in, on only when the hub signs its own tokens: the key file holds the private key whose
@@ -187,9 +194,12 @@ export function createPortal(options: PortalOptions): { enabled: boolean; serve(
     'x-frame-options': 'DENY',
   };
 
-  const config = () => {
+  const config = (req: IncomingMessage) => {
     const demo = options.demo;
     if (options.oidc) return { signIn: 'oidc', oidc: options.oidc };
+    if (demo && demo.disabledReason === null && !isLoopbackAddress(req.socket.remoteAddress)) {
+      return { signIn: 'none', reason: 'the demo sign-in is only for a browser on the machine that runs the hub' };
+    }
     if (demo && demo.disabledReason === null) {
       return {
         signIn: 'demo',
@@ -208,6 +218,11 @@ export function createPortal(options: PortalOptions): { enabled: boolean; serve(
     if (!demo || demo.disabledReason !== null) {
       req.resume();
       return sendJson(res, 403, problem('FORBIDDEN', `Demo sign-in is off: ${demo?.disabledReason ?? 'the hub does not sign its own tokens here'}`));
+    }
+    // Even with HOST=0.0.0.0, nobody on the network mints the demo's tokens (the operator's among them).
+    if (!isLoopbackAddress(req.socket.remoteAddress)) {
+      req.resume();
+      return sendJson(res, 403, problem('FORBIDDEN', 'Demo sign-in is off: it is only for a browser on the machine that runs the hub'));
     }
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       req.resume();
@@ -260,7 +275,7 @@ export function createPortal(options: PortalOptions): { enabled: boolean; serve(
       if (path === '/portal/config.json') {
         req.resume();
         if (req.method !== 'GET' && req.method !== 'HEAD') sendJson(res, 405, problem('BAD_USER_INPUT', 'Use GET', 'method'), { allow: 'GET, HEAD' });
-        else sendJson(res, 200, config());
+        else sendJson(res, 200, config(req));
         return true;
       }
       if (path === '/portal/demo/sign-in') {

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/src';
-import { createDemoSignIn, createPortal, type DemoSignIn } from '../src/portal';
+import { createDemoSignIn, createPortal, isLoopbackAddress, type DemoSignIn } from '../src/portal';
+import { Readable } from 'node:stream';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 
 const logger = createLogger('test', 'silent');
 
@@ -178,5 +180,35 @@ describe('the portal on the gateway host', () => {
     } finally {
       await new Promise<void>((resolve) => oidcServer.close(() => resolve()));
     }
+  });
+
+  it('serves the demo sign-in to this machine only, whatever address the hub listens on', async () => {
+    expect(['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.8.9.10'].map(isLoopbackAddress)).toEqual([true, true, true, true]);
+    expect(['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', 'fe80::1', '', undefined].map(isLoopbackAddress)).toEqual([false, false, false, false, false, false]);
+    const portal = createPortal({ dir: join(dir, 'portal'), logger, demo });
+    const fromNetwork = async (method: string, url: string, body = '') => {
+      const req = Object.assign(Readable.from(body ? [Buffer.from(body)] : []), {
+        method,
+        url,
+        headers: { 'content-type': 'application/json' },
+        socket: { remoteAddress: '192.168.1.20' },
+      }) as unknown as IncomingMessage;
+      const answer = { status: 0, body: '' };
+      const res = {
+        writeHead(status: number) {
+          answer.status = status;
+          return this;
+        },
+        end(chunk?: string | Buffer) {
+          answer.body = chunk ? chunk.toString() : '';
+        },
+      } as unknown as ServerResponse;
+      await portal.serve(req, res);
+      return answer;
+    };
+    const minted = await fromNetwork('POST', '/portal/demo/sign-in', JSON.stringify({ identity: 'admin:local-admin' }));
+    expect(minted.status).toBe(403);
+    expect(minted.body).not.toContain('token');
+    expect(JSON.parse((await fromNetwork('GET', '/portal/config.json')).body)).toMatchObject({ signIn: 'none', reason: expect.stringContaining('only for a browser on the machine') });
   });
 });
