@@ -70,7 +70,18 @@ export const demoKey = (identity: DemoIdentity) => `${identity.kind}:${identity.
 
 const DEMO_TOKEN_SECONDS = 2 * 60 * 60;
 
-/** A connection from this machine: the demo sign-in is for the person at it, never for the network. */
+/**
+ * A request from a browser on this machine, to this machine by name: the demo sign-in is for the person at it,
+ * never for the network. The Host must name the machine too, so a page whose own domain is made to resolve
+ * to 127.0.0.1 (DNS rebinding) cannot mint tokens from the person's browser.
+ */
+export function isLocalRequest(req: IncomingMessage): boolean {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return false;
+  const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  return host === 'localhost' || host === '[::1]' || isLoopbackAddress(host);
+}
+
+/** A loopback address (IPv4 127/8, IPv6 ::1, or IPv4 mapped into IPv6). */
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
@@ -197,7 +208,7 @@ export function createPortal(options: PortalOptions): { enabled: boolean; serve(
   const config = (req: IncomingMessage) => {
     const demo = options.demo;
     if (options.oidc) return { signIn: 'oidc', oidc: options.oidc };
-    if (demo && demo.disabledReason === null && !isLoopbackAddress(req.socket.remoteAddress)) {
+    if (demo && demo.disabledReason === null && !isLocalRequest(req)) {
       return { signIn: 'none', reason: 'the demo sign-in is only for a browser on the machine that runs the hub' };
     }
     if (demo && demo.disabledReason === null) {
@@ -220,7 +231,7 @@ export function createPortal(options: PortalOptions): { enabled: boolean; serve(
       return sendJson(res, 403, problem('FORBIDDEN', `Demo sign-in is off: ${demo?.disabledReason ?? 'the hub does not sign its own tokens here'}`));
     }
     // Even with HOST=0.0.0.0, nobody on the network mints the demo's tokens (the operator's among them).
-    if (!isLoopbackAddress(req.socket.remoteAddress)) {
+    if (!isLocalRequest(req)) {
       req.resume();
       return sendJson(res, 403, problem('FORBIDDEN', 'Demo sign-in is off: it is only for a browser on the machine that runs the hub'));
     }

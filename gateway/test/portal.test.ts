@@ -186,12 +186,12 @@ describe('the portal on the gateway host', () => {
     expect(['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.8.9.10'].map(isLoopbackAddress)).toEqual([true, true, true, true]);
     expect(['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', 'fe80::1', '', undefined].map(isLoopbackAddress)).toEqual([false, false, false, false, false, false]);
     const portal = createPortal({ dir: join(dir, 'portal'), logger, demo });
-    const fromNetwork = async (method: string, url: string, body = '') => {
+    const fromNetwork = async (method: string, url: string, body = '', remoteAddress = '192.168.1.20', host = '192.168.1.10:4000') => {
       const req = Object.assign(Readable.from(body ? [Buffer.from(body)] : []), {
         method,
         url,
-        headers: { 'content-type': 'application/json' },
-        socket: { remoteAddress: '192.168.1.20' },
+        headers: { 'content-type': 'application/json', host },
+        socket: { remoteAddress },
       }) as unknown as IncomingMessage;
       const answer = { status: 0, body: '' };
       const res = {
@@ -210,5 +210,10 @@ describe('the portal on the gateway host', () => {
     expect(minted.status).toBe(403);
     expect(minted.body).not.toContain('token');
     expect(JSON.parse((await fromNetwork('GET', '/portal/config.json')).body)).toMatchObject({ signIn: 'none', reason: expect.stringContaining('only for a browser on the machine') });
+    // A page on another domain that resolves to this machine (DNS rebinding) is refused as well.
+    const rebound = await fromNetwork('POST', '/portal/demo/sign-in', JSON.stringify({ identity: 'admin:local-admin' }), '127.0.0.1', 'evil.example:4000');
+    expect(rebound.status).toBe(403);
+    const local = await fromNetwork('POST', '/portal/demo/sign-in', JSON.stringify({ identity: 'admin:local-admin' }), '::ffff:127.0.0.1', 'localhost:4000');
+    expect(local.status).toBe(200);
   });
 });
