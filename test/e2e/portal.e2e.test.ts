@@ -101,6 +101,10 @@ describe.skipIf(!CHROMIUM)('the portal in a browser', () => {
       ],
       jwks: { keys: [signing] },
       pkce: { required: () => true },
+      // The portal's origin may call the token endpoint from its pages; nobody else's.
+      clientBasedCORS: (_ctx, requestOrigin) => requestOrigin === origin(oidcGateway),
+      findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, name: sub }) }),
+      ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
       scopes: ['openid', 'member', 'member:signup'],
       features: {
         devInteractions: { enabled: true }, // the provider's own login and consent pages
