@@ -19,6 +19,8 @@ COPY lib ./lib
 COPY subgraphs ./subgraphs
 COPY migrations ./migrations
 COPY scripts ./scripts
+# The portal (built into dist/portal, served by the gateway at /).
+COPY portal ./portal
 RUN npm run build
 
 # ---- runtime: production dependencies, compiled code and the supergraph schema ----------------

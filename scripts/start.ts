@@ -1,11 +1,12 @@
 import { type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, ensureDatabase, runMain, withDatabase, type LogLevel } from '../lib/src';
 import { blockedPortReason } from '../lib/src/ports';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, ensureServiceKey, signDevToken, type DevKeys } from './lib/dev-auth';
 import { startEmbeddedPostgres, superviseEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-db';
 import { portIsFree, spawnService, stopChild, waitReady } from './lib/processes';
-import { seedDemo } from './lib/seed';
+import { demoIdentities, seedDemo } from './lib/seed';
 import { SUBGRAPHS } from './lib/subgraphs';
 
 /**
@@ -65,9 +66,12 @@ runMain(async () => {
     const useExternalAuth = externalAuth();
     let keys: DevKeys | undefined;
     const authEnv: Record<string, string> = {};
+    const identitiesFile = join(DATA_DIR, 'auth', 'demo-identities.json');
     if (!useExternalAuth) {
       keys = await ensureDevKeys(join(DATA_DIR, 'auth'));
       Object.assign(authEnv, { AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE, AUTH_JWKS_FILE: keys.jwksFile });
+      // The portal's demo sign-in: only here, where the hub signs its own tokens, for the seeded identities.
+      Object.assign(authEnv, { DEMO_SIGN_IN_KEY_FILE: join(DATA_DIR, 'auth', 'signing-key.json'), DEMO_IDENTITIES_FILE: identitiesFile });
     }
     // The hub's own internal issuer (service credentials between subgraphs), whichever IdP signs people's tokens.
     if (!process.env.SERVICE_SIGNING_KEY && !process.env.SERVICE_SIGNING_KEY_FILE) {
@@ -167,6 +171,7 @@ runMain(async () => {
     }
 
     console.log(`\nCoalition Hub is up: ${gatewayUrl}`);
+    console.log(`Portal: http://localhost:${gatewayPort}/`);
     console.log(`Database: ${embedded ? `embedded PostgreSQL on port ${embedded.port}` : 'DATABASE_URL'}`);
     if (!keys) {
       console.log('Tokens: trusting the configured issuer; get tokens from it (no demo data is seeded).');
@@ -174,6 +179,8 @@ runMain(async () => {
     }
     const demo = await seedDemo(gatewayUrl, keys);
     if (demo.seeded) console.log('Seeded the demo coalition (4 partners, 2 charities, 10 members with history).');
+    const admin0 = await signDevToken(keys, { kind: 'admin' });
+    writeFileSync(identitiesFile, JSON.stringify({ identities: await demoIdentities(gatewayUrl, admin0) }, null, 2));
     const [admin, partner, member] = await Promise.all([
       signDevToken(keys, { kind: 'admin' }),
       signDevToken(keys, { kind: 'partner', id: demo.partnerId }),

@@ -15,9 +15,13 @@ export class PersistedQueryStore {
   constructor(
     private readonly maxDocuments = 1_000,
     private readonly maxChars = 4 * 1024 * 1024,
+    /** Documents known from the start and never evicted (the portal's manifest), by SHA-256. */
+    private readonly pinned: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   get(hash: string): string | undefined {
+    const known = this.pinned.get(hash);
+    if (known !== undefined) return known;
     const document = this.documents.get(hash);
     if (document !== undefined) {
       this.documents.delete(hash); // re-inserted: now the most recently used
@@ -27,6 +31,7 @@ export class PersistedQueryStore {
   }
 
   set(hash: string, document: string): void {
+    if (this.pinned.has(hash)) return;
     if (document.length > this.maxChars || this.documents.has(hash)) return;
     this.documents.set(hash, document);
     this.size += document.length;

@@ -35,6 +35,28 @@ export const gatewayEnv = {
    * or `stitching`, the gateway runtime's JavaScript default. See the README's benchmark section.
    */
   GATEWAY_PLANNER: z.enum(['router', 'stitching']).default('router'),
+  /**
+   * The built portal served at `/` (index.html and assets/); dist/portal when unset. Its
+   * persisted-documents.json (the portal's operations by SHA-256) is known to the persisted-query store from
+   * the start, so the portal sends hashes only, with or without TRUSTED_DOCUMENTS_FILE.
+   */
+  PORTAL_DIR: z.string().min(1).optional(),
+  /**
+   * The portal's sign-in with an external identity provider (OpenID Connect, authorization code with PKCE):
+   * the issuer (AUTH_ISSUER when unset), the portal's public client id, the scopes it asks for and the
+   * resource (RFC 8707) its access tokens are for, when the provider needs one to issue this hub's tokens.
+   */
+  PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  PORTAL_OIDC_ISSUER: z.url().optional(),
+  PORTAL_OIDC_SCOPE: z.string().min(1).default('openid member member:signup'),
+  PORTAL_OIDC_RESOURCE: z.string().min(1).optional(),
+  /**
+   * The portal's demo sign-in (`npm start` sets both when the hub signs its own tokens): the private key whose
+   * public half is in AUTH_JWKS_FILE, and the seeded identities it may mint tokens for. Refused whenever
+   * AUTH_JWKS_URL (an external issuer) is set.
+   */
+  DEMO_SIGN_IN_KEY_FILE: z.string().min(1).optional(),
+  DEMO_IDENTITIES_FILE: z.string().min(1).optional(),
   /** A manifest of the only operations the gateway runs (trusted documents); every operation when unset. */
   TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
   /**

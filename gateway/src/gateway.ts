@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,22 +13,29 @@ import { probeStatus } from '../../lib/src/http-probe';
 import { blockedPortReason } from '../../lib/src/ports';
 import { createAccessLog } from './access-log';
 import { createHubPolicy, type HubGatewayContext } from './auth.plugin';
-import { useAutomaticPersistedQueries } from './apq';
+import { PersistedQueryStore, useAutomaticPersistedQueries } from './apq';
 import { corsPolicy, useVaryOnOrigin } from './cors';
 import { localGraphiQL } from './graphiql';
 import { serveGrantsImport } from './imports/grants-csv';
 import { servePain001 } from './payouts/pain001';
-import { serveMemberExport } from './member-export';
+import { serveMemberExport, type GatewayFetch } from './member-export';
 import { gatewayEnv } from './env';
 import { createGatewayMetrics, serveMetrics } from './metrics';
 import { tracingPlugins } from './tracing';
 import { createRateLimiter } from './rate-limit';
 import { serveReport } from './reports/serve';
 import { createLiveEvents } from './live-events';
+import { createDemoSignIn, createPortal } from './portal';
 import { loadSupergraph } from './supergraph';
 import { documentIdOf, loadTrustedDocuments } from './trusted-documents';
 
 export type GatewayEnv = z.infer<z.ZodObject<typeof gatewayEnv>>;
+
+/** The built portal, dist/portal, found from both the sources and the compiled dist/. */
+export function defaultPortalDir(): string {
+  const up = __dirname.includes(`${join('dist', 'gateway')}`) ? ['..', '..'] : ['..', '..', 'dist'];
+  return join(__dirname, ...up, 'portal');
+}
 
 /** The supergraph committed under schema/, found from both the sources and the compiled dist/. */
 export function defaultSupergraphPath(): string {
@@ -81,14 +90,36 @@ function trustedDocuments(path: string) {
   const documents = loadTrustedDocuments(path);
   const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: 'documentId' } });
   return {
-    getPersistedOperation: (id: string) => documents.get(id) ?? null,
-    extractPersistedOperationId: (params: object) => documentIdOf(params as Parameters<typeof documentIdOf>[0]),
-    allowArbitraryDocuments: false,
-    customErrors: {
-      notFound: () => refuse('Unknown document: only trusted documents run here'),
-      keyNotFound: () => refuse('Only trusted documents run here: send a known documentId'),
-      persistedQueryOnly: () => refuse('Only trusted documents run here: send a known documentId'),
+    documents,
+    config: {
+      getPersistedOperation: (id: string) => documents.get(id) ?? null,
+      extractPersistedOperationId: (params: object) => documentIdOf(params as Parameters<typeof documentIdOf>[0]),
+      allowArbitraryDocuments: false,
+      customErrors: {
+        notFound: () => refuse('Unknown document: only trusted documents run here'),
+        keyNotFound: () => refuse('Only trusted documents run here: send a known documentId'),
+        persistedQueryOnly: () => refuse('Only trusted documents run here: send a known documentId'),
+      },
     },
+  };
+}
+
+/**
+ * How the gateway's own routes (CSV reports, the data export, live updates, bulk grants, payout files) run
+ * their queries through it. In trusted-documents mode their documents are the gateway's own, trusted as
+ * the manifest's are: each is added to the trusted set and sent by its id. Only code in this process calls
+ * this; a client's request never gets here.
+ */
+function ownDocumentsFetch(gateway: { fetch: GatewayFetch }, trusted: Map<string, string> | undefined): GatewayFetch {
+  if (!trusted) return (request, context) => gateway.fetch(request, context);
+  return async (request, context) => {
+    const body = (await request.clone().json().catch(() => null)) as { query?: unknown; extensions?: Record<string, unknown> } | null;
+    if (!body || typeof body.query !== 'string') return gateway.fetch(request, context);
+    const id = createHash('sha256').update(body.query).digest('hex');
+    trusted.set(id, body.query);
+    const { query: _query, ...rest } = body;
+    const byId = JSON.stringify({ ...rest, extensions: { ...rest.extensions, persistedQuery: { version: 1, sha256Hash: id } } });
+    return gateway.fetch(new Request(request.url, { method: 'POST', headers: request.headers, body: byId }), context);
   };
 }
 
@@ -118,12 +149,32 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   }
   const verifier = createTokenVerifier(authConfigFromEnv(env));
   const accessLog = createAccessLog(env.LOG_LEVEL, logger, verifier, (context) => (context as Partial<HubGatewayContext>).viewer);
-  const persistedDocuments = env.TRUSTED_DOCUMENTS_FILE ? trustedDocuments(env.TRUSTED_DOCUMENTS_FILE) : undefined;
+  const trusted = env.TRUSTED_DOCUMENTS_FILE ? trustedDocuments(env.TRUSTED_DOCUMENTS_FILE) : undefined;
+  const persistedDocuments = trusted?.config;
   const rateLimiter = await createRateLimiter(env, logger);
   const policies = createHubPolicy({ verifier, logger, production, graphqlPath: '/graphql', rateLimiter, trustProxyHops: env.TRUST_PROXY_HOPS });
 
-  // Automatic persisted queries, one bounded store per gateway; trusted documents answer those hashes instead.
-  const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries()];
+  const portalDir = env.PORTAL_DIR ?? defaultPortalDir();
+  const portalManifest = join(portalDir, 'persisted-documents.json');
+  const portal = createPortal({
+    dir: portalDir,
+    logger,
+    oidc: env.PORTAL_OIDC_CLIENT_ID
+      ? { issuer: env.PORTAL_OIDC_ISSUER ?? env.AUTH_ISSUER, clientId: env.PORTAL_OIDC_CLIENT_ID, scope: env.PORTAL_OIDC_SCOPE, resource: env.PORTAL_OIDC_RESOURCE }
+      : undefined,
+    demo: await createDemoSignIn({
+      keyFile: env.DEMO_SIGN_IN_KEY_FILE,
+      identitiesFile: env.DEMO_IDENTITIES_FILE,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      jwksUrl: env.AUTH_JWKS_URL,
+      jwksFile: env.AUTH_JWKS_FILE,
+    }),
+  });
+  // Automatic persisted queries, one bounded store per gateway, knowing the portal's documents from the start;
+  // trusted documents answer those hashes instead.
+  const pinned = portal.enabled && existsSync(portalManifest) ? loadTrustedDocuments(portalManifest) : new Map<string, string>();
+  const apq = persistedDocuments ? [] : [useAutomaticPersistedQueries(new PersistedQueryStore(undefined, undefined, pinned))];
   // GraphiQL in development, its files served by the gateway itself (the runtime's page loads them from a CDN).
   const graphiql = production ? undefined : localGraphiQL();
 
@@ -179,6 +230,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
   // Live updates over SSE (GET /events/stream), fed by the outbox's LISTEN/NOTIFY channel (live-events.ts).
   const liveEvents = createLiveEvents({ databaseUrl: env.EVENTS_DATABASE_URL ?? env.DATABASE_URL, verifier, logger, heartbeatSeconds: env.EVENTS_HEARTBEAT_SECONDS });
 
+  const own = ownDocumentsFetch(gateway, trusted?.documents);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (await serveMetrics(req, res, metrics.metrics, env.METRICS_TOKEN)) return;
@@ -188,16 +240,18 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs: status });
     }
     // CSV downloads (GET /reports/*.csv) run their query through this same gateway: same token, same rules.
-    if (await serveReport(req, res, (request, context) => gateway.fetch(request, context))) return;
+    if (await serveReport(req, res, own)) return;
     // Live updates: the caller's own events as Server-Sent Events, authorized by queries through this same gateway.
-    if (await liveEvents.serve(req, res, (request, context) => gateway.fetch(request, context))) return;
+    if (await liveEvents.serve(req, res, own)) return;
     // Bulk grants (POST /imports/grants.csv): checked here, then granted by one mutation through this same gateway.
-    if (await serveGrantsImport(req, res, (request, context) => gateway.fetch(request, context), env.IMPORT_MAX_BYTES)) return;
+    if (await serveGrantsImport(req, res, own, env.IMPORT_MAX_BYTES)) return;
     // A payout batch's pain.001 credit-transfer file (GET /payouts/{id}/pain.001.xml), the same way.
-    if (await servePain001(req, res, (request, context) => gateway.fetch(request, context))) return;
+    if (await servePain001(req, res, own)) return;
     // A member's data export (GET /members/{id}/export.json), the same way: one query through this gateway.
-    if (await serveMemberExport(req, res, (request, context) => gateway.fetch(request, context))) return;
+    if (await serveMemberExport(req, res, own)) return;
     if (graphiql && (await graphiql.serve(req, res))) return;
+    // The portal (GET / and its routes and files), its configuration and the demo sign-in.
+    if (await portal.serve(req, res)) return;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_BODY_BYTES) {
       req.resume(); // drain unread, so the client gets the answer rather than a reset

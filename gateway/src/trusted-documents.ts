@@ -5,7 +5,8 @@ import { ConfigError } from '../../lib/src';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * Reads a trusted-documents manifest: either a JSON object `{ "<sha256 hex>": "<document>" }` or an
+ * Reads a trusted-documents manifest: either a JSON object `{ "<sha256 hex>": "<document>" }` (an id may
+ * carry the `sha256:` prefix, as GraphQL Code Generator's client preset writes them) or an
  * Apollo persisted-query manifest `{ "format": "apollo-persisted-query-manifest", "operations":
  * [{ "id", "body" }] }`. Every id must be the SHA-256 (hex) of its document, so a manifest cannot map a
  * known id to another operation by mistake; a bad manifest stops the gateway at start.
@@ -22,7 +23,8 @@ export function loadTrustedDocuments(path: string): Map<string, string> {
       ? ((parsed as { operations?: { id?: unknown; body?: unknown }[] }).operations ?? []).map((o) => [String(o.id), o.body])
       : Object.entries((parsed ?? {}) as Record<string, unknown>);
   const documents = new Map<string, string>();
-  for (const [id, body] of entries) {
+  for (const [prefixed, body] of entries) {
+    const id = prefixed.replace(/^sha256:/, '');
     if (typeof body !== 'string' || !SHA256_HEX.test(id) || createHash('sha256').update(body).digest('hex') !== id) {
       throw new ConfigError(`Invalid configuration:\n  TRUSTED_DOCUMENTS_FILE: entry ${id.slice(0, 80)} is not the SHA-256 of its document`);
     }

@@ -24,4 +24,12 @@ describe('persisted-query store', () => {
     expect(store.get('big')).toBeUndefined();
     expect(store.count).toBe(2);
   });
+
+  it('always knows its pinned documents (the portal\'s manifest), whatever else comes and goes', () => {
+    const store = new PersistedQueryStore(1, 10, new Map([['portal', '{ me { id } }']]));
+    store.set('a', 'aaaa');
+    store.set('b', 'bbbb'); // a goes: the store holds one document of its own
+    store.set('portal', 'a different text'); // a pinned id is never replaced
+    expect([store.get('a'), store.get('b'), store.get('portal')]).toEqual([undefined, 'bbbb', '{ me { id } }']);
+  });
 });

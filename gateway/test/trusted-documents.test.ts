@@ -22,6 +22,11 @@ describe('trusted-documents manifest', () => {
     expect(loadTrustedDocuments(write(apollo)).get(sha256(doc))).toBe(doc);
   });
 
+  it('reads ids with the sha256: prefix, as GraphQL Code Generator writes them', () => {
+    expect(loadTrustedDocuments(write({ [`sha256:${sha256(doc)}`]: doc })).get(sha256(doc))).toBe(doc);
+    expect(() => loadTrustedDocuments(write({ [`sha256:${sha256('{ me { id } }')}`]: doc }))).toThrow(ConfigError);
+  });
+
   it('refuses, at start, an id that is not the SHA-256 of its document, an empty manifest and unreadable JSON', () => {
     expect(() => loadTrustedDocuments(write({ [sha256(doc)]: '{ partners { nodes { id } } }' }))).toThrow(ConfigError);
     expect(() => loadTrustedDocuments(write({ 'my-op': doc }))).toThrow(ConfigError);

@@ -10,6 +10,9 @@ export const DEV_AUDIENCE = 'coalition-hub';
 export interface DevKeys {
   jwksFile: string;
   privateJwk: JWK;
+  /** The issuer and audience its tokens name; DEV_ISSUER and DEV_AUDIENCE unless given (tests). */
+  issuer?: string;
+  audience?: string;
 }
 
 /**
@@ -65,8 +68,8 @@ export async function signDevToken(keys: DevKeys, request: TokenRequest): Promis
   const key = await importJWK(keys.privateJwk, 'EdDSA');
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', kid: keys.privateJwk.kid, typ: 'at+jwt' })
-    .setIssuer(DEV_ISSUER)
-    .setAudience(DEV_AUDIENCE)
+    .setIssuer(keys.issuer ?? DEV_ISSUER)
+    .setAudience(keys.audience ?? DEV_AUDIENCE)
     .setSubject(request.subject ?? (request.kind === 'admin' ? 'local-admin' : request.kind === 'signup' ? `person:${randomUUID()}` : `${request.kind}:${request.id}`))
     .setIssuedAt()
     .setExpirationTime(request.expiresIn ?? '12h')

@@ -559,3 +559,44 @@ async function seedDuplicateMerge(gatewayUrl: string, admin: string, grocerToken
     admin,
   );
 }
+
+export interface SeededIdentity {
+  kind: 'admin' | 'partner' | 'charity' | 'member';
+  id?: string;
+  subject?: string;
+  name: string;
+}
+
+/**
+ * The demo coalition's people, for the portal's demo sign-in: the operator, each seeded partner and charity,
+ * the seeded members still active, and Kari (known by her sign-in subject). Only these get demo tokens.
+ */
+export async function demoIdentities(gatewayUrl: string, admin: string): Promise<SeededIdentity[]> {
+  const data = await mustQuery<{
+    partners: { nodes: { id: string; name: string }[] };
+    charities: { nodes: { id: string; name: string }[] };
+    members: { nodes: { id: string; displayName: string; email: string | null; status: string }[] };
+  }>(
+    gatewayUrl,
+    '{ partners(first: 100) { nodes { id name } } charities(first: 100) { nodes { id name } } members(first: 100) { nodes { id displayName email status } } }',
+    {},
+    admin,
+  );
+  const partnerNames = new Set([...PARTNERS.map((p) => p.name), 'Kaffe Hjørnet']);
+  const charityNames = new Set(CHARITIES.map((c) => c.name));
+  const memberNames = new Set(MEMBERS);
+  const identities: SeededIdentity[] = [{ kind: 'admin', name: 'Programme operator' }];
+  for (const p of data.partners.nodes) if (partnerNames.has(p.name)) identities.push({ kind: 'partner', id: p.id, name: p.name });
+  for (const c of data.charities.nodes) if (charityNames.has(c.name)) identities.push({ kind: 'charity', id: c.id, name: c.name });
+  const seen = new Set<string>();
+  for (const m of data.members.nodes) {
+    // Hanna's merged duplicate is closed, as is Julie: only active seeded members, each once.
+    if (m.status !== 'ACTIVE' || !memberNames.has(m.displayName) || seen.has(m.displayName) || !m.email?.endsWith('@example.com')) continue;
+    seen.add(m.displayName);
+    identities.push({ kind: 'member', id: m.id, name: m.displayName });
+  }
+  if (data.members.nodes.some((m) => m.email === 'kari.nordmann@example.com' && m.status === 'ACTIVE')) {
+    identities.push({ kind: 'member', subject: DEMO_SIGNED_UP_SUBJECT, name: 'Kari Nordmann' });
+  }
+  return identities;
+}
