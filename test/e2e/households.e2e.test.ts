@@ -234,7 +234,7 @@ describe('transfers', () => {
       {},
       taker.token,
     );
-    expect(history.me.points.history.nodes[0]).toEqual({ kind: 'TRANSFER', points: 350, reference: 'from Giver (household)' });
+    expect(history.me.points.history.nodes[0]).toEqual({ kind: 'TRANSFER', points: 350, reference: `household transfer from member ${giver.id}` });
 
     // The same key answers the same transfer; with other points it is refused.
     const replay = await transfer(giver, taker, 350, key);
