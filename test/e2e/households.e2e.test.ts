@@ -187,6 +187,25 @@ describe('invitations', () => {
     expect(code(await accept(c, toC.id))).toBe('ALREADY_FINALIZED');
   });
 
+  it('an erased member leaves their household and no household row keeps their name', async () => {
+    const [a, b] = await pair('Erase Keeper', 'Erase Gone Nordvik');
+    const c = await member('Erase Third');
+    const toC = (await invite(b, { memberId: c.id })).data!.inviteToHousehold.invitation;
+    const erased = await hub.query<{ eraseMember: { erasure: { completed: boolean } } }>(
+      'mutation($i: EraseMemberInput!) { eraseMember(input: $i) { erasure { completed } } }',
+      { i: { memberId: b.id, idempotencyKey: randomUUID() } },
+      await hub.admin(),
+    );
+    expect(erased.data?.eraseMember.erasure.completed).toBe(true);
+    // A household of one is dissolved; the invitation b sent is withdrawn and no longer carries b's name.
+    expect((await me(a)).household).toBeNull();
+    expect(code(await accept(c, toC.id))).toBe('ALREADY_FINALIZED');
+    for (const table of ['household_members', 'household_invitations']) {
+      const hits = await hub.db.query(`SELECT 1 FROM points.${table} t WHERE strpos(row_to_json(t)::text, 'Nordvik') > 0`);
+      expect([table, hits.rowCount]).toEqual([table, 0]);
+    }
+  });
+
   it('never passes the cap when invitees accept at once', async () => {
     const [a, b] = await pair('Race A', 'Race B');
     const invitees = await Promise.all([1, 2, 3, 4, 5].map((n) => member(`Race ${n}`)));
@@ -234,7 +253,7 @@ describe('transfers', () => {
       {},
       taker.token,
     );
-    expect(history.me.points.history.nodes[0]).toEqual({ kind: 'TRANSFER', points: 350, reference: 'from Giver (household)' });
+    expect(history.me.points.history.nodes[0]).toEqual({ kind: 'TRANSFER', points: 350, reference: `household transfer from member ${giver.id}` });
 
     // The same key answers the same transfer; with other points it is refused.
     const replay = await transfer(giver, taker, 350, key);

@@ -237,12 +237,13 @@ export class HouseholdService {
         await expireDueLots(manager, from, senderId);
         if ((await availablePoints(manager, from)) < points) throw new AppError('INSUFFICIENT_POINTS');
         const clearing = await ensureAccount(manager, 'HOUSEHOLD_CLEARING', sender.household_id);
-        const out = await insertTransaction(manager, { kind: 'TRANSFER', memberId: senderId, reference: `to ${recipient.display_name} (household)`, points: -points });
+        // References name the other member by id only: transactions are immutable, and an erasure must leave no name in them.
+        const out = await insertTransaction(manager, { kind: 'TRANSFER', memberId: senderId, reference: `household transfer to member ${recipientId}`, points: -points });
         await post(manager, out.id, [
           { accountId: from, amount: -points },
           { accountId: clearing, amount: points },
         ]);
-        const into = await insertTransaction(manager, { kind: 'TRANSFER', memberId: recipientId, reference: `from ${sender.display_name} (household)`, points });
+        const into = await insertTransaction(manager, { kind: 'TRANSFER', memberId: recipientId, reference: `household transfer from member ${senderId}`, points });
         await post(manager, into.id, [
           { accountId: clearing, amount: -points },
           { accountId: to, amount: points },
