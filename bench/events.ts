@@ -29,6 +29,8 @@ export interface LagFigures {
 export interface EventFigures {
   rate: number;
   seconds: number;
+  /** Seconds at the same rate before the measured window (a hub just started: JIT, pools, plans). */
+  warmupSeconds: number;
   produced: number;
   /** What the producer achieved (events committed per second over the window). */
   producedPerSecond: number;
@@ -98,9 +100,10 @@ export async function measureEventPipeline(options: {
   memberIds: string[];
   rate: number;
   seconds: number;
+  warmupSeconds: number;
   log(line: string): void;
 }): Promise<EventFigures> {
-  const { db, rate, seconds, log } = options;
+  const { db, rate, seconds, warmupSeconds, log } = options;
   // The receiver: answers 204 at once and notes each request's webhook-id, its event's time and its arrival.
   const arrivals: { id: string; lagMs: number }[] = [];
   const receiver = createServer((req, res) => {
@@ -141,24 +144,33 @@ export async function measureEventPipeline(options: {
     });
     if (producers.length === 0 || producers.some((p) => !p.issuedId)) throw new Error('events: no members or partner accounts to earn with');
 
+    let seq = 0;
+    let next = 0;
+    // Paced in 50 ms ticks; a tick that falls behind writes what the schedule owes, so the rate holds on average.
+    const produce = async (forSeconds: number): Promise<number> => {
+      const began = performance.now();
+      let written = 0;
+      while (performance.now() - began < forSeconds * 1000) {
+        const owed = Math.floor(((performance.now() - began) / 1000) * rate) - written;
+        if (owed > 0) {
+          const batch = Array.from({ length: owed }, (_, i) => producers[(next + i) % producers.length]);
+          next += owed;
+          await writeEarns(db, batch, ++seq);
+          written += owed;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return written;
+    };
+    if (warmupSeconds > 0) {
+      log(`events: warming up at ${rate}/s for ${warmupSeconds} s (not measured)`);
+      await produce(warmupSeconds);
+    }
     const start = (await db.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0].t;
     const loadStart = loadavg().map((n) => Number(n.toFixed(2)));
     log(`events: ${rate}/s for ${seconds} s (load average ${loadStart.join(', ')})`);
-    // Paced in 50 ms ticks; a tick that falls behind writes what the schedule owes, so the rate holds on average.
     const began = performance.now();
-    let written = 0;
-    let seq = 0;
-    let next = 0;
-    while (performance.now() - began < seconds * 1000) {
-      const owed = Math.floor(((performance.now() - began) / 1000) * rate) - written;
-      if (owed > 0) {
-        const batch = Array.from({ length: owed }, (_, i) => producers[(next + i) % producers.length]);
-        next += owed;
-        await writeEarns(db, batch, ++seq);
-        written += owed;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const written = await produce(seconds);
     const producedFor = (performance.now() - began) / 1000;
     const stopped = performance.now();
     log(`events: ${written} written in ${producedFor.toFixed(1)} s; waiting for the relay and the webhooks`);
@@ -198,6 +210,7 @@ export async function measureEventPipeline(options: {
     return {
       rate,
       seconds,
+      warmupSeconds,
       produced: written,
       producedPerSecond: round(written / producedFor),
       relay: lagFigures(relayRows.rows, seconds, span(relayRows.rows)),

@@ -44,7 +44,7 @@ import { createTokenVerifier, ensureDatabase, runMain, withDatabase } from '../l
  * or partner with its own token. The `events` scenario (bench/events.ts) then holds the event outbox at
  * --events-rate events/s (200) and measures the pledge relay's and the webhook delivery's lag.
  * Usage: npm run bench [-- --quick] [-- --members N --postings N --history N --growth N,N|none --only prefix,…
- * --profile --mode processes --tracing --rounds N --events-rate N --events-seconds N --segment-members N]. Prints a table, writes
+ * --profile --mode processes --tracing --rounds N --events-rate N --events-seconds N --events-warmup N --segment-members N]. Prints a table, writes
  * bench/results/latest.json and a dated copy.
  */
 const exec = promisify(execFile);
@@ -81,6 +81,8 @@ const TRACING = process.argv.includes('--tracing');
 /** The events scenario: the outbox's sustained rate (events/s) and how long it is held. */
 const EVENTS_RATE = option('events-rate', 200);
 const EVENTS_SECONDS = option('events-seconds', quick ? 20 : 60);
+/** Seconds at that rate before the measured window (the events scenario starts the hub afresh). */
+const EVENTS_WARMUP = option('events-warmup', 10);
 /** The growth curve: the unified balance and earn at 10x steps of membership, full runs only (`--growth 10000,100000` to choose, `--growth none` for none). */
 const GROWTH = process.argv.includes('--growth')
   ? process.argv[process.argv.indexOf('--growth') + 1] === 'none'
@@ -656,7 +658,7 @@ runMain(async () => {
       await hub.stop();
       hub = await startHub(databaseUrl, keys, { ...traceEnv, NODE_ENV: 'development' });
       measured.hub = hub.pids;
-      events = await measureEventPipeline({ db, gatewayUrl: hub.gatewayUrl, partners, memberIds: members.map((m) => m.id), rate: EVENTS_RATE, seconds: EVENTS_SECONDS, log });
+      events = await measureEventPipeline({ db, gatewayUrl: hub.gatewayUrl, partners, memberIds: members.map((m) => m.id), rate: EVENTS_RATE, seconds: EVENTS_SECONDS, warmupSeconds: EVENTS_WARMUP, log });
       log(
         `events: relay p50 ${events.relay.p50Ms} ms p99 ${events.relay.p99Ms} ms; webhooks p50 ${events.webhooks.p50Ms} ms p99 ${events.webhooks.p99Ms} ms; ` +
           `${events.webhooks.requests} requests for ${events.produced} events`,
@@ -717,7 +719,7 @@ runMain(async () => {
     console.log('\nratios (same run):');
     for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(32)} ${value ?? 'n/a'}`);
     if (events) {
-      console.log(`\nevents (${events.rate}/s for ${events.seconds} s; ${events.produced} written, ${events.producedPerSecond}/s; drained ${events.drainSeconds} s after):`);
+      console.log(`\nevents (${events.rate}/s for ${events.seconds} s after ${events.warmupSeconds} s of warm-up; ${events.produced} written, ${events.producedPerSecond}/s; drained ${events.drainSeconds} s after):`);
       for (const [name, f] of [['pledge relay', events.relay], ['webhooks', events.webhooks]] as const) {
         console.log(`  ${name.padEnd(13)} ${f.events} events, ${f.throughput}/s, lag p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms; p99 per 10 s: ${f.p99BySliceMs.join(', ')}`);
       }

@@ -141,11 +141,9 @@ export async function startSubgraph<C extends BaseSubgraphContext, E>(
       rateLimiter,
       createContext: (viewer, requestId) => ({ ...wiring.createContext(viewer, requestId), audit }) as C,
       resolveViewer: wiring.resolveViewer,
-      // A replica that stopped answering makes the instance unready too: its reports would fail.
-      checkReady: async () => {
-        await ping(dataSource);
-        if (replica) await ping(replica);
-      },
+      // The primary only: a replica outage fails the reports that read there, not the instance's earns and
+      // spends (an unready instance would leave the load balancer altogether).
+      checkReady: () => ping(dataSource),
       metrics,
       metricsToken: env.METRICS_TOKEN,
     });

@@ -132,6 +132,27 @@ describe('DATABASE_REPLICA_URL', () => {
     expect(doc.donations.donations).toHaveLength(1);
   });
 
+  it('a replica outage fails the reports only: /readyz, balances and earns go on; reports come back with the replica', async () => {
+    const KPIS = 'query($f: String!, $t: String!) { programmeKpis(from: $f, to: $t) { pointsEarned } }';
+    const admin = await hub!.admin();
+    await adminQuery(`ALTER ROLE "${replicaRole}" NOLOGIN`);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${replicaRole}'`);
+    try {
+      const refused = await hub!.query(KPIS, { f: FROM, t: TO }, admin);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('INTERNAL');
+      expect(JSON.stringify(refused.errors)).not.toMatch(/hub_ro_|password|replica/i);
+      expect((await fetch(new URL('/readyz', hub!.urls.points))).status).toBe(200);
+      expect((await hub!.seed.earn(await hub!.partnerToken(partnerId), memberId, '5.00', 'NOK')).points).toBe(5);
+      const data = await hub!.must<{ member: { points: { balance: number } } }>('query($id: ID!) { member(id: $id) { points { balance } } }', { id: memberId }, admin);
+      expect(data.member.points.balance).toBe(100 - 30 + 40 - 20 + 5);
+    } finally {
+      await adminQuery(`ALTER ROLE "${replicaRole}" LOGIN`);
+    }
+    const back = await hub!.query<{ programmeKpis: { pointsEarned: string } }>(KPIS, { f: FROM, t: TO }, admin);
+    expect(back.errors).toBeUndefined();
+    expect(back.data!.programmeKpis.pointsEarned).toBe('100');
+  });
+
   it('never writes through the replica: its connections are read-only even for a statement sent there on purpose', async () => {
     for (const name of ['members', 'points', 'partners', 'donations'] as const) {
       const running = hub!.subgraphs[name]!;

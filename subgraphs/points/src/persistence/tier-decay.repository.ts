@@ -9,6 +9,9 @@ const CURRENT_MONTH = `date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
  * (not done yet, and no other instance holding it: SKIP LOCKED), false otherwise.
  */
 export async function claimTierDecayCheck(manager: EntityManager): Promise<boolean> {
+  // Most sweeps of a month find it done: a plain read, no row lock written.
+  const done = await sql(manager, `SELECT 1 FROM tier_decay_checks WHERE month = ${CURRENT_MONTH} AND checked_at IS NOT NULL`);
+  if (done.rowCount > 0) return false;
   await sql(manager, `INSERT INTO tier_decay_checks (month) VALUES (${CURRENT_MONTH}) ON CONFLICT (month) DO NOTHING`);
   const { rows } = await sql<{ checked_at: Date | null }>(manager, `SELECT checked_at FROM tier_decay_checks WHERE month = ${CURRENT_MONTH} FOR UPDATE SKIP LOCKED`);
   return rows.length === 1 && rows[0].checked_at === null;
