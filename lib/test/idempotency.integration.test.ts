@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { AppError, createDataSource, idempotent, IDEMPOTENCY_TABLE_DDL, sql } from '../src';
+import { AppError, claimCte, claimCteParams, createDataSource, idempotent, IDEMPOTENCY_TABLE_DDL, lostClaim, sql } from '../src';
 
 let dataSource: DataSource;
 beforeAll(async () => {
@@ -92,4 +92,48 @@ describe('idempotent()', () => {
     expect(waited).toBeLessThan(9_000);
     expect(await original).toEqual({ result: { by: 'original' }, replayed: false });
   }, 20_000);
+});
+
+describe('claimCte() and lostClaim(): the claim inside a hot write\'s own statement', () => {
+  const claimed = (m: EntityManager, key: string, response: object, input: unknown = { points: 5 }) =>
+    sql<{ restored: string }>(m, `WITH ${claimCte(1)} SELECT restored FROM claim`, claimCteParams(request(key, input), response));
+
+  it('stores the answer with the claim, lifts the 5 s wait once claimed, and a duplicate gets the original answer', async () => {
+    const key = randomUUID();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inside!: () => void;
+    const claimedOnce = new Promise<void>((resolve) => (inside = resolve));
+    const original = dataSource.transaction(async (m) => {
+      const { rows } = await claimed(m, key, { id: 'original' });
+      expect(rows).toHaveLength(1);
+      expect(await lockTimeout(m)).toBe('0');
+      inside();
+      await held;
+    });
+    await claimedOnce;
+    const duplicate = dataSource.transaction(async (m) => {
+      const { rows } = await claimed(m, key, { id: 'duplicate' });
+      expect(rows).toHaveLength(0);
+      return lostClaim<{ id: string }>(m, request(key));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the duplicate is now waiting on the key
+    release();
+    await original;
+    expect(await duplicate).toEqual({ id: 'original' });
+    const stored = await sql<{ response: unknown }>(dataSource.manager, 'SELECT response FROM idempotency_keys WHERE key = $1', [key]);
+    expect(stored.rows).toEqual([{ response: { id: 'original' } }]);
+    // Another input with the key: IDEMPOTENCY_KEY_REUSED.
+    const reused = await dataSource
+      .transaction(async (m) => {
+        await claimed(m, key, { id: 'other' }, { points: 6 });
+        return lostClaim(m, request(key, { points: 6 }));
+      })
+      .catch(code);
+    expect(reused).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('validates the key before anything is sent', () => {
+    expect(() => claimCteParams(request('has space'), {})).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
+  });
 });

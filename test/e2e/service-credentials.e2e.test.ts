@@ -69,6 +69,39 @@ describe('service credentials', () => {
   });
 });
 
+describe('a relay round in one call (recordPledgeAccruals)', () => {
+  const RECORD_MANY = 'mutation($input: RecordPledgeAccrualsInput!) { recordPledgeAccruals(input: $input) { results { eventId outcome } } }';
+
+  it('consumes each event once, in order, all or nothing; a replayed round answers the first outcomes and writes nothing new; only the points credential', async () => {
+    const partner = await hub.seed.partner();
+    const member = await hub.seed.member(partner.token);
+    const event = (kind: 'EARN' | 'EARN_REVERSAL', earnId: string, eventId = earnId) => ({
+      eventId, kind, earnId, partnerId: partner.id, memberId: member.id, purchaseMinor: '1000', currency: 'NOK', occurredAt: new Date().toISOString(),
+    });
+    const earnA = randomUUID();
+    const earnB = randomUUID();
+    // An earn and its reversal in one round: the reversal finds the earn consumed earlier in the same transaction.
+    const round = [event('EARN', earnA), event('EARN', earnB), event('EARN_REVERSAL', earnA, randomUUID())];
+    const service = await signServiceToken(hub.keys, 'points', 'pledges:record');
+    const first = await hub.query<{ recordPledgeAccruals: { results: { eventId: string; outcome: string }[] } }>(RECORD_MANY, { input: { events: round } }, service, 'donations');
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.recordPledgeAccruals.results).toEqual(round.map((e) => ({ eventId: e.eventId, outcome: 'NO_PLEDGE' })));
+    const accruals = async () => (await hub.db.query('SELECT event_id FROM donations.pledge_accruals WHERE member_id = $1', [member.id])).rows.length;
+    expect(await accruals()).toBe(3);
+    const again = await hub.query<{ recordPledgeAccruals: { results: unknown[] } }>(RECORD_MANY, { input: { events: round } }, service, 'donations');
+    expect(again.data?.recordPledgeAccruals.results).toEqual(first.data!.recordPledgeAccruals.results);
+    expect(await accruals()).toBe(3);
+    // One event the consumer cannot take (a reversal of an earn it never saw): the whole round is refused, nothing written.
+    const refused = await hub.query(RECORD_MANY, { input: { events: [event('EARN', randomUUID()), event('EARN_REVERSAL', randomUUID(), randomUUID())] } }, service, 'donations');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(await accruals()).toBe(3);
+    expect((await hub.query(RECORD_MANY, { input: { events: [] } }, service, 'donations')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
+    const lookalike = await hub.token({ scope: 'pledges:record' }, { subject: 'points-service' });
+    expect((await hub.query(RECORD_MANY, { input: { events: [event('EARN', randomUUID())] } }, lookalike, 'donations')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await accruals()).toBe(3);
+  });
+});
+
 describe('what a subgraph tells about itself', () => {
   it('_entities with a type that is no entity answers BAD_USER_INPUT naming the representation, not INTERNAL', async () => {
     const admin = await hub.admin();

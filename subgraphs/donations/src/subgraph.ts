@@ -67,7 +67,7 @@ type DonationsEnv = z.infer<z.ZodObject<typeof donationsEnv>>;
 export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEnv> = {
   name: 'donations',
   defaultPort: 4004,
-  internalOperations: ['recordPledgeAccrual', 'donateClosingBalance', 'donationsEraseMember'],
+  internalOperations: ['recordPledgeAccrual', 'recordPledgeAccruals', 'donateClosingBalance', 'donationsEraseMember'],
   callsInternalOperations: true,
   entities: [CharityEntity, DonationEntity],
   migrations: donationsMigrations,

@@ -12,6 +12,8 @@ import {
   PledgeType,
   RecordPledgeAccrualInput,
   RecordPledgeAccrualPayload,
+  RecordPledgeAccrualsInput,
+  RecordPledgeAccrualsPayload,
   SetPledgeInput,
   SetPledgePayload,
 } from './pledges.type';
@@ -40,6 +42,17 @@ export class PledgesResolver {
   async recordPledgeAccrual(@Arg('input', () => RecordPledgeAccrualInput) input: RecordPledgeAccrualInput, @Ctx() ctx: DonationsContext): Promise<RecordPledgeAccrualPayload> {
     const r = await ctx.pledges.record(ctx.viewer, input);
     return Object.assign(new RecordPledgeAccrualPayload(), { eventId: r.eventId, outcome: r.outcome as PledgeAccrualOutcome });
+  }
+
+  @Directive('@inaccessible')
+  @Mutation(() => RecordPledgeAccrualsPayload, {
+    description: "Internal: consumes a relay round of earn events from the ledger's outbox in one transaction, each once, all or nothing. Only the points service credential (scope pledges:record).",
+  })
+  async recordPledgeAccruals(@Arg('input', () => RecordPledgeAccrualsInput) input: RecordPledgeAccrualsInput, @Ctx() ctx: DonationsContext): Promise<RecordPledgeAccrualsPayload> {
+    const results = await ctx.pledges.recordMany(ctx.viewer, input.events);
+    return Object.assign(new RecordPledgeAccrualsPayload(), {
+      results: results.map((r) => Object.assign(new RecordPledgeAccrualPayload(), { eventId: r.eventId, outcome: r.outcome as PledgeAccrualOutcome })),
+    });
   }
 }
 

@@ -81,6 +81,12 @@ export class RecordPledgeAccrualInput {
   occurredAt!: string;
 }
 
+@InputType('RecordPledgeAccrualsInput')
+export class RecordPledgeAccrualsInput {
+  @Field(() => [RecordPledgeAccrualInput], { description: '1 to 200 events, in the outbox order.' })
+  events!: RecordPledgeAccrualInput[];
+}
+
 @ObjectType('RecordPledgeAccrualPayload')
 export class RecordPledgeAccrualPayload {
   @Field(() => ID)
@@ -88,4 +94,10 @@ export class RecordPledgeAccrualPayload {
 
   @Field(() => PledgeAccrualOutcome)
   outcome!: PledgeAccrualOutcome;
+}
+
+@ObjectType('RecordPledgeAccrualsPayload')
+export class RecordPledgeAccrualsPayload {
+  @Field(() => [RecordPledgeAccrualPayload], { description: 'One per event, in the order given.' })
+  results!: RecordPledgeAccrualPayload[];
 }

@@ -1,4 +1,4 @@
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
   AppError,
   badInput,
@@ -93,74 +93,116 @@ export class PledgesService {
   /** Consumes one earn event exactly once (the points service's credential only). */
   async record(viewer: Viewer, event: PledgeEvent): Promise<{ eventId: string; outcome: AccrualOutcome }> {
     requireService(viewer, 'points', 'pledges:record');
-    const eventId = validate.uuid('eventId', event.eventId);
-    const earnId = validate.uuid('earnId', event.earnId);
-    const partnerId = validate.uuid('partnerId', event.partnerId);
-    const memberId = validate.uuid('memberId', event.memberId);
-    if (!/^\d{1,18}$/.test(event.purchaseMinor)) throw badInput('purchaseMinor', 'must be a whole number of minor units');
-    const purchaseMinor = BigInt(event.purchaseMinor);
-    const currency = parseCurrency('currency', event.currency);
-    const occurredAt = validate.instant('occurredAt', event.occurredAt);
+    const parsed = parseEvent(event);
+    const outcome = await this.dataSource.transaction((manager) => this.consume(manager, parsed));
+    crashPoint(this.config, 'pledge-write');
+    return { eventId: parsed.eventId, outcome };
+  }
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      // Replays of one event serialise on its id (the unique index); the first answer stands. For an earn,
-      // the pledge and the member's cause in force at its time come in the same statement.
-      const earn = event.kind === 'EARN';
-      const facts = await eventFacts(manager, { eventId, partnerId, memberId, occurredAt, earn });
-      if (facts.known) return facts.known;
-      let kind: AccrualOutcome = 'NO_PLEDGE';
-      let charityId: string | null = null;
-      let pledgeId: string | null = null;
-      let basisPoints: number | null = null;
-      let amount = 0n;
-      if (earn) {
-        const f = facts;
-        if (f.pledge_id && f.basis_points !== null && f.basis_points > 0 && f.charity_id && f.status === 'ACTIVE' && f.verification === 'VERIFIED') {
-          kind = 'ACCRUAL';
-          charityId = f.charity_id;
-          pledgeId = f.pledge_id;
-          basisPoints = f.basis_points;
-          amount = pledgeMinor(purchaseMinor, f.basis_points);
-        }
-      } else {
-        const o = await accrualOfEvent(manager, earnId);
-        // The relay delivers in order; an earn not yet consumed is an error, retried later.
-        if (!o) throw notFound('Earn event');
-        if (o.kind === 'ACCRUAL') {
-          kind = 'REVERSAL';
-          charityId = o.charity_id;
-          pledgeId = o.pledge_id;
-          basisPoints = o.basis_points;
-          amount = -BigInt(o.amount_minor);
-        }
-      }
-      const accrualId = await insertAccrual(manager, {
-        eventId,
-        kind,
-        earnId,
-        partnerId,
-        memberId,
-        charityId,
-        pledgeId,
-        basisPoints,
-        purchaseMinor,
-        amountMinor: amount,
-        currency,
-        occurredAt,
-      });
-      if (charityId && kind !== 'NO_PLEDGE') {
-        await this.receipts.append(manager, {
-          charityId,
-          kind: kind === 'ACCRUAL' ? 'PLEDGE' : 'PLEDGE_REVERSAL',
-          subjectId: accrualId,
-          points: null,
-          amountMinor: amount,
-          currency,
-        });
-      }
-      return kind;
+  /**
+   * Consumes a batch of events (at most MAX_PLEDGE_BATCH, in the relay's order) in one transaction, each
+   * exactly as `record` would: one call and one commit for a relay round instead of one per earn. All or
+   * nothing: one event refused fails the batch (the relay then delivers that round one event at a time).
+   */
+  async recordMany(viewer: Viewer, events: readonly PledgeEvent[]): Promise<{ eventId: string; outcome: AccrualOutcome }[]> {
+    requireService(viewer, 'points', 'pledges:record');
+    if (events.length === 0 || events.length > MAX_PLEDGE_BATCH) throw badInput('events', `must hold 1 to ${MAX_PLEDGE_BATCH} events`);
+    const parsed = events.map(parseEvent);
+    const outcomes = await this.dataSource.transaction(async (manager) => {
+      const out: AccrualOutcome[] = [];
+      for (const event of parsed) out.push(await this.consume(manager, event));
+      return out;
     });
     crashPoint(this.config, 'pledge-write');
-    return { eventId, outcome };
+    return parsed.map((e, i) => ({ eventId: e.eventId, outcome: outcomes[i] }));
   }
+
+  /** One event's accrual, in the caller's transaction: the first answer for an event id stands. */
+  private async consume(manager: EntityManager, e: ParsedPledgeEvent): Promise<AccrualOutcome> {
+    const { eventId, earnId, partnerId, memberId, purchaseMinor, currency, occurredAt } = e;
+    // Replays of one event serialise on its id (the unique index); the first answer stands. For an earn,
+    // the pledge and the member's cause in force at its time come in the same statement.
+    const earn = e.kind === 'EARN';
+    const facts = await eventFacts(manager, { eventId, partnerId, memberId, occurredAt, earn });
+    if (facts.known) return facts.known;
+    let kind: AccrualOutcome = 'NO_PLEDGE';
+    let charityId: string | null = null;
+    let pledgeId: string | null = null;
+    let basisPoints: number | null = null;
+    let amount = 0n;
+    if (earn) {
+      const f = facts;
+      if (f.pledge_id && f.basis_points !== null && f.basis_points > 0 && f.charity_id && f.status === 'ACTIVE' && f.verification === 'VERIFIED') {
+        kind = 'ACCRUAL';
+        charityId = f.charity_id;
+        pledgeId = f.pledge_id;
+        basisPoints = f.basis_points;
+        amount = pledgeMinor(purchaseMinor, f.basis_points);
+      }
+    } else {
+      const o = await accrualOfEvent(manager, earnId);
+      // The relay delivers in order; an earn not yet consumed is an error, retried later.
+      if (!o) throw notFound('Earn event');
+      if (o.kind === 'ACCRUAL') {
+        kind = 'REVERSAL';
+        charityId = o.charity_id;
+        pledgeId = o.pledge_id;
+        basisPoints = o.basis_points;
+        amount = -BigInt(o.amount_minor);
+      }
+    }
+    const accrualId = await insertAccrual(manager, {
+      eventId,
+      kind,
+      earnId,
+      partnerId,
+      memberId,
+      charityId,
+      pledgeId,
+      basisPoints,
+      purchaseMinor,
+      amountMinor: amount,
+      currency,
+      occurredAt,
+    });
+    if (charityId && kind !== 'NO_PLEDGE') {
+      await this.receipts.append(manager, {
+        charityId,
+        kind: kind === 'ACCRUAL' ? 'PLEDGE' : 'PLEDGE_REVERSAL',
+        subjectId: accrualId,
+        points: null,
+        amountMinor: amount,
+        currency,
+      });
+    }
+    return kind;
+  }
+}
+
+/** The most events one recordPledgeAccruals call takes (a relay round). */
+export const MAX_PLEDGE_BATCH = 200;
+
+interface ParsedPledgeEvent {
+  eventId: string;
+  kind: PledgeEvent['kind'];
+  earnId: string;
+  partnerId: string;
+  memberId: string;
+  purchaseMinor: bigint;
+  currency: string;
+  occurredAt: Date;
+}
+
+function parseEvent(event: PledgeEvent): ParsedPledgeEvent {
+  if (!/^\d{1,18}$/.test(event.purchaseMinor)) throw badInput('purchaseMinor', 'must be a whole number of minor units');
+  return {
+    eventId: validate.uuid('eventId', event.eventId),
+    kind: event.kind,
+    earnId: validate.uuid('earnId', event.earnId),
+    partnerId: validate.uuid('partnerId', event.partnerId),
+    memberId: validate.uuid('memberId', event.memberId),
+    purchaseMinor: BigInt(event.purchaseMinor),
+    currency: parseCurrency('currency', event.currency),
+    occurredAt: validate.instant('occurredAt', event.occurredAt),
+  };
 }

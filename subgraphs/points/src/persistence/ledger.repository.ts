@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { AppError, claimCte, entityColumns, hydrateEntities, notFound, selectEntities, sql } from '../../../../lib/src';
+import { AppError, claimCte, entityColumns, hydrateEntities, notFound, pgCode, PgCodes, selectEntities, sql } from '../../../../lib/src';
 import { AccountEntity, TransactionEntity, type AccountKind, type TransactionKind } from './ledger.entity';
 
 /**
@@ -79,7 +79,11 @@ export async function claimAndLockMember(manager: EntityManager, claimParams: un
     `WITH ${claimCte(2)}
      SELECT m.* FROM claim LEFT JOIN LATERAL (${LOCK_MEMBER_SQL('$1', 'AND claim.restored IS NOT NULL')}) m ON true`,
     [memberId, ...claimParams],
-  );
+  ).catch((error: unknown) => {
+    // The duplicate holding the key is still running after the claim's 5 s: as lib's `idempotent` answers.
+    if (pgCode(error) === PgCodes.lockNotAvailable) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+    throw error;
+  });
   if (rows.length === 0) return { claimed: false, account: null };
   return { claimed: true, account: lockedAccount(rows[0], {}) };
 }

@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { type Logger } from '../../../../lib/src';
-import { type DonationsClient } from '../clients/donations.client';
+import { type DonationsClient, type EarnEvent } from '../clients/donations.client';
 import { claimUndeliveredEarnEvents, countFailedDelivery, markDelivered } from '../persistence/earn-outbox.repository';
 
 /**
@@ -8,7 +8,8 @@ import { claimUndeliveredEarnEvents, countFailedDelivery, markDelivered } from '
  * a trigger in the ledger transaction itself) to the donations subgraph, oldest first, with the points
  * service's own credential. A round claims its rows with FOR UPDATE SKIP LOCKED in one transaction, so
  * several instances relay side by side without sending the same event at once; a reversal is claimed only
- * once its earn is delivered. Within a round, calls run `concurrency` at a time. The consumer is idempotent
+ * once its earn is delivered. A round goes in one call (`recordPledgeAccruals`: one transaction of the
+ * consumer for the whole round); if that is refused, one event at a time, `concurrency` calls at once. The consumer is idempotent
  * on the event id, so a row delivered twice (a crash between the call and `delivered_at`) is counted once; a
  * failed delivery is retried on the next round. Run on a timer by jobs/pledge-relay.job.ts.
  */
@@ -25,25 +26,34 @@ export class PledgeRelayService {
   async relay(limit = 200): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await claimUndeliveredEarnEvents(manager, limit);
+      if (rows.length === 0) return 0;
+      const event = (row: (typeof rows)[number]): EarnEvent => ({
+        eventId: row.transaction_id,
+        kind: row.kind,
+        earnId: row.earn_id,
+        partnerId: row.partner_id,
+        memberId: row.member_id,
+        purchaseMinor: row.purchase_minor,
+        currency: row.currency,
+        occurredAt: row.occurred_at.toISOString(),
+      });
+      // The round in one call (one transaction of the consumer): per earn, no call, parse or commit of its own.
+      // Refused (one event the consumer cannot take yet), the round goes one event at a time below, so the
+      // others are delivered and only that one waits for the next round.
+      try {
+        await this.donations.recordPledgeAccruals(rows.map(event), `relay-${rows[0].id}-${rows.length}`);
+        await markDelivered(manager, rows.map((r) => r.id));
+        return rows.length;
+      } catch (error) {
+        this.logger.warn('pledge relay: round refused as a batch, delivering one event at a time', { events: rows.length, error });
+      }
       const delivered: string[] = [];
       const failed: string[] = [];
       const queue = [...rows];
       const worker = async () => {
         for (let row = queue.shift(); row; row = queue.shift()) {
           try {
-            await this.donations.recordPledgeAccrual(
-              {
-                eventId: row.transaction_id,
-                kind: row.kind,
-                earnId: row.earn_id,
-                partnerId: row.partner_id,
-                memberId: row.member_id,
-                purchaseMinor: row.purchase_minor,
-                currency: row.currency,
-                occurredAt: row.occurred_at.toISOString(),
-              },
-              `relay-${row.id}`,
-            );
+            await this.donations.recordPledgeAccrual(event(row), `relay-${row.id}`);
             delivered.push(row.id);
           } catch (error) {
             failed.push(row.id);
