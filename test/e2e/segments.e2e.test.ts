@@ -444,3 +444,20 @@ describe('personal offers', () => {
     expect(byPartner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('the tier a segment reads is the tier the member holds', () => {
+  it("an admin's override in force counts, in the size and for one member (last: overrides are for good)", async () => {
+    const gold = await segment(admin, { tiers: ['Gold'] });
+    const before = gold.size;
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await hub.must(
+      'mutation($input: OverrideMemberTierInput!) { overrideMemberTier(input: $input) { override { id } } }',
+      { input: { memberId: members.bronze.id, tier: 'Gold', endsAt: until, reason: 'status match', idempotencyKey: randomUUID() } },
+      admin,
+    );
+    expect(await membersOf(gold.id)).toEqual(['bronze', 'goldBergen', 'goldOslo', 'goldOsloQuiet']);
+    const after = await hub.must<{ segment: { size: number } }>('query($s: ID!) { segment(id: $s) { size } }', { s: gold.id }, admin);
+    expect(after.segment.size).toBe(before + 1);
+    expect(await membersOf((await segment(admin, { tiers: ['Bronze'] })).id)).toEqual([]);
+  });
+});
