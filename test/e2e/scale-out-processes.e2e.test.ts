@@ -67,7 +67,7 @@ async function startStack(name: string, env: NodeJS.ProcessEnv): Promise<Stack> 
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const stack: Stack = { name, gateway: `http://127.0.0.1:${gateway}/graphql`, child, output: () => output };
   stacks.push(stack);
-  for (const deadline = Date.now() + 90_000; !output.includes('Coalition Hub is up'); await sleep(100)) {
+  for (const deadline = Date.now() + 240_000; !output.includes('Coalition Hub is up'); await sleep(100)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`hub ${name} did not start:\n${output}`);
   }
   return stack;
@@ -166,7 +166,9 @@ beforeAll(async () => {
     AUTH_JWKS_FILE: hub.keys.jwksFile,
     SERVICE_SIGNING_KEY_FILE: hub.keys.serviceKeyFile,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
-    DB_POOL_SIZE: '4',
+    // Eight subgraph processes share the server's max_connections with every other test: two each (and the
+    // race below still runs across processes).
+    DB_POOL_SIZE: '2',
     WELCOME_BONUS_POINTS: '0',
     // Every background loop runs in both stacks, often: each piece of work is raced for.
     LEDGER_SWEEP_INTERVAL_MS: '200',
@@ -183,7 +185,7 @@ beforeAll(async () => {
       : { RATE_LIMIT_ENABLED: 'false' }),
   };
   await Promise.all([startStack('A', env), startStack('B', env)]);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all(stacks.map(stopStack));
