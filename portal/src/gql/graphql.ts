@@ -121,7 +121,8 @@ export type PointsTransactionKind =
   | 'GRANT'
   | 'MERGE'
   | 'REDEEM'
-  | 'REVERSAL';
+  | 'REVERSAL'
+  | 'TRANSFER';
 
 export type ReceiptKind =
   | 'DONATION'

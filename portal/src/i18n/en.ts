@@ -99,6 +99,7 @@ export const en = {
   'kind.CLAWBACK': 'Clawed back',
   'kind.CASHOUT': 'Cashed out',
   'kind.CASHOUT_RETURN': 'Cash-out returned',
+  'kind.TRANSFER': 'Household transfer',
 
   'award.BASE': 'Purchase',
   'award.BIRTHDAY': 'Birthday bonus',

@@ -98,6 +98,7 @@ export const nb: Messages = {
   'kind.CLAWBACK': 'Trukket tilbake',
   'kind.CASHOUT': 'Utbetalt',
   'kind.CASHOUT_RETURN': 'Utbetaling returnert',
+  'kind.TRANSFER': 'Overføring i husstanden',
 
   'award.BASE': 'Kjøp',
   'award.BIRTHDAY': 'Bursdagsbonus',
