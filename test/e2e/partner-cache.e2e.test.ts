@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type TestHub } from '../support/hub';
+import { partnerChangeHeard, startHub, type TestHub } from '../support/hub';
 
 /**
  * The earn keeps the calling partner's facts per process (PARTNER_CACHE_SECONDS, here the default 60 s):
@@ -43,12 +43,13 @@ const RATE = 'mutation($input: SetCategoryRateInput!) { setCategoryRate(input: $
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the calling partner kept per process', () => {
-  it('applies new terms at the very next earn', async () => {
+  it('applies new terms at the next earn once the change is heard (not a minute later)', async () => {
     const shop = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
     const member = await hub.seed.member(shop.token);
     expect(await points(shop.token, member.id)).toBe(100);
     expect(await points(shop.token, member.id)).toBe(100); // kept now
     await adminDoes(TERMS, { input: { partnerId: shop.id, earnRate: '3', idempotencyKey: randomUUID() } });
+    await partnerChangeHeard();
     expect(await points(shop.token, member.id)).toBe(300);
   });
 
@@ -80,14 +81,16 @@ describe('the calling partner kept per process', () => {
     ]);
   });
 
-  it('refuses the earn right after a suspension, and accepts it right after reactivation', async () => {
+  it('refuses the earn once a suspension is heard, and accepts it once the reactivation is', async () => {
     const shop = await hub.seed.partner({ currency: 'NOK' });
     const member = await hub.seed.member(shop.token);
     expect(await points(shop.token, member.id)).toBe(100);
     for (let round = 0; round < 3; round++) {
       await adminDoes('mutation($id: ID!) { suspendPartner(input: { partnerId: $id }) { partner { status } } }', { id: shop.id });
+      await partnerChangeHeard();
       expect((await earn(shop.token, member.id)).errors?.[0]?.extensions?.code).toBe('PARTNER_SUSPENDED');
       await adminDoes('mutation($id: ID!) { reactivatePartner(input: { partnerId: $id }) { partner { status } } }', { id: shop.id });
+      await partnerChangeHeard();
       expect(await points(shop.token, member.id)).toBe(100);
     }
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, startHub, type TestHub } from '../support/hub';
+import { count, partnerChangeHeard, startHub, type TestHub } from '../support/hub';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
 
 let hub: TestHub;
@@ -26,6 +26,8 @@ const setStatus = async (partnerId: string, mutation: 'suspendPartner' | 'reacti
     admin,
   );
   expect(result.errors).toBeUndefined();
+  // The earn keeps the calling partner per process until the change's notice is heard (milliseconds).
+  await partnerChangeHeard();
   return result.data![mutation].partner.status;
 };
 

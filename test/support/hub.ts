@@ -248,3 +248,17 @@ export async function count(db: Pool, table: string, where = 'true', params: unk
   const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${where}`, params);
   return Number(rows[0].n);
 }
+
+/**
+ * How long the tests allow for a partner change to be heard by the points subgraph: it keeps the calling
+ * partner's facts per process and drops them when the partners subgraph's change notice arrives (a
+ * PostgreSQL NOTIFY, heard milliseconds after the change commits; on a box loaded by other work the event
+ * loop may read it after the test's next request). Without the notice the facts would be kept 60 s, so a
+ * test that waits this long still fails if the notice is not acted on.
+ */
+export const PARTNER_NOTICE_MS = 500;
+
+/** Waits PARTNER_NOTICE_MS: a partner's change (suspension, new terms) has then been heard by the earn. */
+export function partnerChangeHeard(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, PARTNER_NOTICE_MS));
+}
