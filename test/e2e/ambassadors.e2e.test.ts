@@ -3,6 +3,7 @@ import { BonusService } from '../../subgraphs/points/src/services/bonus.service'
 import { type LedgerConfig } from '../../subgraphs/points/src/services/ledger.config';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { until } from '../support/wait';
 
 /**
  * Ambassadors, on a database of its own (the sweeper settles every due referral in it): a referrer whose
@@ -34,15 +35,6 @@ const config = {
 } as LedgerConfig;
 const sweeper = () => new BonusService(hub.subgraphs.points!.dataSource, config);
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const registered = (memberId: string) =>
   until('the registration', async () => (await hub.db.query('SELECT 1 FROM points.member_registrations WHERE member_id = $1', [memberId])).rowCount, (n) => n === 1);
 const referralCodeOf = async (memberId: string) => (await hub.db.query('SELECT referral_code FROM members.members WHERE id = $1', [memberId])).rows[0].referral_code as string;

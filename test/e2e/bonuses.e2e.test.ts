@@ -5,6 +5,7 @@ import { RegistrationService } from '../../subgraphs/points/src/services/registr
 import { type LedgerConfig } from '../../subgraphs/points/src/services/ledger.config';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { until } from '../support/wait';
 
 let hub: TestHub;
 let partner: { id: string; token: string };
@@ -32,15 +33,6 @@ const bonuses = async (memberId: string, kind = 'WELCOME') =>
     )
   ).rows;
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The ledger's registration of a member (sent by the members subgraph's relay right after enrolment). */
 const registration = (memberId: string) =>

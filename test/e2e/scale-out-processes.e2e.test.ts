@@ -11,6 +11,7 @@ import { newReceiptId } from '../../subgraphs/donations/src/services/receipts.se
 import { count, freePort, PARTNER_SCOPES, startHub, type TestHub } from '../support/hub';
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/keys';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { until } from '../support/wait';
 
 /**
  * Scale-out as deployed: two hubs started as `npm start` starts one with HUB_MODE=processes (the compiled
@@ -37,15 +38,6 @@ let receiver: { url: string; requests: { id: string; headers: IncomingHttpHeader
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await sleep(100);
-  }
-}
 
 /** One hub as `npm start` runs it with HUB_MODE=processes, on ports of its own. */
 async function startStack(name: string, env: NodeJS.ProcessEnv): Promise<Stack> {
@@ -238,12 +230,12 @@ describe('two hubs of five processes each (HUB_MODE=processes) on one database',
     const members = await Promise.all(Array.from({ length: 4 }, (_, i) => member(p.token, i)));
     const earns = await Promise.all(Array.from({ length: 24 }, (_, i) => earn(i, p.token, members[i % 4].id, `${10 + i}.00`)));
     const ids = earns.map((e) => e.data!.earnPoints.transaction.id);
-    await until('24 relayed earns', () => count(hub.db, 'points.earn_outbox', 'transaction_id = ANY($1::uuid[]) AND delivered_at IS NOT NULL', [ids]), (n) => n === 24);
+    await until('24 relayed earns', () => count(hub.db, 'points.earn_outbox', 'transaction_id = ANY($1::uuid[]) AND delivered_at IS NOT NULL', [ids]), (n) => n === 24, 20_000);
     expect(await count(hub.db, 'donations.pledge_accruals', 'earn_id = ANY($1::uuid[])', [ids])).toBe(24);
 
     const verifier = new Webhook(secret);
     const ofThese = () => receiver.requests.filter((r) => ids.includes((JSON.parse(r.body) as { data: { transactionId?: string } }).data.transactionId ?? ''));
-    await until('24 deliveries', () => ofThese().length, (n) => n >= 24);
+    await until('24 deliveries', () => ofThese().length, (n) => n >= 24, 20_000);
     await sleep(1_000); // both deliverers keep polling: a second delivery of anything would arrive now
     const got = ofThese();
     expect(got).toHaveLength(24);
@@ -263,8 +255,8 @@ describe('two hubs of five processes each (HUB_MODE=processes) on one database',
     const holdId = held.data!.authorizeRedemption.hold.id;
     expect(await ledger.points(m.token)).toEqual({ balance: 100, available: 60, pending: 40 });
     // HOLD_TTL_SECONDS=2: both sweepers find it due within a few of their 200 ms rounds.
-    await until('the hold expired', async () => (await hub.db.query<{ status: string }>('SELECT status FROM points.holds WHERE id = $1', [holdId])).rows[0].status, (s) => s === 'EXPIRED');
-    await until('the hold.expired webhook', () => receiver.requests.filter((r) => r.body.includes(holdId)).length, (n) => n >= 1);
+    await until('the hold expired', async () => (await hub.db.query<{ status: string }>('SELECT status FROM points.holds WHERE id = $1', [holdId])).rows[0].status, (s) => s === 'EXPIRED', 20_000);
+    await until('the hold.expired webhook', () => receiver.requests.filter((r) => r.body.includes(holdId)).length, (n) => n >= 1, 20_000);
     await sleep(1_000);
     expect(receiver.requests.filter((r) => r.body.includes(holdId))).toHaveLength(1);
     expect(await ledger.points(m.token)).toEqual({ balance: 100, available: 100, pending: 0 });
@@ -277,7 +269,7 @@ describe('two hubs of five processes each (HUB_MODE=processes) on one database',
       `UPDATE points.lots SET expires_at = now() - interval '1 second' WHERE account_id IN (SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = ANY($1::uuid[]))`,
       [ids],
     );
-    await until('five expiries', () => count(hub.db, 'points.transactions', `kind = 'EXPIRY' AND member_id = ANY($1::uuid[])`, [ids]), (n) => n >= 5);
+    await until('five expiries', () => count(hub.db, 'points.transactions', `kind = 'EXPIRY' AND member_id = ANY($1::uuid[])`, [ids]), (n) => n >= 5, 20_000);
     await sleep(1_000);
     expect(await count(hub.db, 'points.transactions', `kind = 'EXPIRY' AND member_id = ANY($1::uuid[])`, [ids])).toBe(5);
     for (const lm of lotMembers) expect(await ledger.points(lm.token)).toEqual({ balance: 0, available: 0, pending: 0 });
@@ -305,7 +297,7 @@ describe('two hubs of five processes each (HUB_MODE=processes) on one database',
       );
       donationIds.push(rows[0].id);
     }
-    await until('eight confirmed donations', () => count(hub.db, 'donations.donations', `id = ANY($1::uuid[]) AND status = 'CONFIRMED'`, [donationIds]), (n) => n === 8);
+    await until('eight confirmed donations', () => count(hub.db, 'donations.donations', `id = ANY($1::uuid[]) AND status = 'CONFIRMED'`, [donationIds]), (n) => n === 8, 20_000);
     await sleep(600);
     // Once each: one ledger transaction per donation, one receipt each, the member debited 80 points.
     const { rows } = await hub.db.query<{ n: string; ids: string }>(

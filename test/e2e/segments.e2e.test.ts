@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
+import { until } from '../support/wait';
 
 /**
  * Segments and personal offers (issue 18, part 3), through the gateway against PostgreSQL: each criterion
@@ -19,15 +20,6 @@ let stores: { osloGrocer: string; bergenGrocer: string; osloOther: string; close
 type Member = { id: string; token: string };
 const members: Record<string, Member> = {};
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function store(partnerToken: string, code: string, city: string): Promise<string> {
   const r = await hub.must<{ createStore: { store: { id: string } } }>(

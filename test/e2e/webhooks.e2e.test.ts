@@ -6,6 +6,7 @@ import { WebhookSender } from '../../subgraphs/points/src/clients/webhook.client
 import { MaintenanceService } from '../../subgraphs/points/src/services/maintenance.service';
 import { startHub, type TestHub } from '../support/hub';
 import { ledgerClient } from '../support/ledger';
+import { until } from '../support/wait';
 
 /**
  * Partner webhooks against PostgreSQL, to local receivers (node:http): Standard Webhooks signatures checked
@@ -55,15 +56,6 @@ async function receiver(status: Receiver['status'] = () => 200): Promise<Receive
   return r;
 }
 
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ALL = ['points.earned', 'points.redeemed', 'points.reversed', 'hold.captured', 'hold.voided', 'hold.expired', 'member.tier_changed', 'points.expiring'];
 const CREATE = 'mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id url events status } secret } }';

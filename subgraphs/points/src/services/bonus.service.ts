@@ -38,6 +38,8 @@ import { type LedgerConfig } from './ledger.config';
  * hot path stays as it is, and a bonus follows its cause within one sweep.
  */
 export class BonusService {
+  /** The coalition's marketing budget account (one row, made by a migration, never deleted): looked up once. */
+  private marketingAccount: string | undefined;
   /** When the birthday round last ran (it looks at a month of members: once a minute is plenty). */
   private birthdaysCheckedAt = 0;
 
@@ -187,7 +189,7 @@ export class BonusService {
       memberId,
       memberAccountId: accountId,
       issuer: { partnerId: null, unitPrice: this.config.coalition.marketingPointPrice, currency: this.config.coalition.currency },
-      issuerAccountId: await issuerAccount(manager, null),
+      issuerAccountId: (this.marketingAccount ??= await issuerAccount(manager, null)),
       points,
       reference,
       lifetimeMonths: this.config.expiryMonths,
