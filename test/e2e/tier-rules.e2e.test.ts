@@ -91,6 +91,34 @@ describe('retention', () => {
     expect(await tierOf(member.token)).toMatchObject({ name: 'Silver', keptBy: 'QUALIFYING', tierEndsAt: jan1(year + 2) });
   });
 
+  it('announces member.tier_changed against the tier kept, not the qualifying one (the earn’s own trigger)', async () => {
+    const member = await hub.seed.member(shop.token);
+    const changes = async () =>
+      (
+        await hub.db.query<{ from: string; to: string }>(
+          `SELECT payload->>'from' AS "from", payload->>'to' AS "to" FROM points.member_notices WHERE member_id = $1 AND type = 'member.tier_changed' ORDER BY created_at, id`,
+          [member.id],
+        )
+      ).rows;
+    await hub.seed.earn(shop.token, member.id, '5000.00', 'EUR');
+    expect(await changes()).toEqual([{ from: 'Blue', to: 'Gold' }]);
+    await quietYear(member.id);
+    // Retention keeps Gold: reaching Silver's qualifying points changes nothing the member holds.
+    await hub.seed.earn(shop.token, member.id, '600.00', 'EUR'); // 600 × 2 (kept Gold) = 1200
+    expect(await changes()).toHaveLength(1);
+    // Retention ended on 1 January: Silver is kept this year; 700 × 1.5 = 1050 more reaches Silver again, no change.
+    await quietYear(member.id);
+    await setRetention(member.id, jan1(year));
+    await hub.seed.earn(shop.token, member.id, '700.00', 'EUR');
+    expect(await changes()).toHaveLength(1);
+    // 3000 × 1.5 = 4500 more: 5550 qualifying points reach Gold, a change from the Silver kept.
+    await hub.seed.earn(shop.token, member.id, '3000.00', 'EUR');
+    expect(await changes()).toEqual([
+      { from: 'Blue', to: 'Gold' },
+      { from: 'Silver', to: 'Gold' },
+    ]);
+  });
+
   it('undoes a reach whose earn is refunded: a tier bought and refunded is not kept', async () => {
     const member = await hub.seed.member(shop.token);
     const big = await hub.seed.earn(shop.token, member.id, '5000.00', 'EUR');
