@@ -40,6 +40,8 @@ export interface Figures {
    */
   hubCpuMsPerFlow?: number;
   dbCpuMsPerFlow?: number;
+  /** `--mode processes`: CPU of the gateway that answered (the hub's gateway process, or the bench process hosting a peer). */
+  frontCpuMsPerFlow?: number;
 }
 
 type Context = Record<string, string>;

@@ -98,18 +98,31 @@ async function load(url: string, connections: number, flows: Step[][], durationM
   const jobFile = join(tmpdir(), `hub-bench-job-${randomUUID()}.json`);
   const job: Job = { url, connections, durationMs, flows };
   writeFileSync(jobFile, JSON.stringify(job));
-  const before = { hub: cpuMs(measured.hub), db: cpuMs(measured.db()) };
+  const before = { hub: cpuMs(measured.hub), db: cpuMs(measured.db()), front: frontCpuMs() };
   const { stdout } = await exec(process.execPath, [script, jobFile], { maxBuffer: 1 << 20 }).finally(() => rmSync(jobFile, { force: true }));
   const figures = JSON.parse(stdout) as Figures;
   const done = figures.requests / Math.max(...flows.map((f) => f.length));
   if (done > 0 && measured.hub.length > 0) figures.hubCpuMsPerFlow = Number(((cpuMs(measured.hub) - before.hub) / done).toFixed(2));
   if (done > 0 && measured.postmaster) figures.dbCpuMsPerFlow = Number(((cpuMs(measured.db()) - before.db) / done).toFixed(2));
+  if (done > 0 && measured.gateway !== null) figures.frontCpuMsPerFlow = Number(((frontCpuMs() - before.front) / done).toFixed(3));
   return figures;
+}
+
+/**
+ * CPU time (ms) of whatever gateway answered: the hub's own gateway process (`--mode processes`) plus this
+ * process, where the peers (stock Hive runtime, Apollo) run; each is nearly idle while the other serves. So a
+ * peer's figure and the hub gateway's compare what each gateway costs per request, whatever else the box does.
+ */
+function frontCpuMs(): number {
+  const self = process.cpuUsage();
+  return (measured.gateway === null ? 0 : cpuMs([measured.gateway])) + (self.user + self.system) / 1000;
 }
 
 /** The processes whose CPU time `load` reports: the hub's, and the embedded server's (none with DATABASE_URL). */
 const measured = {
   hub: [] as number[],
+  /** The hub's gateway process in `--mode processes` (null in single mode: it is the whole hub). */
+  gateway: null as number | null,
   postmaster: null as number | null,
   db(): number[] {
     return this.postmaster === null ? [] : [this.postmaster, ...childrenOf(this.postmaster)];
@@ -287,6 +300,7 @@ const summary = (runs: Figures[]): Omit<Figures, 'requests'> => ({
   errors: runs.reduce((s, r) => s + r.errors, 0),
   ...(runs.every((r) => r.hubCpuMsPerFlow !== undefined) ? { hubCpuMsPerFlow: median(runs.map((r) => r.hubCpuMsPerFlow as number)) } : {}),
   ...(runs.every((r) => r.dbCpuMsPerFlow !== undefined) ? { dbCpuMsPerFlow: median(runs.map((r) => r.dbCpuMsPerFlow as number)) } : {}),
+  ...(runs.every((r) => r.frontCpuMsPerFlow !== undefined) ? { frontCpuMsPerFlow: median(runs.map((r) => r.frontCpuMsPerFlow as number)) } : {}),
 });
 const firstError = (runs: Figures[]): string => {
   const failed = runs.find((r) => r.firstError);
@@ -340,6 +354,7 @@ runMain(async () => {
   const traceEnv: NodeJS.ProcessEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` } : {};
   let hub = await startHub(databaseUrl, keys, traceEnv);
   measured.hub = hub.pids;
+  measured.gateway = MODE === 'processes' ? hub.pids[hub.pids.length - 1] : null;
   const postmasterPid = join(work, 'pg', 'pg', 'postmaster.pid');
   if (embedded && existsSync(postmasterPid)) measured.postmaster = Number(readFileSync(postmasterPid, 'utf8').split('\n')[0]);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
@@ -449,7 +464,9 @@ runMain(async () => {
         for (let i = 0; i < names.length; i++) runs[i].push(await load(targets[i], connections, flows[i]));
       }
       names.forEach((name, i) => (scenarios[name] = summary(runs[i])));
-      const cpu = (n: string) => `hub CPU ${scenarios[n].hubCpuMsPerFlow ?? '-'} ms/flow, db CPU ${scenarios[n].dbCpuMsPerFlow ?? '-'} ms/flow`;
+      const cpu = (n: string) =>
+        `hub CPU ${scenarios[n].hubCpuMsPerFlow ?? '-'} ms/flow, db CPU ${scenarios[n].dbCpuMsPerFlow ?? '-'} ms/flow` +
+        (scenarios[n].frontCpuMsPerFlow !== undefined ? `, gateway CPU ${scenarios[n].frontCpuMsPerFlow} ms/flow` : '');
       log(names.map((name, i) => `${name}: ${scenarios[name].throughput}/s (${cpu(name)})${firstError(runs[i])}`).join(', '));
     };
 
@@ -687,6 +704,9 @@ runMain(async () => {
         gatewayVsHiveLookup: ratio(s.cardLookupGateway?.throughput, s.cardLookupHivePeer?.throughput),
         gatewayVsHiveSameSettings: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceHiveSameSettings?.throughput),
         gatewayVsHiveSameSettingsLookup: ratio(s.cardLookupGateway?.throughput, s.cardLookupHiveSameSettings?.throughput),
+        // --mode processes: what a request costs the hub's gateway process over what it costs the same-settings peer (CPU ms per request; lower is better).
+        gatewayCpuOverHiveSameSettings: ratio(s.unifiedBalanceGateway?.frontCpuMsPerFlow, s.unifiedBalanceHiveSameSettings?.frontCpuMsPerFlow),
+        gatewayCpuOverHiveSameSettingsLookup: ratio(s.cardLookupGateway?.frontCpuMsPerFlow, s.cardLookupHiveSameSettings?.frontCpuMsPerFlow),
         gatewayVsDirect: ratio(s.cardLookupGateway?.throughput, s.cardLookupDirect?.throughput),
         earnVsPgbench: ratio(s.earnTwentyPartners?.throughput, pgbench),
         hotPartner: ratio(s.earnOnePartner?.throughput, s.earnTwentyPartners?.throughput),
@@ -708,10 +728,12 @@ runMain(async () => {
     console.log(`\nBenchmark (${MODE === 'single' ? 'single process' : 'one process per part'}, ${quick ? 'quick' : 'full'}: ${ROUNDS} round(s) of ${DURATION_MS / 1000} s, medians; flows/s, latencies per request)`);
     console.log(`load average (1, 5, 15 min) at start ${result.loadAverage.start.join(' ')}, at end ${result.loadAverage.end.join(' ')}`);
     console.log(`data: ${MEMBERS} members, ${PARTNERS} partners, ${CHARITIES} charities; ${result.seed.postings} postings bulk-written in ${result.seed.seconds} s; large member ${largeMemberPostings} postings\n`);
-    console.log('scenario                     flows/s    p50 ms   p99 ms   errors   hub CPU ms/flow   db CPU ms/flow');
+    const front = MODE === 'processes';
+    console.log(`scenario                     flows/s    p50 ms   p99 ms   errors   hub CPU ms/flow   db CPU ms/flow${front ? '   gateway CPU ms/flow' : ''}`);
     for (const [name, f] of Object.entries(scenarios)) {
       console.log(
-        `${name.padEnd(27)} ${String(f.throughput).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.hubCpuMsPerFlow ?? '-').padStart(17)} ${String(f.dbCpuMsPerFlow ?? '-').padStart(16)}`,
+        `${name.padEnd(27)} ${String(f.throughput).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.hubCpuMsPerFlow ?? '-').padStart(17)} ${String(f.dbCpuMsPerFlow ?? '-').padStart(16)}` +
+          (front ? String(f.frontCpuMsPerFlow ?? '-').padStart(22) : ''),
       );
     }
     for (const [name, why] of Object.entries(skipped)) console.log(`${name.padEnd(27)} skipped: ${why}`);
