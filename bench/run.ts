@@ -171,8 +171,11 @@ const single = (token: string, body: string): Step[] => [{ token, body }];
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** pgbench's tpcb-like TPS on a scratch database of the same server, or null when pgbench is not installed. */
-async function pgbenchTps(adminUrl: string, clients: number, seconds: number): Promise<number | null> {
+/**
+ * pgbench's tpcb-like TPS on a scratch database of the same server, with the server's CPU per transaction
+ * (embedded server only), or null when pgbench is not installed.
+ */
+async function pgbenchTps(adminUrl: string, clients: number, seconds: number): Promise<{ tps: number; dbCpuMsPerTx: number | null } | null> {
   try {
     await exec('pgbench', ['--version']);
   } catch {
@@ -183,9 +186,12 @@ async function pgbenchTps(adminUrl: string, clients: number, seconds: number): P
   const url = withDatabase(adminUrl, database);
   try {
     await exec('pgbench', ['-i', '-q', '-s', '10', url]);
+    const before = cpuMs(measured.db());
     const { stdout } = await exec('pgbench', ['-c', String(clients), '-j', '2', '-T', String(seconds), url]);
+    const dbCpu = cpuMs(measured.db()) - before;
     const tps = /tps = ([\d.]+)/.exec(stdout);
-    return tps ? Math.round(Number(tps[1])) : null;
+    const done = Number(/actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
+    return tps ? { tps: Math.round(Number(tps[1])), dbCpuMsPerTx: measured.postmaster && done > 0 ? Number((dbCpu / done).toFixed(3)) : null } : null;
   } finally {
     const db = new Pool({ connectionString: adminUrl, max: 1 });
     db.on('error', () => undefined);
@@ -444,6 +450,7 @@ runMain(async () => {
     const skipped: Record<string, string> = {};
     const growth: { members: number; postings: number; unifiedBalance: Omit<Figures, 'requests'>; earn: Omit<Figures, 'requests'> }[] = [];
     let pgbench: number | null = null;
+    let pgbenchDbCpuMsPerTx: number | null = null;
     let largeMemberPostings = 0;
     let historySeconds = 0;
 
@@ -520,7 +527,11 @@ runMain(async () => {
       }
 
       await pair(['earnOnePartner', 'earnTwentyPartners'], [hub.gatewayUrl, hub.gatewayUrl], CLIENTS, [earnFlows(clients, () => partners[0]), earnFlows(clients, (i) => partners[i % PARTNERS])]);
-      if (wanted('earn')) pgbench = await pgbenchTps(adminUrl, CLIENTS, Math.round(DURATION_MS / 1000));
+      if (wanted('earn')) {
+        const measuredPgbench = await pgbenchTps(adminUrl, CLIENTS, Math.round(DURATION_MS / 1000));
+        pgbench = measuredPgbench?.tps ?? null;
+        pgbenchDbCpuMsPerTx = measuredPgbench?.dbCpuMsPerTx ?? null;
+      }
 
       // The till's spend: the member shows a one-time code, the till holds one point and captures it.
       const redeem = clients.map((m, i): Step[] => [
@@ -697,7 +708,7 @@ runMain(async () => {
       seed: { postings: seeding.postings, seconds: Number(seeding.seconds.toFixed(1)), historySeconds: Number(historySeconds.toFixed(1)) },
       scenarios,
       skipped,
-      baseline: { pgbenchTps: pgbench as number | null, clients: CLIENTS },
+      baseline: { pgbenchTps: pgbench as number | null, pgbenchDbCpuMsPerTx, clients: CLIENTS },
       ratios: {
         gatewayVsApollo: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceApolloPeer?.throughput),
         gatewayVsHive: ratio(s.unifiedBalanceGateway?.throughput, s.unifiedBalanceHivePeer?.throughput),
@@ -709,6 +720,9 @@ runMain(async () => {
         gatewayCpuOverHiveSameSettingsLookup: ratio(s.cardLookupGateway?.frontCpuMsPerFlow, s.cardLookupHiveSameSettings?.frontCpuMsPerFlow),
         gatewayVsDirect: ratio(s.cardLookupGateway?.throughput, s.cardLookupDirect?.throughput),
         earnVsPgbench: ratio(s.earnTwentyPartners?.throughput, pgbench),
+        // The best earnVsPgbench the earn's database work alone allows: the server's CPU per pgbench transaction over
+        // its CPU per earn (relays and triggers included), as if the hub itself cost nothing.
+        earnDbCeilingVsPgbench: ratio(pgbenchDbCpuMsPerTx ?? undefined, s.earnTwentyPartners?.dbCpuMsPerFlow),
         hotPartner: ratio(s.earnOnePartner?.throughput, s.earnTwentyPartners?.throughput),
         historyLength: ratio(s.balanceLargeHistory?.throughput, s.balanceSmallHistory?.throughput),
         earnHistoryLength: ratio(s.earnLargeHistory?.throughput, s.earnSmallHistory?.throughput),
@@ -737,7 +751,10 @@ runMain(async () => {
       );
     }
     for (const [name, why] of Object.entries(skipped)) console.log(`${name.padEnd(27)} skipped: ${why}`);
-    console.log(`pgbench (tpcb-like, ${CLIENTS} clients): ${pgbench === null ? (wanted('earn') ? 'not installed' : 'not run (--only)') : `${pgbench} tps`}`);
+    console.log(
+      `pgbench (tpcb-like, ${CLIENTS} clients): ${pgbench === null ? (wanted('earn') ? 'not installed' : 'not run (--only)') : `${pgbench} tps`}` +
+        (pgbenchDbCpuMsPerTx !== null ? `, db CPU ${pgbenchDbCpuMsPerTx} ms/transaction` : ''),
+    );
     console.log('\nratios (same run):');
     for (const [name, value] of Object.entries(result.ratios)) console.log(`  ${name.padEnd(32)} ${value ?? 'n/a'}`);
     if (events) {
