@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
 import { liveUpdatesScenario, ACCOUNT_EVENTS, PARTNER_EVENTS } from '../support/live-updates';
@@ -40,3 +44,47 @@ describe('subscriptions through the gateway (processes)', () => {
     expect(json.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
+
+describe("the gateway's policies apply to subscriptions", () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('counts a subscription against the caller\'s rate budget (RATE_LIMITED, 429, before anything is subscribed)', async () => {
+    const gateway = await hub.startGateway({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_WINDOW_MS: '60000', RATE_LIMIT_MEMBER: '2' });
+    const partner = await hub.seed.partner();
+    const member = await hub.seed.member(partner.token);
+    const streams = [await subscribe(gateway.url, ACCOUNT_EVENTS, { token: member.token }), await subscribe(gateway.url, ACCOUNT_EVENTS, { token: member.token })];
+    const third = await subscribe(gateway.url, ACCOUNT_EVENTS, { token: member.token });
+    try {
+      expect(streams.map((s) => s.response.status)).toEqual([200, 200]);
+      expect(third.response.status).toBe(429);
+      expect(third.response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await third.response.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions).toEqual({ code: 'RATE_LIMITED' });
+    } finally {
+      for (const s of [...streams, third]) s.close();
+    }
+  });
+
+  it('with trusted documents, subscribes by a known documentId and refuses a subscription sent as text', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hub-trusted-')), 'manifest.json');
+    writeFileSync(file, JSON.stringify({ [sha256(ACCOUNT_EVENTS)]: ACCOUNT_EVENTS }));
+    const gateway = await hub.startGateway({ TRUSTED_DOCUMENTS_FILE: file });
+    const partner = await hub.seed.partner();
+    const member = await hub.seed.member(partner.token);
+
+    // As for a query: refused before it runs, here as the stream's one event.
+    const text = await subscribe(gateway.url, PARTNER_EVENTS, { token: partner.token });
+    await text.waitForComplete();
+    expect(text.events.map((e) => [e.data ?? null, e.errors?.map((x) => x.extensions)])).toEqual([[null, [{ code: 'BAD_USER_INPUT', field: 'documentId' }]]]);
+    const byId = await subscribe(gateway.url, null, { token: member.token, documentId: sha256(ACCOUNT_EVENTS) });
+    try {
+      expect(byId.response.status).toBe(200);
+      const earn = await hub.seed.earn(partner.token, member.id, '20.00', 'NOK');
+      const event = await byId.waitFor((e) => (e.data?.accountEvents as { transactionId?: string } | undefined)?.transactionId === earn.id);
+      expect(event.data?.accountEvents).toMatchObject({ account: { balance: earn.points } });
+    } finally {
+      byId.close();
+      text.close();
+    }
+  });
+});
+

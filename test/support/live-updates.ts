@@ -85,19 +85,25 @@ export function liveUpdatesScenario(hubOf: () => TestHub): void {
     expect(anonymous.response.status).toBe(401);
     expect(((await anonymous.response.json()) as GraphQLEvent).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
+    /** The one event a refused subscription sends before it completes: its errors, shaped as a query's. */
     const refusedWith = async (query: string, token: string, variables?: Record<string, unknown>) => {
       const s = await subscribe(hub.gatewayUrl, query, { token, variables });
+      expect(s.response.status).toBe(200);
       await s.waitForComplete();
       s.close();
       expect(s.events).toHaveLength(1);
       expect(s.events[0].data ?? null).toBeNull();
-      return s.events[0].errors?.map((e) => e.extensions?.code);
+      return s.events[0].errors?.map((e) => e.extensions);
     };
-    // The subgraph's rule: a member token is neither a partner's nor the admin's.
-    expect(await refusedWith(PARTNER_EVENTS, member.token)).toEqual(['FORBIDDEN']);
-    // The gateway's: accountEvents asks for the member scope (@requiresScopes), before any subgraph is called.
-    expect(await refusedWith(ACCOUNT_EVENTS, partner.token)).toEqual(['FORBIDDEN']);
-    expect(await refusedWith(PARTNER_EVENTS, partner.token, { partnerId: rival.id })).toEqual(['FORBIDDEN']);
+    // The subgraph's rule: a member token is neither a partner's nor the admin's; nor may a partner name another.
+    let refusedInPoints = await pointsRequests(hub, 'FORBIDDEN');
+    expect(await refusedWith(PARTNER_EVENTS, member.token)).toEqual([{ code: 'FORBIDDEN' }]);
+    expect(await refusedWith(PARTNER_EVENTS, partner.token, { partnerId: rival.id })).toEqual([{ code: 'FORBIDDEN' }]);
+    expect(await pointsRequests(hub, 'FORBIDDEN')).toBe(refusedInPoints + 2);
+    // The gateway's: accountEvents asks for the member scope (@requiresScopes), refused before points is called.
+    refusedInPoints = await pointsRequests(hub, 'FORBIDDEN');
+    expect(await refusedWith(ACCOUNT_EVENTS, partner.token)).toEqual([{ code: 'FORBIDDEN' }]);
+    expect(await pointsRequests(hub, 'FORBIDDEN')).toBe(refusedInPoints);
     // A partner naming itself is fine (it hears its own).
     const own = await subscribe(hub.gatewayUrl, PARTNER_EVENTS, { token: partner.token, variables: { partnerId: partner.id } });
     try {
@@ -125,7 +131,21 @@ export function liveUpdatesScenario(hubOf: () => TestHub): void {
 
 /** Open subscriptions in the points subgraph, from its metrics. */
 export async function openSubscriptions(hub: TestHub): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', hub.urls.points))).text();
-  const line = text.split('\n').find((l) => /^hub_live_subscriptions[ {]/.test(l));
-  return Number(line?.split(' ').at(-1) ?? NaN);
+  return sumOf(await pointsMetrics(hub), /^hub_live_subscriptions[ {]/);
+}
+
+/** Requests (subscriptions included) the points subgraph answered with `outcome`, from its metrics. */
+async function pointsRequests(hub: TestHub, outcome: string): Promise<number> {
+  return sumOf(await pointsMetrics(hub), new RegExp(`^hub_graphql_requests_total\\{.*outcome="${outcome}"`));
+}
+
+async function pointsMetrics(hub: TestHub): Promise<string> {
+  return (await fetch(new URL('/metrics', hub.urls.points))).text();
+}
+
+function sumOf(text: string, line: RegExp): number {
+  return text
+    .split('\n')
+    .filter((l) => line.test(l))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
