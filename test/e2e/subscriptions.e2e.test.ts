@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,40 @@ describe('subscriptions through the gateway (processes)', () => {
     // Straight to the subgraph, as JSON: no stream to send events on, so refused before anything runs.
     const json = await hub.query(PARTNER_EVENTS, {}, partner.token, 'points');
     expect(json.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('curl -N', () => {
+  it("holds a subscription open and shows a till's earn arriving (the README's command)", async () => {
+    const partner = await hub.seed.partner();
+    const member = await hub.seed.member(partner.token);
+    // The README's command, as a shell runs it; `exec` makes the child curl itself, so it is the one stopped.
+    const command = `exec curl -N -s "$GATEWAY" -H "authorization: Bearer $MEMBER_TOKEN" -H 'accept: text/event-stream' -H 'content-type: application/json' \\
+      -d '{"query":"subscription { accountEvents { type transactionId points account { balance available } } }"}'`;
+    const curl = spawn('bash', ['-c', command], { env: { ...process.env, GATEWAY: hub.gatewayUrl, MEMBER_TOKEN: member.token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    curl.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const seen = async (text: string, ms = 5_000) => {
+      const deadline = Date.now() + ms;
+      while (!output.includes(text)) {
+        if (Date.now() > deadline || curl.exitCode !== null) throw new Error(`curl printed no ${text} within ${ms} ms: ${JSON.stringify(output)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      // The stream opens with a comment (`:`) once the subscription listens; the earn comes after it.
+      await seen(':');
+      const earn = await hub.seed.earn(partner.token, member.id, '42.00', 'NOK');
+      await seen(earn.id);
+      const line = output.split('\n').find((l) => l.startsWith('data:') && l.includes(earn.id))!;
+      expect(output).toContain('event: next');
+      expect(JSON.parse(line.slice(5))).toEqual({
+        data: { accountEvents: { type: 'points.earned', transactionId: earn.id, points: earn.points, account: { balance: earn.points, available: earn.points } } },
+      });
+      expect(curl.exitCode).toBeNull(); // still open, waiting for the next event
+    } finally {
+      curl.kill();
+    }
   });
 });
 
