@@ -46,6 +46,23 @@ describe('subscriptions through the gateway (processes)', () => {
   });
 });
 
+describe('the query planners', () => {
+  it("serves them with the JavaScript planner too (GATEWAY_PLANNER=stitching; Hive Router's is the default)", async () => {
+    const gateway = await hub.startGateway({ GATEWAY_PLANNER: 'stitching' });
+    const partner = await hub.seed.partner();
+    const member = await hub.seed.member(partner.token);
+    const stream = await subscribe(gateway.url, ACCOUNT_EVENTS, { token: member.token });
+    try {
+      expect(stream.response.status).toBe(200);
+      const earn = await hub.seed.earn(partner.token, member.id, '15.00', 'NOK');
+      const event = await stream.waitFor((e) => (e.data?.accountEvents as { transactionId?: string } | undefined)?.transactionId === earn.id);
+      expect(event.data?.accountEvents).toMatchObject({ type: 'points.earned', points: earn.points, account: { balance: earn.points, available: earn.points, pending: 0 } });
+    } finally {
+      stream.close();
+    }
+  });
+});
+
 describe('curl -N', () => {
   it("holds a subscription open and shows a till's earn arriving (the README's command)", async () => {
     const partner = await hub.seed.partner();

@@ -114,6 +114,24 @@ export function liveUpdatesScenario(hubOf: () => TestHub): void {
     }
   });
 
+  it('ends the subscription when the token it was opened with expires (complete reaches the client)', async () => {
+    const hub = hubOf();
+    const partner = await hub.seed.partner();
+    const member = await hub.seed.member(partner.token);
+    const shortLived = await hub.token({ scope: 'member', member_id: member.id }, { subject: `user-${member.id}`, expiresIn: '3s' });
+    const stream = await subscribe(hub.gatewayUrl, ACCOUNT_EVENTS, { token: shortLived });
+    try {
+      expect(stream.response.status).toBe(200);
+      const opened = Date.now();
+      await stream.waitForComplete(6_000);
+      // Not before the token's last second (exp has whole seconds), and soon after it.
+      expect(Date.now() - opened).toBeGreaterThan(1_000);
+      expect(stream.events.every((e) => accountEvent(e)?.memberId === member.id)).toBe(true); // a late member.enrolled at most
+    } finally {
+      stream.close();
+    }
+  });
+
   it('ends the subscription in the points subgraph when its client goes away', async () => {
     const hub = hubOf();
     const partner = await hub.seed.partner();

@@ -39,8 +39,7 @@ export class LiveEventsResolver {
   async account(@Root() event: PointsEventType, @Ctx() ctx: PointsContext): Promise<PointsAccountType | null> {
     if (!event.memberId) return null;
     const view = ctx.points.accountView(ctx.viewer, event.memberId);
-    // Read when the event is heard, not through a loader: each event shows the balance after it.
-    const [account] = await ctx.points.memberAccounts([event.memberId]);
-    return toAccountType(event.memberId, account ?? null, view);
+    // Each event runs with a fresh context (lib/src/subscriptions.ts): the loader reads the balance after it.
+    return toAccountType(event.memberId, await ctx.loaders.account.load(event.memberId), view);
   }
 }
