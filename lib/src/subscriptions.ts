@@ -53,9 +53,13 @@ export interface SubscriptionAnswer {
   body: string | AsyncGenerator<string, void, undefined>;
 }
 
-/** A request asks for an event stream when its Accept header names text/event-stream. */
+/**
+ * A request asks for an event stream when its Accept header names text/event-stream and no JSON type: a
+ * client that also takes JSON (urql's queries list every type they read) is answered as JSON.
+ */
 export function wantsEventStream(accept: string | undefined): boolean {
-  return (accept ?? '').split(',').some((type) => type.trim().toLowerCase().startsWith('text/event-stream'));
+  const types = (accept ?? '').split(',').map((type) => type.split(';')[0].trim().toLowerCase());
+  return types.includes('text/event-stream') && !types.some((type) => type === 'application/json' || type === 'application/graphql-response+json' || type === 'application/graphql+json');
 }
 
 const refusal = (message: string, code = 'BAD_USER_INPUT', field?: string): ExecutionResult => ({
