@@ -51,7 +51,8 @@ export interface HubPolicyOptions {
  * - the supergraph's auth directives are enforced with the verified viewer (see `useDirectiveAuth`);
  * - every error leaving the gateway carries a contract code: refusals pass through (with only `code` and
  *   `field`), malformed requests become BAD_USER_INPUT naming the field, everything else is INTERNAL
- *   with the request id under which the cause was logged (the subgraph's, when a subgraph failed).
+ *   with the request id under which the cause was logged (the subgraph's, when a subgraph failed); a
+ *   subscription's events are shaped the same way, one by one.
  */
 export function createHubPolicy(options: HubPolicyOptions): GatewayPlugin<HubGatewayContext>[] {
   const state = new WeakMap<Request, RequestState>();
@@ -134,6 +135,20 @@ function useHubPolicy(options: HubPolicyOptions, state: WeakMap<Request, Request
       const found = state.get(context.request);
       if (!found?.viewer) throw new AppError('UNAUTHENTICATED');
       extendContext({ viewer: found.viewer, requestId: found.requestId });
+    },
+    // A subscription's events are results too: each is shaped as a query's result is (below), as it is sent.
+    onSubscribe() {
+      return {
+        onSubscribeResult() {
+          return {
+            onNext({ args, result, setResult }) {
+              if (!result.errors?.length) return;
+              const requestId = (args.contextValue as Partial<HubGatewayContext>).requestId ?? randomUUID();
+              setResult({ ...result, errors: (result.errors as readonly GraphQLError[]).map((e) => shape(e, requestId)) });
+            },
+          };
+        },
+      };
     },
     onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors?.length) return;

@@ -52,8 +52,8 @@ function requirementOf(schema: GraphQLSchema, parent: GraphQLNamedType, field: G
 const holds = (required: string[][], scopes: ReadonlySet<string>): boolean => required.some((all) => all.every((s) => scopes.has(s)));
 
 /**
- * Enforces the supergraph's `@authenticated` and `@requiresScopes` before any subgraph is called: a
- * field the caller's token does not allow fails the whole operation (FORBIDDEN, or UNAUTHENTICATED
+ * Enforces the supergraph's `@authenticated` and `@requiresScopes` before any subgraph is called (or
+ * subscribed to): a field the caller's token does not allow fails the whole operation (FORBIDDEN, or UNAUTHENTICATED
  * without a viewer), as `@envelop/generic-auth`'s granular mode does with its default of rejecting.
  *
  * Why not that plugin: it walks the document with type information on every request and then rebuilds
@@ -110,30 +110,41 @@ export function useDirectiveAuth(viewerOf: (context: object) => Viewer | undefin
     return undefined;
   };
 
+  /** The refusals an operation earns (none: it may run), from the fields it asks for and the caller's scopes. */
+  const refusals = (args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: unknown; contextValue: unknown }): AppError[] => {
+    const found = checksOf(args.schema, args.document);
+    if (found.length === 0) return [];
+    const viewer = viewerOf(args.contextValue as object);
+    let variables: Record<string, unknown> | undefined;
+    const included = (node: FieldNode): boolean => {
+      if (variables === undefined) {
+        const definitions = getOperationAST(args.document, args.operationName)?.variableDefinitions ?? [];
+        variables = (definitions.length ? getVariableValues(args.schema, definitions, (args.variableValues ?? {}) as Record<string, unknown>).coerced : undefined) ?? {};
+      }
+      try {
+        if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+        return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+      } catch {
+        return true; // variables that do not coerce: count the field as asked for (execution refuses them anyway)
+      }
+    };
+    const errors: AppError[] = [];
+    for (const check of found) {
+      if (check.conditional && !included(check.node)) continue;
+      const error = refusal(viewer, check.requirement);
+      if (error) errors.push(error);
+    }
+    return errors;
+  };
+
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const found = checksOf(args.schema, args.document);
-      if (found.length === 0) return;
-      const viewer = viewerOf(args.contextValue as object);
-      let variables: Record<string, unknown> | undefined;
-      const included = (node: FieldNode): boolean => {
-        if (variables === undefined) {
-          const definitions = getOperationAST(args.document, args.operationName)?.variableDefinitions ?? [];
-          variables = (definitions.length ? getVariableValues(args.schema, definitions, (args.variableValues ?? {}) as Record<string, unknown>).coerced : undefined) ?? {};
-        }
-        try {
-          if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
-          return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
-        } catch {
-          return true; // variables that do not coerce: count the field as asked for (execution refuses them anyway)
-        }
-      };
-      const errors: AppError[] = [];
-      for (const check of found) {
-        if (check.conditional && !included(check.node)) continue;
-        const error = refusal(viewer, check.requirement);
-        if (error) errors.push(error);
-      }
+      const errors = refusals(args);
+      if (errors.length) setResultAndStopExecution({ data: null, errors });
+    },
+    // A subscription is refused the same way, before the subgraph is subscribed to.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const errors = refusals(args);
       if (errors.length) setResultAndStopExecution({ data: null, errors });
     },
   };

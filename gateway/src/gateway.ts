@@ -9,6 +9,7 @@ import { unifiedGraphHandler as routerPlanner } from '@graphql-hive/router-runti
 import { GraphQLError } from 'graphql';
 import { type z } from 'zod';
 import { armorConfig, authConfigFromEnv, createLogger, createTokenVerifier, hubFetch, limitsFromEnv, parseEnv, type RunningServer } from '../../lib/src';
+import { wantsEventStream } from '../../lib/src/subscriptions';
 import { probeStatus } from '../../lib/src/http-probe';
 import { blockedPortReason } from '../../lib/src/ports';
 import { createAccessLog } from './access-log';
@@ -276,8 +277,14 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     await gateway(req, res);
   };
 
+  // Subscriptions' event streams stay open until their client leaves: stopping ends them (clients subscribe again).
+  const eventStreams = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     accessLog.track(req, res);
+    if (wantsEventStream(req.headers.accept)) {
+      eventStreams.add(res);
+      res.once('close', () => eventStreams.delete(res));
+    }
     handle(req, res).catch((error: unknown) => {
       logger.error('unhandled gateway error', { error });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
@@ -297,6 +304,7 @@ export async function startGateway(source: NodeJS.ProcessEnv = process.env): Pro
     port,
     async stop() {
       await liveEvents.close();
+      for (const res of eventStreams) res.destroy();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Client } from 'pg';
-import { AppError, isAdmin, type Logger, type TokenVerifier, type Viewer } from '../../lib/src';
+import { AppError, isAdmin, tokenExpiresAt, type Logger, type TokenVerifier, type Viewer } from '../../lib/src';
 import { type GatewayFetch } from './reports/serve';
 
 /** The PostgreSQL channel the points subgraph announces each outbox event on (migration 1740300000000). */
@@ -198,7 +198,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       }
       subscribers.add(subscriber);
       // The stream lasts as long as the token: it ends when the token expires (reconnect with a fresh one).
-      const expiresIn = tokenExpiry(authorization) - Date.now();
+      const expiresIn = tokenExpiresAt(authorization) - Date.now();
       const expiry = setTimeout(() => res.end(), Math.max(0, Math.min(expiresIn, 2_147_483_647))).unref();
       // `ready` says the stream listens: every event committed from now on is sent.
       res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify(audience)}\n\n`);
@@ -227,15 +227,4 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       await c?.end().catch(() => undefined);
     },
   };
-}
-
-/** The verified token's `exp` in milliseconds (verification required it). */
-function tokenExpiry(authorization: string): number {
-  const payload = authorization.replace(/^Bearer\s+/i, '').split('.')[1] ?? '';
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : Date.now();
-  } catch {
-    return Date.now();
-  }
 }

@@ -303,3 +303,18 @@ function serviceViewerFromClaims(payload: JWTPayload, token: string): Viewer {
 
 // The viewer predicates live in their own module, so pure rules can use them without loading jose.
 export { isAdmin, isSelf, requireAdmin, requireMember, requirePartner, requireScope } from './viewer';
+
+/**
+ * When a token that verified expires (its `exp`, in ms since the epoch; verification requires the claim).
+ * Read from the payload without checking anything: only for a token `verify` already accepted, to end what
+ * it opened (a live stream, a subscription) when it would no longer be accepted.
+ */
+export function tokenExpiresAt(token: string): number {
+  const payload = token.replace(/^Bearer\s+/i, '').split('.')[1] ?? '';
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : Date.now();
+  } catch {
+    return Date.now();
+  }
+}

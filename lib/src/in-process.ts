@@ -1,4 +1,4 @@
-import { Response as WhatwgResponse } from '@whatwg-node/fetch';
+import { ReadableStream as WhatwgReadableStream, Response as WhatwgResponse } from '@whatwg-node/fetch';
 
 /**
  * The single-process hub: the gateway and the four subgraphs in one Node process, calling each other
@@ -20,7 +20,8 @@ export interface InProcessRequest {
 export interface InProcessAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Text, or a stream of it (a subscription's events), ended with `return()` when the caller cancels. */
+  body: string | AsyncIterable<string>;
 }
 
 export type InProcessHandler = (request: InProcessRequest) => Promise<InProcessAnswer>;
@@ -53,8 +54,9 @@ export function enableInProcessCalls(): void {
  * handed over as plain strings (no Fetch API Request: building and reading its body stream cost more CPU
  * than the subgraph's own work on a card lookup), and the answer comes back as a string-bodied Response
  * of @whatwg-node/fetch, the gateway runtime's own Fetch API, which reads such a body without a stream.
- * The caller's abort signal is not followed: a call served in-process runs to its end like a local
- * function (following it also piled listeners on the gateway's long-lived signal).
+ * The caller's abort signal is not followed by a call answered with text: it runs to its end like a local
+ * function (following it also piled listeners on the gateway's long-lived signal). A streamed answer (a
+ * subscription's events) follows it while it streams.
  */
 export const hubFetch: typeof fetch = async (input, init) => {
   if (enabled) {
@@ -70,11 +72,43 @@ export const hubFetch: typeof fetch = async (input, init) => {
         headers: headersOf(init?.headers ?? request?.headers),
         body: init?.body != null ? await textOf(init.body) : request ? await request.text() : '',
       });
-      return new WhatwgResponse(answer.body, { status: answer.status, headers: answer.headers }) as unknown as Response;
+      const body = typeof answer.body === 'string' ? answer.body : streamOf(answer.body, init?.signal ?? request?.signal);
+      return new WhatwgResponse(body, { status: answer.status, headers: answer.headers }) as unknown as Response;
     }
   }
   return fetch(input, init);
 };
+
+/**
+ * A streamed answer as the body of a Response: read as the reader pulls, and ended (the subscription with
+ * it) when the reader cancels or the caller aborts, as a closed connection ends it over HTTP. Only a stream
+ * follows the signal, and only while it runs.
+ */
+function streamOf(chunks: AsyncIterable<string>, signal: AbortSignal | null | undefined): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    signal?.removeEventListener('abort', end);
+    void iterator.return?.()?.catch(() => undefined);
+  };
+  if (signal?.aborted) end();
+  else signal?.addEventListener('abort', end, { once: true });
+  return new WhatwgReadableStream({
+    async pull(controller) {
+      const { value, done } = ended ? { value: undefined, done: true } : await iterator.next();
+      if (done) {
+        signal?.removeEventListener('abort', end);
+        controller.close();
+      } else {
+        controller.enqueue(encoder.encode(value));
+      }
+    },
+    cancel: end,
+  });
+}
 
 function headersOf(init: HeadersInit | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -10,6 +10,20 @@ import { badInput } from './errors';
 /** The Federation 2 features the subgraphs may use. */
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible", "@authenticated", "@requiresScopes"])`;
 
+/**
+ * type-graphql asks for a PubSub as soon as a schema has any `@Subscription`, even when every one brings its
+ * own event source (`subscribe`), as the hub's do (fed by the outbox's notices, not by topics). Topics are
+ * therefore refused outright, at the first subscription that would use one.
+ */
+const NO_TOPICS: NonNullable<BuildSchemaOptions['pubSub']> = {
+  publish() {
+    throw new Error('Subscriptions here bring their own source (`subscribe`); topics are not published');
+  },
+  subscribe() {
+    throw new Error('Subscriptions here bring their own source (`subscribe`); there are no topics');
+  },
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ReferenceResolvers = Record<string, { __resolveReference: (reference: any, context: any) => unknown }>;
 
@@ -21,7 +35,7 @@ export async function buildFederatedSchema(
   options: Omit<BuildSchemaOptions, 'skipCheck' | 'validate'>,
   referenceResolvers: ReferenceResolvers = {},
 ): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ ...options, skipCheck: true, validate: false });
+  const schema = await buildSchema({ pubSub: NO_TOPICS, ...options, skipCheck: true, validate: false });
   const typeDefs = gql(`${FEDERATION_LINK}\n${printSchemaWithDirectives(lexicographicSortSchema(schema))}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   // Every mutation leaves an audit row: wrapped here, once, rather than in each resolver.

@@ -13,6 +13,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionNode,
+  type ValidationRule,
 } from 'graphql';
 import { type AuditLog } from './audit';
 import { registerInProcess } from './in-process';
@@ -24,6 +25,7 @@ import { type Logger } from './logger';
 import { metricsAnswer, outcomeOf, type HubMetrics } from './metrics';
 import { traceRequestId } from './tracing';
 import { type RateLimiter } from './rate-limit';
+import { createSubscriptionHandler, wantsEventStream } from './subscriptions';
 
 /** What every subgraph resolver receives; subgraphs extend it with their services and loaders. */
 export interface BaseSubgraphContext extends BaseContext {
@@ -126,7 +128,8 @@ function rootFields(operation: OperationDefinitionNode, document: DocumentNode):
 /**
  * Who may select what at the root: a service credential only the internal operations (never a public
  * field), and `_service` (the full SDL, internal operations included) only a service credential in
- * production; in development anyone authenticated may read it, for tooling.
+ * production; in development anyone authenticated may read it, for tooling. A subscription is refused
+ * here: it is served as an event stream (subscriptions.ts), never as JSON.
  */
 function rootAccessPlugin(internalOperations: ReadonlySet<string>, production: boolean): ApolloServerPlugin<BaseSubgraphContext> {
   const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
@@ -135,6 +138,10 @@ function rootAccessPlugin(internalOperations: ReadonlySet<string>, production: b
       return {
         async didResolveOperation({ operation, document, contextValue }) {
           if (!operation) return;
+          // Subscriptions are served as event streams only (subscriptions.ts): over JSON there is no stream to send events on.
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served as an event stream: send Accept: text/event-stream', { extensions: { code: 'BAD_USER_INPUT', field: 'query', http: { status: 400 } } });
+          }
           const fields = rootFields(operation, document);
           const service = contextValue.viewer.service === true;
           if (service && fields.some((f) => f !== '__typename' && f !== '_service' && !internalOperations.has(f))) {
@@ -225,7 +232,20 @@ interface SubgraphRequest {
 interface SubgraphAnswer {
   status: number;
   headers: Record<string, string>;
+  /** A stream (an event stream, incremental delivery) is ended early with `return()` when its client goes away. */
   body: string | AsyncIterable<string>;
+}
+
+/** `stream`, calling `done` once it ends (completed, failed, or ended early). */
+function untilDone(stream: AsyncGenerator<string, void, undefined>, done: () => void): AsyncGenerator<string, void, undefined> {
+  return {
+    next: () => stream.next().then((r) => (r.done && done(), r), (e: unknown) => (done(), Promise.reject(e))),
+    return: (value) => (done(), stream.return(value)),
+    throw: (error) => (done(), stream.throw(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  } as AsyncGenerator<string, void, undefined>;
 }
 
 const TOO_LARGE = { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] };
@@ -281,6 +301,24 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     ],
   });
   await apollo.start();
+  // Subscriptions (a subgraph whose schema has any) over Server-Sent Events, with the same token, budget and limits.
+  const subscriptions = options.schema.getSubscriptionType()
+    ? createSubscriptionHandler<C>({
+        schema: options.schema,
+        validationRules: armor.validationRules as ValidationRule[],
+        maxTokens: limits.maxTokens,
+        createContext: options.createContext,
+        formatError: (error) => {
+          const formatted = maskError(error.toJSON(), error);
+          if (formatted.extensions?.code !== 'INTERNAL') return formatted;
+          options.logger.error('subscription failed', { path: error.path, error: error.originalError ?? error });
+          return formatted;
+        },
+        metrics: options.metrics,
+      })
+    : undefined;
+  /** Event streams being sent: ended when the server stops, so that it can. */
+  const streams = new Set<AsyncGenerator<string, void, undefined>>();
 
   /** One request, whichever way it arrived (HTTP, or in-process from the gateway of a single-process hub). */
   const answer = async (req: SubgraphRequest): Promise<SubgraphAnswer> => {
@@ -332,6 +370,13 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       return json(413, TOO_LARGE);
     }
     const body = req.method === 'POST' ? await req.body(maxBodyBytes) : '';
+    if (subscriptions && wantsEventStream(req.headers.accept)) {
+      const out = await subscriptions({ method: req.method, url: req.url, headers: req.headers, body, viewer, requestId });
+      if (typeof out.body === 'string') return { ...out, body: out.body };
+      const stream = out.body;
+      streams.add(stream);
+      return { ...out, body: untilDone(stream, () => streams.delete(stream)) };
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, value);
@@ -362,7 +407,17 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     if (typeof out.body === 'string') {
       res.end(out.body);
     } else {
-      for await (const chunk of out.body) res.write(chunk);
+      // Read by hand rather than with for-await, so that a client going away ends the stream (an open
+      // subscription) at once instead of at its next event.
+      const iterator = out.body[Symbol.asyncIterator]();
+      const stop = () => void iterator.return?.()?.catch(() => undefined);
+      res.once('close', stop);
+      for (;;) {
+        const { value, done } = await iterator.next();
+        if (done || res.destroyed) break;
+        res.write(value);
+      }
+      res.off('close', stop);
       res.end();
     }
   };
@@ -407,10 +462,8 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
       options.logger.error('unhandled request error', { requestId, error });
       return json(500, errorBody('INTERNAL', 'Internal error', requestId));
     });
-    if (typeof out.body === 'string') return { status: out.status, headers: out.headers, body: out.body };
-    let text = '';
-    for await (const chunk of out.body) text += chunk;
-    return { status: out.status, headers: out.headers, body: text };
+    // A stream (a subscription's events) is handed over as it comes; the caller ends it with `return()`.
+    return { status: out.status, headers: out.headers, body: out.body };
   });
 
   return {
@@ -418,6 +471,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(options
     port,
     async stop() {
       unregister();
+      for (const stream of [...streams]) await stream.return(undefined).catch(() => undefined);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

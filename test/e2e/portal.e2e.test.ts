@@ -214,8 +214,17 @@ describe.skipIf(!CHROMIUM)('the portal in a browser', () => {
     await signIn(page, 'Astrid Lund');
     await page.waitForSelector('[data-testid=balance]');
     await check(page, 'member-home');
-    const balance = digits(await page.getByTestId('balance').innerText());
-    expect(balance).toBeGreaterThan(200);
+    const shown = digits(await page.getByTestId('balance').innerText());
+    expect(shown).toBeGreaterThan(200);
+    // A purchase at the grocer's till while the page is open: the balance follows by itself (the page's
+    // accountEvents subscription), with no reload or navigation.
+    const purchase = await api<{ earnPoints: { transaction: { points: number } } }>(
+      'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { points } } }',
+      { input: { memberId: idOf('member', 'Astrid Lund'), purchase: { amount: '25.00', currency: 'NOK' }, reference: 'LIVE-1', idempotencyKey: `live-${Date.now()}` } },
+      await signDevToken(keys, { kind: 'partner', id: idOf('partner', 'Nordic Grocer') }),
+    );
+    const balance = shown + purchase.earnPoints.transaction.points;
+    await expect.poll(async () => digits(await page.getByTestId('balance').innerText()), { timeout: 10_000 }).toBe(balance);
 
     await go(page, 'Give');
     await check(page, 'member-give');

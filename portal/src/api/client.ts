@@ -27,11 +27,14 @@ export function createApiClient(getToken: () => string | null): Client {
     url: '/graphql',
     preferGetMethod: false,
     requestPolicy: 'cache-and-network',
+    // Subscriptions (the member's live balance) go through fetch too: GraphQL over Server-Sent Events.
+    fetchSubscriptions: true,
     exchanges: [
       cacheExchange,
       persistedExchange({
         enforcePersistedQueries: true,
         enableForMutation: true,
+        enableForSubscriptions: true,
         preferGetForPersistedQueries: false,
         generateHash: async (_query, document) => documentHash(document),
       }),

@@ -27,6 +27,7 @@ import { type ProgrammeService } from './services/programme.service';
 import { type RedemptionService } from './services/redemption.service';
 import { type ReversalService } from './services/reversal.service';
 import { type WebhookDeliveryService, type WebhooksService } from './services/webhooks.service';
+import { type LiveEventsService } from './services/live-events.service';
 
 export interface PointsContext extends BaseSubgraphContext {
   /** This subgraph's section of a member's data export (GET /members/{id}/export.json). */
@@ -64,6 +65,8 @@ export interface PointsContext extends BaseSubgraphContext {
   webhooks: WebhooksService;
   /** The webhook delivery rounds (tests drive them directly). */
   webhookDelivery: WebhookDeliveryService;
+  /** Live updates: the accountEvents and partnerEvents subscriptions, fed by the outbox's hub_events notices. */
+  liveEvents: LiveEventsService;
   loaders: {
     account: DataLoader<string, AccountEntity | null>;
     /** Issuers whose lots each transaction drew on (economics). */

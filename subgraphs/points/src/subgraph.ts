@@ -75,6 +75,8 @@ import { HouseholdService } from './services/household.service';
 import { MemberResolveClient } from './clients/member-resolve.client';
 import { SegmentResolver } from './graphql/segment.resolver';
 import { SegmentService } from './services/segment.service';
+import { LiveEventsResolver } from './graphql/live-event.resolver';
+import { LiveEventsService } from './services/live-events.service';
 
 const pointsEnv = {
   MEMBERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -138,6 +140,12 @@ const pointsEnv = {
   HOUSEHOLD_INVITATION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   /** The smallest segment size a partner is told (below it, null): no size that singles out a member. */
   SEGMENT_PARTNER_MIN_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /**
+   * Live updates (the accountEvents and partnerEvents subscriptions): the database whose `hub_events` channel
+   * the outbox trigger announces on, listened to by one connection per process (default: DATABASE_URL; a
+   * session, not a transaction-pooled, connection: LISTEN needs one).
+   */
+  EVENTS_DATABASE_URL: z.string().min(1).optional(),
 };
 
 type PointsEnv = z.infer<z.ZodObject<typeof pointsEnv>>;
@@ -157,7 +165,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
   buildSchema: () =>
     buildFederatedSchema(
       {
-        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver, SegmentResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver],
+        resolvers: [PointsMemberResolver, PointsAccountResolver, PartnerTransactionsResolver, PointsTransactionResolver, RedemptionResolver, ReversalResolver, ProgrammeResolver, DonationPostingResolver, MemberClosingResolver, MemberMergeResolver, PointsAuditLogResolver, PointsMemberExportResolver, PointsMemberErasureResolver, EconomicsResolver, KpisResolver, FundingResolver, GrantResolver, CashoutResolver, PayoutBatchResolver, TransactionEconomicsResolver, TransactionAwardsResolver, EarnAwardsResolver, TransactionBasketResolver, StatementStoresResolver, WebhookResolver, MemberNoticesResolver, OfferActivationResolver, StampCardResolver, RegistrationResolver, BonusResolver, GameResolver, TransactionOfferResolver, HouseholdMemberResolver, HouseholdResolver, AmbassadorStatusResolver, AmbassadorsResolver, SegmentResolver, MembershipResolver, MembershipPlanFieldResolver, MembershipPurchasePlanResolver, LiveEventsResolver],
         orphanedTypes: [PointsMemberType],
       },
       { ...pointsReferences, ...kpisReferences },
@@ -261,6 +269,9 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const stopRelay = startPledgeRelay(new PledgeRelayService(dataSource, createDonationsClient(env.DONATIONS_URL, signer!), logger), env.PLEDGE_RELAY_INTERVAL_MS);
     const memberExport = new MemberDataExport({ primary: dataSource, reports: reportSource }, POINTS_MEMBER_DATA_SECTIONS);
     const memberErasure = new MemberDataErasure(dataSource, POINTS_MEMBER_ERASURE_STATEMENTS);
+    // One LISTEN connection per process, opened at the first subscription.
+    const liveEvents = new LiveEventsService({ connectionString: env.EVENTS_DATABASE_URL ?? env.DATABASE_URL, logger });
+    metrics.collectedGauge('hub_live_subscriptions', 'Open accountEvents and partnerEvents subscriptions in this process', [], (gauge) => gauge.set(liveEvents.open));
     return {
       resolveViewer: (viewer, requestId) => resolveLinkedMember(viewer, links, requestId),
       createContext: (viewer, requestId) => ({
@@ -288,6 +299,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         households,
         webhooks,
         webhookDelivery,
+        liveEvents,
         donationPostings,
         memberClosings,
         memberMerges,
@@ -317,6 +329,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
         },
       }),
       close: async () => {
+        await liveEvents.close();
         await partnerChanges.stop();
         await stopRelay();
         await stopWebhooks();

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { useQuery } from 'urql';
+import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useSubscription } from 'urql';
 import { ErrorNotice, Loading, Page, Section, Success } from '../../components/ui';
 import { graphql } from '../../gql';
 import { useI18n } from '../../i18n';
@@ -45,6 +45,27 @@ const MemberHome = graphql(`
     }
   }
 `);
+
+const AccountEvents = graphql(`
+  subscription PortalAccountEvents {
+    accountEvents {
+      id
+      type
+    }
+  }
+`);
+
+/**
+ * Keeps the member's figures live: each event of the member's account (an earn at a till, a redemption, a
+ * notice) arrives over the accountEvents subscription as it commits, and the page reads them again.
+ */
+function useLiveAccount(member: boolean, refresh: () => void): void {
+  const [{ data }] = useSubscription({ query: AccountEvents, pause: !member });
+  const last = data?.accountEvents.id;
+  useEffect(() => {
+    if (last) refresh();
+  }, [last, refresh]);
+}
 
 const WelcomeBonus = graphql(`
   query PortalWelcomeBonus {
@@ -94,6 +115,7 @@ export function MemberHomePage() {
   const { search } = useRouter();
   const [{ data, fetching, error }, refetch] = useQuery({ query: MemberHome });
   const me = data?.me;
+  useLiveAccount(Boolean(me), useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]));
   const justJoined = search.get('welcome') !== null;
   const [retries, setRetries] = useState(0);
   // Right after sign-up a subgraph may not see the new member for a moment (it remembers "no member" for
