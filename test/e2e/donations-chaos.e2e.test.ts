@@ -48,7 +48,8 @@ function spawnChild(name: 'points' | 'donations', extra: NodeJS.ProcessEnv | (()
   children[name] = child;
   child.once('exit', (code, signal) => {
     exits.push(`${name}:${code !== null && CRASH_CODES[code] ? CRASH_CODES[code] : (signal ?? code)}`);
-    if (supervising && children[name] === child) setTimeout(() => supervising && spawnChild(name, extra), 50);
+    // Not when the test stopped or replaced it in the meantime (a second process would race the new one for its port).
+    if (supervising && children[name] === child) setTimeout(() => supervising && children[name] === child && spawnChild(name, extra), 50);
   });
 }
 
