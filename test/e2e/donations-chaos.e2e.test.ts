@@ -218,7 +218,12 @@ describe('donations and pledges when processes die between the two writes', () =
         spawnChild('points', { PORT: new URL(pointsUrl).port });
       }
     })();
+    const stormStart = Date.now();
     await Promise.all([killer, ...members.map(worker)]);
+    console.log(
+      `donations chaos: storm of ${((Date.now() - stormStart) / 1000).toFixed(1)} s, ${acknowledged.length} donations acknowledged, ${armed.length} donations processes, ` +
+        `crashes ${Object.keys(CRASHES_OWED).map((point) => `${point} ${crashes(point)}`).join(', ')}, points killed ${pointsKills}×`,
+    );
 
     // Recovery: a clean donations process (no crash hook); the reconciler and the relay finish the rest.
     await stopChild('donations');
