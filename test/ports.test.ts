@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { underLock } from './support/build';
 import { freePort, portAllocator } from './support/ports';
 
 const listen = (port: number) =>
@@ -53,5 +54,30 @@ describe('test ports', () => {
     expect(next).not.toBe(port + 1);
     expect(next).not.toBe(port + 2);
     servers.push(await listen(next)); // and it is free
+  });
+
+  it('runs work under a port lock one holder at a time, and waits while another process holds it', async () => {
+    const lockPort = await freePort(); // a lock of this test's own: the real one (19999) guards dist/
+    const log: string[] = [];
+    const work = (name: string) => async () => {
+      log.push(`${name} in`);
+      await new Promise((r) => setTimeout(r, 100));
+      log.push(`${name} out`);
+      return name;
+    };
+    expect(await Promise.all([underLock(lockPort, work('a')), underLock(lockPort, work('b')), underLock(lockPort, work('c'))])).toEqual(['a', 'b', 'c']);
+    for (let i = 0; i < log.length; i += 2) expect(log[i + 1]).toBe(log[i].replace(' in', ' out'));
+    // Held by someone else (a server standing for another process): no work until it lets go.
+    const other = await listen(lockPort);
+    let done = false;
+    const waiting = underLock(lockPort, async () => (done = true));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(done).toBe(false);
+    await close(other);
+    await waiting;
+    expect(done).toBe(true);
+    // And let go after, also when the work fails.
+    await expect(underLock(lockPort, () => Promise.reject(new Error('failed')))).rejects.toThrow('failed');
+    await close(await listen(lockPort));
   });
 });
