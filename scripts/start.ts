@@ -140,35 +140,35 @@ runMain(async () => {
       if (!(await portIsFree(Number(port)))) throw new Error(`Port ${port} (${name}) is in use. Stop what uses it, or set ${variable} to another port.`);
     }
 
+    // Watched from the moment each starts: a process that dies while the others start (its port taken, a
+    // crash) stops the hub then, instead of leaving a hub up without it.
+    const watch = (name: string, child: ChildProcess): ChildProcess => {
+      children.push(child);
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        console.error(`The hub's ${name} process exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
+        void shutdown(1);
+      });
+      return child;
+    };
+
     const mode = process.env.HUB_MODE ?? 'single';
     if (mode !== 'single' && mode !== 'processes') throw new Error('HUB_MODE is single (the default) or processes');
     let gateway;
     if (mode === 'single') {
       const subgraphPorts = Object.fromEntries(SUBGRAPHS.map((d) => [`${d.name.toUpperCase()}_PORT`, new URL(urls[d.name]).port]));
-      gateway = spawnService('hub', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, ...subgraphPorts, HUB_MODE: 'single', PORT: gatewayPort });
-      children.push(gateway);
+      gateway = watch('hub', spawnService('hub', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, ...subgraphPorts, HUB_MODE: 'single', PORT: gatewayPort }));
     } else {
       for (const definition of SUBGRAPHS) {
         const port = new URL(urls[definition.name]).port;
-        const child = spawnService(definition.name, join(DIST, 'subgraphs', definition.name, 'src', 'index.js'), { ...baseEnv, ...routing, PORT: port });
-        children.push(child);
+        watch(definition.name, spawnService(definition.name, join(DIST, 'subgraphs', definition.name, 'src', 'index.js'), { ...baseEnv, ...routing, PORT: port }));
       }
       // Subgraphs migrate their own schemas as they start; wait for all before the gateway.
       await Promise.all(SUBGRAPHS.map((d, i) => waitReady(new URL('/readyz', urls[d.name]).toString(), children[i])));
-      gateway = spawnService('gateway', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, PORT: gatewayPort });
-      children.push(gateway);
+      gateway = watch('gateway', spawnService('gateway', join(DIST, 'gateway', 'src', 'index.js'), { ...baseEnv, ...routing, PORT: gatewayPort }));
     }
     const gatewayUrl = `http://localhost:${gatewayPort}/graphql`;
     await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway);
-
-    for (const child of children) {
-      child.once('exit', (code) => {
-        if (!stopping) {
-          console.error(`A hub process exited unexpectedly (code ${code}); stopping.`);
-          void shutdown(1);
-        }
-      });
-    }
 
     console.log(`\nCoalition Hub is up: ${gatewayUrl}`);
     console.log(`Portal: http://localhost:${gatewayPort}/`);

@@ -1,16 +1,19 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { graphql, mustQuery } from '../../scripts/lib/graphql-client';
 import { newReceiptId } from '../../subgraphs/donations/src/services/receipts.service';
-import { count, freePort, PARTNER_SCOPES, startHub, type TestHub } from '../support/hub';
+import { buildDist } from '../support/build';
+import { count, PARTNER_SCOPES, startHub, type TestHub } from '../support/hub';
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/keys';
 import { ledgerClient, ledgerViolations, NO_VIOLATIONS } from '../support/ledger';
+import { freePort } from '../support/ports';
+import { childrenOf, describeProcess, listenerPid } from '../support/processes';
 import { until } from '../support/wait';
 
 /**
@@ -24,9 +27,13 @@ import { until } from '../support/wait';
 const ROOT = join(__dirname, '..', '..');
 const REDIS_URL = process.env.REDIS_URL;
 
+const PARTS = ['gateway', 'members', 'points', 'partners', 'donations'] as const;
+
 interface Stack {
   name: string;
   gateway: string;
+  /** The port each of its five processes listens on. */
+  ports: Record<(typeof PARTS)[number], number>;
   child: ChildProcess;
   output: () => string;
 }
@@ -38,8 +45,7 @@ let receiver: { url: string; requests: { id: string; headers: IncomingHttpHeader
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
-/** One hub as `npm start` runs it with HUB_MODE=processes, on ports of its own. */
+/** One hub as `npm start` runs it with HUB_MODE=processes, on ports no other test holds (test/support/ports.ts). */
 async function startStack(name: string, env: NodeJS.ProcessEnv): Promise<Stack> {
   const [gateway, members, points, partners, donations] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'start.js')], {
@@ -57,12 +63,50 @@ async function startStack(name: string, env: NodeJS.ProcessEnv): Promise<Stack> 
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const stack: Stack = { name, gateway: `http://127.0.0.1:${gateway}/graphql`, child, output: () => output };
+  const stack: Stack = { name, gateway: `http://127.0.0.1:${gateway}/graphql`, ports: { gateway, members, points, partners, donations }, child, output: () => output };
   stacks.push(stack);
   for (const deadline = Date.now() + 240_000; !output.includes('Coalition Hub is up'); await sleep(100)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`hub ${name} did not start:\n${output}`);
   }
   return stack;
+}
+
+/**
+ * What is wrong with a stack, if anything: `npm start` exited, one of its five processes is gone, or its
+ * port is answered by another process (another test's server on a port that was handed out twice), or
+ * the gateway is not ready. A request to a stack in that state fails in ways that name none of this.
+ */
+async function stackProblems(stack: Stack): Promise<string[]> {
+  const { child } = stack;
+  if (child.exitCode !== null || child.signalCode !== null) return [`npm start (pid ${child.pid}) exited (${child.exitCode ?? child.signalCode})`];
+  const processes = childrenOf(child.pid!);
+  const problems: string[] = [];
+  for (const part of PARTS) {
+    const entry = part === 'gateway' ? 'gateway' : `subgraphs/${part}`;
+    const own = processes.find((p) => p.args.includes(`dist/${entry}/src/index.js`));
+    const port = stack.ports[part];
+    const listener = listenerPid(port, own ? [own.pid] : []);
+    if (!own) problems.push(`its ${part} process is gone (port ${port} is held by ${describeProcess(listener)})`);
+    else if (listener !== own.pid) problems.push(`port ${port} is held by ${describeProcess(listener)}, not by its ${part} process (pid ${own.pid})`);
+  }
+  if (problems.length === 0) {
+    const ready = await fetch(`http://127.0.0.1:${stack.ports.gateway}/readyz`, { signal: AbortSignal.timeout(5_000) }).then(
+      (r) => r.status,
+      (error: unknown) => String(error),
+    );
+    if (ready !== 200) problems.push(`its gateway's /readyz answers ${ready}`);
+  }
+  return problems;
+}
+
+/** Fails, naming what died or who took its port (with the stack's last output), unless both stacks are whole. */
+async function expectStacksAlive(when: string): Promise<void> {
+  const report: string[] = [];
+  for (const stack of stacks) {
+    const problems = await stackProblems(stack);
+    if (problems.length) report.push(`stack ${stack.name}: ${problems.join('; ')}\n  its last output:\n${stack.output().split('\n').slice(-30).join('\n')}`);
+  }
+  if (report.length) throw new Error(`${when}, a hub under test is not whole:\n${report.join('\n')}`);
 }
 
 async function stopStack(stack: Stack): Promise<void> {
@@ -138,12 +182,8 @@ const earn = (i: number, partnerToken: string, memberId: string, amount: string,
   graphql<{ earnPoints: { transaction: { id: string; points: number } } }>(gateway(i), EARN, { input: { memberId, purchase: { amount, currency: 'NOK' }, reference: `R-${key}`, idempotencyKey: key } }, partnerToken);
 
 beforeAll(async () => {
-  // The compiled hub, as `npm start` builds it (incremental: seconds when dist/ is current).
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
-  } catch (error) {
-    if ((error as { status?: number }).status !== 2) throw error;
-  }
+  // The compiled hub, as `npm start` builds it.
+  await buildDist();
   // A database of its own, migrated by the first processes to start; no in-process subgraphs.
   hub = await startHub({ isolatedDatabase: true, subgraphs: [], gateway: false });
   dataDir = mkdtempSync(join(tmpdir(), 'hub-scale-'));
@@ -170,14 +210,21 @@ beforeAll(async () => {
     DONATIONS_RECONCILE_INTERVAL_MS: '150',
     DONATIONS_RECONCILE_AFTER_MS: '200',
     DONATION_MIN_POINTS: '1',
-    // Limits shared through Redis when there is one: a small budget for anonymous callers (keyed by address,
-    // which both gateways see as 127.0.0.1), ample ones for everyone else. Without Redis, no limits.
+    // Limits shared through Redis when there is one: a small budget for anonymous callers (keyed by address),
+    // ample ones for everyone else. Without Redis, no limits. Behind a load balancer, as scale-out is deployed
+    // (one trusted hop): the caller's address is the one the balancer forwards.
     ...(REDIS_URL
-      ? { REDIS_URL, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_WINDOW_MS: '60000', RATE_LIMIT_ANONYMOUS: '4', RATE_LIMIT_PARTNER: '100000', RATE_LIMIT_MEMBER: '100000', RATE_LIMIT_OTHER: '100000' }
+      ? { REDIS_URL, TRUST_PROXY_HOPS: '1', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_WINDOW_MS: '60000', RATE_LIMIT_ANONYMOUS: '4', RATE_LIMIT_PARTNER: '100000', RATE_LIMIT_MEMBER: '100000', RATE_LIMIT_OTHER: '100000' }
       : { RATE_LIMIT_ENABLED: 'false' }),
   };
   await Promise.all([startStack('A', env), startStack('B', env)]);
+  await expectStacksAlive('after start-up');
 }, 300_000);
+
+// Each test runs against, and ends with, both stacks whole: a process that died or a port another server
+// answers on is named as such, not as a wrong count or a missing field.
+beforeEach(() => expectStacksAlive('before the test'));
+afterEach(() => expectStacksAlive('after the test'));
 
 afterAll(async () => {
   await Promise.all(stacks.map(stopStack));
@@ -189,10 +236,8 @@ afterAll(async () => {
 describe('two hubs of five processes each (HUB_MODE=processes) on one database', () => {
   it('runs ten processes: each stack a gateway and four subgraphs, each its own OS process', () => {
     for (const stack of stacks) {
-      const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(stack.child.pid)], { encoding: 'utf8' });
-      const entries = children
-        .split('\n')
-        .map((line) => /dist\/(\S+)\/src\/index\.js/.exec(line)?.[1])
+      const entries = childrenOf(stack.child.pid!)
+        .map((p) => /dist\/(\S+)\/src\/index\.js/.exec(p.args)?.[1])
         .filter(Boolean)
         .sort();
       expect(entries, `stack ${stack.name}`).toEqual(['gateway', 'subgraphs/donations', 'subgraphs/members', 'subgraphs/partners', 'subgraphs/points']);
@@ -316,8 +361,11 @@ describe('two hubs of five processes each (HUB_MODE=processes) on one database',
       console.log('scale-out (processes): the shared rate limit is skipped: REDIS_URL is unset (.ci/run sets it where Redis runs)');
       context.skip();
     }
+    // An address of this run's own: the budget lives in Redis for a minute, shared with every other test run
+    // on the machine (and with this file run again within the minute), where 127.0.0.1 would be everyone's.
+    const address = `2001:db8:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}::1`;
     const outcomes: string[] = [];
-    for (let i = 0; i < 6; i++) outcomes.push((await graphql(gateway(i), '{ __typename }', {})).errors?.[0]?.extensions?.code ?? 'ok');
+    for (let i = 0; i < 6; i++) outcomes.push((await graphql(gateway(i), '{ __typename }', {}, undefined, { 'x-forwarded-for': address })).errors?.[0]?.extensions?.code ?? 'ok');
     expect(outcomes.filter((o) => o === 'RATE_LIMITED')).toHaveLength(2);
     expect(outcomes.slice(4)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
   });

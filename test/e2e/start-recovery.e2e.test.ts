@@ -1,10 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startEmbeddedPostgres, superviseEmbeddedPostgres } from '../../scripts/lib/embedded-db';
+import { startEmbeddedPostgres, superviseEmbeddedPostgres } from '../../scripts/lib/embedded-db';
 import { graphql } from '../../scripts/lib/graphql-client';
+import { buildDist } from '../support/build';
+import { freePort } from '../support/ports';
 
 /**
  * `npm start` as a user runs it: the compiled scripts/start.js, its own embedded PostgreSQL in a temporary
@@ -57,15 +59,8 @@ async function waitFor(started: Started, text: string, timeoutMs: number): Promi
   throw new Error(`start.js did not print "${text}":\n${started.output()}`);
 }
 
-beforeAll(() => {
-  // The compiled scripts, as `npm start` builds them (incremental: seconds when dist/ is current).
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
-  } catch (error) {
-    // Exit status 2: type errors, JavaScript emitted all the same. `npm run typecheck` reports those.
-    if ((error as { status?: number }).status !== 2) throw error;
-  }
-}, 180_000);
+// The compiled scripts, as `npm start` builds them.
+beforeAll(buildDist, 180_000);
 
 describe('npm start heals itself', () => {
   let dataDir: string;

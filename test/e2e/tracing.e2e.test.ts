@@ -5,8 +5,9 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort } from '../support/hub';
+import { buildDist } from '../support/build';
 import { createTestKeys, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys } from '../support/keys';
+import { freePort } from '../support/ports';
 
 // Traces are set up as a process starts (before pg loads), so this test runs the compiled gateway and the
 // partners subgraph as their own processes, exporting to a tiny OTLP/HTTP receiver here.
@@ -34,12 +35,7 @@ function attribute(span: OtlpSpan, key: string): string | undefined {
 }
 
 beforeAll(async () => {
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
-  } catch (error) {
-    // Exit status 2: type errors, JavaScript emitted all the same. `npm run typecheck` reports those.
-    if ((error as { status?: number }).status !== 2) throw error;
-  }
+  await buildDist();
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

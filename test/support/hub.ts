@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Pool } from 'pg';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/src/gateway';
@@ -10,6 +9,7 @@ import { membersSubgraph } from '../../subgraphs/members/src/subgraph';
 import { partnersSubgraph } from '../../subgraphs/partners/src/subgraph';
 import { pointsSubgraph } from '../../subgraphs/points/src/subgraph';
 import { createTestKeys, signToken, TEST_AUDIENCE, TEST_ISSUER, type TestKeys, type TokenOptions } from './keys';
+import { freePort } from './ports';
 
 export type SubgraphKey = 'members' | 'points' | 'partners' | 'donations';
 
@@ -58,7 +58,7 @@ export interface HubOptions {
 }
 
 /**
- * Starts the hub in-process on free ports against the run's test database, with its own trusted keys.
+ * Starts the hub in-process on free ports (test/support/ports.ts) against the run's test database, with its own trusted keys.
  * Each subgraph still owns its schema and pool, and the gateway still talks HTTP to each of them.
  */
 export async function startHub(options: HubOptions = {}): Promise<TestHub> {
@@ -224,23 +224,6 @@ export async function startHub(options: HubOptions = {}): Promise<TestHub> {
       }
     },
   };
-}
-
-/**
- * A port nothing listens on now, below Linux's ephemeral range (32768-60999): a port the kernel hands out
- * for listen(0) comes from that range, where any test process's outgoing connections (to PostgreSQL, to a
- * subgraph) may take it before the server that was promised it listens (EADDRINUSE under load).
- */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 /** Counts rows of `table` (schema-qualified) matching an optional WHERE clause. */

@@ -1,14 +1,7 @@
-/** A small seeded PRNG (mulberry32), so that a property test's failure reproduces from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededDraws } from '../../lib/src/seeded-random';
+
+/** A small seeded PRNG (mulberry32), so that a property test's failure reproduces from its seed; the one the crash hooks draw from. */
+export const rng = seededDraws;
 
 /**
  * The seed of a randomised test: TEST_SEED when set (to replay a failure), else a fresh one. Printed, with

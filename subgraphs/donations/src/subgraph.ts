@@ -15,6 +15,7 @@ import { createPointsClient } from './clients/points.client';
 import { ClosingDonationResolver } from './graphql/closing-donation.resolver';
 import { createMemberLinkLookup } from '../../../lib/src/clients/member-link.client';
 import { MemberLinkCache, resolveLinkedMember } from '../../../lib/src/member-link';
+import { seededDraws } from '../../../lib/src/seeded-random';
 import { type DonationsContext } from './context';
 import { donationsReferences } from './graphql/charity.reference';
 import { CharityResolver } from './graphql/charity.resolver';
@@ -60,6 +61,8 @@ const donationsEnv = {
   /** Test hook (NODE_ENV=test only): comma-separated crash points (donation-write, ledger-call, pledge-write). */
   DONATIONS_CRASH_AT: z.string().default(''),
   DONATIONS_CRASH_RATE: z.coerce.number().min(0).max(1).default(1),
+  /** Seeds the crash hook's draws (the same seed, the same draws); unset, they are unseeded. */
+  DONATIONS_CRASH_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
 };
 
 type DonationsEnv = z.infer<z.ZodObject<typeof donationsEnv>>;
@@ -107,6 +110,7 @@ export const donationsSubgraph: SubgraphDefinition<DonationsContext, DonationsEn
       // The crash hook exists for the exactly-once tests only.
       crashAt: new Set(env.NODE_ENV === 'test' ? env.DONATIONS_CRASH_AT.split(',').filter(Boolean) : []),
       crashRate: env.DONATIONS_CRASH_RATE,
+      crashDraw: env.DONATIONS_CRASH_SEED === undefined ? Math.random : seededDraws(env.DONATIONS_CRASH_SEED),
     };
     const charities = new CharitiesService(dataSource);
     const receipts = new ReceiptsService(dataSource);

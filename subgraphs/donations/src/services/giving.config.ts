@@ -7,9 +7,11 @@ export interface GivingConfig {
   currency: string;
   /** PENDING donations older than this are re-driven by the reconciler. */
   reconcileAfterMs: number;
-  /** Test hook: where this process exits(1) on purpose (only when NODE_ENV=test). */
+  /** Test hook: where this process exits on purpose (only when NODE_ENV=test), with which chance per pass. */
   crashAt: ReadonlySet<string>;
   crashRate: number;
+  /** The hook's draws in [0, 1): seeded (DONATIONS_CRASH_SEED), so that a test's crashes replay. */
+  crashDraw: () => number;
 }
 
 /** Exit statuses of the crash hook, one per point, so a test can tell which crash happened. */
@@ -22,7 +24,7 @@ export const CRASH_EXIT_CODES = { 'donation-write': 71, 'ledger-call': 72, 'pled
  * and never configured outside NODE_ENV=test.
  */
 export function crashPoint(config: GivingConfig, point: keyof typeof CRASH_EXIT_CODES): void {
-  if (config.crashAt.has(point) && Math.random() < config.crashRate) {
+  if (config.crashAt.has(point) && config.crashDraw() < config.crashRate) {
     process.exit(CRASH_EXIT_CODES[point]);
   }
 }
