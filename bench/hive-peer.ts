@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler as routerPlanner } from '@graphql-hive/router-runtime';
+import { hubFetch } from '../lib/src';
 
 /**
  * The Hive gateway runtime as a peer, on the same supergraph, with no plugins: no token check, no rate or query
@@ -9,7 +10,7 @@ import { unifiedGraphHandler as routerPlanner } from '@graphql-hive/router-runti
  * subgraph verifies it).
  * - `stock`: the runtime's defaults (its JavaScript query planner, its own fetch, in-flight deduplication), as
  *   a new user gets it;
- * - `same-settings`: the runtime settings the hub's gateway runs with (Hive Router's planner, Node's fetch, no
+ * - `same-settings`: the runtime settings the hub's gateway runs with (Hive Router's planner, the hub's fetch, no
  *   in-flight deduplication), so that the only difference left is the hub's plugins: what
  *   `gatewayVsHiveSameSettings` prices.
  */
@@ -19,7 +20,8 @@ export async function startHivePeer(supergraphSdl: string, flavour: 'stock' | 's
     ...(same
       ? {
           unifiedGraphHandler: routerPlanner,
-          fetchAPI: { fetch },
+          // The hub's own upstream fetch (in this process it calls over the network, as in --mode processes).
+          fetchAPI: { fetch: hubFetch },
           transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } },
         }
       : {}),
