@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
+import { readSseBlocks } from '../support/sse';
 
 /**
  * Live updates: GET /events/stream on the gateway, read with a real streaming client (fetch). A till's earn
@@ -23,28 +24,11 @@ async function openStream(token: string | null) {
   const events: SseEvent[] = [];
   const waiters: (() => void)[] = [];
   if (response.status === 200) {
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-            if (!fields.data) continue;
-            events.push({ event: fields.event ?? 'message', id: fields.id, data: JSON.parse(fields.data) as Record<string, unknown> });
-            waiters.splice(0).forEach((w) => w());
-          }
-        }
-      } catch {
-        // aborted
-      }
-    })();
+    void readSseBlocks(response.body!, ({ event, id, data }) => {
+      if (!data) return;
+      events.push({ event, id, data: JSON.parse(data) as Record<string, unknown> });
+      waiters.splice(0).forEach((w) => w());
+    });
   }
   const waitFor = async (match: (e: SseEvent) => boolean, ms = ARRIVAL_MS): Promise<SseEvent> => {
     const deadline = Date.now() + ms;

@@ -56,32 +56,14 @@ export async function subscribe<T = Record<string, unknown>>(url: string, query:
   let completed = false;
   const wake = () => waiters.splice(0).forEach((w) => w());
   if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const lines = block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':'));
-            const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
-            const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
-            if (event === 'complete') completed = true;
-            else if (event === 'next' && data) events.push(JSON.parse(data) as GraphQLEvent<T>);
-            wake();
-          }
-        }
-      } catch {
-        // aborted
-      }
+    void readSseBlocks(response.body!, ({ event, data }) => {
+      if (event === 'complete') completed = true;
+      else if (event === 'next' && data) events.push(JSON.parse(data) as GraphQLEvent<T>);
+      wake();
+    }).then(() => {
       completed = true;
       wake();
-    })();
+    });
   } else {
     completed = true;
   }
@@ -111,4 +93,33 @@ export async function subscribe<T = Record<string, unknown>>(url: string, query:
     },
     close: () => controller.abort(),
   };
+}
+
+/** One Server-Sent Events block: its `event` (default `message`), `id` and `data` (its data lines joined). */
+export interface SseBlock {
+  event: string;
+  id?: string;
+  data: string;
+}
+
+/** Reads an event stream to its end (or until it is aborted), handing each block over as it completes. */
+export async function readSseBlocks(body: NonNullable<Response['body']>, onBlock: (block: SseBlock) => void): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const lines = buffer.slice(0, end).split('\n').filter((l) => !l.startsWith(':') && l.includes(':'));
+        buffer = buffer.slice(end + 2);
+        const field = (name: string) => lines.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).trim());
+        onBlock({ event: field('event')[0] ?? 'message', id: field('id')[0], data: field('data').join('\n') });
+      }
+    }
+  } catch {
+    // aborted
+  }
 }
