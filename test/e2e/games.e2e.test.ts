@@ -137,16 +137,17 @@ describe('createGame', () => {
   });
 
   it('refuses a chance below one in four, bad prizes, a budget below the largest prize, a cost on a coalition game; nothing is written', async () => {
-    const before = await count(hub.db, 'points.games');
-    expect(code(await createGame(admin, { winChance: '0.2499' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'winChance' });
-    expect(code(await createGame(admin, { winChance: 'lots' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'winChance' });
-    expect(code(await createGame(admin, { winChance: '1.5' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'winChance' });
-    expect(code(await createGame(admin, { prizes: [] }))).toEqual({ code: 'BAD_USER_INPUT', field: 'prizes' });
-    expect(code(await createGame(admin, { prizes: [{ points: 10, weight: 0 }] }))).toEqual({ code: 'BAD_USER_INPUT', field: 'prizes[0].weight' });
-    expect(code(await createGame(admin, { budgetPoints: 199 }))).toEqual({ code: 'BAD_USER_INPUT', field: 'budgetPoints' });
-    expect(code(await createGame(admin, { costPoints: 5 }))).toEqual({ code: 'BAD_USER_INPUT', field: 'costPoints' });
-    expect(code(await createGame(admin, { startsAt: '2026-12-02T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'endsAt' });
-    expect(await count(hub.db, 'points.games')).toBe(before);
+    // Named for this test alone: other files may create games in the same database meanwhile.
+    const name = `Refused ${randomUUID()}`;
+    expect(code(await createGame(admin, { name, winChance: '0.2499' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'winChance' });
+    expect(code(await createGame(admin, { name, winChance: 'lots' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'winChance' });
+    expect(code(await createGame(admin, { name, winChance: '1.5' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'winChance' });
+    expect(code(await createGame(admin, { name, prizes: [] }))).toEqual({ code: 'BAD_USER_INPUT', field: 'prizes' });
+    expect(code(await createGame(admin, { name, prizes: [{ points: 10, weight: 0 }] }))).toEqual({ code: 'BAD_USER_INPUT', field: 'prizes[0].weight' });
+    expect(code(await createGame(admin, { name, budgetPoints: 199 }))).toEqual({ code: 'BAD_USER_INPUT', field: 'budgetPoints' });
+    expect(code(await createGame(admin, { name, costPoints: 5 }))).toEqual({ code: 'BAD_USER_INPUT', field: 'costPoints' });
+    expect(code(await createGame(admin, { name, startsAt: '2026-12-02T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'endsAt' });
+    expect(await count(hub.db, 'points.games', 'name = $1', [name])).toBe(0);
   });
 
   it('who may: a partner only for itself, no member; idempotent by key', async () => {
