@@ -108,6 +108,12 @@ async function load(url: string, connections: number, flows: Step[][], durationM
   return figures;
 }
 
+/** The hub `load` measures from now on: all its processes, and its gateway process (started last) in `--mode processes`. */
+function measureHub(hub: { pids: number[] }): void {
+  measured.hub = hub.pids;
+  measured.gateway = MODE === 'processes' ? hub.pids[hub.pids.length - 1] : null;
+}
+
 /**
  * CPU time (ms) of whatever gateway answered: the hub's own gateway process (`--mode processes`) plus this
  * process, where the peers (stock Hive runtime, Apollo) run; each is nearly idle while the other serves. So a
@@ -359,8 +365,7 @@ runMain(async () => {
   if (sink) await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
   const traceEnv: NodeJS.ProcessEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` } : {};
   let hub = await startHub(databaseUrl, keys, traceEnv);
-  measured.hub = hub.pids;
-  measured.gateway = MODE === 'processes' ? hub.pids[hub.pids.length - 1] : null;
+  measureHub(hub);
   const postmasterPid = join(work, 'pg', 'pg', 'postmaster.pid');
   if (embedded && existsSync(postmasterPid)) measured.postmaster = Number(readFileSync(postmasterPid, 'utf8').split('\n')[0]);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
@@ -685,7 +690,7 @@ runMain(async () => {
     if (wanted('events')) {
       await hub.stop();
       hub = await startHub(databaseUrl, keys, { ...traceEnv, NODE_ENV: 'development' });
-      measured.hub = hub.pids;
+      measureHub(hub);
       events = await measureEventPipeline({ db, gatewayUrl: hub.gatewayUrl, partners, memberIds: members.map((m) => m.id), rate: EVENTS_RATE, seconds: EVENTS_SECONDS, warmupSeconds: EVENTS_WARMUP, log });
       log(
         `events: relay p50 ${events.relay.p50Ms} ms p99 ${events.relay.p99Ms} ms; webhooks p50 ${events.webhooks.p50Ms} ms p99 ${events.webhooks.p99Ms} ms; ` +
