@@ -152,6 +152,40 @@ describe('referral bonus', () => {
     expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
   });
 
+  it('looks at a referral only when signalled: by the registration, by an earn while it is open, by a registration after the earn', async () => {
+    const signals = async (memberId: string) => (await hub.db.query<{ n: number }>('SELECT count(*)::int AS n FROM points.referral_checks WHERE member_id = $1', [memberId])).rows[0].n;
+    const referrer = await hub.seed.member(partner.token);
+    const friend = await hub.seed.member(partner.token, { referralCode: await referralCodeOf(referrer.id) });
+    await registration(friend.id);
+    expect(await signals(friend.id)).toBe(1);
+    // Looked at, nothing due: the signal goes, and later sweeps do not look at this member again.
+    expect(await referralSweeper().sweepReferrals()).toBe(0);
+    expect(await signals(friend.id)).toBe(0);
+    await hub.seed.earn(partner.token, friend.id, '3.00', 'EUR');
+    expect(await signals(friend.id)).toBe(1);
+    expect(await referralSweeper().sweepReferrals()).toBe(2);
+    expect(await signals(friend.id)).toBe(0);
+    // Settled: the friend's next earns signal nothing.
+    await hub.seed.earn(partner.token, friend.id, '3.00', 'EUR');
+    expect(await signals(friend.id)).toBe(0);
+
+    // The earn came before the ledger heard of the referral (the registration arrives late): the registration signals.
+    const late = await hub.seed.member(partner.token, { referralCode: await referralCodeOf(referrer.id) });
+    const registered = await registration(late.id);
+    await hub.db.query('DELETE FROM points.referral_checks WHERE member_id = $1', [late.id]);
+    await hub.db.query('DELETE FROM points.member_registrations WHERE member_id = $1', [late.id]);
+    await hub.seed.earn(partner.token, late.id, '3.00', 'EUR');
+    expect(await signals(late.id)).toBe(0);
+    const membersService = { subject: serviceSubject('members'), service: true, scopes: new Set(['ledger:members']), token: '' } as unknown as Viewer;
+    await new RegistrationService(hub.subgraphs.points!.dataSource, config(0)).register(membersService, [
+      { memberId: late.id, version: registered.version, enrolledAt: new Date().toISOString(), enrolledByPartnerId: partner.id, referredBy: referrer.id },
+    ]);
+    expect(await signals(late.id)).toBe(1);
+    expect(await referralSweeper().sweepReferrals()).toBe(2);
+    expect(await bonuses(late.id, 'REFERRAL')).toHaveLength(1);
+    expect(await ledgerViolations(hub.db)).toEqual(NO_VIOLATIONS);
+  });
+
   it('a reversed first earn does not count; the referrer is paid for at most the yearly cap of friends, the friends always', async () => {
     const referrer = await hub.seed.member(partner.token);
     const code = await referralCodeOf(referrer.id);

@@ -99,24 +99,46 @@ export interface ReferralDue {
 }
 
 /**
- * Referred members whose referral is not settled and who now have a qualifying earn (points, not
- * reversed), locked (up to `limit`). A member without such an earn is not answered, nor locked.
+ * The referrals to settle now, from the oldest signals no other sweep holds (up to `limit`, locked until
+ * commit: migration 1741610000000): each signalled member's registration is locked (one another sweep is
+ * settling is skipped, and its signals kept for the next sweep), and a member with an open referral and a
+ * first earn with points that is not reversed is answered. The signals of every member looked at (or with
+ * no registration yet: a new one signals again) are deleted in the caller's transaction, so they go only
+ * when the round that paid, or found nothing to pay, commits.
  */
 export async function claimDueReferrals(manager: EntityManager, limit: number): Promise<ReferralDue[]> {
-  const { rows } = await sql<{ member_id: string; referred_by: string; transaction_id: string }>(
+  const { rows: signals } = await sql<{ id: string; member_id: string }>(
     manager,
-    `SELECT r.member_id, r.referred_by, q.id AS transaction_id
-       FROM member_registrations r
-       JOIN LATERAL (
-         SELECT t.id FROM transactions t
-          WHERE t.member_id = r.member_id AND t.kind = 'EARN' AND t.points > 0
-            AND NOT EXISTS (SELECT 1 FROM transactions x WHERE x.reverses = t.id)
-          ORDER BY t.created_at, t.id LIMIT 1) q ON true
-      WHERE r.referred_by IS NOT NULL AND r.referral_settled_at IS NULL
-      ORDER BY r.member_id LIMIT $1 FOR UPDATE OF r SKIP LOCKED`,
+    'SELECT id::text, member_id FROM referral_checks ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
     [limit],
   );
-  return rows.map((r) => ({ friendId: r.member_id, referrerId: r.referred_by, qualifyingTransactionId: r.transaction_id }));
+  if (signals.length === 0) return [];
+  const members = [...new Set(signals.map((s) => s.member_id))];
+  const { rows } = await sql<{ member_id: string; referred_by: string | null; transaction_id: string | null; mine: boolean }>(
+    manager,
+    `WITH mine AS (
+       SELECT r.member_id, r.referred_by, r.referral_settled_at FROM member_registrations r
+        WHERE r.member_id = ANY($1::uuid[]) ORDER BY r.member_id FOR UPDATE OF r SKIP LOCKED)
+     SELECT m.member_id, m.referred_by, q.id AS transaction_id, true AS mine
+       FROM mine m
+       LEFT JOIN LATERAL (
+         SELECT t.id FROM transactions t
+          WHERE m.referred_by IS NOT NULL AND m.referral_settled_at IS NULL
+            AND t.member_id = m.member_id AND t.kind = 'EARN' AND t.points > 0
+            AND NOT EXISTS (SELECT 1 FROM transactions x WHERE x.reverses = t.id)
+          ORDER BY t.created_at, t.id LIMIT 1) q ON true
+     UNION ALL
+     SELECT r.member_id, NULL, NULL, false FROM member_registrations r
+      WHERE r.member_id = ANY($1::uuid[]) AND r.member_id NOT IN (SELECT member_id FROM mine)`,
+    [members],
+  );
+  const heldElsewhere = new Set(rows.filter((r) => !r.mine).map((r) => r.member_id));
+  const lookedAt = members.filter((m) => !heldElsewhere.has(m));
+  await sql(manager, 'DELETE FROM referral_checks WHERE id = ANY($1::bigint[]) AND member_id = ANY($2::uuid[])', [signals.map((s) => s.id), lookedAt]);
+  return rows
+    .filter((r) => r.mine && r.referred_by !== null && r.transaction_id !== null)
+    .sort((a, b) => (a.member_id < b.member_id ? -1 : a.member_id > b.member_id ? 1 : 0))
+    .map((r) => ({ friendId: r.member_id, referrerId: r.referred_by as string, qualifyingTransactionId: r.transaction_id as string }));
 }
 
 /** Referral bonuses the referrer was paid since `since` (their yearly cap counts these). */

@@ -55,7 +55,8 @@ export interface EarnWrite {
  * issuer's account to the member), the member's lots (one per issuer), its awards, its basket, the uses of
  * the offers it applied (and which activation gave what), the stamps it collected with the cards' progress
  * and the offer activations of the cards it filled that reward an offer, its points added to the
- * member's qualifying figure for this month, and the mutation's audit row. The database still checks every invariant: postings
+ * member's qualifying figure for this month, a signal to the referral sweep when the member's referral is
+ * still open (migration 1741610000000), and the mutation's audit row. The database still checks every invariant: postings
  * balance and match the transaction's points, awards add up to them (deferred triggers, at commit).
  * Answers the transaction as stored.
  */
@@ -119,6 +120,9 @@ export async function writeEarn(manager: EntityManager, w: EarnWrite): Promise<T
        INSERT INTO qualifying_points (member_id, month, points)
        SELECT $3, date_trunc('month', now() AT TIME ZONE 'UTC')::date, $5::bigint WHERE $5::bigint > 0
        ON CONFLICT (member_id, month) DO UPDATE SET points = qualifying_points.points + EXCLUDED.points),
+     referral AS (
+       INSERT INTO referral_checks (member_id)
+       SELECT member_id FROM member_registrations WHERE member_id = $3 AND referred_by IS NOT NULL AND referral_settled_at IS NULL AND $5::bigint > 0),
      audited AS (
        INSERT INTO audit_log (request_id, operation, target_id, subject, partner_id, member_id, charity_id, idempotency_key, outcome)
        SELECT $34, $35, $36, $37, $38, $39, $40, $41, $42 WHERE $34::text IS NOT NULL)

@@ -22,20 +22,24 @@ export interface MemberRegistration {
 /**
  * Records the registrations: new members are inserted, known ones take the newer version's birthday,
  * consents and city of the enrolling store (a stale or repeated version changes nothing; when and by whom the member joined, and who referred them,
- * never change). Answers the members that were new.
+ * never change); a new member who was referred is signalled to the referral sweep. Answers the members that were new.
  */
 export async function upsertRegistrations(manager: EntityManager, rows: readonly MemberRegistration[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const { rows: written } = await sql<{ member_id: string; inserted: boolean }>(
     manager,
-    `INSERT INTO member_registrations AS r (member_id, version, enrolled_at, enrolled_by_partner_id, referred_by, birth_month, birth_day,
-                                            marketing_consent, partner_data_sharing, enrolled_city)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::uuid[], $5::uuid[], $6::smallint[], $7::smallint[], $8::boolean[], $9::boolean[], $10::text[])
-     ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, birth_month = EXCLUDED.birth_month, birth_day = EXCLUDED.birth_day,
-            marketing_consent = EXCLUDED.marketing_consent, partner_data_sharing = EXCLUDED.partner_data_sharing, enrolled_city = EXCLUDED.enrolled_city,
-            updated_at = now()
-      WHERE r.version < EXCLUDED.version
-     RETURNING member_id, xmax = 0 AS inserted`,
+    `WITH written AS (
+       INSERT INTO member_registrations AS r (member_id, version, enrolled_at, enrolled_by_partner_id, referred_by, birth_month, birth_day,
+                                              marketing_consent, partner_data_sharing, enrolled_city)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::uuid[], $5::uuid[], $6::smallint[], $7::smallint[], $8::boolean[], $9::boolean[], $10::text[])
+       ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, birth_month = EXCLUDED.birth_month, birth_day = EXCLUDED.birth_day,
+              marketing_consent = EXCLUDED.marketing_consent, partner_data_sharing = EXCLUDED.partner_data_sharing, enrolled_city = EXCLUDED.enrolled_city,
+              updated_at = now()
+        WHERE r.version < EXCLUDED.version
+       RETURNING member_id, referred_by, xmax = 0 AS inserted),
+     -- A new member who was referred: the referral sweep looks at them (their first earn may already be in).
+     signalled AS (INSERT INTO referral_checks (member_id) SELECT member_id FROM written WHERE inserted AND referred_by IS NOT NULL ORDER BY member_id)
+     SELECT member_id, inserted FROM written`,
     [
       rows.map((r) => r.memberId),
       rows.map((r) => r.version),
