@@ -1,23 +1,14 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Client } from 'pg';
 import { AppError, isAdmin, tokenExpiresAt, type Logger, type TokenVerifier, type Viewer } from '../../lib/src';
+import { hears, parseLiveEvent, type LiveAudience, type LiveEvent } from '../../lib/src/live-event';
 import { type GatewayFetch } from './reports/serve';
 
 /** The PostgreSQL channel the points subgraph announces each outbox event on (migration 1740300000000). */
 export const EVENTS_CHANNEL = 'hub_events';
 
-/** One event as announced: the outbox row's id, type, member, partner and payload. */
-export interface LiveEvent {
-  id: number;
-  type: string;
-  memberId: string | null;
-  partnerId: string | null;
-  occurredAt: string;
-  payload?: Record<string, unknown>;
-}
-
 /** Who a stream is for: one member's own events, one partner's own events, or (admin) all. */
-type Audience = { kind: 'member'; memberId: string } | { kind: 'partner'; partnerId: string } | { kind: 'admin' };
+type Audience = LiveAudience;
 
 interface Subscriber {
   audience: Audience;
@@ -47,12 +38,6 @@ export interface LiveEvents {
 
 export const EVENTS_PATH = '/events/stream';
 
-/** Only what the audience may read: its own events (a member's own account, a partner's own business). */
-export function visibleTo(audience: Audience, event: LiveEvent): boolean {
-  if (audience.kind === 'admin') return true;
-  if (audience.kind === 'member') return event.memberId === audience.memberId;
-  return event.partnerId === audience.partnerId;
-}
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
@@ -85,7 +70,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
 
   const deliver = (event: LiveEvent) => {
     for (const s of subscribers) {
-      if (!visibleTo(s.audience, event)) continue;
+      if (!hears(s.audience, event)) continue;
       // One after another per stream: a member's balance reads must not reorder its events.
       s.queue = s.queue.then(async () => {
         const data: Record<string, unknown> = { ...event };
@@ -109,11 +94,9 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       });
       c.on('notification', (message) => {
         if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
-        try {
-          deliver(JSON.parse(message.payload) as LiveEvent);
-        } catch (error) {
-          options.logger.warn('live events: unreadable notification', { error: (error as Error).message });
-        }
+        const event = parseLiveEvent(message.payload);
+        if (event) deliver(event);
+        else options.logger.warn('live events: unreadable notification skipped');
       });
       await c.connect();
       await c.query(`LISTEN ${EVENTS_CHANNEL}`);
@@ -127,7 +110,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
 
   /** The audience the caller's token entitles it to, asked through the gateway with that token. */
   const audienceOf = async (viewer: Viewer, req: IncomingMessage, res: ServerResponse, execute: GatewayFetch, authorization: string): Promise<Audience> => {
-    if (isAdmin(viewer)) return { kind: 'admin' };
+    if (isAdmin(viewer)) return { kind: 'all' };
     const ask = async (document: string): Promise<Record<string, { id: string } | null>> => {
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization };
       const response = await execute(new Request('http://gateway.internal/graphql', { method: 'POST', headers, body: JSON.stringify({ query: document }) }), { req, res });
