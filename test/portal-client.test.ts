@@ -64,6 +64,7 @@ describe('the portal\'s copy', () => {
       CardStatus: 'card',
       CardReplacementReason: 'card.reason',
       ReceiptKind: 'giving',
+      TierKeptBy: 'tierKeptBy',
     };
     for (const [type, prefix] of Object.entries(shown)) {
       const values = (schema.getType(type) as import('graphql').GraphQLEnumType).getValues().map((v) => v.name);

@@ -363,6 +363,22 @@ describe.skipIf(!CHROMIUM)('the portal in a browser', () => {
     await context.close();
   });
 
+  it('a member sees what keeps their tier and until when (an override here)', { timeout: 60_000 }, async () => {
+    const endsAt = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 5, 30)).toISOString();
+    await api(
+      'mutation($i: OverrideMemberTierInput!) { overrideMemberTier(input: $i) { override { id } } }',
+      { i: { memberId: idOf('member', 'Bjørn Dahl'), tier: 'Gold', endsAt, reason: 'Status match', idempotencyKey: `portal-override-${Date.now()}` } },
+      await signDevToken(keys, { kind: 'admin' }),
+    );
+    const { context, page } = await newPage(demoGateway);
+    await signIn(page, 'Bjørn Dahl');
+    await page.waitForSelector('#tier-heading');
+    expect(await page.locator('section[aria-labelledby=tier-heading] .big-number').innerText()).toBe('Gold');
+    expect(await page.locator('#tier-kept-by').innerText()).toBe('Set for you by the programme.');
+    expect(await page.locator('#tier-ends').innerText()).toContain(String(new Date(endsAt).getUTCFullYear()));
+    await context.close();
+  });
+
   it('a new person signs up and sees the welcome bonus', { timeout: 60_000 }, async () => {
     const { context, page } = await newPage(demoGateway);
     await page.getByRole('button', { name: 'Join as a new member' }).click();

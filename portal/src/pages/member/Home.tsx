@@ -22,6 +22,9 @@ const MemberHome = graphql(`
           qualifyingPoints
           nextTier
           pointsToNextTier
+          keptBy
+          tierEndsAt
+          pointsToKeep
         }
         expiringSoon(days: 90) {
           points
@@ -173,6 +176,14 @@ export function MemberHomePage() {
           <Section title={t('home.tier')} id="tier">
             <p className="big-number">{tier?.name}</p>
             <p>{t('home.tierMultiplier', { multiplier: i18n.number(tier?.multiplier ?? 1) })}</p>
+            {tier && tier.keptBy !== 'QUALIFYING' ? <p id="tier-kept-by">{t(`tierKeptBy.${tier.keptBy}`)}</p> : null}
+            {tier?.tierEndsAt ? (
+              <p id="tier-ends">
+                {Number(tier.pointsToKeep) > 0
+                  ? t('home.tierEndsUnless', { date: i18n.date(tier.tierEndsAt), points: points(tier.pointsToKeep) })
+                  : t('home.tierEnds', { date: i18n.date(tier.tierEndsAt) })}
+              </p>
+            ) : null}
             {tier?.nextTier ? (
               <>
                 <label htmlFor="tier-progress">{t('home.toNextTier', { points: points(tier.pointsToNextTier), tier: tier.nextTier })}</label>
