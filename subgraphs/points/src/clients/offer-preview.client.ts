@@ -1,8 +1,9 @@
 import { serviceViewer, type ServiceSigner } from '../../../../lib/src/service-token';
 import { type SubgraphClient } from '../../../../lib/src/subgraph-client';
 import { type OfferFacts } from '../domain/offer.rules';
+import { OFFER_FIELDS, offerFacts, type OfferJson } from './partners.client';
 
-const OFFER = 'query OfferForEarlyAccess($id: ID!) { offerForEarlyAccess(id: $id) { id kind points multiplier validFrom validTo minTier active usesPerMember title description segmentId partner { id } } }';
+const OFFER = `query OfferForEarlyAccess($id: ID!) { offerForEarlyAccess(id: $id) { ${OFFER_FIELDS} } }`;
 
 /**
  * The partners subgraph as a paid membership's early access asks it, with the points service's own
@@ -17,24 +18,7 @@ export class OfferPreviewClient {
 
   async offer(offerId: string, requestId: string): Promise<OfferFacts | null> {
     const viewer = await serviceViewer(this.signer, 'points', 'offers:preview');
-    const data = await this.subgraph.request<{
-      offerForEarlyAccess: {
-        id: string;
-        kind: OfferFacts['kind'];
-        points: number | null;
-        multiplier: string | null;
-        validFrom: string;
-        validTo: string | null;
-        minTier: string | null;
-        active: boolean;
-        usesPerMember: number;
-        title: string;
-        description: string | null;
-        segmentId: string | null;
-        partner: { id: string };
-      } | null;
-    }>(OFFER, { id: offerId }, viewer, requestId);
-    const o = data.offerForEarlyAccess;
-    return o ? { ...o, partnerId: o.partner.id, validFrom: new Date(o.validFrom), validTo: o.validTo ? new Date(o.validTo) : null } : null;
+    const data = await this.subgraph.request<{ offerForEarlyAccess: OfferJson | null }>(OFFER, { id: offerId }, viewer, requestId);
+    return data.offerForEarlyAccess ? offerFacts(data.offerForEarlyAccess) : null;
   }
 }

@@ -18,7 +18,8 @@ export interface PartnerFacts {
   categoryRates: { id: string; category: string; extraPercent: string }[];
 }
 
-type OfferJson = {
+/** An offer as the partners subgraph answers it (OFFER_FIELDS), before offerFacts reads it. */
+export type OfferJson = {
   id: string;
   kind: OfferFacts['kind'];
   points: number | null;
@@ -33,8 +34,8 @@ type OfferJson = {
   segmentId: string | null;
   partner: { id: string };
 };
-const OFFER_FIELDS = 'id kind points multiplier validFrom validTo minTier active usesPerMember title description segmentId partner { id }';
-const offerFacts = (o: OfferJson): OfferFacts => ({
+export const OFFER_FIELDS = 'id kind points multiplier validFrom validTo minTier active usesPerMember title description segmentId partner { id }';
+export const offerFacts = (o: OfferJson): OfferFacts => ({
   id: o.id,
   kind: o.kind,
   points: o.points,
