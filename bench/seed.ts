@@ -36,7 +36,8 @@ function referralCode(n: number): string {
 /**
  * Grows the membership from `members.length` to `target` members, each enrolled at one of the partners
  * (round robin) with `earnsPerMember` earns there spread over the last twelve months: two postings and
- * one lot each. Appends the new members to `members`; returns the postings written.
+ * one lot each, and its BASE award as the earn path writes one (so that the awards table, its statistics and
+ * the commit-time awards check look as on a running hub). Appends the new members to `members`; returns the postings written.
  */
 export async function growMembers(db: Pool, members: SeededMember[], target: number, partnerIds: string[], earnsPerMember: number): Promise<number> {
   let postings = 0;
@@ -83,6 +84,9 @@ export async function growMembers(db: Pool, members: SeededMember[], target: num
            ), lots AS (
              INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, earned_at, expires_at)
              SELECT account_id, tx_id, partner_id, points, points, at, at + interval '24 months' FROM src
+           ), awards AS (
+             INSERT INTO points.transaction_awards (transaction_id, position, kind, points, funded_by)
+             SELECT tx_id, 0, 'BASE', points, partner_id FROM src
            )
            INSERT INTO points.postings (transaction_id, account_id, amount, created_at)
            SELECT tx_id, account_id, points, at FROM src UNION ALL SELECT tx_id, issued_id, -points, at FROM src`,
@@ -98,7 +102,7 @@ export async function growMembers(db: Pool, members: SeededMember[], target: num
       client.release();
     }
     members.push(...batch);
-    await db.query('ANALYZE members.members, points.accounts, points.transactions, points.postings, points.lots');
+    await db.query('ANALYZE members.members, points.accounts, points.transactions, points.postings, points.lots, points.transaction_awards');
   }
   return postings;
 }
@@ -121,6 +125,8 @@ export async function growHistory(db: Pool, memberId: string, partnerId: string,
        ), lots AS (
          INSERT INTO points.lots (account_id, transaction_id, partner_id, points, remaining, expires_at)
          SELECT accts.member_account, tx.id, $2, 1, 1, now() + interval '24 months' FROM tx, accts
+       ), awards AS (
+         INSERT INTO points.transaction_awards (transaction_id, position, kind, points, funded_by) SELECT tx.id, 0, 'BASE', 1, $2 FROM tx
        )
        INSERT INTO points.postings (transaction_id, account_id, amount)
        SELECT tx.id, accts.member_account, 1 FROM tx, accts
