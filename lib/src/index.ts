@@ -16,6 +16,7 @@ export * as validate from './validation';
 export * from './graphql/money.type';
 export * from './subgraph-client';
 export * from './audit';
+export * from './batcher';
 export * from './graphql/audit.type';
 export * from './service-token';
 export * from './periodic';

@@ -88,6 +88,51 @@ export async function claimAndLockMember(manager: EntityManager, claimParams: un
   return { claimed: true, account: lockedAccount(rows[0], {}) };
 }
 
+/** One write of a batch for claimAndLockMembers: its claimCteParams and its member. */
+export interface MemberClaim {
+  claimParams: readonly unknown[];
+  memberId: string;
+}
+
+/**
+ * claimAndLockMember for several writes of different members, in one statement: every key is claimed (lib's
+ * idempotency_keys row, as claimCte writes it), and then the accounts of the members whose key was claimed
+ * are locked, in account id order (as every batch locks them, so that two batches never wait on each other
+ * in a cycle). While the statement runs, a lock wait longer than 5 s (a duplicate key still held by a request
+ * in another process, a member locked by a long transaction) fails it: the caller's transaction is then
+ * rolled back and each write runs on its own. Answers, per write in the order given, whether its key was
+ * claimed and the member's locked account (null: none; `closedBy` set: closed, which the caller refuses).
+ */
+export async function claimAndLockMembers(manager: EntityManager, claims: readonly MemberClaim[]): Promise<{ claimed: boolean; account: LockedAccount | null }[]> {
+  const column = (i: number) => claims.map((c) => c.claimParams[i]);
+  const { rows } = await sql<LockedRow & { n: string; claimed: boolean }>(
+    manager,
+    `WITH j AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[]) WITH ORDINALITY AS j (caller, operation, key, request_hash, response, member_id, n)
+        WHERE set_config('lock_timeout', '5s', true) IS NOT NULL),
+     claim AS (
+       INSERT INTO idempotency_keys (caller, operation, key, request_hash, response)
+       SELECT caller, operation, key, request_hash, response FROM j
+       ON CONFLICT DO NOTHING RETURNING caller, operation, key),
+     claimed AS (SELECT j.n, j.member_id FROM j JOIN claim USING (caller, operation, key)),
+     locked AS (
+       SELECT a.id, a.owner_id, a.balance, a.pending, EXISTS (SELECT 1 FROM clawbacks c WHERE c.account_id = a.id AND c.outstanding > 0) AS owes_clawbacks, a.closed_by
+         FROM accounts a WHERE a.kind = 'MEMBER' AND a.owner_id IN (SELECT member_id FROM claimed) ORDER BY a.id FOR UPDATE OF a)
+     SELECT j.n, claimed.n IS NOT NULL AS claimed, locked.id, locked.balance, locked.pending, locked.owes_clawbacks, locked.closed_by
+       FROM j LEFT JOIN claimed ON claimed.n = j.n LEFT JOIN locked ON locked.owner_id = j.member_id AND claimed.n IS NOT NULL
+      ORDER BY j.n`,
+    [column(0), column(1), column(2), column(3), column(4), claims.map((c) => c.memberId)],
+  );
+  return rows.map((r) => ({ claimed: r.claimed, account: r.claimed && r.id ? { id: r.id, balance: BigInt(r.balance), pending: BigInt(r.pending), owesClawbacks: r.owes_clawbacks, closedBy: r.closed_by } : null }));
+}
+
+/** Deletes the key claims of writes a batch took and then handed back (each runs again on its own). */
+export async function releaseClaims(manager: EntityManager, claims: readonly MemberClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  const column = (i: number) => claims.map((c) => c.claimParams[i]);
+  await sql(manager, `DELETE FROM idempotency_keys WHERE (caller, operation, key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`, [column(0), column(1), column(2)]);
+}
+
 export interface NewTransaction {
   kind: TransactionKind;
   partnerId?: string | null;

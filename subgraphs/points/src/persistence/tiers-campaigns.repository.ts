@@ -95,27 +95,26 @@ export async function listCampaigns(manager: EntityManager, partnerId: string | 
   return rows.map(toCampaign);
 }
 
+/** An earn to price (readPricingContexts): at this partner, for this member, whose account is locked. */
+export interface PricingRequest {
+  partnerId: string;
+  memberId: string;
+  memberAccountId: string;
+}
+
+/** A member-and-partner snippet's `$1` (the partner) and `$2` (the member), as columns of the earns priced. */
+const perEarn = (snippet: string): string => snippet.replace(/\$1(?!\d)/g, 'j.partner_id').replace(/\$2(?!\d)/g, 'j.member_id');
+
 /**
- * The PricingContext of an earn in one round trip (an earn's statements are its main cost): the tiers,
- * the campaigns in force now at `partnerId` (its own and the coalition-wide ones), the member's standing,
- * activated offers and stamp cards. Given the member's account, the same statement takes the earn's
- * funding locks (lockFundingForEarn) and answers the partner's funding mode. Read after the member's
- * account is locked (a statement of its own before this one): at READ COMMITTED this statement's
- * snapshot then sees every earn of the member that committed before, so offer uses and stamps are current.
+ * The PricingContext of each earn given, in one round trip (an earn's statements are its main cost; a batch
+ * prices all its earns at once): the tiers, the campaigns in force now at the earn's partner (its own and the
+ * coalition-wide ones), the member's standing, activated offers and stamp cards. The same statement takes
+ * the earns' funding locks (lockFundingForEarn, for all their partners and member accounts, in partner
+ * order) and answers each partner's funding mode. Read after the members' accounts are locked (a statement
+ * of its own before this one): at READ COMMITTED this statement's snapshot then sees every earn of those
+ * members that committed before, so offer uses and stamps are current. Answers in the order given.
  */
-export async function readPricingContext(manager: EntityManager, partnerId: string, memberId: string): Promise<PricingContext>;
-export async function readPricingContext(
-  manager: EntityManager,
-  partnerId: string,
-  memberId: string,
-  lockFundingOf: string,
-): Promise<PricingContext & { funding: FundingMode | null }>;
-export async function readPricingContext(
-  manager: EntityManager,
-  partnerId: string,
-  memberId: string,
-  lockFundingOf?: string,
-): Promise<PricingContext & { funding?: FundingMode | null }> {
+export async function readPricingContexts(manager: EntityManager, earns: readonly PricingRequest[]): Promise<(PricingContext & { funding: FundingMode | null })[]> {
   type Row = { name: string; threshold: string; multiplier_milli: number };
   type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at'> & { starts_at: string; ends_at: string };
   const { rows } = await sql<{
@@ -130,23 +129,25 @@ export async function readPricingContext(
     membership: PerksJson | null;
   }>(
     manager,
-    `${lockFundingOf ? `WITH funding AS MATERIALIZED (${EARN_FUNDING_LOCK_SQL('$1', '$3')})` : ''}
-     SELECT ${lockFundingOf ? '(SELECT mode FROM funding WHERE partner_id = $1::text)' : 'NULL'} AS funding,
-            (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) FROM tiers) AS tiers,
+    `WITH funding AS MATERIALIZED (${EARN_FUNDING_LOCK_SQL('ANY ($1::uuid[])', 'ANY ($3::uuid[])')}),
+          j AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS j (partner_id, member_id, n)),
+          t AS (SELECT json_agg(json_build_object('name', name, 'threshold', threshold::text, 'multiplier_milli', multiplier_milli) ORDER BY threshold) AS tiers FROM tiers)
+     SELECT (SELECT mode FROM funding WHERE partner_id = j.partner_id::text) AS funding,
+            t.tiers,
             (SELECT json_agg(json_build_object('id', id, 'partner_id', partner_id, 'name', name, 'multiplier_milli', multiplier_milli,
                                                'bonus_points', bonus_points::text, 'starts_at', starts_at, 'ends_at', ends_at) ORDER BY id)
-               FROM campaigns WHERE (partner_id = $1 OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
-            (${qualifyingPointsSql('$2')}) AS qualifying,
-            ${OPEN_ACTIVATIONS_JSON} AS offers,
-            ${OPEN_CARDS_JSON} AS cards,
-            ${TIER_RECORD_JSON} AS tier_record,
-            ${TIER_OVERRIDE_JSON} AS tier_override,
-            ${ACTIVE_PERKS_JSON} AS membership`,
-    lockFundingOf ? [partnerId, memberId, lockFundingOf] : [partnerId, memberId],
+               FROM campaigns WHERE (partner_id = j.partner_id OR partner_id IS NULL) AND starts_at <= now() AND ends_at > now()) AS campaigns,
+            (${qualifyingPointsSql('j.member_id')}) AS qualifying,
+            ${perEarn(OPEN_ACTIVATIONS_JSON)} AS offers,
+            ${perEarn(OPEN_CARDS_JSON)} AS cards,
+            ${perEarn(TIER_RECORD_JSON)} AS tier_record,
+            ${perEarn(TIER_OVERRIDE_JSON)} AS tier_override,
+            ${perEarn(ACTIVE_PERKS_JSON)} AS membership
+       FROM j CROSS JOIN t ORDER BY j.n`,
+    [earns.map((e) => e.partnerId), earns.map((e) => e.memberId), earns.map((e) => e.memberAccountId)],
   );
-  const row = rows[0];
-  return {
-    ...(lockFundingOf ? { funding: row.funding } : {}),
+  return rows.map((row) => ({
+    funding: row.funding,
     tiers: (row.tiers ?? []).map((r) => ({ name: r.name, threshold: BigInt(r.threshold), multiplierMilli: BigInt(r.multiplier_milli) })),
     campaigns: (row.campaigns ?? []).map((c) => toCampaign({ ...c, starts_at: new Date(c.starts_at), ends_at: new Date(c.ends_at) })),
     qualifying: BigInt(row.qualifying),
@@ -155,7 +156,7 @@ export async function readPricingContext(
     tierRecord: fromTierRecordJson(row.tier_record),
     tierOverride: fromTierOverrideJson(row.tier_override),
     membership: fromPerksJson(row.membership),
-  };
+  }));
 }
 
 type CampaignRow = { id: string; partner_id: string | null; name: string; multiplier_milli: number; bonus_points: string; starts_at: Date; ends_at: Date };

@@ -11,12 +11,16 @@ export class LedgerMetrics {
   private readonly earnedPoints;
   private readonly redemptions;
   private readonly redeemedPoints;
+  private readonly earnBatches;
+  private readonly earnsBatched;
 
   constructor(metrics: HubMetrics, dataSource: DataSource) {
     this.earns = metrics.counter('hub_earns_total', 'Earns committed');
     this.earnedPoints = metrics.counter('hub_earned_points_total', 'Points awarded by committed earns');
     this.redemptions = metrics.counter('hub_redemptions_total', 'Redemptions committed (direct redeems and captured holds)', ['kind']);
     this.redeemedPoints = metrics.counter('hub_redeemed_points_total', 'Points spent by committed redemptions', ['kind']);
+    this.earnBatches = metrics.counter('hub_earn_batches_total', 'Batches of earns of different members written in one database transaction (group commit)');
+    this.earnsBatched = metrics.counter('hub_earn_batch_earns_total', 'Earns a batch took, by where they were written (batch: in the batch; alone: handed back, or the batch failed)', ['written']);
     // One query per scrape for the three gauges: the first collected reads, the others reuse it.
     let reading: Promise<Awaited<ReturnType<typeof outboxBacklogs>>> | undefined;
     const read = () => {
@@ -44,6 +48,13 @@ export class LedgerMetrics {
   earned(points: bigint): void {
     this.earns.inc();
     this.earnedPoints.inc(Number(points));
+  }
+
+  /** A batch of `size` earns wrote `inBatch` of them itself (the rest ran alone). */
+  earnBatch(size: number, inBatch: number): void {
+    this.earnBatches.inc();
+    this.earnsBatched.inc({ written: 'batch' }, inBatch);
+    this.earnsBatched.inc({ written: 'alone' }, size - inBatch);
   }
 
   redeemed(kind: 'redeem' | 'capture', points: bigint): void {

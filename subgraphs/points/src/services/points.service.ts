@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
+  AppError,
+  Batcher,
   badInput,
   callerOf,
   currencyExponent,
@@ -19,12 +21,14 @@ import {
   validate,
   validateIdempotencyKey,
   MAX_PAGE_SIZE,
+  type IdempotentRequest,
+  type MoneyValue,
   type Viewer,
 } from '../../../../lib/src';
 import { pointsByFunder, type Award } from '../domain/award.rules';
 import { decideEarn } from '../domain/earn-decision.rules';
 import { awardsOf } from '../persistence/awards.repository';
-import { writeEarn, type EarnIssuer } from '../persistence/earn-write.repository';
+import { writeEarns, type EarnIssuer, type EarnWrite } from '../persistence/earn-write.repository';
 import { basketsOf, storeTotals, type Basket, type StoreTotals } from '../persistence/baskets.repository';
 import { basketProblem, type PurchaseLine } from '../domain/basket.rules';
 import { MAX_POINTS_PER_TRANSACTION } from '../domain/earn.rules';
@@ -35,6 +39,9 @@ import { activePerks } from '../persistence/memberships.repository';
 import { type AccountEntity, type TransactionEntity } from '../persistence/ledger.entity';
 import {
   claimAndLockMember,
+  claimAndLockMembers,
+  releaseClaims,
+  type LockedAccount,
   ensureAccount,
   findTransaction,
   loadTransaction,
@@ -42,7 +49,9 @@ import {
   transactionsNewestFirst,
 } from '../persistence/ledger.repository';
 import { expiringPoints } from '../persistence/lots.repository';
-import { qualifyingPoints } from '../persistence/tiers-campaigns.repository';
+import { qualifyingPoints, type PricingContext } from '../persistence/tiers-campaigns.repository';
+import { type FundingMode } from '../persistence/funding.repository';
+import { type PartnerFacts } from '../clients/partners.client';
 import { type DirectoryClient } from '../clients/directory.client';
 import { drawPrepaidBlock } from './funding.service';
 import { refuseBalanceOverflow, settleClawbacks } from './member-ledger';
@@ -52,6 +61,44 @@ import { type ProgrammeService } from './programme.service';
 
 /** An earn found no account for its member: rolled back, to ask the members subgraph without holding locks. */
 class MemberAccountMissing extends Error {}
+
+/** What an earn answers: the transaction as stored and why it gave its points. */
+export interface EarnOutcome {
+  transaction: TransactionEntity;
+  awards: Award[];
+}
+
+/** An earn validated and priced by its partner's facts, waiting to be written (alone or in a batch). */
+interface EarnJob {
+  viewer: Viewer;
+  requestId: string;
+  request: IdempotentRequest;
+  claimParams: unknown[];
+  transactionId: string;
+  partnerId: string;
+  memberId: string;
+  reference: string;
+  purchase: MoneyValue;
+  lines: readonly PurchaseLine[] | null;
+  storeId: string | null;
+  partner: PartnerFacts;
+  earnRateScaled: bigint;
+}
+
+/** What planEarn decided for one earn: what to write, the awards it answers, the partner's issuing account. */
+interface EarnPlan {
+  write: EarnWrite;
+  awards: Award[];
+  issuedAccount: string;
+}
+
+/** Group commit of earns (EARN_BATCH_SLOTS, EARN_BATCH_MAX; see lib's Batcher and PointsService.earnBatch). */
+export interface EarnBatching {
+  /** Batches written at once; 0: every earn in a transaction of its own. */
+  slots: number;
+  /** The most earns one batch takes. */
+  maxSize: number;
+}
 
 export interface TransactionPage {
   rows: TransactionEntity[];
@@ -85,7 +132,22 @@ export class PointsService {
     private readonly programme: ProgrammeService,
     private readonly config: LedgerConfig,
     private readonly metrics?: LedgerMetrics,
-  ) {}
+    batching: EarnBatching = { slots: 0, maxSize: 1 },
+  ) {
+    this.batcher =
+      batching.slots > 0 && batching.maxSize > 1
+        ? new Batcher<EarnJob, EarnOutcome>({
+            run: (jobs) => this.earnBatch(jobs),
+            concurrency: batching.slots,
+            maxSize: batching.maxSize,
+            // One earn per member (a batch decides each on one snapshot) and per idempotency key.
+            keys: (job) => [`member:${job.memberId}`, `key:${job.request.caller}:${job.request.key}`],
+            alone: (job) => this.earnAlone(job),
+          })
+        : undefined;
+  }
+
+  private readonly batcher: Batcher<EarnJob, EarnOutcome> | undefined;
 
   /**
    * Who sees a member's points: the member and the admin all of them; a partner with members:lookup only
@@ -97,7 +159,7 @@ export class PointsService {
     throw forbidden("Only the member, the admin and partners with members:lookup see a member's points");
   }
 
-  async earn(viewer: Viewer, input: EarnInput, requestId: string): Promise<{ transaction: TransactionEntity; awards: Award[] }> {
+  async earn(viewer: Viewer, input: EarnInput, requestId: string): Promise<EarnOutcome> {
     const partnerId = requirePartner(viewer, 'points:earn');
     const memberId = validate.uuid('memberId', input.memberId);
     const purchase = parseMoney('purchase', input.purchase);
@@ -129,118 +191,218 @@ export class PointsService {
       if (replay) return this.withAwards(await loadTransaction(this.dataSource.manager, replay.transactionId));
       throw badInput('storeId', 'is not an active store of this partner');
     }
-    const earnRateScaled = parseScaled('earnRate', partner.earnRate, RATE_SCALE);
-
-    // The member's account is locked first: nearly every earn finds it. Only a member's first earn finds
-    // none; then the transaction is rolled back, the members subgraph is asked whether the member exists
-    // and is active (never while holding locks), and the earn runs again, creating the account.
-    let issuedAccount: string | undefined;
-    // The transaction as written answers the mutation (its insert returns every column): no read after commit.
-    let written: TransactionEntity | undefined;
-    let awards: Award[] = [];
     // The transaction's id is chosen now, so the key's claim stores the answer at once (nothing written after the effect).
     const transactionId = randomUUID();
-    const claimParams = claimCteParams(request, { transactionId });
+    const job: EarnJob = {
+      viewer,
+      requestId,
+      request,
+      claimParams: claimCteParams(request, { transactionId }),
+      transactionId,
+      partnerId,
+      memberId,
+      reference,
+      purchase,
+      lines,
+      storeId,
+      partner,
+      earnRateScaled: parseScaled('earnRate', partner.earnRate, RATE_SCALE),
+    };
+    return this.batcher ? this.batcher.submit(job) : this.earnAlone(job);
+  }
+
+  /**
+   * One earn in a database transaction of its own. The member's account is locked first: nearly every earn
+   * finds it. Only a member's first earn finds none; then the transaction is rolled back, the members
+   * subgraph is asked whether the member exists and is active (never while holding locks), and the earn runs
+   * again, creating the account. Also what a batch hands back (a member's first earn, a key already claimed,
+   * a member owing clawbacks, a prepaid partner) and what runs when a batch fails as a whole.
+   */
+  private async earnAlone(job: EarnJob): Promise<EarnOutcome> {
+    const { viewer, memberId, partnerId, request } = job;
+    // The transaction as written answers the mutation (its insert returns every column): no read after commit.
+    let written: { transaction: TransactionEntity; awards: Award[]; issuedAccount: string } | undefined;
     const write = (createMemberAccount: boolean) =>
       this.dataSource.transaction(async (manager): Promise<{ result: { transactionId: string }; replayed: boolean }> => {
-          if (createMemberAccount) await ensureAccount(manager, 'MEMBER', memberId);
-          // The key is claimed, and then the member's account locked, in one round trip. Earns of one member
-          // serialise on that lock (tier, lots, offers, stamps and clawbacks are per member); a partner's own
-          // account is never locked, so earns at one partner for different members run in parallel.
-          const { claimed, account: locked } = await claimAndLockMember(manager, claimParams, memberId);
-          if (!claimed) return { result: await lostClaim<{ transactionId: string }>(manager, request), replayed: true };
-          if (!locked) throw new MemberAccountMissing();
-          const memberAccount = locked.id;
-          // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
-          issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
-          // Read after the lock (its own snapshot sees the member's earlier earns), with the funding locks: blocks
-          // this earn may touch (its own, and those its clawback repayments refill), in partner order.
-          const { tiers, campaigns, qualifying, offers, stampCards, funding, tierRecord, tierOverride, membership } = await this.programme.pricingContext(manager, partnerId, memberId, memberAccount);
-          const decision = decideEarn({
-            partnerId,
-            purchaseMinor: purchase.minor,
-            currencyExponent: currencyExponent(purchase.currency),
-            earnRateScaled,
-            tiers,
-            qualifying,
-            campaigns,
-            lines,
-            categoryRates: partner.categoryRates,
-            offers,
-            stampCards,
-            // Coalition-wide campaigns are paid by the coalition's marketing budget.
-            coalitionCampaignFunder: null,
-            // Tier retention and overrides (issue 18): the effective tier prices the earn.
-            tierRecord,
-            tierOverride,
-            // A paid membership's perks: paid by the coalition's marketing budget too (award MEMBERSHIP).
-            membership,
-          });
-          const { tier, breakdown: earned } = decision;
-          awards = decision.awards;
-          if (decision.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
-          // A prepaid partner pays from its block, in this transaction: the earn and the draw commit together.
-          // Each issuer pays its share: the partner its awards, the coalition's marketing budget the coalition-wide ones.
-          const byFunder = pointsByFunder(awards);
-          const partnerShare = byFunder.get(partnerId) ?? 0n;
-          const coalitionShare = byFunder.get(null) ?? 0n;
-          const blockDrawn = funding === 'PREPAID' && partnerShare > 0n ? await drawPrepaidBlock(manager, partnerId, partnerShare) : false;
-          if (coalitionShare > 0n && !this.marketingAccount) this.marketingAccount = await ensureAccount(manager, 'COALITION_MARKETING', null);
-          const issuers: EarnIssuer[] = [{ accountId: issuedAccount, partnerId, points: partnerShare, unitPrice: null, priceCurrency: null }];
-          if (coalitionShare > 0n) {
-            issuers.push({
-              accountId: this.marketingAccount as string,
-              partnerId: null,
-              points: coalitionShare,
-              unitPrice: this.config.coalition.marketingPointPrice,
-              priceCurrency: this.config.coalition.currency,
-            });
-          }
-          // Everything the earn writes, in one statement: transaction, postings, lots, awards, basket, offer uses, stamps,
-          // qualifying points and the audit row (the key's answer was stored by its claim).
-          written = await writeEarn(manager, {
-            transaction: {
-              id: transactionId,
-              partnerId,
-              memberId,
-              reference,
-              points: decision.total,
-              purchaseMinor: purchase.minor,
-              purchaseCurrency: purchase.currency,
-              earnRate: partner.earnRate,
-              basePoints: earned.base,
-              tierMultiplierMilli: tier.multiplierMilli,
-              campaignBonus: earned.campaignBonus,
-              unitPrice: partner.issuePrice,
-              priceCurrency: partner.currency,
-              blockDrawn,
-            },
-            memberAccountId: memberAccount,
-            lifetimeMonths: this.config.expiryMonths,
-            issuers,
-            awards,
-            storeId,
-            lines,
-            offersUsed: decision.offersUsed,
-            stamps: decision.stamps,
-            audit: takeAuditRow(viewer, transactionId),
-          }).catch(refuseBalanceOverflow('purchase.amount'));
-          if (decision.total > 0n && locked.owesClawbacks) await settleClawbacks(manager, memberAccount, memberId);
-          return { result: { transactionId }, replayed: false };
-        });
+        if (createMemberAccount) await ensureAccount(manager, 'MEMBER', memberId);
+        // The key is claimed, and then the member's account locked, in one round trip. Earns of one member
+        // serialise on that lock (tier, lots, offers, stamps and clawbacks are per member); a partner's own
+        // account is never locked, so earns at one partner for different members run in parallel.
+        const { claimed, account: locked } = await claimAndLockMember(manager, job.claimParams, memberId);
+        if (!claimed) return { result: await lostClaim<{ transactionId: string }>(manager, request), replayed: true };
+        if (!locked) throw new MemberAccountMissing();
+        // Read after the lock (its own snapshot sees the member's earlier earns), with the funding locks: blocks
+        // this earn may touch (its own, and those its clawback repayments refill), in partner order.
+        const [pricing] = await this.programme.pricingContexts(manager, [{ partnerId, memberId, memberAccountId: locked.id }]);
+        const plan = await this.planEarn(manager, job, locked.id, pricing);
+        const [transaction] = await writeEarns(manager, [plan.write]).catch(refuseBalanceOverflow('purchase.amount'));
+        written = { transaction, awards: plan.awards, issuedAccount: plan.issuedAccount };
+        if (plan.write.transaction.points > 0n && locked.owesClawbacks) await settleClawbacks(manager, locked.id, memberId);
+        return { result: { transactionId: job.transactionId }, replayed: false };
+      });
 
     let outcome: Awaited<ReturnType<typeof write>>;
     try {
       outcome = await write(false);
     } catch (error) {
       if (!(error instanceof MemberAccountMissing)) throw error;
-      if (!(await this.directory.memberIsActive(viewer, memberId, requestId))) throw notFound('Member');
+      if (!(await this.directory.memberIsActive(viewer, memberId, job.requestId))) throw notFound('Member');
       outcome = await write(true);
     }
-    // Committed: the issuing account exists for good (a replay wrote nothing, so it may not have been looked up).
-    if (issuedAccount && !outcome.replayed) this.issuedAccounts.set(partnerId, issuedAccount);
-    if (!outcome.replayed && written) this.metrics?.earned(BigInt(written.points));
-    return !outcome.replayed && written ? { transaction: written, awards } : this.withAwards(await loadTransaction(this.dataSource.manager, outcome.result.transactionId));
+    if (outcome.replayed || !written) return this.withAwards(await loadTransaction(this.dataSource.manager, outcome.result.transactionId));
+    this.committed(partnerId, written);
+    return { transaction: written.transaction, awards: written.awards };
+  }
+
+  /**
+   * Earns of different members written together (group commit; see lib's Batcher): their keys claimed and
+   * their accounts locked in one statement, all priced in one, decided one by one in domain code, and all
+   * written in one (writeEarns), in one database transaction. An earn this path does not take (its key
+   * already claimed, the member's first earn, a closed account, clawbacks owed, a prepaid partner, an earn
+   * the rules refuse) has its claim released in the same transaction and runs on its own afterwards, where
+   * it meets the same rules as ever; a batch that fails as a whole (any database error) rolls back and runs
+   * every earn on its own. So a batch changes what an earn costs, never what it does.
+   */
+  private async earnBatch(jobs: readonly EarnJob[]): Promise<(EarnOutcome | Promise<EarnOutcome>)[]> {
+    // Alone in its batch: written as ever, holding the batch's slot while it is (earns arriving meanwhile queue).
+    if (jobs.length === 1) return [await this.earnAlone(jobs[0])];
+    const alone = new Set<number>();
+    const done = new Map<number, { transaction: TransactionEntity; awards: Award[]; issuedAccount: string }>();
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        done.clear();
+        alone.clear();
+        const locks = await claimAndLockMembers(manager, jobs);
+        const handedBack: EarnJob[] = [];
+        const taken: number[] = [];
+        locks.forEach((lock, i) => {
+          if (!lock.claimed) alone.add(i);
+          else if (!lock.account || lock.account.owesClawbacks || lock.account.closedBy) {
+            alone.add(i);
+            handedBack.push(jobs[i]);
+          } else taken.push(i);
+        });
+        const accountOf = (i: number) => (locks[i].account as LockedAccount).id;
+        const pricing = taken.length > 0 ? await this.programme.pricingContexts(manager, taken.map((i) => ({ partnerId: jobs[i].partnerId, memberId: jobs[i].memberId, memberAccountId: accountOf(i) }))) : [];
+        const plans: { i: number; plan: EarnPlan }[] = [];
+        for (const [k, i] of taken.entries()) {
+          // A prepaid partner's block draws run one earn at a time, each on its own (PREPAID_BLOCK_EXHAUSTED is the earn's own answer).
+          if (pricing[k].funding === 'PREPAID') {
+            alone.add(i);
+            handedBack.push(jobs[i]);
+            continue;
+          }
+          try {
+            plans.push({ i, plan: await this.planEarn(manager, jobs[i], accountOf(i), pricing[k]) });
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            alone.add(i);
+            handedBack.push(jobs[i]);
+          }
+        }
+        await releaseClaims(manager, handedBack);
+        const written = plans.length > 0 ? await writeEarns(manager, plans.map((p) => p.plan.write)) : [];
+        plans.forEach(({ i, plan }, k) => done.set(i, { transaction: written[k], awards: plan.awards, issuedAccount: plan.issuedAccount }));
+      });
+    } catch {
+      // Any failure of the batch as a whole (a constraint, a lock wait past 5 s, a lost connection): nothing of
+      // it was written, and each earn runs on its own, answering for itself.
+      this.metrics?.earnBatch(jobs.length, 0);
+      return jobs.map((job) => this.earnAlone(job));
+    }
+    this.metrics?.earnBatch(jobs.length, done.size);
+    return jobs.map((job, i) => {
+      const written = done.get(i);
+      if (!written || alone.has(i)) return this.earnAlone(job);
+      this.committed(job.partnerId, written);
+      return { transaction: written.transaction, awards: written.awards };
+    });
+  }
+
+  /**
+   * What one earn writes, decided in domain code from what was read under its member's lock: the awards of
+   * every rule, who funds each share (the partner its awards, the coalition's marketing budget the
+   * coalition-wide ones), a prepaid partner's block draw (in this transaction: the earn and the draw commit
+   * together), and the accounts the shares are posted from.
+   */
+  private async planEarn(manager: EntityManager, job: EarnJob, memberAccount: string, pricing: PricingContext & { funding: FundingMode | null }): Promise<EarnPlan> {
+    const { partnerId, purchase, partner } = job;
+    const decision = decideEarn({
+      partnerId,
+      purchaseMinor: purchase.minor,
+      currencyExponent: currencyExponent(purchase.currency),
+      earnRateScaled: job.earnRateScaled,
+      tiers: pricing.tiers,
+      qualifying: pricing.qualifying,
+      campaigns: pricing.campaigns,
+      lines: job.lines,
+      categoryRates: partner.categoryRates,
+      offers: pricing.offers,
+      stampCards: pricing.stampCards,
+      // Coalition-wide campaigns are paid by the coalition's marketing budget.
+      coalitionCampaignFunder: null,
+      // Tier retention and overrides (issue 18): the effective tier prices the earn.
+      tierRecord: pricing.tierRecord,
+      tierOverride: pricing.tierOverride,
+      // A paid membership's perks: paid by the coalition's marketing budget too (award MEMBERSHIP).
+      membership: pricing.membership,
+    });
+    const { tier, breakdown: earned, awards } = decision;
+    if (decision.total > MAX_POINTS_PER_TRANSACTION) throw badInput('purchase.amount', 'earns more points than one transaction may carry');
+    const byFunder = pointsByFunder(awards);
+    const partnerShare = byFunder.get(partnerId) ?? 0n;
+    const coalitionShare = byFunder.get(null) ?? 0n;
+    const blockDrawn = pricing.funding === 'PREPAID' && partnerShare > 0n ? await drawPrepaidBlock(manager, partnerId, partnerShare) : false;
+    // Accounts are never deleted nor re-keyed, so a partner's issuing account, once committed, is known.
+    const issuedAccount = this.issuedAccounts.get(partnerId) ?? (await ensureAccount(manager, 'PARTNER_ISSUED', partnerId));
+    if (coalitionShare > 0n && !this.marketingAccount) this.marketingAccount = await ensureAccount(manager, 'COALITION_MARKETING', null);
+    const issuers: EarnIssuer[] = [{ accountId: issuedAccount, partnerId, points: partnerShare, unitPrice: null, priceCurrency: null }];
+    if (coalitionShare > 0n) {
+      issuers.push({
+        accountId: this.marketingAccount as string,
+        partnerId: null,
+        points: coalitionShare,
+        unitPrice: this.config.coalition.marketingPointPrice,
+        priceCurrency: this.config.coalition.currency,
+      });
+    }
+    return {
+      awards,
+      issuedAccount,
+      write: {
+        transaction: {
+          id: job.transactionId,
+          partnerId,
+          memberId: job.memberId,
+          reference: job.reference,
+          points: decision.total,
+          purchaseMinor: purchase.minor,
+          purchaseCurrency: purchase.currency,
+          earnRate: partner.earnRate,
+          basePoints: earned.base,
+          tierMultiplierMilli: tier.multiplierMilli,
+          campaignBonus: earned.campaignBonus,
+          unitPrice: partner.issuePrice,
+          priceCurrency: partner.currency,
+          blockDrawn,
+        },
+        memberAccountId: memberAccount,
+        lifetimeMonths: this.config.expiryMonths,
+        issuers,
+        awards,
+        storeId: job.storeId,
+        lines: job.lines,
+        offersUsed: decision.offersUsed,
+        stamps: decision.stamps,
+        audit: takeAuditRow(job.viewer, job.transactionId),
+      },
+    };
+  }
+
+  /** An earn committed: its partner's issuing account exists for good, and the earn counts. */
+  private committed(partnerId: string, written: { transaction: TransactionEntity; issuedAccount: string }): void {
+    this.issuedAccounts.set(partnerId, written.issuedAccount);
+    this.metrics?.earned(BigInt(written.transaction.points));
   }
 
   /** Why each transaction gave its points (transaction ids the caller may already see). */

@@ -5,7 +5,7 @@ import { insertTierOverride, isPast, tierOverrideById, type TierOverrideRow } fr
 import { type Campaign } from '../domain/campaign.rules';
 import { MULTIPLIER_SCALE, tierTableProblem, type Tier } from '../domain/tier.rules';
 import { type FundingMode } from '../persistence/funding.repository';
-import { insertCampaign, listCampaigns, readPricingContext, readTiers, replaceTiers, type PricingContext } from '../persistence/tiers-campaigns.repository';
+import { insertCampaign, listCampaigns, readPricingContexts, readTiers, type PricingRequest, replaceTiers, type PricingContext } from '../persistence/tiers-campaigns.repository';
 
 export interface CampaignInput {
   name: string;
@@ -125,10 +125,10 @@ export class ProgrammeService {
   }
 
   /**
-   * What prices an earn at `partnerId` for `memberId`, read in the earn's transaction after the member's
-   * account is locked, with the earn's funding locks taken for that account (see readPricingContext).
+   * What prices each earn (at its partner, for its member), read in the earns' transaction after the members'
+   * accounts are locked, with the earns' funding locks taken for those accounts (see readPricingContexts).
    */
-  async pricingContext(manager: EntityManager, partnerId: string, memberId: string, memberAccountId: string): Promise<PricingContext & { funding: FundingMode | null }> {
-    return readPricingContext(manager, partnerId, memberId, memberAccountId);
+  async pricingContexts(manager: EntityManager, earns: readonly PricingRequest[]): Promise<(PricingContext & { funding: FundingMode | null })[]> {
+    return readPricingContexts(manager, earns);
   }
 }

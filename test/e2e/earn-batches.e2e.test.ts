@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type TestHub } from '../support/hub';
+
+/**
+ * Group commit of earns (README "Earn speed"): earns of different members that arrive together are written
+ * in one database transaction. A batch changes what an earn costs, never what it does: the same earns,
+ * one at a time for some members and all at once for others, must answer and write the same, rule by
+ * rule (basket, store, campaign, offer, stamp card and its reward, awards, qualifying points, audit row).
+ * One batch slot, so that earns sent together queue behind the first and are written together.
+ */
+let hub: TestHub;
+
+beforeAll(async () => {
+  hub = await startHub({ isolatedDatabase: true, env: { EARN_BATCH_SLOTS: '1', EARN_BATCH_MAX: '32' } });
+});
+afterAll(async () => hub?.stop());
+
+const AWARDS = 'awards { kind points fundedBy { id } ruleId }';
+type Award = { kind: string; points: number; fundedBy: { id: string } | null; ruleId: string | null };
+type Earned = { transaction: { id: string; points: number }; awards: Award[] };
+
+interface Cafe {
+  token: string;
+  storeId: string;
+  offerId: string;
+  cardId: string;
+}
+
+async function openCafe(): Promise<Cafe> {
+  const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+  const { createStore } = await hub.must<{ createStore: { store: { id: string } } }>(
+    'mutation { createStore(input: { code: "C1", name: "Café", country: "NO" }) { store { id } } }',
+    {},
+    cafe.token,
+  );
+  const start = new Date(Date.now() - 60_000).toISOString();
+  const end = new Date(Date.now() + 3_600_000).toISOString();
+  await hub.must('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }', { i: { name: 'Double', multiplier: '2', startsAt: start, endsAt: end } }, cafe.token);
+  const { createOffer } = await hub.must<{ createOffer: { offer: { id: string } } }>(
+    'mutation { createOffer(input: { title: "Bonus", kind: BONUS_POINTS, points: 5, usesPerMember: 1 }) { offer { id } } }',
+    {},
+    cafe.token,
+  );
+  const { createStampCard } = await hub.must<{ createStampCard: { card: { id: string } } }>(
+    'mutation { createStampCard(input: { name: "Coffee", stampsRequired: 2, category: "coffee", rewardPoints: 50 }) { card { id } } }',
+    {},
+    cafe.token,
+  );
+  return { token: cafe.token, storeId: createStore.store.id, offerId: createOffer.offer.id, cardId: createStampCard.card.id };
+}
+
+function earn(cafe: Cafe, memberId: string, key: string = randomUUID()) {
+  return hub.query<{ earnPoints: Earned }>(
+    `mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } ${AWARDS} } }`,
+    {
+      input: {
+        memberId,
+        purchase: { amount: '100.00', currency: 'NOK' },
+        reference: `R-${key}`,
+        idempotencyKey: key,
+        storeId: cafe.storeId,
+        lines: [
+          { sku: 'LATTE', category: 'coffee', quantity: 1, amount: { amount: '40.00', currency: 'NOK' } },
+          { sku: 'BUN', category: 'bakery', quantity: 2, amount: { amount: '30.00', currency: 'NOK' } },
+          { sku: 'JAM', category: 'grocery', quantity: 1, amount: { amount: '30.00', currency: 'NOK' } },
+        ],
+      },
+    },
+    cafe.token,
+  );
+}
+
+async function mustEarn(cafe: Cafe, memberId: string, key?: string): Promise<Earned> {
+  const r = await earn(cafe, memberId, key);
+  expect(r.errors).toBeUndefined();
+  return r.data!.earnPoints;
+}
+
+/** What a member has after the earns: balance, stamp card, and the rows the earns wrote, without ids. */
+async function written(memberId: string, token: string, cardId: string) {
+  const { me } = await hub.must<{ me: { points: { balance: number; tier: { name: string } }; stampCards: { card: { id: string }; stamps: number; filled: number }[] } }>(
+    '{ me { points { balance tier { name } } stampCards { card { id } stamps filled } } }',
+    {},
+    token,
+  );
+  const rows = async (text: string) => (await hub.db.query(text, [memberId])).rows;
+  return {
+    balance: me.points.balance,
+    tier: me.points.tier.name,
+    card: me.stampCards.find((c) => c.card.id === cardId),
+    transactions: await rows(`SELECT kind, points::int, base_points::int, campaign_bonus::int, tier_multiplier_milli FROM points.transactions WHERE member_id = $1 ORDER BY points, kind`),
+    lots: await rows(`SELECT l.points::int, l.remaining::int FROM points.lots l JOIN points.transactions t ON t.id = l.transaction_id WHERE t.member_id = $1 ORDER BY l.points`),
+    baskets: await rows(`SELECT b.store_id IS NOT NULL AS store, b.lines FROM points.earn_baskets b JOIN points.transactions t ON t.id = b.transaction_id WHERE t.member_id = $1`),
+    offerUses: await rows(`SELECT u.points::int FROM points.offer_uses u JOIN points.transactions t ON t.id = u.transaction_id WHERE t.member_id = $1`),
+    stampEvents: await rows(`SELECT stamps, filled FROM points.stamp_events WHERE member_id = $1 ORDER BY filled, stamps`),
+    qualifying: await rows(`SELECT points::int FROM points.qualifying_points WHERE member_id = $1`),
+    audit: await rows(`SELECT a.operation, a.outcome FROM points.audit_log a JOIN points.transactions t ON t.id = a.target_id WHERE t.member_id = $1`),
+    outbox: await rows(`SELECT type FROM points.event_outbox WHERE member_id = $1 AND type = 'points.earned'`),
+  };
+}
+
+/** An answer without ids: the awards as they are, the rule ids (campaign, offer, card) kept. */
+const shape = (e: Earned) => ({ points: e.transaction.points, awards: e.awards.map((a) => ({ kind: a.kind, points: a.points, funded: a.fundedBy !== null, rule: a.ruleId !== null })) });
+
+describe('earns written together (group commit)', () => {
+  it('write and answer exactly what the same earns write one at a time', async () => {
+    const cafe = await openCafe();
+    const members = 8;
+    const alone = await Promise.all(Array.from({ length: members }, () => hub.seed.member(cafe.token)));
+    const together = await Promise.all(Array.from({ length: members }, () => hub.seed.member(cafe.token)));
+    for (const m of [...alone, ...together]) {
+      await hub.must('mutation($i: ActivateOfferInput!) { activateOffer(input: $i) { activation { id } } }', { i: { offerId: cafe.offerId } }, m.token);
+    }
+    // One member at a time, two earns each: every earn in a transaction of its own.
+    const aloneAnswers: Earned[][] = [];
+    for (const m of alone) aloneAnswers.push([await mustEarn(cafe, m.id), await mustEarn(cafe, m.id)]);
+    // All members at once, twice: the earns queue behind the first and are written in batches.
+    const first = await Promise.all(together.map((m) => mustEarn(cafe, m.id)));
+    const second = await Promise.all(together.map((m) => mustEarn(cafe, m.id)));
+
+    // The first earn applies the offer (once per member) and stamps the card; the second fills it.
+    expect(aloneAnswers[0][0].awards.map((a) => a.kind).sort()).toEqual(['BASE', 'CAMPAIGN', 'OFFER']);
+    expect(aloneAnswers[0][1].awards.map((a) => a.kind).sort()).toEqual(['BASE', 'CAMPAIGN', 'STAMP_CARD']);
+    for (let i = 0; i < members; i++) {
+      expect([shape(first[i]), shape(second[i])]).toEqual(aloneAnswers[i].map(shape));
+      const a = await written(alone[i].id, alone[i].token, cafe.cardId);
+      const b = await written(together[i].id, together[i].token, cafe.cardId);
+      expect(b).toEqual(a);
+      expect(b.card).toEqual({ card: { id: cafe.cardId }, stamps: 0, filled: 1 });
+      expect(b.audit).toHaveLength(2);
+    }
+
+    // They were written together: rows written in one database transaction share its id (xmin); earns
+    // written one at a time never do. (A member's first earn makes its account, on its own: the first round.)
+    const instants = async (ids: string[]) =>
+      Number((await hub.db.query<{ n: string }>('SELECT count(DISTINCT xmin::text) AS n FROM points.transactions WHERE id = ANY($1)', [ids])).rows[0].n);
+    expect(await instants(aloneAnswers.map((a) => a[0].transaction.id))).toBe(members);
+    expect(await instants(second.map((e) => e.transaction.id))).toBeLessThan(members);
+  });
+
+  it('answer a retry sent beside its original with the same transaction, and each earn of one member once', async () => {
+    const cafe = await openCafe();
+    const members = await Promise.all(Array.from({ length: 6 }, () => hub.seed.member(cafe.token)));
+    for (const m of members) await hub.must('mutation($i: ActivateOfferInput!) { activateOffer(input: $i) { activation { id } } }', { i: { offerId: cafe.offerId } }, m.token);
+    const keys = members.map(() => randomUUID());
+    // Each key sent twice at once, and two more earns of the first member beside them.
+    const answers = await Promise.all([
+      ...members.flatMap((m, i) => [mustEarn(cafe, m.id, keys[i]), mustEarn(cafe, m.id, keys[i])]),
+      mustEarn(cafe, members[0].id),
+      mustEarn(cafe, members[0].id),
+    ]);
+    for (let i = 0; i < members.length; i++) expect(answers[2 * i + 1]).toEqual(answers[2 * i]);
+    const counts = await hub.db.query<{ member_id: string; n: string }>(
+      `SELECT member_id, count(*) AS n FROM points.transactions WHERE member_id = ANY($1) GROUP BY member_id`,
+      [members.map((m) => m.id)],
+    );
+    const byMember = new Map(counts.rows.map((r) => [r.member_id, Number(r.n)]));
+    expect(members.map((m) => byMember.get(m.id))).toEqual([3, 1, 1, 1, 1, 1]);
+    // The first member's three earns (its key's two answers are one earn): the offer (one use) applied once,
+    // the card (two stamps) filled once.
+    const firstMember = [answers[0], answers[2 * members.length], answers[2 * members.length + 1]];
+    expect(firstMember.flatMap((e) => e.awards.map((a) => a.kind)).filter((k) => k === 'OFFER')).toHaveLength(1);
+    expect(firstMember.flatMap((e) => e.awards.map((a) => a.kind)).filter((k) => k === 'STAMP_CARD')).toHaveLength(1);
+    const { me } = await hub.must<{ me: { stampCards: { card: { id: string }; stamps: number; filled: number }[] } }>('{ me { stampCards { card { id } stamps filled } } }', {}, members[0].token);
+    expect(me.stampCards.find((c) => c.card.id === cafe.cardId)).toEqual({ card: { id: cafe.cardId }, stamps: 1, filled: 1 });
+  });
+
+  it('hand back what a batch does not take: each earn answers for itself', async () => {
+    const cafe = await openCafe();
+    const members = await Promise.all(Array.from({ length: 5 }, () => hub.seed.member(cafe.token)));
+    const unknown = randomUUID();
+    const refusedKeys = [randomUUID(), randomUUID()];
+    const tooMuch = (memberId: string) =>
+      hub.query<{ earnPoints: Earned }>(
+        'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id } } }',
+        { input: { memberId, purchase: { amount: '999999999999.00', currency: 'NOK' }, reference: 'R-big', idempotencyKey: refusedKeys[0] } },
+        cafe.token,
+      );
+    const [big, missing, ...ok] = await Promise.all([tooMuch(members[0].id), earn(cafe, unknown, refusedKeys[1]), ...members.map((m) => earn(cafe, m.id))]);
+    expect(big.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'purchase.amount' });
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    for (const r of ok) expect(r.errors).toBeUndefined();
+    // The refused earns wrote nothing, not even their keys' claims.
+    const { rows } = await hub.db.query<{ n: string }>(`SELECT count(*) AS n FROM points.transactions WHERE member_id = ANY($1)`, [[unknown, ...members.map((m) => m.id)]]);
+    expect(Number(rows[0].n)).toBe(members.length);
+    const claims = await hub.db.query(`SELECT key FROM points.idempotency_keys WHERE key = ANY($1)`, [refusedKeys]);
+    expect(claims.rows).toEqual([]);
+    const again = await earn(cafe, members[0].id);
+    expect(again.errors).toBeUndefined();
+  });
+});
