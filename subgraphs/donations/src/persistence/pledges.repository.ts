@@ -43,22 +43,37 @@ export interface EventFacts {
   verification: string | null;
 }
 
+/** An event to read facts for (eventFactsMany). */
+export interface EventRef {
+  eventId: string;
+  partnerId: string;
+  memberId: string;
+  occurredAt: Date;
+  earn: boolean;
+}
+
 /**
- * In one statement: whether the event was consumed already and, for an earn, the partner's pledge and
- * the member's cause (with its charity's standing) in force at the earn's time.
+ * In one statement, for each event given (in that order): whether it was consumed already and, for an earn,
+ * the partner's pledge and the member's cause (with its charity's standing) in force at the earn's time.
  */
-export async function eventFacts(manager: EntityManager, e: { eventId: string; partnerId: string; memberId: string; occurredAt: Date; earn: boolean }): Promise<EventFacts> {
+export async function eventFactsMany(manager: EntityManager, events: readonly EventRef[]): Promise<EventFacts[]> {
   const { rows } = await sql<EventFacts>(
     manager,
-    `SELECT (SELECT kind FROM pledge_accruals WHERE event_id = $1) AS known, p.id AS pledge_id, p.basis_points, c.charity_id, c.status, c.verification
-       FROM (SELECT $5::boolean AS earn) e
-       LEFT JOIN LATERAL (SELECT id, basis_points FROM pledges WHERE e.earn AND partner_id = $2 AND valid_from <= $4
+    `SELECT (SELECT kind FROM pledge_accruals WHERE event_id = e.event_id) AS known, p.id AS pledge_id, p.basis_points, c.charity_id, c.status, c.verification
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::boolean[]) WITH ORDINALITY AS e (event_id, partner_id, member_id, occurred_at, earn, n)
+       LEFT JOIN LATERAL (SELECT id, basis_points FROM pledges WHERE e.earn AND partner_id = e.partner_id AND valid_from <= e.occurred_at
                            ORDER BY valid_from DESC, created_at DESC LIMIT 1) p ON true
        LEFT JOIN LATERAL (SELECT mc.charity_id, ch.status, ch.verification FROM member_causes mc LEFT JOIN charities ch ON ch.id = mc.charity_id
-                           WHERE e.earn AND mc.member_id = $3 AND mc.valid_from <= $4 ORDER BY mc.valid_from DESC, mc.id DESC LIMIT 1) c ON true`,
-    [e.eventId, e.partnerId, e.memberId, e.occurredAt, e.earn],
+                           WHERE e.earn AND mc.member_id = e.member_id AND mc.valid_from <= e.occurred_at ORDER BY mc.valid_from DESC, mc.id DESC LIMIT 1) c ON true
+      ORDER BY e.n`,
+    [events.map((e) => e.eventId), events.map((e) => e.partnerId), events.map((e) => e.memberId), events.map((e) => e.occurredAt), events.map((e) => e.earn)],
   );
-  return rows[0];
+  return rows;
+}
+
+/** eventFactsMany for one event. */
+export async function eventFacts(manager: EntityManager, e: EventRef): Promise<EventFacts> {
+  return (await eventFactsMany(manager, [e]))[0];
 }
 
 export interface StoredAccrual {
@@ -79,42 +94,53 @@ export async function accrualOfEvent(manager: EntityManager, eventId: string): P
   return rows[0] ?? null;
 }
 
-/** Records an event's outcome (the event id is unique: a concurrent replay waits here and then fails). */
-export async function insertAccrual(
-  manager: EntityManager,
-  a: {
-    eventId: string;
-    kind: AccrualKind;
-    earnId: string;
-    partnerId: string;
-    memberId: string;
-    charityId: string | null;
-    pledgeId: string | null;
-    basisPoints: number | null;
-    purchaseMinor: bigint;
-    amountMinor: bigint;
-    currency: string;
-    occurredAt: Date;
-  },
-): Promise<string> {
-  const { rows } = await sql<{ id: string }>(
+/** An accrual to record (insertAccruals). */
+export interface NewAccrual {
+  eventId: string;
+  kind: AccrualKind;
+  earnId: string;
+  partnerId: string;
+  memberId: string;
+  charityId: string | null;
+  pledgeId: string | null;
+  basisPoints: number | null;
+  purchaseMinor: bigint;
+  amountMinor: bigint;
+  currency: string;
+  occurredAt: Date;
+}
+
+/**
+ * Records the accruals given, in one statement; answers their ids in the order given. An event id recorded
+ * before (or by a concurrent consumer) is refused by the unique index: the caller's transaction fails.
+ */
+export async function insertAccruals(manager: EntityManager, accruals: readonly NewAccrual[]): Promise<string[]> {
+  if (accruals.length === 0) return [];
+  const { rows } = await sql<{ id: string; event_id: string }>(
     manager,
     `INSERT INTO pledge_accruals (event_id, kind, earn_id, partner_id, member_id, charity_id, pledge_id, basis_points, purchase_minor, amount_minor, currency, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::integer[], $9::bigint[], $10::bigint[], $11::text[], $12::timestamptz[])
+     RETURNING id, event_id`,
     [
-      a.eventId,
-      a.kind,
-      a.earnId,
-      a.partnerId,
-      a.memberId,
-      a.charityId,
-      a.pledgeId,
-      a.basisPoints,
-      a.purchaseMinor.toString(),
-      a.amountMinor.toString(),
-      a.currency,
-      a.occurredAt,
+      accruals.map((a) => a.eventId),
+      accruals.map((a) => a.kind),
+      accruals.map((a) => a.earnId),
+      accruals.map((a) => a.partnerId),
+      accruals.map((a) => a.memberId),
+      accruals.map((a) => a.charityId),
+      accruals.map((a) => a.pledgeId),
+      accruals.map((a) => a.basisPoints),
+      accruals.map((a) => a.purchaseMinor.toString()),
+      accruals.map((a) => a.amountMinor.toString()),
+      accruals.map((a) => a.currency),
+      accruals.map((a) => a.occurredAt),
     ],
   );
-  return rows[0].id;
+  const ids = new Map(rows.map((r) => [r.event_id, r.id]));
+  return accruals.map((a) => ids.get(a.eventId) as string);
+}
+
+/** insertAccruals for one accrual. */
+export async function insertAccrual(manager: EntityManager, a: NewAccrual): Promise<string> {
+  return (await insertAccruals(manager, [a]))[0];
 }

@@ -13,7 +13,19 @@ import {
   type Viewer,
 } from '../../../../lib/src';
 import { charityStanding } from '../persistence/charities.repository';
-import { accrualOfEvent, currentCause, eventFacts, insertAccrual, insertMemberCause, insertPledge, type AccrualKind } from '../persistence/pledges.repository';
+import {
+  accrualOfEvent,
+  currentCause,
+  eventFacts,
+  eventFactsMany,
+  insertAccrual,
+  insertAccruals,
+  insertMemberCause,
+  insertPledge,
+  type AccrualKind,
+  type EventFacts,
+  type NewAccrual,
+} from '../persistence/pledges.repository';
 import { crashPoint, type GivingConfig } from './giving.config';
 import { type DonationsPartnersClient } from '../clients/partners.client';
 import { type ReceiptsService } from './receipts.service';
@@ -108,13 +120,29 @@ export class PledgesService {
     requireService(viewer, 'points', 'pledges:record');
     if (events.length === 0 || events.length > MAX_PLEDGE_BATCH) throw badInput('events', `must hold 1 to ${MAX_PLEDGE_BATCH} events`);
     const parsed = events.map(parseEvent);
-    const outcomes = await this.dataSource.transaction(async (manager) => {
-      const out: AccrualOutcome[] = [];
-      for (const event of parsed) out.push(await this.consume(manager, event));
-      return out;
-    });
+    const outcomes = await this.dataSource.transaction((manager) => this.consumeAll(manager, parsed));
     crashPoint(this.config, 'pledge-write');
     return parsed.map((e, i) => ({ eventId: e.eventId, outcome: outcomes[i] }));
+  }
+
+  /**
+   * A round's accruals, in the caller's transaction. A round of earns only (each event once; the relay's
+   * usual round) is read in one statement and written in one: no earn's accrual depends on another's. A
+   * round with reversals goes one event at a time, in order, since a reversal reads its earn's accrual,
+   * which may be in the same round.
+   */
+  private async consumeAll(manager: EntityManager, events: readonly ParsedPledgeEvent[]): Promise<AccrualOutcome[]> {
+    if (!events.every((e) => e.kind === 'EARN') || new Set(events.map((e) => e.eventId)).size !== events.length) {
+      const out: AccrualOutcome[] = [];
+      for (const event of events) out.push(await this.consume(manager, event));
+      return out;
+    }
+    const facts = await eventFactsMany(manager, events.map((e) => ({ ...e, earn: true })));
+    const accruals = events.map((e, i) => (facts[i].known ? null : earnAccrual(e, facts[i])));
+    const recorded = accruals.filter((a): a is NewAccrual => a !== null);
+    const ids = await insertAccruals(manager, recorded);
+    for (const [i, a] of recorded.entries()) await this.receipt(manager, a, ids[i]);
+    return events.map((_, i) => facts[i].known ?? (accruals[i] as NewAccrual).kind);
   }
 
   /** One event's accrual, in the caller's transaction: the first answer for an event id stands. */
@@ -125,58 +153,67 @@ export class PledgesService {
     const earn = e.kind === 'EARN';
     const facts = await eventFacts(manager, { eventId, partnerId, memberId, occurredAt, earn });
     if (facts.known) return facts.known;
-    let kind: AccrualOutcome = 'NO_PLEDGE';
-    let charityId: string | null = null;
-    let pledgeId: string | null = null;
-    let basisPoints: number | null = null;
-    let amount = 0n;
+    let accrual: NewAccrual;
     if (earn) {
-      const f = facts;
-      if (f.pledge_id && f.basis_points !== null && f.basis_points > 0 && f.charity_id && f.status === 'ACTIVE' && f.verification === 'VERIFIED') {
-        kind = 'ACCRUAL';
-        charityId = f.charity_id;
-        pledgeId = f.pledge_id;
-        basisPoints = f.basis_points;
-        amount = pledgeMinor(purchaseMinor, f.basis_points);
-      }
+      accrual = earnAccrual(e, facts);
     } else {
       const o = await accrualOfEvent(manager, earnId);
       // The relay delivers in order; an earn not yet consumed is an error, retried later.
       if (!o) throw notFound('Earn event');
-      if (o.kind === 'ACCRUAL') {
-        kind = 'REVERSAL';
-        charityId = o.charity_id;
-        pledgeId = o.pledge_id;
-        basisPoints = o.basis_points;
-        amount = -BigInt(o.amount_minor);
-      }
-    }
-    const accrualId = await insertAccrual(manager, {
-      eventId,
-      kind,
-      earnId,
-      partnerId,
-      memberId,
-      charityId,
-      pledgeId,
-      basisPoints,
-      purchaseMinor,
-      amountMinor: amount,
-      currency,
-      occurredAt,
-    });
-    if (charityId && kind !== 'NO_PLEDGE') {
-      await this.receipts.append(manager, {
-        charityId,
-        kind: kind === 'ACCRUAL' ? 'PLEDGE' : 'PLEDGE_REVERSAL',
-        subjectId: accrualId,
-        points: null,
-        amountMinor: amount,
+      const reversal = o.kind === 'ACCRUAL';
+      accrual = {
+        eventId,
+        kind: reversal ? 'REVERSAL' : 'NO_PLEDGE',
+        earnId,
+        partnerId,
+        memberId,
+        charityId: reversal ? o.charity_id : null,
+        pledgeId: reversal ? o.pledge_id : null,
+        basisPoints: reversal ? o.basis_points : null,
+        purchaseMinor,
+        amountMinor: reversal ? -BigInt(o.amount_minor) : 0n,
         currency,
-      });
+        occurredAt,
+      };
     }
-    return kind;
+    await this.receipt(manager, accrual, await insertAccrual(manager, accrual));
+    return accrual.kind;
   }
+
+  /** A pledge accrual (or its reversal) for a charity goes on that charity's receipt chain. */
+  private async receipt(manager: EntityManager, a: NewAccrual, accrualId: string): Promise<void> {
+    if (!a.charityId || a.kind === 'NO_PLEDGE') return;
+    await this.receipts.append(manager, {
+      charityId: a.charityId,
+      kind: a.kind === 'ACCRUAL' ? 'PLEDGE' : 'PLEDGE_REVERSAL',
+      subjectId: accrualId,
+      points: null,
+      amountMinor: a.amountMinor,
+      currency: a.currency,
+    });
+  }
+}
+
+/**
+ * What an earn event accrues: the partner's pledge in force at the earn's time, for the member's cause then,
+ * if its charity is active and verified; otherwise nothing (NO_PLEDGE, recorded so a replay answers the same).
+ */
+function earnAccrual(e: ParsedPledgeEvent, f: EventFacts): NewAccrual {
+  const pledged = f.pledge_id && f.basis_points !== null && f.basis_points > 0 && f.charity_id && f.status === 'ACTIVE' && f.verification === 'VERIFIED';
+  return {
+    eventId: e.eventId,
+    kind: pledged ? 'ACCRUAL' : 'NO_PLEDGE',
+    earnId: e.earnId,
+    partnerId: e.partnerId,
+    memberId: e.memberId,
+    charityId: pledged ? f.charity_id : null,
+    pledgeId: pledged ? f.pledge_id : null,
+    basisPoints: pledged ? f.basis_points : null,
+    purchaseMinor: e.purchaseMinor,
+    amountMinor: pledged ? pledgeMinor(e.purchaseMinor, f.basis_points as number) : 0n,
+    currency: e.currency,
+    occurredAt: e.occurredAt,
+  };
 }
 
 /** The most events one recordPledgeAccruals call takes (a relay round). */
