@@ -103,6 +103,16 @@ export function takeAuditRow(viewer: Viewer, targetId: string | null): AuditRow 
 }
 
 /**
+ * The write that carried takeAuditRow's row was rolled back (a batch that failed as a whole; the mutation
+ * runs again on its own): the mutation's success is not recorded yet, so a retry that answers from a stored
+ * result still gets its row.
+ */
+export function returnAuditRow(viewer: Viewer): void {
+  const scope = scopes.get(viewer);
+  if (scope) scope.recorded = false;
+}
+
+/**
  * Records something the hub did on its own in response to the running mutation (a member's redemption
  * codes voided after too many wrong ones), as a row of its own: the caller's identity and request id,
  * `operation` naming the event, outcome `OK`. Written with `manager`, so it commits with the event's effect,

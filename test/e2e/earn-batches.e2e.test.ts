@@ -189,4 +189,59 @@ describe('earns written together (group commit)', () => {
     const again = await earn(cafe, members[0].id);
     expect(again.errors).toBeUndefined();
   });
+
+  it('run every earn of a batch alone when the batch fails as a whole (a member locked past 5 s)', async () => {
+    const cafe = await openCafe();
+    const [first, locked, ...others] = await Promise.all(Array.from({ length: 5 }, () => hub.seed.member(cafe.token)));
+    // Every member has its account (its first earn, alone), so the batch below takes them all.
+    for (const m of [first, locked, ...others]) await mustEarn(cafe, m.id);
+    // Two sessions of the test's own, each holding one member's account lock.
+    const holders = [await hub.db.connect(), await hub.db.connect()];
+    const lockAccount = async (holder: (typeof holders)[number], memberId: string) => {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1 FOR UPDATE`, [memberId]);
+    };
+    const waitingOnLocks = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await hub.db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        if (Number(rows[0].n) >= n) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`never saw ${n} statements waiting on a lock`);
+    };
+    try {
+      await lockAccount(holders[0], first.id);
+      await lockAccount(holders[1], locked.id);
+      // The one slot is held by the first member's earn, waiting on its lock; the next four queue behind it.
+      const firstEarn = mustEarn(cafe, first.id);
+      await waitingOnLocks(1);
+      const lockedEarn = mustEarn(cafe, locked.id);
+      let othersDone = false;
+      const othersEarns = Promise.all(others.map((m) => mustEarn(cafe, m.id))).finally(() => (othersDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The first member is released: its earn ends, and the four are taken as one batch, which waits on the
+      // locked member. Past the batch's 5 s lock wait it rolls back and each earn runs alone: the others finish
+      // while the member is still locked, and the locked member's earn waits for it, as an earn alone always did.
+      await holders[0].query('COMMIT');
+      await firstEarn;
+      const started = Date.now();
+      while (!othersDone && Date.now() - started < 15_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(othersDone).toBe(true);
+      expect(Date.now() - started).toBeGreaterThan(4_000);
+      await holders[1].query('COMMIT');
+      const answers = [await lockedEarn, ...(await othersEarns)];
+      const ids = answers.map((a) => a.transaction.id);
+      const { rows } = await hub.db.query<{ n: string; audited: string }>(
+        `SELECT count(*) AS n, (SELECT count(*) FROM points.audit_log WHERE target_id = ANY($1) AND operation = 'earnPoints' AND outcome = 'OK') AS audited
+           FROM points.transactions WHERE id = ANY($1)`,
+        [ids],
+      );
+      expect({ n: Number(rows[0].n), audited: Number(rows[0].audited) }).toEqual({ n: 4, audited: 4 });
+    } finally {
+      for (const holder of holders) {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        holder.release();
+      }
+    }
+  }, 30_000);
 });

@@ -16,6 +16,7 @@ import {
   parseScaled,
   RATE_SCALE,
   requirePartner,
+  returnAuditRow,
   storedResult,
   takeAuditRow,
   validate,
@@ -306,7 +307,8 @@ export class PointsService {
       });
     } catch {
       // Any failure of the batch as a whole (a constraint, a lock wait past 5 s, a lost connection): nothing of
-      // it was written, and each earn runs on its own, answering for itself.
+      // it was written (nor its audit rows), and each earn runs on its own, answering for itself.
+      for (const job of jobs) returnAuditRow(job.viewer);
       this.metrics?.earnBatch(jobs.length, 0);
       return jobs.map((job) => this.earnAlone(job));
     }
