@@ -138,7 +138,7 @@ const pointsEnv = {
    * EARN_BATCH_SLOTS batches at once per process (0: every earn in a transaction of its own), each of at
    * most EARN_BATCH_MAX earns. An earn that finds a free slot is written at once, alone.
    */
-  EARN_BATCH_SLOTS: z.coerce.number().int().min(0).max(16).default(2),
+  EARN_BATCH_SLOTS: z.coerce.number().int().min(0).max(16).default(1),
   EARN_BATCH_MAX: z.coerce.number().int().min(2).max(200).default(32),
   /** Where the partners subgraph's change notices are heard: its database (default: this subgraph's DATABASE_URL). */
   PARTNER_CHANGES_DATABASE_URL: z.string().min(1).optional(),

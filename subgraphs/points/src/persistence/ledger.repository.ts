@@ -98,10 +98,12 @@ export interface MemberClaim {
  * claimAndLockMember for several writes of different members, in one statement: every key is claimed (lib's
  * idempotency_keys row, as claimCte writes it), and then the accounts of the members whose key was claimed
  * are locked, in account id order (as every batch locks them, so that two batches never wait on each other
- * in a cycle). While the statement runs, a lock wait longer than 5 s (a duplicate key still held by a request
- * in another process, a member locked by a long transaction) fails it: the caller's transaction is then
- * rolled back and each write runs on its own. Answers, per write in the order given, whether its key was
- * claimed and the member's locked account (null: none; `closedBy` set: closed, which the caller refuses).
+ * in a cycle). From this statement on, a lock wait longer than 1 s (a duplicate key still held by a request
+ * in another process, a member locked by a long transaction) fails the batch: the caller's transaction is
+ * then rolled back and each write runs on its own, so one such member holds the other writes of its batch
+ * (and the slot) for a second at most; waits between batches and earns last milliseconds. Answers, per
+ * write in the order given, whether its key was claimed and the member's locked account (null: none;
+ * `closedBy` set: closed, which the caller refuses).
  */
 export async function claimAndLockMembers(manager: EntityManager, claims: readonly MemberClaim[]): Promise<{ claimed: boolean; account: LockedAccount | null }[]> {
   const column = (i: number) => claims.map((c) => c.claimParams[i]);
@@ -109,7 +111,7 @@ export async function claimAndLockMembers(manager: EntityManager, claims: readon
     manager,
     `WITH j AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[]) WITH ORDINALITY AS j (caller, operation, key, request_hash, response, member_id, n)
-        WHERE set_config('lock_timeout', '5s', true) IS NOT NULL),
+        WHERE set_config('lock_timeout', '1s', true) IS NOT NULL),
      claim AS (
        INSERT INTO idempotency_keys (caller, operation, key, request_hash, response)
        SELECT caller, operation, key, request_hash, response FROM j

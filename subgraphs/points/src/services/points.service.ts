@@ -265,8 +265,8 @@ export class PointsService {
    * every earn on its own. So a batch changes what an earn costs, never what it does.
    */
   private async earnBatch(jobs: readonly EarnJob[]): Promise<(EarnOutcome | Promise<EarnOutcome>)[]> {
-    // Alone in its batch: written as ever, holding the batch's slot while it is (earns arriving meanwhile queue).
-    if (jobs.length === 1) return [await this.earnAlone(jobs[0])];
+    // A batch of one too: its lock waits are bounded as a batch's are (a member held by a long transaction must
+    // not hold the slot, and every earn queued behind it, for longer than that); what it hands back runs alone.
     const alone = new Set<number>();
     const done = new Map<number, { transaction: TransactionEntity; awards: Award[]; issuedAccount: string }>();
     try {
@@ -306,7 +306,7 @@ export class PointsService {
         plans.forEach(({ i, plan }, k) => done.set(i, { transaction: written[k], awards: plan.awards, issuedAccount: plan.issuedAccount }));
       });
     } catch {
-      // Any failure of the batch as a whole (a constraint, a lock wait past 5 s, a lost connection): nothing of
+      // Any failure of the batch as a whole (a constraint, a lock wait past 1 s, a lost connection): nothing of
       // it was written (nor its audit rows), and each earn runs on its own, answering for itself.
       for (const job of jobs) returnAuditRow(job.viewer);
       this.metrics?.earnBatch(jobs.length, 0);
