@@ -18,6 +18,12 @@ export interface BatcherOptions<J, R> {
   run: (jobs: readonly J[]) => Promise<readonly (R | Promise<R>)[]>;
   /** Batches written at once (each holds one database connection). */
   concurrency: number;
+  /**
+   * The fewest jobs a batch takes while another batch is being written (default 1): a slot beyond the first
+   * opens only for this many waiting jobs, so that at moderate load the jobs gather into one large batch (a
+   * batch's cost is mostly per batch) and only a queue that one slot cannot keep up with is split.
+   */
+  minBesideAnother?: number;
   /** The most jobs one batch takes. */
   maxSize: number;
   /** What two jobs of one batch may not share. */
@@ -54,6 +60,7 @@ export class Batcher<J, R> {
 
   private pump(): void {
     while (this.running < this.options.concurrency && this.queue.length > 0) {
+      if (this.running > 0 && this.queue.length < (this.options.minBesideAnother ?? 1)) return;
       const batch = this.take();
       this.running++;
       void this.write(batch).finally(() => {

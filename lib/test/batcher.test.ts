@@ -5,7 +5,7 @@ import { Batcher } from '../src/batcher';
 type Job = { id: number; keys: string[] };
 
 /** A batcher whose batches finish when the test says, recording what each batch and each alone run took. */
-function harness(options: { concurrency: number; maxSize: number }) {
+function harness(options: { concurrency: number; maxSize: number; minBesideAnother?: number }) {
   const batches: number[][] = [];
   const alone: number[] = [];
   const finish: (() => void)[] = [];
@@ -96,5 +96,28 @@ describe('Batcher (group commit)', () => {
     await tick();
     finish.splice(0).forEach((f) => f());
     expect(await Promise.all(answers)).toEqual(['batch 1', 'batch 2', 'batch 3', 'batch 6', 'batch 7']);
+  });
+
+  it('opens a slot beside a running batch only for `minBesideAnother` waiting jobs', async () => {
+    const { batcher, batches, finish } = harness({ concurrency: 2, maxSize: 10, minBesideAnother: 3 });
+    const answers = [batcher.submit({ id: 0, keys: ['m0'] }), batcher.submit({ id: 1, keys: ['m1'] }), batcher.submit({ id: 2, keys: ['m2'] })];
+    await tick();
+    // Two waiting: they wait for the running batch rather than open the second slot.
+    expect(batches).toEqual([[0]]);
+    answers.push(batcher.submit({ id: 3, keys: ['m3'] }));
+    await tick();
+    expect(batches).toEqual([[0], [1, 2, 3]]);
+    answers.push(batcher.submit({ id: 5, keys: ['m5'] }));
+    await tick();
+    expect(batches).toEqual([[0], [1, 2, 3]]);
+    // A slot that frees with the other still running takes the waiting job only when it is the last running.
+    finish.shift()!();
+    await tick();
+    expect(batches).toEqual([[0], [1, 2, 3]]);
+    finish.shift()!();
+    await tick();
+    expect(batches).toEqual([[0], [1, 2, 3], [5]]);
+    finish.shift()!();
+    expect(await Promise.all(answers)).toEqual(['batch 0', 'batch 1', 'batch 2', 'batch 3', 'batch 5']);
   });
 });

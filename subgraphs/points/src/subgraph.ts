@@ -136,10 +136,13 @@ const pointsEnv = {
    * Group commit of earns (README "Earn speed"): earns of different members that arrive while earlier ones
    * are being written are written together, in one database transaction of a few set-based statements.
    * EARN_BATCH_SLOTS batches at once per process (0: every earn in a transaction of its own), each of at
-   * most EARN_BATCH_MAX earns. An earn that finds a free slot is written at once, alone.
+   * most EARN_BATCH_MAX earns. An earn that finds the first slot free is written at once, in a batch of its
+   * own; a further slot opens only for EARN_BATCH_MIN_PARALLEL waiting earns, so that they gather into large
+   * batches while one slot keeps up.
    */
-  EARN_BATCH_SLOTS: z.coerce.number().int().min(0).max(16).default(1),
+  EARN_BATCH_SLOTS: z.coerce.number().int().min(0).max(16).default(2),
   EARN_BATCH_MAX: z.coerce.number().int().min(2).max(200).default(32),
+  EARN_BATCH_MIN_PARALLEL: z.coerce.number().int().min(1).max(200).default(8),
   /** Where the partners subgraph's change notices are heard: its database (default: this subgraph's DATABASE_URL). */
   PARTNER_CHANGES_DATABASE_URL: z.string().min(1).optional(),
   /** Households (README "Households"): members per household, points a member may transfer per calendar year, days to accept an invitation. */
@@ -230,7 +233,7 @@ export const pointsSubgraph: SubgraphDefinition<PointsContext, PointsEnv> = {
     const links = new MemberLinkCache(createMemberLinkLookup(createSubgraphClient(env.MEMBERS_URL)));
     const programme = new ProgrammeService(dataSource);
     const ledgerMetrics = new LedgerMetrics(metrics, dataSource);
-    const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics, { slots: env.EARN_BATCH_SLOTS, maxSize: env.EARN_BATCH_MAX });
+    const points = new PointsService(dataSource, directory, programme, config, ledgerMetrics, { slots: env.EARN_BATCH_SLOTS, maxSize: env.EARN_BATCH_MAX, minParallel: env.EARN_BATCH_MIN_PARALLEL });
     const segments = new SegmentService(dataSource, env.SEGMENT_PARTNER_MIN_SIZE);
     const offerActivations = new OfferActivationService(dataSource, directory, segments, new OfferPreviewClient(createSubgraphClient(env.PARTNERS_URL), signer!));
     const stampCards = new StampCardService(dataSource, directory);

@@ -99,6 +99,8 @@ export interface EarnBatching {
   slots: number;
   /** The most earns one batch takes. */
   maxSize: number;
+  /** The fewest earns a batch takes while another is being written (lib's Batcher, minBesideAnother). */
+  minParallel?: number;
 }
 
 export interface TransactionPage {
@@ -141,6 +143,7 @@ export class PointsService {
             run: (jobs) => this.earnBatch(jobs),
             concurrency: batching.slots,
             maxSize: batching.maxSize,
+            minBesideAnother: batching.minParallel,
             // One earn per member (a batch decides each on one snapshot) and per idempotency key.
             keys: (job) => [`member:${job.memberId}`, `key:${job.request.caller}:${job.request.key}`],
             alone: (job) => this.earnAlone(job),
