@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activateCafeOffer, cafeEarn, openCafe as openCafeWith, type Cafe } from '../support/cafe';
 import { startHub, type TestHub } from '../support/hub';
 
 /**
@@ -20,55 +21,12 @@ const AWARDS = 'awards { kind points fundedBy { id } ruleId }';
 type Award = { kind: string; points: number; fundedBy: { id: string } | null; ruleId: string | null };
 type Earned = { transaction: { id: string; points: number }; awards: Award[] };
 
-interface Cafe {
-  token: string;
-  storeId: string;
-  offerId: string;
-  cardId: string;
-}
+/** A one-use offer and a 2-stamp card: the first earn applies the offer, the second fills the card. */
+const openCafe = () => openCafeWith(hub, { offerUsesPerMember: 1, stampsRequired: 2 });
 
-async function openCafe(): Promise<Cafe> {
-  const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
-  const { createStore } = await hub.must<{ createStore: { store: { id: string } } }>(
-    'mutation { createStore(input: { code: "C1", name: "Café", country: "NO" }) { store { id } } }',
-    {},
-    cafe.token,
-  );
-  const start = new Date(Date.now() - 60_000).toISOString();
-  const end = new Date(Date.now() + 3_600_000).toISOString();
-  await hub.must('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }', { i: { name: 'Double', multiplier: '2', startsAt: start, endsAt: end } }, cafe.token);
-  const { createOffer } = await hub.must<{ createOffer: { offer: { id: string } } }>(
-    'mutation { createOffer(input: { title: "Bonus", kind: BONUS_POINTS, points: 5, usesPerMember: 1 }) { offer { id } } }',
-    {},
-    cafe.token,
-  );
-  const { createStampCard } = await hub.must<{ createStampCard: { card: { id: string } } }>(
-    'mutation { createStampCard(input: { name: "Coffee", stampsRequired: 2, category: "coffee", rewardPoints: 50 }) { card { id } } }',
-    {},
-    cafe.token,
-  );
-  return { token: cafe.token, storeId: createStore.store.id, offerId: createOffer.offer.id, cardId: createStampCard.card.id };
-}
 
 function earn(cafe: Cafe, memberId: string, key: string = randomUUID()) {
-  return hub.query<{ earnPoints: Earned }>(
-    `mutation($input: EarnPointsInput!) { earnPoints(input: $input) { transaction { id points } ${AWARDS} } }`,
-    {
-      input: {
-        memberId,
-        purchase: { amount: '100.00', currency: 'NOK' },
-        reference: `R-${key}`,
-        idempotencyKey: key,
-        storeId: cafe.storeId,
-        lines: [
-          { sku: 'LATTE', category: 'coffee', quantity: 1, amount: { amount: '40.00', currency: 'NOK' } },
-          { sku: 'BUN', category: 'bakery', quantity: 2, amount: { amount: '30.00', currency: 'NOK' } },
-          { sku: 'JAM', category: 'grocery', quantity: 1, amount: { amount: '30.00', currency: 'NOK' } },
-        ],
-      },
-    },
-    cafe.token,
-  );
+  return cafeEarn<{ earnPoints: Earned }>(hub, cafe, memberId, `transaction { id points } ${AWARDS}`, key);
 }
 
 async function mustEarn(cafe: Cafe, memberId: string, key?: string): Promise<Earned> {
@@ -110,7 +68,7 @@ describe('earns written together (group commit)', () => {
     const alone = await Promise.all(Array.from({ length: members }, () => hub.seed.member(cafe.token)));
     const together = await Promise.all(Array.from({ length: members }, () => hub.seed.member(cafe.token)));
     for (const m of [...alone, ...together]) {
-      await hub.must('mutation($i: ActivateOfferInput!) { activateOffer(input: $i) { activation { id } } }', { i: { offerId: cafe.offerId } }, m.token);
+      await activateCafeOffer(hub, cafe, m.token);
     }
     // One member at a time, two earns each: every earn in a transaction of its own.
     const aloneAnswers: Earned[][] = [];
@@ -142,7 +100,7 @@ describe('earns written together (group commit)', () => {
   it('answer a retry sent beside its original with the same transaction, and each earn of one member once', async () => {
     const cafe = await openCafe();
     const members = await Promise.all(Array.from({ length: 6 }, () => hub.seed.member(cafe.token)));
-    for (const m of members) await hub.must('mutation($i: ActivateOfferInput!) { activateOffer(input: $i) { activation { id } } }', { i: { offerId: cafe.offerId } }, m.token);
+    for (const m of members) await activateCafeOffer(hub, cafe, m.token);
     const keys = members.map(() => randomUUID());
     // Each key sent twice at once, and two more earns of the first member beside them.
     const answers = await Promise.all([

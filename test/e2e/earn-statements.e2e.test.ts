@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activateCafeOffer, cafeEarn, openCafe } from '../support/cafe';
 import { startHub, type TestHub } from '../support/hub';
 
 /**
@@ -47,43 +48,13 @@ const EARN_STATEMENT_BUDGET = 5;
 
 describe('statements per earn', () => {
   it('an earn with a basket, a store, a campaign, an offer and a stamp card costs at most the budget', async () => {
-    const cafe = await hub.seed.partner({ currency: 'NOK', earnRate: '1' });
+    const cafe = await openCafe(hub, { offerUsesPerMember: 100, stampsRequired: 10 });
     const member = await hub.seed.member(cafe.token);
-    const { createStore } = await hub.must<{ createStore: { store: { id: string } } }>(
-      'mutation { createStore(input: { code: "C1", name: "Café", country: "NO" }) { store { id } } }',
-      {},
-      cafe.token,
-    );
-    const start = new Date(Date.now() - 60_000).toISOString();
-    const end = new Date(Date.now() + 3_600_000).toISOString();
-    await hub.must('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }', { i: { name: 'Double', multiplier: '2', startsAt: start, endsAt: end } }, cafe.token);
-    const { createOffer } = await hub.must<{ createOffer: { offer: { id: string } } }>(
-      'mutation { createOffer(input: { title: "Bonus", kind: BONUS_POINTS, points: 5, usesPerMember: 100 }) { offer { id } } }',
-      {},
-      cafe.token,
-    );
-    await hub.must('mutation($i: ActivateOfferInput!) { activateOffer(input: $i) { activation { id } } }', { i: { offerId: createOffer.offer.id } }, member.token);
-    await hub.must('mutation { createStampCard(input: { name: "Coffee", stampsRequired: 10, category: "coffee", rewardPoints: 50 }) { card { id } } }', {}, cafe.token);
+    await activateCafeOffer(hub, cafe, member.token);
     const earn = async () => {
-      const key = randomUUID();
-      return hub.must<{ earnPoints: { awards: { kind: string }[] } }>(
-        'mutation($input: EarnPointsInput!) { earnPoints(input: $input) { awards { kind } } }',
-        {
-          input: {
-            memberId: member.id,
-            purchase: { amount: '100.00', currency: 'NOK' },
-            reference: `R-${key}`,
-            idempotencyKey: key,
-            storeId: createStore.store.id,
-            lines: [
-              { sku: 'LATTE', category: 'coffee', quantity: 1, amount: { amount: '40.00', currency: 'NOK' } },
-              { sku: 'BUN', category: 'bakery', quantity: 2, amount: { amount: '30.00', currency: 'NOK' } },
-              { sku: 'JUICE', category: 'drinks', quantity: 1, amount: { amount: '30.00', currency: 'NOK' } },
-            ],
-          },
-        },
-        cafe.token,
-      );
+      const r = await cafeEarn<{ earnPoints: { awards: { kind: string }[] } }>(hub, cafe, member.id, 'awards { kind }');
+      expect(r.errors).toBeUndefined();
+      return r.data!;
     };
     await earn(); // the first earn creates the member's account and warms the caches
     statements = [];

@@ -159,8 +159,3 @@ export async function writeEarns(manager: EntityManager, writes: readonly EarnWr
   const written = new Map(hydrateEntities(manager, TransactionEntity, rows).map((r) => [r.id, r]));
   return t.map((x) => written.get(x.id) as TransactionEntity);
 }
-
-/** One earn's writeEarns. */
-export async function writeEarn(manager: EntityManager, w: EarnWrite): Promise<TransactionEntity> {
-  return (await writeEarns(manager, [w]))[0];
-}

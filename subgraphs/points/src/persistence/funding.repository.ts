@@ -28,7 +28,7 @@ export async function lockFunding(manager: EntityManager, partnerIds: readonly s
   await sql(manager, 'SELECT partner_id FROM partner_funding WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id FOR UPDATE', [ids]);
 }
 
-/** lockFundingForEarn's statement, for partner and member account parameters: also a CTE of readPricingContext. */
+/** lockFundingForEarn's statement, for partner and member account parameters: also a CTE of readPricingContexts. */
 export const EARN_FUNDING_LOCK_SQL = (partnerParam: string, accountParam: string) =>
   `SELECT partner_id::text, mode FROM partner_funding
     WHERE partner_id = ${partnerParam} OR partner_id IN (SELECT c.partner_id FROM clawbacks c WHERE c.account_id = ${accountParam} AND c.outstanding > 0)

@@ -237,7 +237,7 @@ export async function markEnded(manager: EntityManager, limit: number): Promise<
 
 /**
  * The SQL of the member's ($2) active membership perks, as one JSON column of the earn's pricing read
- * (readPricingContext): no statement of its own.
+ * (readPricingContexts): no statement of its own.
  */
 export const ACTIVE_PERKS_JSON = `(SELECT json_build_object('plan_id', p.id, 'multiplier_milli', p.earn_multiplier_milli, 'tier_floor', p.tier_floor)
       FROM memberships m JOIN membership_plans p ON p.id = m.plan_id WHERE m.member_id = $2 AND m.period_end > now())`;

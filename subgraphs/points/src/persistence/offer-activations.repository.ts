@@ -105,7 +105,7 @@ export async function activationsOf(manager: EntityManager, memberId: string): P
   return rows.map(toRow);
 }
 
-/** JSON of the activations an earn at $1 for member $2 may apply now: for readPricingContext. */
+/** JSON of the activations an earn at $1 for member $2 may apply now: for readPricingContexts. */
 export const OPEN_ACTIVATIONS_JSON = `(SELECT json_agg(json_build_object('id', id, 'offer_id', offer_id, 'partner_id', partner_id, 'kind', kind,
            'multiplier_milli', multiplier_milli, 'bonus_points', bonus_points::text, 'min_tier', min_tier, 'uses_left', uses_allowed - uses) ORDER BY activated_at, id)
       FROM offer_activations WHERE member_id = $2 AND partner_id = $1 AND uses < uses_allowed AND voided_at IS NULL AND valid_from <= now() AND (valid_to IS NULL OR valid_to > now()))`;

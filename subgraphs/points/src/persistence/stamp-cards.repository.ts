@@ -99,7 +99,7 @@ export async function listStampCards(manager: EntityManager, partnerId: string |
   return rows.map(toCard);
 }
 
-/** JSON of the cards in force now at partner $1 with member $2's progress: for readPricingContext. */
+/** JSON of the cards in force now at partner $1 with member $2's progress: for readPricingContexts. */
 export const OPEN_CARDS_JSON = `(SELECT json_agg(json_build_object('id', c.id, 'partner_id', c.partner_id, 'name', c.name, 'stamps_required', c.stamps_required,
            'min_amount_minor', c.min_amount_minor::text, 'min_amount_currency', c.min_amount_currency, 'category', c.category, 'sku', c.sku, 'per_quantity', c.per_quantity,
            'reward_points', c.reward_points::text, 'reward_offer_id', c.reward_offer_id, 'reward_offer_kind', c.reward_offer_kind,

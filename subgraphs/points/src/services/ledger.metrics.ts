@@ -13,6 +13,7 @@ export class LedgerMetrics {
   private readonly redeemedPoints;
   private readonly earnBatches;
   private readonly earnsBatched;
+  private readonly earnBatchFailures;
 
   constructor(metrics: HubMetrics, dataSource: DataSource) {
     this.earns = metrics.counter('hub_earns_total', 'Earns committed');
@@ -20,6 +21,7 @@ export class LedgerMetrics {
     this.redemptions = metrics.counter('hub_redemptions_total', 'Redemptions committed (direct redeems and captured holds)', ['kind']);
     this.redeemedPoints = metrics.counter('hub_redeemed_points_total', 'Points spent by committed redemptions', ['kind']);
     this.earnBatches = metrics.counter('hub_earn_batches_total', 'Batches of earns of different members written in one database transaction (group commit)');
+    this.earnBatchFailures = metrics.counter('hub_earn_batch_failures_total', 'Batches of earns rolled back as a whole (a database error, a lost connection, a lock wait past 1 s): each earn then ran alone');
     this.earnsBatched = metrics.counter('hub_earn_batch_earns_total', 'Earns a batch took, by where they were written (batch: in the batch; alone: handed back, or the batch failed)', ['written']);
     // One query per scrape for the three gauges: the first collected reads, the others reuse it.
     let reading: Promise<Awaited<ReturnType<typeof outboxBacklogs>>> | undefined;
@@ -50,9 +52,10 @@ export class LedgerMetrics {
     this.earnedPoints.inc(Number(points));
   }
 
-  /** A batch of `size` earns wrote `inBatch` of them itself (the rest ran alone). */
-  earnBatch(size: number, inBatch: number): void {
+  /** A batch of `size` earns wrote `inBatch` of them itself (the rest ran alone); `failed`: it rolled back as a whole. */
+  earnBatch(size: number, inBatch: number, failed = false): void {
     this.earnBatches.inc();
+    if (failed) this.earnBatchFailures.inc();
     this.earnsBatched.inc({ written: 'batch' }, inBatch);
     this.earnsBatched.inc({ written: 'alone' }, size - inBatch);
   }

@@ -312,7 +312,7 @@ export class PointsService {
       // Any failure of the batch as a whole (a constraint, a lock wait past 1 s, a lost connection): nothing of
       // it was written (nor its audit rows), and each earn runs on its own, answering for itself.
       for (const job of jobs) returnAuditRow(job.viewer);
-      this.metrics?.earnBatch(jobs.length, 0);
+      this.metrics?.earnBatch(jobs.length, 0, true);
       return jobs.map((job) => this.earnAlone(job));
     }
     this.metrics?.earnBatch(jobs.length, done.size);
