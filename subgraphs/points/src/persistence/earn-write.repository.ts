@@ -58,7 +58,7 @@ export interface EarnWrite {
  * that reward an offer, its points added to the member's qualifying figure for this month, a signal to the
  * referral sweep when the member's referral is still open (migration 1741610000000), and the mutation's
  * audit row. The earns must be of different members (a batch decides each on one snapshot; see
- * EarnBatcher): their qualifying and stamp card rows are upserted once each. The database still checks
+ * PointsService.earnBatch): their qualifying and stamp card rows are upserted once each. The database still checks
  * every invariant: postings balance and match the transaction's points, awards add up to them (deferred
  * triggers, at commit). Answers the transactions as stored, in the order given.
  */
