@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateCafeOffer, cafeEarn, openCafe as openCafeWith, type Cafe } from '../support/cafe';
+import { writeEarns, type EarnWrite } from '../../subgraphs/points/src/persistence/earn-write.repository';
 import { startHub, type TestHub } from '../support/hub';
 
 /**
@@ -202,4 +203,39 @@ describe('earns written together (group commit)', () => {
       }
     }
   }, 30_000);
+
+  it('are refused by the database when two of them use one offer past its allowance (its uses check)', async () => {
+    const cafe = await openCafe();
+    const [member, other] = await Promise.all([hub.seed.member(cafe.token), hub.seed.member(cafe.token)]);
+    await activateCafeOffer(hub, cafe, member.token);
+    for (const m of [member, other]) await mustEarn(cafe, m.id); // their accounts; the member's one use spent
+    const row = async (text: string, params: unknown[]) => (await hub.db.query(text, params)).rows[0];
+    const activation = await row('SELECT id FROM points.offer_activations WHERE member_id = $1 AND offer_id = $2', [member.id, cafe.offerId]);
+    await hub.db.query('UPDATE points.offer_activations SET uses = 0 WHERE id = $1', [activation.id]);
+    const accountOf = async (memberId: string) => (await row(`SELECT id FROM points.accounts WHERE kind = 'MEMBER' AND owner_id = $1`, [memberId])).id as string;
+    const issued = await row(`SELECT id FROM points.accounts WHERE kind = 'PARTNER_ISSUED' AND owner_id = $1`, [cafe.id]);
+    // Two writes in one statement that both use the one-use activation (domain code never lets an earn use
+    // another member's, and a batch never takes two earns of one member; the database refuses them anyway).
+    const write = async (memberId: string): Promise<EarnWrite> => {
+      const id = randomUUID();
+      return {
+        transaction: { id, partnerId: cafe.id, memberId, reference: `R-${id}`, points: 5n, purchaseMinor: 100n, purchaseCurrency: 'NOK', earnRate: '1', basePoints: 0n,
+          tierMultiplierMilli: 1000n, campaignBonus: 0n, unitPrice: '0.01', priceCurrency: 'NOK', blockDrawn: false },
+        memberAccountId: await accountOf(memberId),
+        lifetimeMonths: 24,
+        issuers: [{ accountId: issued.id, partnerId: cafe.id, points: 5n, unitPrice: null, priceCurrency: null }],
+        awards: [{ kind: 'OFFER', points: 5n, fundedBy: cafe.id, ruleId: cafe.offerId }],
+        storeId: null,
+        lines: null,
+        offersUsed: [{ activationId: activation.id, points: 5n }],
+        stamps: [],
+        audit: null,
+      };
+    };
+    const dataSource = hub.subgraphs.points!.dataSource;
+    const writes = [await write(member.id), await write(other.id)];
+    await expect(dataSource.transaction((manager) => writeEarns(manager, writes))).rejects.toThrow(/offer_activations_uses_check/);
+    const uses = await row('SELECT uses FROM points.offer_activations WHERE id = $1', [activation.id]);
+    expect(uses.uses).toBe(0);
+  });
 });

@@ -125,7 +125,10 @@ export async function writeEarns(manager: EntityManager, writes: readonly EarnWr
        INSERT INTO earn_baskets (transaction_id, partner_id, store_id, lines)
        SELECT id, partner_id, store_id, lines FROM e WHERE store_id IS NOT NULL OR lines IS NOT NULL),
      offer_use AS (SELECT e.id AS transaction_id, u.activation_id, u.points FROM unnest($39::bigint[], $40::uuid[], $41::bigint[]) AS u (n, activation_id, points) JOIN e ON e.n = u.n),
-     offers AS (UPDATE offer_activations SET uses = uses + 1 WHERE id IN (SELECT activation_id FROM offer_use)),
+     -- Each use counts (uses_check refuses an activation used past its allowance, whichever earns used it).
+     offers AS (
+       UPDATE offer_activations a SET uses = a.uses + u.n
+         FROM (SELECT activation_id, count(*) AS n FROM offer_use GROUP BY activation_id) u WHERE a.id = u.activation_id),
      offer_used AS (INSERT INTO offer_uses (transaction_id, activation_id, points) SELECT transaction_id, activation_id, points FROM offer_use),
      stamp AS (
        SELECT e.id AS transaction_id, e.member_id, s.card_id, s.stamps, s.filled, s.after_stamps, s.after_filled, s.offer_grants

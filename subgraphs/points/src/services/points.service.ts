@@ -274,8 +274,6 @@ export class PointsService {
     const done = new Map<number, { transaction: TransactionEntity; awards: Award[]; issuedAccount: string }>();
     try {
       await this.dataSource.transaction(async (manager) => {
-        done.clear();
-        alone.clear();
         const locks = await claimAndLockMembers(manager, jobs);
         const handedBack: EarnJob[] = [];
         const taken: number[] = [];
